@@ -1,0 +1,20 @@
+//! The scoring engine: pure functions over a validated [`Scale`](crate::scale::Scale).
+//!
+//! - [`Answers`] and [`Facts`] hold what the assessor recorded (Annex B scores; the
+//!   Annex A facts the change rules need).
+//! - [`score`] turns them into an [`Outcome`]: domain scores, total, preliminary level,
+//!   the change rules that hold with the facts that triggered them, final level and the
+//!   consistency warnings.
+//! - [`json`] is the `elder-assess score` contract.
+//!
+//! No GUI, database or PDF code here, and no clock: the same input always gives the same
+//! output.
+
+mod answers;
+mod error;
+pub mod json;
+mod score;
+
+pub use answers::{Answers, FactValue, Facts};
+pub use error::{AnswerIssue, AssessmentError};
+pub use score::{Adjustment, Evidence, Outcome, Warning, preliminary, score};

@@ -1,0 +1,135 @@
+//! Instrument definitions: RON scale files → validated [`Scale`] values.
+//!
+//! Loading happens in two stages, so that the engine only ever sees a scale whose
+//! invariants hold:
+//!
+//! 1. [`raw`]: serde parses the RON text into `Raw*` structs that deny unknown fields.
+//! 2. [`validate`](validate::validate): checks ids, option ranges, level bands and
+//!    references, and resolves ids to indices.
+//!
+//! Both stages report errors with the file, `line:column` and what to change.
+//! This module is pure: it knows nothing of the GUI, the database or the PDF writer.
+
+mod error;
+mod model;
+pub mod raw;
+mod validate;
+
+use std::path::Path;
+
+pub use error::{LocatedProblem, Problem, ScaleError};
+pub use model::{
+    Band, ChangeRules, Check, Condition, CountPart, Domain, Effect, Fact, FactKind, Grading, Item,
+    Level, Rule, Scale, ScoreOption, Severity, Worsening,
+};
+
+/// The id of the scale used when an answer file names none.
+pub const DEFAULT_SCALE_ID: &str = "gbt42195-2022";
+
+/// Scale files compiled into the binary: (file name, contents).
+const BUNDLED: &[(&str, &str)] =
+    &[("scales/gbt42195-2022.ron", include_str!("../../scales/gbt42195-2022.ron"))];
+
+/// File names of the bundled scales, as they are in the repository.
+pub fn bundled_files() -> impl Iterator<Item = &'static str> {
+    BUNDLED.iter().map(|(file, _)| *file)
+}
+
+/// Loads and validates every bundled scale, in file order.
+pub fn load_bundled() -> Result<Vec<Scale>, ScaleError> {
+    BUNDLED.iter().map(|(file, source)| from_ron_str(source, file)).collect()
+}
+
+/// Loads the bundled scale with this id.
+///
+/// Returns `Ok(None)` when no bundled scale has that id.
+pub fn bundled(id: &str) -> Result<Option<Scale>, ScaleError> {
+    Ok(load_bundled()?.into_iter().find(|scale| scale.id() == id))
+}
+
+/// Reads and validates a scale file from disk.
+pub fn load_file(path: &Path) -> Result<Scale, ScaleError> {
+    let file = path.display().to_string();
+    let source = std::fs::read_to_string(path)
+        .map_err(|err| ScaleError::Read { file: file.clone(), reason: err.to_string() })?;
+    from_ron_str(&source, &file)
+}
+
+/// Parses and validates scale source text; `file` is used in error messages only.
+pub fn from_ron_str(source: &str, file: &str) -> Result<Scale, ScaleError> {
+    // `IMPLICIT_SOME` lets optional fields be written as plain values (`en: "Eating"`).
+    let options =
+        ron::Options::default().with_default_extension(ron::extensions::Extensions::IMPLICIT_SOME);
+    let raw: raw::RawScale = options.from_str(source).map_err(|err| ScaleError::Parse {
+        file: file.to_owned(),
+        line: err.span.start.line,
+        column: err.span.start.col,
+        message: describe_ron_error(&err.code),
+    })?;
+    validate::validate(raw).map_err(|problems| {
+        let mut problems: Vec<LocatedProblem> = problems
+            .into_iter()
+            .map(|(problem, locator)| {
+                let (line, column) = validate::locate(source, &locator);
+                LocatedProblem { line, column, problem }
+            })
+            .collect();
+        problems.sort_by_key(|p| (p.line, p.column));
+        ScaleError::Invalid { file: file.to_owned(), problems }
+    })
+}
+
+/// Turns ron's error into a message that says what to change.
+fn describe_ron_error(code: &ron::Error) -> String {
+    let within = |outer: &Option<String>| {
+        outer.as_deref().map(|o| format!("（在 `{o}` 中）")).unwrap_or_default()
+    };
+    let list =
+        |names: &[&str]| names.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join("、");
+    match code {
+        ron::Error::NoSuchStructField { expected, found, outer } => format!(
+            "未知字段 `{found}`{}：可用字段为 {}；请检查拼写",
+            within(outer),
+            list(expected)
+        ),
+        ron::Error::MissingStructField { field, outer } => {
+            format!("缺少字段 `{field}`{}：请补上该字段", within(outer))
+        }
+        ron::Error::DuplicateStructField { field, outer } => {
+            format!("字段 `{field}` 重复{}：请删除其中一个", within(outer))
+        }
+        ron::Error::NoSuchEnumVariant { expected, found, outer } => {
+            format!("未知取值 `{found}`{}：可用取值为 {}", within(outer), list(expected))
+        }
+        other => format!("RON 语法错误：{other}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bundled_scale_loads_with_the_standards_shape() {
+        let scale = bundled(DEFAULT_SCALE_ID).unwrap().unwrap();
+        assert_eq!(scale.items().len(), 26);
+        assert_eq!(scale.max_total(), 90);
+        let maxima: Vec<u16> = scale.domains().iter().map(Domain::max).collect();
+        assert_eq!(maxima, [32, 15, 28, 15]);
+        assert_eq!(scale.levels().len(), 5);
+    }
+
+    #[test]
+    fn misspelt_field_names_the_field_and_position() {
+        let source = include_str!("../../scales/gbt42195-2022.ron").replacen(
+            "definition: \"卧床翻身",
+            "defnition: \"卧床翻身",
+            1,
+        );
+        let err = from_ron_str(&source, "x.ron").unwrap_err().to_string();
+        assert!(err.starts_with("x.ron:"), "{err}");
+        assert!(err.contains("`defnition`"), "{err}");
+        let line = source.lines().position(|l| l.contains("defnition")).unwrap() + 1;
+        assert!(err.starts_with(&format!("x.ron:{line}:")), "{err}");
+    }
+}
