@@ -1,1 +1,18 @@
+//! Integration tests: one binary, one module per area.
 
+#[cfg(test)]
+mod cases; // Data-driven cases in tests/cases/*.json through the JSON contract.
+#[cfg(test)]
+mod cli; // The elder-assess binary: exit codes, stdout/stderr contract.
+#[cfg(test)]
+mod common; // Shared fixtures: the bundled scale, answers with a chosen total.
+#[cfg(test)]
+mod conformance; // GB/T 42195-2022 Annex C level bands and change rules, clause by clause.
+#[cfg(test)]
+mod invalid_scales; // Broken scale files and the exact error each must give.
+#[cfg(test)]
+mod layering; // Engine modules never import GUI, database or PDF crates.
+#[cfg(test)]
+mod properties; // Invariants over random answers (proptest).
+#[cfg(test)]
+mod scales; // Every shipped scale file loads and validates.

@@ -156,7 +156,7 @@ pub enum Problem {
         max: u16,
     },
     /// The bands leave a total without a level.
-    #[error("总分 {from}–{to} 不在任何分数段内：分数段必须无间隙地覆盖 0–{max_total}")]
+    #[error("总分 {} 不在任何分数段内：分数段必须无间隙地覆盖 0–{max_total}", range_text(*.from, *.to))]
     BandGap {
         /// First uncovered total.
         from: u16,
@@ -267,4 +267,8 @@ pub enum Problem {
         /// Worst level allowed.
         worst: u8,
     },
+}
+
+fn range_text(from: u16, to: u16) -> String {
+    if from == to { from.to_string() } else { format!("{from}–{to}") }
 }

@@ -112,7 +112,7 @@ pub struct RawFact {
 
 /// The kind of a context fact.
 #[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(rename = "FactKind", deny_unknown_fields)]
 pub enum RawFactKind {
     /// A yes/no fact.
     Flag,
@@ -150,7 +150,7 @@ pub struct RawLevel {
 /// Only total-score bands exist today. MZ/T 039-2013 (per-domain grades, then a
 /// combination table) will be a second variant here; the engine already dispatches on it.
 #[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(rename = "Grading", deny_unknown_fields)]
 pub enum RawGrading {
     /// The level is looked up from the total score: `TotalBands([(level: 0, min: 90, max: 90), …])`.
     /// The bands must cover `0..=max total` with no gap or overlap, and a higher score may
@@ -188,6 +188,7 @@ pub struct RawChangeRules {
 
 /// How several worsening rules combine.
 #[derive(Debug, Clone, Copy, Deserialize)]
+#[serde(rename = "Worsening")]
 pub enum RawWorsening {
     /// One step in all, however many `Worsen` rules hold.
     Once,
@@ -213,6 +214,7 @@ pub struct RawRule {
 
 /// What a change rule does.
 #[derive(Debug, Clone, Deserialize)]
+#[serde(rename = "Effect")]
 pub enum RawEffect {
     /// Set the final level to this code, whatever the preliminary level.
     SetLevel(u8),
@@ -222,6 +224,7 @@ pub enum RawEffect {
 
 /// A condition over item scores and context facts.
 #[derive(Debug, Clone, Deserialize)]
+#[serde(rename = "Condition")]
 pub enum RawCondition {
     /// A yes/no fact is yes: `Fact("coma")`.
     Fact(String),
@@ -280,6 +283,7 @@ pub struct RawCheck {
 
 /// Severity of a consistency check.
 #[derive(Debug, Clone, Copy, Deserialize)]
+#[serde(rename = "Severity")]
 pub enum RawSeverity {
     /// Worth a second look before completing.
     Warning,

@@ -30,11 +30,17 @@ pub(crate) enum Locator {
     Field { key: &'static str, value: String, nth: usize },
     /// The first occurrence of `key:`.
     Key(&'static str),
+    /// The first quoted string `"text"` after where `anchor` is.
+    After { anchor: Box<Locator>, text: String },
 }
 
 impl Locator {
     fn str(text: &str) -> Self {
         Self::Str { text: text.to_owned(), nth: 0 }
+    }
+
+    fn after(anchor: &Locator, text: &str) -> Self {
+        Self::After { anchor: Box::new(anchor.clone()), text: text.to_owned() }
     }
 }
 
@@ -245,7 +251,8 @@ impl Validator {
         for raw_rule in raw.rules {
             self.register("rule", &raw_rule.id);
             self.require_text("rule", &raw_rule.id, "text", &raw_rule.text);
-            let context = format!("rule `{}`", raw_rule.id);
+            let owner = Locator::after(&Locator::Key("rules"), &raw_rule.id);
+            let context = Owner { name: format!("rule `{}`", raw_rule.id), at: owner.clone() };
             let when = lookup.condition(&raw_rule.when, &context, &mut self.problems);
             let effect = match raw_rule.effect {
                 RawEffect::SetLevel(code) => {
@@ -256,7 +263,7 @@ impl Validator {
                                 code,
                                 worst: raw.worst_level,
                             },
-                            Locator::str(&raw_rule.id),
+                            owner,
                         );
                     }
                     Effect::SetLevel(code)
@@ -298,7 +305,8 @@ impl Validator {
                     Locator::str(&raw.code),
                 );
             }
-            let context = format!("check `{}`", raw.code);
+            let context =
+                Owner { name: format!("check `{}`", raw.code), at: Locator::str(&raw.code) };
             let when = lookup.condition(&raw.when, &context, &mut self.problems);
             checks.push(Check {
                 code: raw.code,
@@ -411,6 +419,12 @@ fn validate_bands(
     }
 }
 
+/// The rule or check a condition belongs to: its name for messages, its place for locating.
+struct Owner {
+    name: String,
+    at: Locator,
+}
+
 /// Resolves ids in conditions to indices.
 struct Lookup<'a> {
     items: &'a [Item],
@@ -418,7 +432,7 @@ struct Lookup<'a> {
 }
 
 impl Lookup<'_> {
-    fn condition(&self, raw: &RawCondition, context: &str, problems: &mut Problems) -> Condition {
+    fn condition(&self, raw: &RawCondition, context: &Owner, problems: &mut Problems) -> Condition {
         match raw {
             RawCondition::Fact(id) => {
                 Condition::Flag(self.fact(id, true, context, problems).unwrap_or(0))
@@ -451,11 +465,17 @@ impl Lookup<'_> {
         }
     }
 
-    fn fact(&self, id: &str, flag: bool, context: &str, problems: &mut Problems) -> Option<usize> {
+    fn fact(
+        &self,
+        id: &str,
+        flag: bool,
+        context: &Owner,
+        problems: &mut Problems,
+    ) -> Option<usize> {
         let Some(index) = self.facts.iter().position(|f| f.id == id) else {
             problems.push((
-                Problem::UnknownFact { context: context.to_owned(), fact: id.to_owned() },
-                Locator::str(id),
+                Problem::UnknownFact { context: context.name.clone(), fact: id.to_owned() },
+                Locator::after(&context.at, id),
             ));
             return None;
         };
@@ -466,7 +486,7 @@ impl Lookup<'_> {
         if !kind_ok {
             problems.push((
                 Problem::FactKindMismatch {
-                    context: context.to_owned(),
+                    context: context.name.clone(),
                     fact: id.to_owned(),
                     expected: if flag {
                         "Fact(...) 需要 Flag 类型的 fact"
@@ -474,17 +494,17 @@ impl Lookup<'_> {
                         "CountAtLeast 需要 Counts 类型的 fact"
                     },
                 },
-                Locator::str(id),
+                Locator::after(&context.at, id),
             ));
         }
         Some(index)
     }
 
-    fn item(&self, id: &str, score: u8, context: &str, problems: &mut Problems) -> (usize, u8) {
+    fn item(&self, id: &str, score: u8, context: &Owner, problems: &mut Problems) -> (usize, u8) {
         let Some(index) = self.items.iter().position(|i| i.id == id) else {
             problems.push((
-                Problem::UnknownItem { context: context.to_owned(), item: id.to_owned() },
-                Locator::str(id),
+                Problem::UnknownItem { context: context.name.clone(), item: id.to_owned() },
+                Locator::after(&context.at, id),
             ));
             return (0, score);
         };
@@ -492,12 +512,12 @@ impl Lookup<'_> {
         if score > item.max {
             problems.push((
                 Problem::ScoreOutOfRange {
-                    context: context.to_owned(),
+                    context: context.name.clone(),
                     item: id.to_owned(),
                     score,
                     allowed: item.allowed_scores(),
                 },
-                Locator::str(context.split('`').nth(1).unwrap_or(id)),
+                Locator::after(&context.at, id),
             ));
         }
         (index, score)
@@ -530,18 +550,27 @@ fn is_valid_date(value: &str) -> bool {
 /// Finds a locator in the source: 1-based line and column (in characters).
 /// Falls back to `1:1` when the text is not found.
 pub(crate) fn locate(source: &str, locator: &Locator) -> (usize, usize) {
-    let offset = match locator {
+    offset_of(source, locator).map_or((1, 1), |at| line_column(source, at))
+}
+
+fn offset_of(source: &str, locator: &Locator) -> Option<usize> {
+    match locator {
         Locator::Str { text, nth } => {
-            let needle = format!("\"{text}\"");
-            source.match_indices(&needle).nth(*nth).map(|(at, _)| at)
+            source.match_indices(&format!("\"{text}\"")).nth(*nth).map(|(at, _)| at)
         }
         Locator::Field { key, value, nth } => find_fields(source, key)
             .filter(|&(_, v)| value_matches(v, value))
             .nth(*nth)
             .map(|(at, _)| at),
         Locator::Key(key) => find_fields(source, key).next().map(|(at, _)| at),
-    };
-    offset.map_or((1, 1), |at| line_column(source, at))
+        Locator::After { anchor, text } => {
+            let start = offset_of(source, anchor)?;
+            let needle = format!("\"{text}\"");
+            // Skip the anchor itself when it is the same string.
+            let from = if source[start..].starts_with(&needle) { start + 1 } else { start };
+            source[from..].find(&needle).map(|at| from + at)
+        }
+    }
 }
 
 /// Every `key:` in the source (as a whole word), with the text after the colon.

@@ -1,0 +1,34 @@
+use elder_assess::assessment::{Answers, Facts, Outcome, score};
+use elder_assess::scale::{self, Scale};
+
+/// The bundled GB/T 42195-2022 scale.
+pub fn gbt() -> Scale {
+    scale::bundled(scale::DEFAULT_SCALE_ID).unwrap().unwrap()
+}
+
+/// Every item at its best option: total 90.
+pub fn all_max(scale: &Scale) -> Answers {
+    let mut answers = Answers::new(scale);
+    for (i, item) in scale.items().iter().enumerate() {
+        answers.set(i, Some(item.max()));
+    }
+    answers
+}
+
+/// Answers whose total is exactly `total`, lowering items in scale order from all-max.
+pub fn with_total(scale: &Scale, total: u16) -> Answers {
+    let mut answers = all_max(scale);
+    let mut missing = scale.max_total() - total;
+    for (i, item) in scale.items().iter().enumerate() {
+        let take = missing.min(u16::from(item.max()));
+        answers.set(i, Some(item.max() - u8::try_from(take).unwrap()));
+        missing -= take;
+    }
+    assert_eq!(missing, 0);
+    answers
+}
+
+/// Scores with no context facts set.
+pub fn score_plain<'s>(scale: &'s Scale, answers: &Answers) -> Outcome<'s> {
+    score(scale, answers, &Facts::new(scale)).unwrap()
+}

@@ -1,0 +1,50 @@
+//! The engine layers stay pure: `src/scale`, `src/assessment` (and later `src/record`,
+//! `src/policy`, `src/review.rs`) never mention the GUI, database or PDF crates.
+
+use std::path::{Path, PathBuf};
+
+const PURE: &[&str] = &["src/scale", "src/assessment", "src/record", "src/policy", "src/review.rs"];
+const FORBIDDEN: &[&str] = &["egui", "eframe", "rusqlite", "printpdf", "lopdf"];
+
+fn rust_files(path: &Path, out: &mut Vec<PathBuf>) {
+    if path.is_dir() {
+        for entry in std::fs::read_dir(path).unwrap() {
+            rust_files(&entry.unwrap().path(), out);
+        }
+    } else if path.extension().is_some_and(|e| e == "rs") {
+        out.push(path.to_owned());
+    }
+}
+
+#[test]
+fn engine_modules_import_no_gui_database_or_pdf_crate() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut files = Vec::new();
+    for dir in PURE {
+        let path = root.join(dir);
+        if path.exists() {
+            rust_files(&path, &mut files);
+        }
+    }
+    assert!(files.len() >= 5, "the pure modules should exist: {files:?}");
+    let mut offences = Vec::new();
+    for file in &files {
+        let text = std::fs::read_to_string(file).unwrap();
+        for (n, line) in text.lines().enumerate() {
+            let code = line.split("//").next().unwrap_or("");
+            for name in FORBIDDEN {
+                let used = code.contains(&format!("{name}::"))
+                    || code.contains(&format!("use {name}"))
+                    || code.contains(&format!("extern crate {name}"));
+                if used {
+                    offences.push(format!("{}:{}: {name}", file.display(), n + 1));
+                }
+            }
+        }
+    }
+    assert!(
+        offences.is_empty(),
+        "engine code imports a GUI/DB/PDF crate:\n{}",
+        offences.join("\n")
+    );
+}
