@@ -36,7 +36,9 @@ fn batch(scale: &Scale) -> Vec<(Answers, Facts)> {
             let roll = next();
             facts.set_flag(scale, "coma", roll % 50 == 0).unwrap();
             facts.set_flag(scale, "dementia", roll % 7 == 0).unwrap();
-            facts.set_count(scale, "risk_events_30d", "fall", i64::try_from(roll % 3).unwrap()).unwrap();
+            facts
+                .set_count(scale, "risk_events_30d", "fall", i64::try_from(roll % 3).unwrap())
+                .unwrap();
             (answers, facts)
         })
         .collect()
@@ -50,7 +52,8 @@ fn score_batch_of_1000(bencher: divan::Bencher) {
     bencher.counter(divan::counter::ItemsCount::new(BATCH)).bench_local(|| {
         let mut levels = 0u32;
         for (answers, facts) in &inputs {
-            let outcome = score(&scale, divan::black_box(answers), divan::black_box(facts)).unwrap();
+            let outcome =
+                score(&scale, divan::black_box(answers), divan::black_box(facts)).unwrap();
             levels += u32::from(outcome.final_level);
         }
         levels
