@@ -1,14 +1,21 @@
 //! elder-assess (老年人能力评估): GB/T 42195-2022 older-adult ability assessment.
 //!
-//! The crate is one library with two faces, a command-line interface and (later) a
-//! desktop GUI. Layers, from the bottom:
+//! The crate is one library with two faces, a desktop GUI and a command-line interface. Layers, from the bottom:
 //!
 //! - [`scale`]: instrument definitions loaded from RON and validated (pure).
 //! - [`assessment`]: the scoring engine over a validated scale (pure).
+//! - [`record`]: one assessment's Annex A forms, Annex B answers and signatures (pure).
+//! - [`clock`]: the injected clock.
+//! - [`store`]: the embedded database (the only module that uses `rusqlite`).
+//! - [`ui`]: the egui desktop app (the only module that uses egui).
 //! - [`cli`]: the `elder-assess` subcommands, which only parse, call and print.
 //!
 //! See `ARCHITECTURE.md` for the data flow and the rules between layers.
 
 pub mod assessment;
 pub mod cli;
+pub mod clock;
+pub mod record;
 pub mod scale;
+pub mod store;
+pub mod ui;

@@ -16,3 +16,5 @@ mod layering; // Engine modules never import GUI, database or PDF crates.
 mod properties; // Invariants over random answers (proptest).
 #[cfg(test)]
 mod scales; // Every shipped scale file loads and validates.
+#[cfg(test)]
+mod store; // SQLite store: migrations, save/load/list, crash safety.

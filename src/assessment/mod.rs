@@ -5,6 +5,7 @@
 //! - [`score`] turns them into an [`Outcome`]: domain scores, total, preliminary level,
 //!   the change rules that hold with the facts that triggered them, final level and the
 //!   consistency warnings.
+//! - [`progress`] gives the running total and the possible levels of an unfinished one.
 //! - [`json`] is the `elder-assess score` contract.
 //!
 //! No GUI, database or PDF code here, and no clock: the same input always gives the same
@@ -13,8 +14,10 @@
 mod answers;
 mod error;
 pub mod json;
+mod progress;
 mod score;
 
 pub use answers::{Answers, FactValue, Facts};
 pub use error::{AnswerIssue, AssessmentError};
+pub use progress::{Progress, progress};
 pub use score::{Adjustment, Evidence, Outcome, Warning, preliminary, score};

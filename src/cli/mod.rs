@@ -13,19 +13,23 @@ use std::io::{Read as _, Write as _};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use clap::{CommandFactory as _, Parser, Subcommand};
+use clap::{Parser, Subcommand};
 
 use crate::assessment::json::{ScoreInput, ScoreOutput};
 use crate::assessment::score;
 use crate::scale::{self, Scale};
 
-/// 老年人能力评估 (GB/T 42195-2022): score assessments and check scale files.
+/// 老年人能力评估 (GB/T 42195-2022): the assessor app, and commands to score assessments
+/// and check scale files.
 #[derive(Debug, Parser)]
 #[command(name = "elder-assess", version, about)]
 pub struct Cli {
-    /// What to do.
+    /// What to do; without a command the desktop app opens.
     #[command(subcommand)]
     pub command: Option<Command>,
+    /// Where assessments are stored (default: the user's local data directory).
+    #[arg(long, global = true, value_name = "DIR")]
+    pub data_dir: Option<PathBuf>,
 }
 
 /// The subcommands.
@@ -58,12 +62,10 @@ pub fn run() -> ExitCode {
         Some(Command::CheckScale { files }) => check_scale_command(&files),
         Some(Command::Scales) => scales_command(),
         None => {
-            // Until the desktop app lands, the bare command explains itself.
-            let mut help = Cli::command();
-            if help.print_help().is_err() {
-                return ExitCode::from(2);
-            }
-            ExitCode::SUCCESS
+            let Some(dir) = cli.data_dir.or_else(crate::store::default_data_dir) else {
+                return usage_error("找不到用户数据目录，请用 --data-dir 指定");
+            };
+            crate::ui::run(&dir)
         }
     }
 }

@@ -1,0 +1,107 @@
+//! Home: the local assessments, newest first, with search and 新建评估.
+
+use egui::{Grid, RichText, Ui};
+
+use crate::store::{Status, Store, Summary};
+
+use super::theme;
+
+/// Level names for the list, shortest form.
+const LEVEL_SHORT: [&str; 5] = ["能力完好", "轻度失能", "中度失能", "重度失能", "完全失能"];
+
+/// Shows the list. Returns (assessment to open, whether to create a new one).
+pub(super) fn home_ui(
+    ui: &mut Ui,
+    store: &Store,
+    query: &mut String,
+    rows: &mut Option<Vec<Summary>>,
+    error: &mut Option<String>,
+) -> (Option<i64>, bool) {
+    let mut open = None;
+    let mut create = false;
+    ui.horizontal(|ui| {
+        if ui
+            .add(
+                egui::Button::new(RichText::new("＋ 新建评估").strong())
+                    .min_size(egui::vec2(180.0, theme::TARGET_HEIGHT)),
+            )
+            .clicked()
+        {
+            create = true;
+        }
+        ui.add_space(24.0);
+        let label = ui.label("搜索");
+        let search = ui
+            .add(egui::TextEdit::singleline(query).hint_text("姓名或身份证号").desired_width(280.0))
+            .labelled_by(label.id);
+        if search.changed() {
+            *rows = None;
+        }
+    });
+    ui.add_space(8.0);
+    if rows.is_none() {
+        match store.list(query.trim()) {
+            Ok(list) => *rows = Some(list),
+            Err(err) => {
+                *error = Some(format!("无法读取评估列表：{err}"));
+                *rows = Some(Vec::new());
+            }
+        }
+    }
+    let list = rows.as_deref().unwrap_or_default();
+    if list.is_empty() {
+        let text = if query.trim().is_empty() {
+            "还没有评估。点击“新建评估”开始。"
+        } else {
+            "没有找到匹配的评估"
+        };
+        ui.label(text);
+        return (open, create);
+    }
+    egui::ScrollArea::vertical().auto_shrink([false, false]).show(ui, |ui| {
+        Grid::new("assessments").num_columns(7).striped(true).spacing([20.0, 12.0]).show(
+            ui,
+            |ui| {
+                for title in ["状态", "姓名", "身份证号", "评估日期", "最终等级", "评估编号", ""]
+                {
+                    ui.label(RichText::new(title).strong());
+                }
+                ui.end_row();
+                for row in list {
+                    let status = RichText::new(row.status.label());
+                    let status = if row.status == Status::Completed {
+                        status.color(theme::OK)
+                    } else {
+                        status
+                    };
+                    ui.label(status);
+                    ui.label(if row.subject_name.is_empty() {
+                        "（未填姓名）"
+                    } else {
+                        &row.subject_name
+                    });
+                    ui.label(&row.id_masked);
+                    ui.label(row.reference_date.to_string());
+                    ui.label(
+                        row.final_level
+                            .and_then(|l| LEVEL_SHORT.get(usize::from(l)))
+                            .copied()
+                            .unwrap_or("—"),
+                    );
+                    ui.label(&row.number);
+                    if ui
+                        .add(
+                            egui::Button::new(format!("打开 {}", row.number))
+                                .min_size(egui::vec2(0.0, 40.0)),
+                        )
+                        .clicked()
+                    {
+                        open = Some(row.id);
+                    }
+                    ui.end_row();
+                }
+            },
+        );
+    });
+    (open, create)
+}

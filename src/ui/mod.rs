@@ -1,0 +1,98 @@
+//! The desktop app (egui/eframe): the only module that imports egui.
+//!
+//! - [`state::AppState`] is the whole app as a state struct with one `ui` function, so
+//!   tests drive exactly what the window shows.
+//! - [`wizard`] holds the assessment screens, [`home`] the list.
+//! - [`run`] opens the window: fonts, style, preferences, and a final save on close.
+
+mod fonts;
+mod home;
+mod signature_pad;
+pub mod state;
+mod theme;
+mod widgets;
+pub mod wizard;
+
+use std::path::Path;
+use std::process::ExitCode;
+
+pub use fonts::install as install_fonts;
+pub use state::{AppState, Prefs};
+
+use crate::clock::SystemClock;
+use crate::scale;
+use crate::store::Store;
+
+/// Sets fonts and text sizes on a new egui context (window or test harness).
+pub fn setup_context(ctx: &egui::Context) {
+    fonts::install(ctx);
+    theme::apply(ctx);
+    // Ctrl+Q must not close the window by accident; every change is saved anyway.
+    ctx.options_mut(|options| options.quit_shortcuts.clear());
+}
+
+/// The eframe wrapper around [`AppState`].
+struct App {
+    state: AppState,
+}
+
+impl eframe::App for App {
+    fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
+        self.state.ui(ui);
+    }
+
+    fn save(&mut self, storage: &mut dyn eframe::Storage) {
+        eframe::set_value(storage, eframe::APP_KEY, &self.state.prefs);
+    }
+}
+
+/// Opens the app window on the store in `data_dir`. Blocks until the window closes.
+pub fn run(data_dir: &Path) -> ExitCode {
+    let scale = match scale::bundled(scale::DEFAULT_SCALE_ID) {
+        Ok(Some(scale)) => scale,
+        Ok(None) => {
+            eprintln!("elder-assess: 缺少内置量表 {}", scale::DEFAULT_SCALE_ID);
+            return ExitCode::FAILURE;
+        }
+        Err(err) => {
+            eprintln!("elder-assess: 内置量表无效：{err}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let store = match Store::open(data_dir) {
+        Ok(store) => store,
+        Err(err) => {
+            eprintln!("elder-assess: 无法打开数据目录 {}：{err}", data_dir.display());
+            return ExitCode::FAILURE;
+        }
+    };
+    let options = eframe::NativeOptions {
+        viewport: egui::ViewportBuilder::default()
+            .with_title("老年人能力评估")
+            .with_inner_size([1280.0, 800.0])
+            .with_min_inner_size([800.0, 560.0]),
+        persistence_path: Some(data_dir.join("ui-prefs.ron")),
+        ..Default::default()
+    };
+    let result = eframe::run_native(
+        "elder-assess",
+        options,
+        Box::new(move |cc| {
+            setup_context(&cc.egui_ctx);
+            let mut state = AppState::new(scale, store, Box::new(SystemClock));
+            if let Some(prefs) =
+                cc.storage.and_then(|s| eframe::get_value::<Prefs>(s, eframe::APP_KEY))
+            {
+                state.prefs = prefs;
+            }
+            Ok(Box::new(App { state }))
+        }),
+    );
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("elder-assess: 无法打开窗口：{err}");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -1,0 +1,295 @@
+//! The whole app as a state struct with one `ui` function, so that `egui_kittest` can drive
+//! exactly what the window shows. Side effects (store, clock) happen here, after the
+//! screens have said what they want.
+
+use egui::{RichText, Ui};
+
+use crate::assessment::score;
+use crate::clock::Clock;
+use crate::record::AssessmentRecord;
+use crate::scale::Scale;
+use crate::store::{Status, Store, StoreError, Summary};
+
+use super::theme;
+use super::wizard::{Editor, WizardCommand};
+
+/// User preferences, remembered between runs.
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(default)]
+pub struct Prefs {
+    /// Text size factor (egui zoom), 1.0 = default.
+    pub zoom: f32,
+    /// Dark theme.
+    pub dark: bool,
+}
+
+impl Default for Prefs {
+    fn default() -> Self {
+        Self { zoom: 1.0, dark: false }
+    }
+}
+
+/// Smallest and largest text size factors offered.
+pub const ZOOM_RANGE: (f32, f32) = (0.75, 2.5);
+
+/// Which screen is shown.
+enum Screen {
+    Home { query: String, rows: Option<Vec<Summary>> },
+    Editor(Box<Editor>),
+}
+
+/// Everything the app shows and keeps while running.
+pub struct AppState {
+    scale: Scale,
+    store: Store,
+    clock: Box<dyn Clock>,
+    screen: Screen,
+    /// The last error to show, until dismissed or the problem goes away.
+    error: Option<String>,
+    /// When the open assessment was last saved, for the status line.
+    last_saved: Option<chrono::DateTime<chrono::Utc>>,
+    /// Preferences applied to the egui context each frame.
+    pub prefs: Prefs,
+}
+
+impl AppState {
+    /// A new app over `store`; reopens the assessment that was open when the app last
+    /// stopped, if it is still a draft.
+    pub fn new(scale: Scale, store: Store, clock: Box<dyn Clock>) -> Self {
+        let mut state = Self {
+            scale,
+            store,
+            clock,
+            screen: Screen::Home { query: String::new(), rows: None },
+            error: None,
+            last_saved: None,
+            prefs: Prefs::default(),
+        };
+        match state.store.last_open() {
+            Ok(Some(id)) => state.open(id),
+            Ok(None) => {}
+            Err(err) => state.fail("无法读取上次打开的评估", &err),
+        }
+        state
+    }
+
+    /// The open editor, if any (for tests and the window title).
+    pub fn editor(&self) -> Option<&Editor> {
+        match &self.screen {
+            Screen::Editor(editor) => Some(editor),
+            Screen::Home { .. } => None,
+        }
+    }
+
+    /// The open editor, mutably.
+    pub fn editor_mut(&mut self) -> Option<&mut Editor> {
+        match &mut self.screen {
+            Screen::Editor(editor) => Some(editor),
+            Screen::Home { .. } => None,
+        }
+    }
+
+    /// The scale in use.
+    pub fn scale(&self) -> &Scale {
+        &self.scale
+    }
+
+    /// The store in use.
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    /// The error shown, if any.
+    pub fn error(&self) -> Option<&str> {
+        self.error.as_deref()
+    }
+
+    /// Draws one frame and applies what the user asked for.
+    pub fn ui(&mut self, ui: &mut Ui) {
+        self.apply_prefs(ui.ctx());
+        self.top_bar_ui(ui);
+        let now = self.clock.now();
+        let mut open = None;
+        let mut create = false;
+        let mut command = None;
+        match &mut self.screen {
+            Screen::Home { query, rows } => {
+                egui::CentralPanel::default().show(ui, |ui| {
+                    let (o, c) =
+                        super::home::home_ui(ui, &self.store, query, rows, &mut self.error);
+                    open = o;
+                    create = c;
+                });
+            }
+            Screen::Editor(editor) => {
+                editor.now = now;
+                command = editor.ui(ui, &self.scale);
+            }
+        }
+        if create {
+            self.create();
+        }
+        if let Some(id) = open {
+            self.open(id);
+        }
+        match command {
+            Some(WizardCommand::GoHome) => self.go_home(),
+            Some(WizardCommand::Complete) => self.complete(),
+            Some(WizardCommand::Reopen) => self.reopen(),
+            None => {}
+        }
+        self.autosave(ui.ctx());
+    }
+
+    fn apply_prefs(&self, ctx: &egui::Context) {
+        let zoom = self.prefs.zoom.clamp(ZOOM_RANGE.0, ZOOM_RANGE.1);
+        if (ctx.zoom_factor() - zoom).abs() > f32::EPSILON {
+            ctx.set_zoom_factor(zoom);
+        }
+        let theme = if self.prefs.dark { egui::Theme::Dark } else { egui::Theme::Light };
+        if ctx.theme() != theme {
+            ctx.set_theme(theme);
+        }
+    }
+
+    fn top_bar_ui(&mut self, ui: &mut Ui) {
+        egui::Panel::top("top").show(ui, |ui| {
+            ui.horizontal_wrapped(|ui| {
+                ui.label(RichText::new("老年人能力评估").heading().strong());
+                ui.label(RichText::new(self.scale.standard()).small());
+                ui.separator();
+                ui.label("字号");
+                if ui.button("A−").on_hover_text("缩小（Ctrl+-）").clicked() {
+                    self.prefs.zoom = (self.prefs.zoom - 0.1).max(ZOOM_RANGE.0);
+                }
+                ui.label(format!("{:.0}%", self.prefs.zoom * 100.0));
+                if ui.button("A＋").on_hover_text("放大（Ctrl+=）").clicked() {
+                    self.prefs.zoom = (self.prefs.zoom + 0.1).min(ZOOM_RANGE.1);
+                }
+                let theme_text = if self.prefs.dark { "浅色主题" } else { "深色主题" };
+                if ui.button(theme_text).clicked() {
+                    self.prefs.dark = !self.prefs.dark;
+                }
+                if let Some(at) = self.last_saved {
+                    let local = at.with_timezone(&crate::clock::CHINA_OFFSET);
+                    ui.label(
+                        RichText::new(format!("已自动保存 {}", local.format("%H:%M:%S")))
+                            .small()
+                            .color(theme::OK),
+                    );
+                }
+            });
+            if let Some(error) = &self.error {
+                let mut dismiss = false;
+                ui.horizontal_wrapped(|ui| {
+                    ui.label(RichText::new(error).color(theme::ERROR));
+                    dismiss = ui.button("知道了").clicked();
+                });
+                if dismiss {
+                    self.error = None;
+                }
+            }
+        });
+        // Keyboard zoom is handled by egui (Ctrl+= / Ctrl+- / Ctrl+0); keep prefs in step.
+        self.prefs.zoom = ui.ctx().zoom_factor().clamp(ZOOM_RANGE.0, ZOOM_RANGE.1);
+    }
+
+    /// Saves the open record whenever it differs from what was last saved. Called every
+    /// frame, so every change reaches the database in the frame it was made.
+    fn autosave(&mut self, ctx: &egui::Context) {
+        let Screen::Editor(editor) = &mut self.screen else { return };
+        if editor.record == editor.saved {
+            return;
+        }
+        let final_level = final_level(&self.scale, &editor.record);
+        let now = self.clock.now();
+        match self.store.save(&editor.record, editor.status, final_level, now) {
+            Ok(_) => {
+                editor.saved = editor.record.clone();
+                self.last_saved = Some(now);
+                if self.error.as_deref().is_some_and(|e| e.starts_with("自动保存失败")) {
+                    self.error = None;
+                }
+            }
+            Err(err) => {
+                // The record stays in memory; try again in a second.
+                self.error = Some(format!("自动保存失败（内容仍在，将自动重试）：{err}"));
+                ctx.request_repaint_after(std::time::Duration::from_secs(1));
+            }
+        }
+    }
+
+    fn fail(&mut self, what: &str, err: &StoreError) {
+        self.error = Some(format!("{what}：{err}"));
+    }
+
+    fn create(&mut self) {
+        let today = self.clock.today();
+        let number = match self.store.next_number(today) {
+            Ok(number) => number,
+            Err(err) => return self.fail("无法生成评估编号", &err),
+        };
+        let record = AssessmentRecord::new(number, today);
+        match self.store.save(&record, Status::Draft, None, self.clock.now()) {
+            Ok(id) => self.open(id),
+            Err(err) => self.fail("无法新建评估", &err),
+        }
+    }
+
+    fn open(&mut self, id: i64) {
+        match self.store.load(id) {
+            Ok(Some(stored)) => {
+                let editor = Editor::new(stored.id, stored.status, stored.record, self.clock.now());
+                self.screen = Screen::Editor(Box::new(editor));
+                if let Err(err) = self.store.set_last_open(Some(id)) {
+                    self.fail("无法记录打开的评估", &err);
+                }
+            }
+            Ok(None) => {
+                let _ = self.store.set_last_open(None);
+            }
+            Err(err) => self.fail("无法打开评估", &err),
+        }
+    }
+
+    fn go_home(&mut self) {
+        self.screen = Screen::Home { query: String::new(), rows: None };
+        if let Err(err) = self.store.set_last_open(None) {
+            self.fail("无法更新打开的评估", &err);
+        }
+    }
+
+    /// 完成评估: refused, with every problem listed, while the record is incomplete.
+    fn complete(&mut self) {
+        let Screen::Editor(editor) = &mut self.screen else { return };
+        let issues: Vec<_> =
+            editor.record.validate(&self.scale).into_iter().filter(|i| i.blocking).collect();
+        if !issues.is_empty() {
+            editor.issues = issues;
+            return;
+        }
+        editor.issues.clear();
+        let final_level = final_level(&self.scale, &editor.record);
+        match self.store.save(&editor.record, Status::Completed, final_level, self.clock.now()) {
+            Ok(_) => {
+                editor.status = Status::Completed;
+                editor.saved = editor.record.clone();
+            }
+            Err(err) => self.error = Some(format!("无法完成评估：{err}")),
+        }
+    }
+
+    fn reopen(&mut self) {
+        let Screen::Editor(editor) = &mut self.screen else { return };
+        let final_level = final_level(&self.scale, &editor.record);
+        match self.store.save(&editor.record, Status::Draft, final_level, self.clock.now()) {
+            Ok(_) => editor.status = Status::Draft,
+            Err(err) => self.error = Some(format!("无法改为草稿：{err}")),
+        }
+    }
+}
+
+/// The final level when the record can be scored.
+fn final_level(scale: &Scale, record: &AssessmentRecord) -> Option<u8> {
+    score(scale, &record.answers(scale), &record.facts(scale)).ok().map(|o| o.final_level)
+}

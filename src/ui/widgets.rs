@@ -1,0 +1,193 @@
+//! Form widgets shared by the wizard screens: labelled fields, single and multiple choice
+//! from the Annex A code lists, date and number fields typed as text.
+
+use std::collections::BTreeSet;
+
+use chrono::NaiveDate;
+use egui::{RichText, Ui};
+
+use crate::record::codes::{
+    AssessmentReason, Denture, Diagnosis, Education, EthnicGroup, IncomeSource, JointMotionStatus,
+    LivingArrangement, MaritalStatus, MedicalPayment, Pain, Presence, PressureInjury, Relationship,
+    Sex, SpecialCare, SwallowingSign, ToothLoss, Wound,
+};
+
+use super::theme;
+
+/// A code list the UI can offer: every option in form order, each with its wording.
+pub trait Choice: Copy + Ord + 'static {
+    /// Every option, in form order.
+    fn all() -> &'static [Self];
+    /// The standard's wording.
+    fn text(self) -> &'static str;
+}
+
+macro_rules! impl_choice {
+    ($($t:ty),+ $(,)?) => {
+        $(impl Choice for $t {
+            fn all() -> &'static [Self] {
+                <$t>::ALL
+            }
+            fn text(self) -> &'static str {
+                self.label()
+            }
+        })+
+    };
+}
+
+impl_choice!(
+    AssessmentReason,
+    Sex,
+    EthnicGroup,
+    Presence,
+    Education,
+    LivingArrangement,
+    MaritalStatus,
+    MedicalPayment,
+    IncomeSource,
+    Relationship,
+    PressureInjury,
+    JointMotionStatus,
+    Wound,
+    SpecialCare,
+    Pain,
+    ToothLoss,
+    Denture,
+    SwallowingSign,
+    Diagnosis,
+);
+
+/// A field label in the first grid column: `A.2.1 姓名`, with a red `*` when required.
+pub fn field_label(ui: &mut Ui, code: &str, title: &str, required: bool) -> egui::Response {
+    let response = ui.label(format!("{code} {title}"));
+    if required {
+        ui.label(RichText::new("*").color(theme::ERROR));
+    } else {
+        ui.label("");
+    }
+    response
+}
+
+/// A one-line text field named by `label` (for screen readers and tests).
+pub fn text_field(ui: &mut Ui, label: &egui::Response, value: &mut String) -> egui::Response {
+    ui.add(egui::TextEdit::singleline(value).desired_width(320.0)).labelled_by(label.id)
+}
+
+/// Radio buttons for a single choice; `None` = not answered.
+pub fn single_choice<T: Choice>(ui: &mut Ui, value: &mut Option<T>) -> bool {
+    let mut changed = false;
+    ui.horizontal_wrapped(|ui| {
+        for &option in T::all() {
+            if ui.radio(*value == Some(option), option.text()).clicked() {
+                *value = Some(option);
+                changed = true;
+            }
+        }
+    });
+    changed
+}
+
+/// Check boxes for a multiple choice.
+pub fn multi_choice<T: Choice>(ui: &mut Ui, values: &mut BTreeSet<T>) {
+    ui.horizontal_wrapped(|ui| {
+        for &option in T::all() {
+            let mut on = values.contains(&option);
+            if ui.checkbox(&mut on, option.text()).changed() {
+                if on {
+                    values.insert(option);
+                } else {
+                    values.remove(&option);
+                }
+            }
+        }
+    });
+}
+
+/// A date typed as `YYYY-MM-DD`. The text lives in `buffer`; `value` follows it when it
+/// parses (blank = `None`). Shows the problem next to the field while it does not.
+pub fn date_field(
+    ui: &mut Ui,
+    label: &egui::Response,
+    buffer: &mut String,
+    value: &mut Option<NaiveDate>,
+) {
+    ui.horizontal(|ui| {
+        let response = ui
+            .add(
+                egui::TextEdit::singleline(buffer)
+                    .hint_text("例如 1945-03-02")
+                    .desired_width(200.0),
+            )
+            .labelled_by(label.id);
+        let text = buffer.trim();
+        let parsed = NaiveDate::parse_from_str(text, "%Y-%m-%d");
+        if response.changed() {
+            *value = if text.is_empty() { None } else { parsed.ok() };
+        }
+        if !text.is_empty() && parsed.is_err() {
+            ui.label(RichText::new("日期格式应为 年-月-日，如 1945-03-02").color(theme::ERROR));
+        }
+    });
+}
+
+/// A whole number typed as text, `None` when blank. `tenths` reads one decimal
+/// (`62.5` → 625).
+pub fn number_field(
+    ui: &mut Ui,
+    label: &egui::Response,
+    buffer: &mut String,
+    value: &mut Option<u16>,
+    unit: &str,
+    tenths: bool,
+) {
+    ui.horizontal(|ui| {
+        let response =
+            ui.add(egui::TextEdit::singleline(buffer).desired_width(120.0)).labelled_by(label.id);
+        ui.label(unit);
+        let parsed = parse_number(buffer.trim(), tenths);
+        if response.changed() {
+            *value = parsed.unwrap_or(None);
+        }
+        if parsed.is_err() {
+            ui.label(RichText::new("请输入数字").color(theme::ERROR));
+        }
+    });
+}
+
+/// `Ok(None)` for blank, `Ok(Some(n))` for a number, `Err(())` otherwise.
+fn parse_number(text: &str, tenths: bool) -> Result<Option<u16>, ()> {
+    if text.is_empty() {
+        return Ok(None);
+    }
+    if !tenths {
+        return text.parse::<u16>().map(Some).map_err(|_| ());
+    }
+    let (whole, fraction) = text.split_once('.').unwrap_or((text, "0"));
+    if fraction.len() != 1 {
+        return Err(());
+    }
+    let whole: u16 = whole.parse().map_err(|_| ())?;
+    let fraction: u16 = fraction.parse().map_err(|_| ())?;
+    whole.checked_mul(10).and_then(|w| w.checked_add(fraction)).map(Some).ok_or(())
+}
+
+/// Formats tenths as a decimal (`625` → `62.5`).
+pub fn tenths_text(value: u16) -> String {
+    format!("{}.{}", value / 10, value % 10)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_parse_with_and_without_tenths() {
+        assert_eq!(parse_number("", false), Ok(None));
+        assert_eq!(parse_number("165", false), Ok(Some(165)));
+        assert_eq!(parse_number("62.5", true), Ok(Some(625)));
+        assert_eq!(parse_number("62", true), Ok(Some(620)));
+        assert_eq!(parse_number("62.55", true), Err(()));
+        assert_eq!(parse_number("abc", false), Err(()));
+        assert_eq!(tenths_text(625), "62.5");
+    }
+}

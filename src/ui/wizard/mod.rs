@@ -1,0 +1,383 @@
+//! The assessment wizard: Annex A forms, the 26 Annex B items, the Annex C result and the
+//! signatures, one section per screen, with a side panel listing the sections, their
+//! completion and the running grade.
+//!
+//! The wizard only edits an [`AssessmentRecord`]; every number it shows comes from the
+//! engine ([`crate::assessment::score`] / [`crate::assessment::progress`]).
+
+mod annex_a;
+mod items;
+mod result;
+mod sign;
+
+use chrono::{DateTime, Utc};
+use egui::{RichText, Ui};
+
+use crate::assessment::{Progress, progress};
+use crate::record::{AssessmentRecord, FieldIssue};
+use crate::scale::Scale;
+use crate::store::Status;
+
+use super::signature_pad::PadState;
+use super::theme;
+
+/// A screen of the wizard, in the standard's order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Section {
+    /// A.1 评估信息.
+    Info,
+    /// A.2 基本信息.
+    Subject,
+    /// A.3 信息提供者及联系人.
+    Informant,
+    /// A.4 疾病诊断和用药情况.
+    Diagnoses,
+    /// A.5 健康相关问题.
+    Health,
+    /// One Annex B domain (index into [`Scale::domains`]).
+    Domain(usize),
+    /// C 评估结果.
+    Result,
+    /// 签名.
+    Signatures,
+}
+
+impl Section {
+    /// The section holding a [`FieldIssue`]'s field, and the item index for Annex B codes.
+    pub fn of_field(scale: &Scale, field: &str) -> (Self, Option<usize>) {
+        if let Some(index) = scale.item_index(field) {
+            return (Self::Domain(scale.items()[index].domain_index()), Some(index));
+        }
+        let section = match field.split('.').take(2).collect::<Vec<_>>().as_slice() {
+            ["A", "1"] => Self::Info,
+            ["A", "2"] => Self::Subject,
+            ["A", "3"] => Self::Informant,
+            ["A", "4"] => Self::Diagnoses,
+            ["A", "5"] => Self::Health,
+            ["签名", ..] => Self::Signatures,
+            _ => Self::Result,
+        };
+        (section, None)
+    }
+}
+
+/// What the wizard asks the app to do after the frame.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[must_use]
+pub enum WizardCommand {
+    /// Back to the list of assessments.
+    GoHome,
+    /// Mark the assessment completed (the app re-checks and saves).
+    Complete,
+    /// Turn a completed assessment back into a draft for editing.
+    Reopen,
+}
+
+/// Text the assessor is typing that does not parse yet (dates, numbers).
+#[derive(Debug, Clone, Default)]
+pub(super) struct Buffers {
+    pub reference_date: String,
+    pub birth_date: String,
+    pub height: String,
+    pub weight: String,
+}
+
+/// One assessment open in the wizard.
+#[derive(Debug, Clone)]
+pub struct Editor {
+    /// Row id in the store.
+    pub id: i64,
+    /// Draft or completed.
+    pub status: Status,
+    /// The record being edited.
+    pub record: AssessmentRecord,
+    /// The record as last saved; the app saves whenever the two differ.
+    pub saved: AssessmentRecord,
+    /// The screen shown.
+    pub section: Section,
+    /// The focused Annex B item (index into [`Scale::items`]).
+    pub item: usize,
+    /// Problems found by the last refused 完成评估, shown until fixed.
+    pub issues: Vec<FieldIssue>,
+    /// The time of the current frame, from the app's clock (signatures are stamped with it).
+    pub now: DateTime<Utc>,
+    pub(super) buffers: Buffers,
+    pub(super) pads: [PadState; 3],
+}
+
+impl Editor {
+    /// Opens `record` (saved as row `id`) at the first section.
+    pub fn new(id: i64, status: Status, record: AssessmentRecord, now: DateTime<Utc>) -> Self {
+        let buffers = Buffers {
+            reference_date: record.info.reference_date.to_string(),
+            birth_date: record.subject.birth_date.map(|d| d.to_string()).unwrap_or_default(),
+            height: record.subject.height_cm.map(|h| h.to_string()).unwrap_or_default(),
+            weight: record
+                .subject
+                .weight_tenth_kg
+                .map(super::widgets::tenths_text)
+                .unwrap_or_default(),
+        };
+        Self {
+            id,
+            status,
+            saved: record.clone(),
+            record,
+            section: Section::Info,
+            item: 0,
+            issues: Vec::new(),
+            now,
+            buffers,
+            pads: [PadState::default(); 3],
+        }
+    }
+
+    /// The running total and possible levels.
+    pub fn progress(&self, scale: &Scale) -> Progress {
+        progress(scale, &self.record.answers(scale), &self.record.facts(scale))
+    }
+
+    /// Moves to the section holding `field` (and to its item for Annex B codes).
+    pub fn jump_to(&mut self, scale: &Scale, field: &str) {
+        let (section, item) = Section::of_field(scale, field);
+        self.section = section;
+        if let Some(item) = item {
+            self.item = item;
+        } else if let Section::Domain(d) = section {
+            self.item = scale.domains()[d].item_range().start;
+        }
+    }
+
+    /// Shows the side panel and the current section.
+    pub fn ui(&mut self, ui: &mut Ui, scale: &Scale) -> Option<WizardCommand> {
+        let progress = self.progress(scale);
+        let mut command = egui::Panel::left("sections")
+            .resizable(false)
+            .exact_size(theme::SIDE_PANEL_WIDTH)
+            .show(ui, |ui| self.side_panel_ui(ui, scale, &progress))
+            .inner;
+        let readonly = self.status == Status::Completed;
+        let content = egui::CentralPanel::default().show(ui, |ui| {
+            egui::ScrollArea::vertical()
+                .auto_shrink([false, false])
+                .show(ui, |ui| {
+                    if readonly {
+                        ui.horizontal(|ui| {
+                            ui.label(
+                                RichText::new("本评估已完成，内容只读").color(theme::OK).strong(),
+                            );
+                            if ui.button("改为草稿以修改").clicked() {
+                                return Some(WizardCommand::Reopen);
+                            }
+                            None
+                        })
+                        .inner
+                        .or_else(|| {
+                            ui.add_enabled_ui(false, |ui| self.section_ui(ui, scale, &progress))
+                                .inner
+                        })
+                    } else {
+                        self.section_ui(ui, scale, &progress)
+                    }
+                })
+                .inner
+        });
+        command = command.or(content.inner);
+        if !readonly {
+            self.keyboard(ui, scale);
+        }
+        command
+    }
+
+    fn section_ui(
+        &mut self,
+        ui: &mut Ui,
+        scale: &Scale,
+        progress: &Progress,
+    ) -> Option<WizardCommand> {
+        match self.section {
+            Section::Info => annex_a::info_ui(ui, self),
+            Section::Subject => annex_a::subject_ui(ui, self),
+            Section::Informant => annex_a::informant_ui(ui, self),
+            Section::Diagnoses => annex_a::diagnoses_ui(ui, self),
+            Section::Health => annex_a::health_ui(ui, self),
+            Section::Domain(d) => items::domain_ui(ui, self, scale, d),
+            Section::Result => return result::result_ui(ui, self, scale, progress),
+            Section::Signatures => return sign::signatures_ui(ui, self, scale),
+        }
+        self.next_section_button(ui, scale);
+        None
+    }
+
+    /// 下一部分 at the bottom of the Annex A screens and after the last item of a domain.
+    fn next_section_button(&mut self, ui: &mut Ui, scale: &Scale) {
+        let Some(next) = self.next_section(scale) else { return };
+        ui.add_space(16.0);
+        if ui
+            .add(egui::Button::new("下一部分 →").min_size(egui::vec2(160.0, theme::TARGET_HEIGHT)))
+            .clicked()
+        {
+            self.go_to(scale, next);
+        }
+    }
+
+    fn next_section(&self, scale: &Scale) -> Option<Section> {
+        let domains = scale.domains().len();
+        Some(match self.section {
+            Section::Info => Section::Subject,
+            Section::Subject => Section::Informant,
+            Section::Informant => Section::Diagnoses,
+            Section::Diagnoses => Section::Health,
+            Section::Health if domains > 0 => Section::Domain(0),
+            Section::Domain(d) if d + 1 < domains => Section::Domain(d + 1),
+            Section::Health | Section::Domain(_) => Section::Result,
+            Section::Result => Section::Signatures,
+            Section::Signatures => return None,
+        })
+    }
+
+    /// Shows `section`; entering a domain focuses its first item.
+    pub fn go_to(&mut self, scale: &Scale, section: Section) {
+        if let Section::Domain(d) = section
+            && scale.items().get(self.item).is_none_or(|i| i.domain_index() != d)
+        {
+            self.item = scale.domains()[d].item_range().start;
+        }
+        self.section = section;
+    }
+
+    fn side_panel_ui(
+        &mut self,
+        ui: &mut Ui,
+        scale: &Scale,
+        progress: &Progress,
+    ) -> Option<WizardCommand> {
+        ui.add_space(8.0);
+        let mut command = None;
+        if ui
+            .add(egui::Button::new("← 返回列表").min_size(egui::vec2(200.0, theme::TARGET_HEIGHT)))
+            .clicked()
+        {
+            command = Some(WizardCommand::GoHome);
+        }
+        ui.label(RichText::new(format!("评估编号 {}", self.record.info.number)).small());
+        ui.separator();
+        let issues = self.record.validate(scale);
+        let missing_in = |prefix: &str| {
+            issues.iter().filter(|i| i.blocking && i.field.starts_with(prefix)).count()
+        };
+        let mut entries: Vec<(Section, String, bool)> = vec![
+            (Section::Info, "A.1 评估信息".to_owned(), missing_in("A.1.") == 0),
+            (Section::Subject, "A.2 基本信息".to_owned(), missing_in("A.2.") == 0),
+            (Section::Informant, "A.3 信息提供者".to_owned(), missing_in("A.3.") == 0),
+            (Section::Diagnoses, "A.4 疾病与用药".to_owned(), missing_in("A.4.") == 0),
+            (Section::Health, "A.5 健康问题".to_owned(), missing_in("A.5.") == 0),
+        ];
+        for (d, domain) in scale.domains().iter().enumerate() {
+            let answered = progress.answered[d];
+            let total = domain.item_range().len();
+            entries.push((
+                Section::Domain(d),
+                format!("{} {} {answered}/{total}", domain.id(), domain.name()),
+                answered == total,
+            ));
+        }
+        entries.push((Section::Result, "C 评估结果".to_owned(), progress.complete));
+        entries.push((Section::Signatures, "签名".to_owned(), missing_in("签名") == 0));
+        for (section, title, done) in entries {
+            let mark = if done { "✔ " } else { "　 " };
+            let text = RichText::new(format!("{mark}{title}"));
+            let text = if done { text.color(theme::OK) } else { text };
+            let button = egui::Button::selectable(self.section == section, text)
+                .min_size(egui::vec2(ui.available_width(), 40.0));
+            if ui.add(button).clicked() {
+                self.go_to(scale, section);
+            }
+        }
+        ui.separator();
+        ui.label(
+            RichText::new(format!("总分 {} / {}", progress.total, scale.max_total())).heading(),
+        );
+        let level_text = level_range_text(scale, progress);
+        ui.label(RichText::new(level_text).strong().color(theme::ACCENT));
+        command
+    }
+
+    /// Annex B keys: digits choose, Enter/→ next, Shift+Enter/← back. Ignored while a text
+    /// field has focus.
+    fn keyboard(&mut self, ui: &Ui, scale: &Scale) {
+        let Section::Domain(_) = self.section else { return };
+        if ui.ctx().egui_wants_keyboard_input() {
+            return;
+        }
+        let Some(item) = scale.items().get(self.item) else { return };
+        let digits = [
+            egui::Key::Num0,
+            egui::Key::Num1,
+            egui::Key::Num2,
+            egui::Key::Num3,
+            egui::Key::Num4,
+            egui::Key::Num5,
+            egui::Key::Num6,
+            egui::Key::Num7,
+            egui::Key::Num8,
+            egui::Key::Num9,
+        ];
+        let mut chosen = None;
+        let mut step: i32 = 0;
+        ui.input_mut(|input| {
+            for (score, key) in (0u8..).zip(digits) {
+                if input.consume_key(egui::Modifiers::NONE, key) && item.accepts(score) {
+                    chosen = Some(score);
+                }
+            }
+            if input.consume_key(egui::Modifiers::SHIFT, egui::Key::Enter)
+                || input.consume_key(egui::Modifiers::NONE, egui::Key::ArrowLeft)
+            {
+                step = -1;
+            } else if input.consume_key(egui::Modifiers::NONE, egui::Key::Enter)
+                || input.consume_key(egui::Modifiers::NONE, egui::Key::ArrowRight)
+            {
+                step = 1;
+            }
+        });
+        if let Some(score) = chosen {
+            self.record.answers.insert(item.id().to_owned(), score);
+        }
+        match step {
+            1 => self.next_item(scale),
+            -1 => self.previous_item(scale),
+            _ => {}
+        }
+    }
+
+    /// The next item; after the last item of the last domain, the result screen.
+    pub fn next_item(&mut self, scale: &Scale) {
+        if self.item + 1 < scale.items().len() {
+            self.item += 1;
+            self.section = Section::Domain(scale.items()[self.item].domain_index());
+        } else {
+            self.section = Section::Result;
+        }
+    }
+
+    /// The previous item; before the first, stays.
+    pub fn previous_item(&mut self, scale: &Scale) {
+        if self.item > 0 {
+            self.item -= 1;
+            self.section = Section::Domain(scale.items()[self.item].domain_index());
+        }
+    }
+}
+
+/// `能力轻度受损（轻度失能）` when settled, else the range still possible.
+pub fn level_range_text(scale: &Scale, progress: &Progress) -> String {
+    let name = |code: u8| scale.level(code).map_or("", |l| l.name.as_str());
+    let (best, worst) = progress.levels;
+    if best == worst {
+        let prefix = if progress.complete { "等级" } else { "等级（已确定）" };
+        format!("{prefix}：{}", name(best))
+    } else {
+        format!("等级：待定（{} ～ {}）", name(best), name(worst))
+    }
+}
