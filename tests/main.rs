@@ -18,3 +18,5 @@ mod properties; // Invariants over random answers (proptest).
 mod scales; // Every shipped scale file loads and validates.
 #[cfg(test)]
 mod store; // SQLite store: migrations, save/load/list, crash safety.
+#[cfg(test)]
+mod ui; // The assessor app through egui_kittest: wizard, keys, ID numbers, signatures, completion.

@@ -48,6 +48,9 @@ pub struct AppState {
     error: Option<String>,
     /// When the open assessment was last saved, for the status line.
     last_saved: Option<chrono::DateTime<chrono::Utc>>,
+    /// The zoom last applied to the egui context; a different zoom there means egui's
+    /// own keyboard shortcuts changed it.
+    applied_zoom: f32,
     /// Preferences applied to the egui context each frame.
     pub prefs: Prefs,
 }
@@ -63,6 +66,7 @@ impl AppState {
             screen: Screen::Home { query: String::new(), rows: None },
             error: None,
             last_saved: None,
+            applied_zoom: 1.0,
             prefs: Prefs::default(),
         };
         match state.store.last_open() {
@@ -141,11 +145,18 @@ impl AppState {
         self.autosave(ui.ctx());
     }
 
-    fn apply_prefs(&self, ctx: &egui::Context) {
+    fn apply_prefs(&mut self, ctx: &egui::Context) {
+        let current = ctx.zoom_factor();
+        // Ctrl+= / Ctrl+- / Ctrl+0 are handled by egui before this frame's UI runs.
+        if (current - self.applied_zoom).abs() > f32::EPSILON {
+            self.prefs.zoom = current;
+        }
         let zoom = self.prefs.zoom.clamp(ZOOM_RANGE.0, ZOOM_RANGE.1);
-        if (ctx.zoom_factor() - zoom).abs() > f32::EPSILON {
+        self.prefs.zoom = zoom;
+        if (current - zoom).abs() > f32::EPSILON {
             ctx.set_zoom_factor(zoom);
         }
+        self.applied_zoom = zoom;
         let theme = if self.prefs.dark { egui::Theme::Dark } else { egui::Theme::Light };
         if ctx.theme() != theme {
             ctx.set_theme(theme);
@@ -190,8 +201,6 @@ impl AppState {
                 }
             }
         });
-        // Keyboard zoom is handled by egui (Ctrl+= / Ctrl+- / Ctrl+0); keep prefs in step.
-        self.prefs.zoom = ui.ctx().zoom_factor().clamp(ZOOM_RANGE.0, ZOOM_RANGE.1);
     }
 
     /// Saves the open record whenever it differs from what was last saved. Called every

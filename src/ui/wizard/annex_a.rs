@@ -274,7 +274,7 @@ fn id_number_row(ui: &mut Ui, subject: &mut Subject, buffers: &mut Buffers, refe
                 let age = age_on(birth, reference);
                 ui.label(
                     RichText::new(format!(
-                        "✔ 号码有效：{}，{birth} 出生，评估时 {age} 周岁",
+                        "号码有效：{}，{birth} 出生，评估时 {age} 周岁",
                         sex.label()
                     ))
                     .color(theme::OK),

@@ -150,13 +150,17 @@ impl Editor {
 
     /// Shows the side panel and the current section.
     pub fn ui(&mut self, ui: &mut Ui, scale: &Scale) -> Option<WizardCommand> {
+        let readonly = self.status == Status::Completed;
+        // Keys first, so that no focused button also reacts to Enter.
+        if !readonly {
+            self.keyboard(ui, scale);
+        }
         let progress = self.progress(scale);
-        let mut command = egui::Panel::left("sections")
+        let command = egui::Panel::left("sections")
             .resizable(false)
             .exact_size(theme::SIDE_PANEL_WIDTH)
             .show(ui, |ui| self.side_panel_ui(ui, scale, &progress))
             .inner;
-        let readonly = self.status == Status::Completed;
         let content = egui::CentralPanel::default().show(ui, |ui| {
             egui::ScrollArea::vertical()
                 .auto_shrink([false, false])
@@ -182,11 +186,7 @@ impl Editor {
                 })
                 .inner
         });
-        command = command.or(content.inner);
-        if !readonly {
-            self.keyboard(ui, scale);
-        }
-        command
+        command.or(content.inner)
     }
 
     fn section_ui(
@@ -261,6 +261,10 @@ impl Editor {
             command = Some(WizardCommand::GoHome);
         }
         ui.label(RichText::new(format!("评估编号 {}", self.record.info.number)).small());
+        ui.label(
+            RichText::new(format!("总分 {} / {}", progress.total, scale.max_total())).heading(),
+        );
+        ui.label(RichText::new(level_range_text(scale, progress)).strong().color(theme::ACCENT));
         ui.separator();
         let issues = self.record.validate(scale);
         let missing_in = |prefix: &str| {
@@ -284,22 +288,18 @@ impl Editor {
         }
         entries.push((Section::Result, "C 评估结果".to_owned(), progress.complete));
         entries.push((Section::Signatures, "签名".to_owned(), missing_in("签名") == 0));
-        for (section, title, done) in entries {
-            let mark = if done { "✔ " } else { "　 " };
-            let text = RichText::new(format!("{mark}{title}"));
-            let text = if done { text.color(theme::OK) } else { text };
-            let button = egui::Button::selectable(self.section == section, text)
-                .min_size(egui::vec2(ui.available_width(), 40.0));
-            if ui.add(button).clicked() {
-                self.go_to(scale, section);
+        egui::ScrollArea::vertical().auto_shrink([false, false]).show(ui, |ui| {
+            for (section, title, done) in entries {
+                let mark = if done { "● " } else { "○ " };
+                let text = RichText::new(format!("{mark}{title}"));
+                let text = if done { text.color(theme::OK) } else { text };
+                let button = egui::Button::selectable(self.section == section, text)
+                    .min_size(egui::vec2(ui.available_width(), 40.0));
+                if ui.add(button).clicked() {
+                    self.go_to(scale, section);
+                }
             }
-        }
-        ui.separator();
-        ui.label(
-            RichText::new(format!("总分 {} / {}", progress.total, scale.max_total())).heading(),
-        );
-        let level_text = level_range_text(scale, progress);
-        ui.label(RichText::new(level_text).strong().color(theme::ACCENT));
+        });
         command
     }
 
@@ -309,6 +309,11 @@ impl Editor {
         let Section::Domain(_) = self.section else { return };
         if ui.ctx().egui_wants_keyboard_input() {
             return;
+        }
+        // A focused button (e.g. the section just clicked) would take Enter as a click.
+        let focused = ui.ctx().memory(egui::Memory::focused);
+        if let Some(id) = focused {
+            ui.ctx().memory_mut(|memory| memory.surrender_focus(id));
         }
         let Some(item) = scale.items().get(self.item) else { return };
         let digits = [
