@@ -183,3 +183,43 @@ fn scales_lists_the_bundled_scale() {
     let out = String::from_utf8(output.stdout).unwrap();
     assert!(out.starts_with("gbt42195-2022\tGB/T 42195-2022《老年人能力评估规范》"), "{out}");
 }
+
+#[test]
+fn outcome_prints_a_stored_assessments_result_as_json() {
+    use chrono::{NaiveDate, TimeZone as _, Utc};
+    use elder_assess::record::AssessmentRecord;
+    use elder_assess::record::codes::Presence;
+    use elder_assess::store::{Status, Store};
+
+    let dir = std::env::temp_dir().join(format!("elder-assess-cli-outcome-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let scale = super::common::gbt();
+    let store = Store::open(&dir).unwrap();
+    let mut record = AssessmentRecord::new(
+        "PG20261128-0007".to_owned(),
+        NaiveDate::from_ymd_opt(2026, 11, 28).unwrap(),
+    );
+    for item in scale.items() {
+        record.answers.insert(item.id().to_owned(), item.max());
+    }
+    record.health.coma = Some(Presence::Absent);
+    record.subject.risk_events.fall = 2;
+    let now = Utc.with_ymd_and_hms(2026, 11, 28, 2, 0, 0).unwrap();
+    store.save(&record, Status::Completed, Some(1), now).unwrap();
+    drop(store);
+
+    let output =
+        bin().arg("--data-dir").arg(&dir).args(["outcome", "PG20261128-0007"]).output().unwrap();
+    assert!(output.status.success(), "{}", stderr(&output));
+    let out: Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(out["number"], "PG20261128-0007");
+    assert_eq!(out["status"], "completed");
+    assert_eq!(out["total"], 90);
+    assert_eq!(out["final_level"], 1, "two falls raise the level once");
+    assert_eq!(out["adjustments"][0]["id"], "risk_events");
+
+    let missing =
+        bin().arg("--data-dir").arg(&dir).args(["outcome", "PG00000000-0000"]).output().unwrap();
+    assert_rejected(&missing, &["PG00000000-0000"]);
+    std::fs::remove_dir_all(dir).unwrap();
+}

@@ -52,6 +52,12 @@ pub enum Command {
     },
     /// List the bundled scales.
     Scales,
+    /// Print a stored assessment's outcome as JSON (the `score` output plus its number
+    /// and status).
+    Outcome {
+        /// Assessment number (A.1.1), e.g. `PG20261128-0001`.
+        number: String,
+    },
 }
 
 /// Parses the process arguments and runs the command.
@@ -61,6 +67,12 @@ pub fn run() -> ExitCode {
         Some(Command::Score { file, scale_file }) => score_command(&file, scale_file.as_deref()),
         Some(Command::CheckScale { files }) => check_scale_command(&files),
         Some(Command::Scales) => scales_command(),
+        Some(Command::Outcome { number }) => {
+            let Some(dir) = cli.data_dir.or_else(crate::store::default_data_dir) else {
+                return usage_error("找不到用户数据目录，请用 --data-dir 指定");
+            };
+            outcome_command(&dir, &number)
+        }
         None => {
             let Some(dir) = cli.data_dir.or_else(crate::store::default_data_dir) else {
                 return usage_error("找不到用户数据目录，请用 --data-dir 指定");
@@ -137,6 +149,51 @@ fn print_json(value: &impl serde::Serialize) -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
             eprintln!("elder-assess: 无法写出结果：{err}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+/// The stored outcome: the `score` JSON with the assessment's number and status first.
+#[derive(serde::Serialize)]
+struct StoredOutcome<'a> {
+    number: &'a str,
+    status: &'static str,
+    #[serde(flatten)]
+    outcome: ScoreOutput,
+}
+
+fn outcome_command(dir: &Path, number: &str) -> ExitCode {
+    let store = match crate::store::Store::open(dir) {
+        Ok(store) => store,
+        Err(err) => return usage_error(&format!("无法打开数据目录 {}：{err}", dir.display())),
+    };
+    let stored = match store.find_by_number(number).and_then(|id| match id {
+        Some(id) => store.load(id),
+        None => Ok(None),
+    }) {
+        Ok(Some(stored)) => stored,
+        Ok(None) => return usage_error(&format!("没有编号为 {number} 的评估")),
+        Err(err) => return usage_error(&format!("无法读取评估 {number}：{err}")),
+    };
+    let scale = match resolve_scale(None, None) {
+        Ok(scale) => scale,
+        Err(message) => return usage_error(&message),
+    };
+    let record = &stored.record;
+    match score(&scale, &record.answers(&scale), &record.facts(&scale)) {
+        Ok(outcome) => print_json(&StoredOutcome {
+            number: &record.info.number,
+            status: match stored.status {
+                crate::store::Status::Draft => "draft",
+                crate::store::Status::Completed => "completed",
+            },
+            outcome: ScoreOutput::from(&outcome),
+        }),
+        Err(err) => {
+            for issue in err.issues() {
+                eprintln!("elder-assess: {number}: {issue}");
+            }
             ExitCode::from(2)
         }
     }

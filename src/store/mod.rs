@@ -303,6 +303,13 @@ impl Store {
         }))
     }
 
+    /// The row id of the assessment numbered `number` (A.1.1, trimmed), if any.
+    pub fn find_by_number(&self, number: &str) -> Result<Option<i64>, StoreError> {
+        let mut statement =
+            self.conn.prepare_cached("SELECT id FROM assessments WHERE number = ?1")?;
+        Ok(statement.query_row([number.trim()], |row| row.get::<_, i64>(0)).optional()?)
+    }
+
     /// The assessments, most recently saved first (ties: newest row first).
     ///
     /// An empty (or blank) `query` lists everything; otherwise only assessments whose

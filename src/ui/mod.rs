@@ -31,14 +31,36 @@ pub fn setup_context(ctx: &egui::Context) {
     ctx.options_mut(|options| options.quit_shortcuts.clear());
 }
 
+/// Environment variable for start-up measurements and smoke tests: when set to `N`, the
+/// app prints the wall-clock time at which its first frame had been drawn and presented
+/// (the start of the second pass: `first-frame-unix-ms=…`) on stderr, and closes itself
+/// after `N` frames (at least 2).
+pub const PROBE_ENV: &str = "ELDER_ASSESS_PROBE_FRAMES";
+
 /// The eframe wrapper around [`AppState`].
 struct App {
     state: AppState,
+    /// Frames drawn so far, and the frame after which to close (see [`PROBE_ENV`]).
+    frames: u64,
+    close_after: Option<u64>,
 }
 
 impl eframe::App for App {
     fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
         self.state.ui(ui);
+        self.frames += 1;
+        if let Some(limit) = self.close_after {
+            if self.frames == 2 {
+                let since_epoch = std::time::SystemTime::now()
+                    .duration_since(std::time::UNIX_EPOCH)
+                    .unwrap_or_default();
+                eprintln!("first-frame-unix-ms={}", since_epoch.as_millis());
+            }
+            if self.frames >= limit.max(2) {
+                ui.ctx().send_viewport_cmd(egui::ViewportCommand::Close);
+            }
+            ui.ctx().request_repaint();
+        }
     }
 
     fn save(&mut self, storage: &mut dyn eframe::Storage) {
@@ -85,7 +107,8 @@ pub fn run(data_dir: &Path) -> ExitCode {
             {
                 state.prefs = prefs;
             }
-            Ok(Box::new(App { state }))
+            let close_after = std::env::var(PROBE_ENV).ok().and_then(|n| n.parse().ok());
+            Ok(Box::new(App { state, frames: 0, close_after }))
         }),
     );
     match result {

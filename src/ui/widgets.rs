@@ -1,6 +1,7 @@
 //! Form widgets shared by the wizard screens: labelled fields, single and multiple choice
 //! from the Annex A code lists, date and number fields typed as text.
 
+use std::borrow::Cow;
 use std::collections::BTreeSet;
 
 use chrono::NaiveDate;
@@ -18,8 +19,8 @@ use super::theme;
 pub trait Choice: Copy + Ord + 'static {
     /// Every option, in form order.
     fn all() -> &'static [Self];
-    /// The standard's wording.
-    fn text(self) -> &'static str;
+    /// The standard's wording (for diagnoses, with the ICD-10 range).
+    fn text(self) -> Cow<'static, str>;
 }
 
 macro_rules! impl_choice {
@@ -28,8 +29,8 @@ macro_rules! impl_choice {
             fn all() -> &'static [Self] {
                 <$t>::ALL
             }
-            fn text(self) -> &'static str {
-                self.label()
+            fn text(self) -> Cow<'static, str> {
+                Cow::Borrowed(self.label())
             }
         })+
     };
@@ -54,8 +55,18 @@ impl_choice!(
     ToothLoss,
     Denture,
     SwallowingSign,
-    Diagnosis,
 );
+
+impl Choice for Diagnosis {
+    fn all() -> &'static [Self] {
+        Self::ALL
+    }
+
+    /// `痴呆 F00～F03`: the form prints each diagnosis with its ICD-10 range.
+    fn text(self) -> Cow<'static, str> {
+        Cow::Owned(self.to_string())
+    }
+}
 
 /// A field label in the first grid column: `A.2.1 姓名`, with a red `*` when required.
 pub fn field_label(ui: &mut Ui, code: &str, title: &str, required: bool) -> egui::Response {
