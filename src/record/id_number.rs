@@ -107,7 +107,7 @@ impl IdNumber {
     /// The birth date is hidden; the address code and sequence code stay visible so that
     /// an assessor can tell two records apart.
     pub fn masked(&self) -> String {
-        mask(&self.0)
+        mask_id(&self.0)
     }
 }
 
@@ -128,9 +128,11 @@ fn birth_date_of(number: &str) -> Option<NaiveDate> {
     NaiveDate::from_ymd_opt(year, month, day)
 }
 
-/// First 6 and last 4 characters visible, the rest `*` (all `*` when 10 or fewer).
-fn mask(text: &str) -> String {
-    let chars: Vec<char> = text.chars().collect();
+/// Masks an ID number as typed, whether valid or not: the first 6 and last 4 characters
+/// stay, every other character becomes `*`; text of 10 characters or fewer is all `*`.
+/// Surrounding whitespace is dropped; empty text gives an empty string.
+pub fn mask_id(text: &str) -> String {
+    let chars: Vec<char> = text.trim().chars().collect();
     let len = chars.len();
     chars
         .iter()

@@ -33,7 +33,7 @@ use serde::{Deserialize, Serialize};
 use crate::assessment::{AnswerIssue, Answers, Facts};
 use crate::scale::{FactKind, Scale};
 
-pub use id_number::{IdNumber, IdNumberError, IdNumberInput, age_on};
+pub use id_number::{IdNumber, IdNumberError, IdNumberInput, age_on, mask_id};
 pub use signature::{Signature, Signatures};
 
 use codes::{

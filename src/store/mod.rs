@@ -28,6 +28,8 @@ use std::path::{Path, PathBuf};
 use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
 use rusqlite::{Connection, ErrorCode, OptionalExtension, params};
 
+pub use crate::record::mask_id;
+
 use crate::record::AssessmentRecord;
 
 pub use error::{JsonError, StoreError};
@@ -126,19 +128,6 @@ pub struct Summary {
     pub final_level: Option<u8>,
     /// When the row was last saved.
     pub updated_at: DateTime<Utc>,
-}
-
-/// Masks an ID number as typed, whether valid or not: the first 6 and last 4 characters
-/// stay, every other character becomes `*`; text of 10 characters or fewer is all `*`.
-/// Surrounding whitespace is dropped; empty text gives an empty string.
-pub fn mask_id(text: &str) -> String {
-    let chars: Vec<char> = text.trim().chars().collect();
-    let len = chars.len();
-    chars
-        .iter()
-        .enumerate()
-        .map(|(i, &c)| if len > 10 && (i < 6 || i >= len - 4) { c } else { '*' })
-        .collect()
 }
 
 /// The assessment store: one `SQLite` connection.
