@@ -48,3 +48,32 @@ fn engine_modules_import_no_gui_database_or_pdf_crate() {
         offences.join("\n")
     );
 }
+
+/// Every `.rs` file under `src/` outside `allowed` that mentions `name` as a path.
+fn mentions_outside(name: &str, allowed: &[&str]) -> Vec<String> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut files = Vec::new();
+    rust_files(&root.join("src"), &mut files);
+    files
+        .into_iter()
+        .filter(|file| {
+            let relative = file.strip_prefix(root).unwrap().to_string_lossy().replace('\\', "/");
+            !allowed.iter().any(|a| relative.starts_with(a))
+        })
+        .filter(|file| {
+            let text = std::fs::read_to_string(file).unwrap();
+            text.lines().any(|line| {
+                let code = line.split("//").next().unwrap_or("");
+                code.contains(&format!("{name}::")) || code.contains(&format!("use {name}"))
+            })
+        })
+        .map(|file| file.display().to_string())
+        .collect()
+}
+
+#[test]
+fn only_the_store_touches_the_database_and_only_the_ui_touches_egui() {
+    assert_eq!(mentions_outside("rusqlite", &["src/store/"]), Vec::<String>::new());
+    assert_eq!(mentions_outside("egui", &["src/ui/"]), Vec::<String>::new());
+    assert_eq!(mentions_outside("eframe", &["src/ui/"]), Vec::<String>::new());
+}

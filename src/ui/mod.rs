@@ -66,6 +66,12 @@ impl eframe::App for App {
     fn save(&mut self, storage: &mut dyn eframe::Storage) {
         eframe::set_value(storage, eframe::APP_KEY, &self.state.prefs);
     }
+
+    /// Preferences only (assessments are saved every frame they change); often enough that
+    /// a killed app keeps a text size chosen a few seconds earlier.
+    fn auto_save_interval(&self) -> std::time::Duration {
+        std::time::Duration::from_secs(5)
+    }
 }
 
 /// Opens the app window on the store in `data_dir`. Blocks until the window closes.
