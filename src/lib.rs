@@ -15,7 +15,11 @@
 pub mod assessment;
 pub mod cli;
 pub mod clock;
+pub mod export;
+pub mod files;
 pub mod record;
+pub mod report;
 pub mod scale;
+pub mod sign;
 pub mod store;
 pub mod ui;

@@ -15,8 +15,12 @@ mod layering; // Engine modules never import GUI, database or PDF crates.
 #[cfg(test)]
 mod properties; // Invariants over random answers (proptest).
 #[cfg(test)]
+mod report; // PDF reports: official report, resident page, blank form.
+#[cfg(test)]
 mod scales; // Every shipped scale file loads and validates.
+#[cfg(test)]
+mod sign;
 #[cfg(test)]
 mod store; // SQLite store: migrations, save/load/list, crash safety.
 #[cfg(test)]
-mod ui; // The assessor app through egui_kittest: wizard, keys, ID numbers, signatures, completion.
+mod ui; // The assessor app through egui_kittest: wizard, keys, ID numbers, signatures, completion. // PDF signatures: keys, two sequential signatures, verify, tamper detection.

@@ -118,6 +118,11 @@ fn assert_shown(harness: &Harness<'static, AppState>, text: &str) {
     assert!(harness.query_all_by_value(text).next().is_some(), "not on screen: {text}");
 }
 
+/// Whether some text on screen contains `part`.
+fn shown_containing(harness: &Harness<'static, AppState>, part: &str) -> bool {
+    harness.query_all_by(|node| node.value().is_some_and(|v| v.contains(part))).next().is_some()
+}
+
 fn digit(score: u8) -> Key {
     [Key::Num0, Key::Num1, Key::Num2, Key::Num3, Key::Num4][usize::from(score)]
 }
@@ -399,4 +404,71 @@ fn a_completed_assessment_is_read_only_until_reopened() {
     harness.get_by_label("改为草稿以修改").click();
     harness.run();
     assert_eq!(harness.state().editor().unwrap().status, Status::Draft);
+}
+
+#[test]
+fn a_completed_assessment_exports_a_signed_pdf_and_a_wrong_passphrase_loses_nothing() {
+    use elder_assess::sign::{KdfCost, create_key_with_cost, verify_pdf};
+
+    let dir = data_dir("export");
+    let now = Utc.with_ymd_and_hms(2026, 11, 28, 2, 0, 0).unwrap();
+    create_key_with_cost(&dir, "评估员甲", "correct horse", now, KdfCost::TestOnly).unwrap();
+    let mut harness = app(&dir);
+    new_assessment(&mut harness);
+    fill_annex_a(&mut harness);
+    let scale = gbt();
+    {
+        let record = &mut harness.state_mut().editor_mut().unwrap().record;
+        for item in scale.items() {
+            record.answers.insert(item.id().to_owned(), item.max());
+        }
+        for (signature, name) in [
+            (&mut record.signatures.assessor1, "评估员甲"),
+            (&mut record.signatures.assessor2, "评估员乙"),
+            (&mut record.signatures.informant, "测试家属"),
+        ] {
+            signature.name = name.to_owned();
+            signature.strokes = vec![vec![[500, 2000], [5000, 6000], [9000, 3000]]];
+            signature.signed_at = Some(now);
+        }
+    }
+    harness.run();
+    open_section(&mut harness, "C 评估结果");
+    harness.get_by_label("完成评估").click();
+    harness.run();
+    assert_eq!(harness.state().editor().unwrap().status, Status::Completed);
+
+    harness.get_by_label("导出 PDF…").click();
+    harness.run();
+    let out_dir = dir.join("exports");
+    std::fs::create_dir_all(&out_dir).unwrap();
+    harness.state_mut().export_dialog_mut().unwrap().save_dialog_mut().dir = out_dir.clone();
+    harness.run();
+    // The key named like assessor 1 is preselected; assessor 2 has none.
+    harness.get_by_label("评估员1口令").click();
+    harness.run();
+    harness.get_by_label("评估员1口令").type_text("wrong horse");
+    harness.run();
+    harness.get_by_label("保存").click();
+    harness.run();
+    let pdf = out_dir.join("PG20261128-0001-老年人能力评估报告.pdf");
+    assert!(!pdf.exists(), "nothing written with a wrong passphrase");
+    assert!(shown_containing(&harness, "口令不正确"));
+
+    harness.get_by_label("评估员1口令").click();
+    harness.run();
+    harness.key_press_modifiers(Modifiers::COMMAND, Key::A);
+    harness.run();
+    harness.get_by_label("评估员1口令").type_text("correct horse");
+    harness.run();
+    harness.get_by_label("保存").click();
+    harness.run();
+    let status = harness.state_mut().export_dialog_mut().unwrap().status.clone();
+    let bytes = std::fs::read(&pdf)
+        .unwrap_or_else(|e| panic!("the report is written: {e}; status {status:?}"));
+    let checks = verify_pdf(&bytes).unwrap();
+    assert_eq!(checks.len(), 1);
+    assert!(checks[0].is_intact(), "{:?}", checks[0]);
+    assert_eq!(checks[0].signer, "评估员甲");
+    assert!(shown_containing(&harness, "已导出"));
 }

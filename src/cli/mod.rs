@@ -17,7 +17,9 @@ use clap::{Parser, Subcommand};
 
 use crate::assessment::json::{ScoreInput, ScoreOutput};
 use crate::assessment::score;
+use crate::record::AssessmentRecord;
 use crate::scale::{self, Scale};
+use crate::sign;
 
 /// 老年人能力评估 (GB/T 42195-2022): the assessor app, and commands to score assessments
 /// and check scale files.
@@ -52,12 +54,68 @@ pub enum Command {
     },
     /// List the bundled scales.
     Scales,
+    /// Export the assessment report (评估报告 and the resident page) as PDF.
+    Report {
+        /// An assessment file (JSON, as in `tests/data/example-assessment.json`) or the
+        /// number of a stored assessment.
+        assessment: String,
+        /// Where to write the PDF.
+        #[arg(long, value_name = "FILE.pdf")]
+        out: PathBuf,
+        /// Leave out the resident page (给老人和家属的说明).
+        #[arg(long)]
+        no_resident_page: bool,
+        /// Sign with this assessor key (see `keys new`): the first `--sign` is assessor 1,
+        /// the second assessor 2. Each key's name must be that assessor's name.
+        #[arg(long, value_name = "KEY", num_args = 1, action = clap::ArgAction::Append)]
+        sign: Vec<String>,
+        /// Read the key passphrase from this file (one per `--sign`, in order; a single
+        /// file serves every key). Else `ELDER_ASSESS_PASSPHRASE`, else a prompt.
+        #[arg(long, value_name = "FILE", action = clap::ArgAction::Append)]
+        passphrase_file: Vec<PathBuf>,
+    },
+    /// Export the blank paper form (Annex A–C with tick boxes) as PDF.
+    BlankForm {
+        /// Where to write the PDF.
+        #[arg(long, value_name = "FILE.pdf")]
+        out: PathBuf,
+    },
     /// Print a stored assessment's outcome as JSON (the `score` output plus its number
     /// and status).
     Outcome {
         /// Assessment number (A.1.1), e.g. `PG20261128-0001`.
         number: String,
     },
+    /// Manage the assessors' signing keys (digital signatures on reports).
+    Keys {
+        /// What to do with the keys.
+        #[command(subcommand)]
+        command: KeysCommand,
+    },
+    /// Check the digital signatures of a PDF: exit 0 if every signature is intact and
+    /// the last one covers the whole file, 1 if not (or unsigned), 2 if not a PDF.
+    Verify {
+        /// The PDF file.
+        #[arg(value_name = "FILE.pdf")]
+        file: PathBuf,
+    },
+}
+
+/// `elder-assess keys …`: the assessors' signing keys in `<data dir>/keys/`.
+#[derive(Debug, Subcommand)]
+pub enum KeysCommand {
+    /// Create an encrypted signing key and a certificate for an assessor.
+    New {
+        /// The assessor's name, as it appears on signatures.
+        #[arg(long)]
+        name: String,
+        /// Read the passphrase from this file (else `ELDER_ASSESS_PASSPHRASE`, else the
+        /// terminal).
+        #[arg(long, value_name = "FILE")]
+        passphrase_file: Option<PathBuf>,
+    },
+    /// List the stored keys.
+    List,
 }
 
 /// Parses the process arguments and runs the command.
@@ -67,6 +125,25 @@ pub fn run() -> ExitCode {
         Some(Command::Score { file, scale_file }) => score_command(&file, scale_file.as_deref()),
         Some(Command::CheckScale { files }) => check_scale_command(&files),
         Some(Command::Scales) => scales_command(),
+        Some(Command::Report { assessment, out, no_resident_page, sign, passphrase_file }) => {
+            let request = ReportRequest {
+                data_dir: cli.data_dir.as_deref(),
+                assessment: &assessment,
+                out: &out,
+                resident_page: !no_resident_page,
+                keys: &sign,
+                passphrase_files: &passphrase_file,
+            };
+            report_command(&request)
+        }
+        Some(Command::BlankForm { out }) => blank_form_command(&out),
+        Some(Command::Keys { command }) => {
+            let Some(dir) = cli.data_dir.or_else(crate::store::default_data_dir) else {
+                return usage_error("找不到用户数据目录，请用 --data-dir 指定");
+            };
+            keys_command(&dir, command)
+        }
+        Some(Command::Verify { file }) => verify_command(&file),
         Some(Command::Outcome { number }) => {
             let Some(dir) = cli.data_dir.or_else(crate::store::default_data_dir) else {
                 return usage_error("找不到用户数据目录，请用 --data-dir 指定");
@@ -242,4 +319,257 @@ fn scales_command() -> ExitCode {
         );
     }
     ExitCode::SUCCESS
+}
+
+/// Loads an assessment from a JSON file, or else from the store by its number.
+fn load_assessment(data_dir: Option<&Path>, assessment: &str) -> Result<AssessmentRecord, String> {
+    let path = Path::new(assessment);
+    if path.is_file() {
+        let text = std::fs::read_to_string(path)
+            .map_err(|err| format!("{assessment}: 无法读取文件：{err}"))?;
+        let de = &mut serde_json::Deserializer::from_str(&text);
+        return serde_path_to_error::deserialize(de).map_err(|err| {
+            let path = err.path().to_string();
+            let inner = err.into_inner();
+            // serde's own text can quote a value (a name, an ID number): say only what
+            // kind of problem it is and where.
+            let kind = match inner.classify() {
+                serde_json::error::Category::Syntax => "JSON 格式错误",
+                serde_json::error::Category::Eof => "文件不完整",
+                serde_json::error::Category::Data => "字段缺失、多余或取值不对",
+                serde_json::error::Category::Io => "读取失败",
+            };
+            format!(
+                "{assessment}: 评估文件无效（`{path}`，第 {} 行第 {} 列）：{kind}",
+                inner.line(),
+                inner.column()
+            )
+        });
+    }
+    let dir = data_dir
+        .map(Path::to_path_buf)
+        .or_else(crate::store::default_data_dir)
+        .ok_or_else(|| "找不到用户数据目录，请用 --data-dir 指定".to_owned())?;
+    let store =
+        crate::store::Store::open(&dir).map_err(|err| format!("无法打开数据目录：{err}"))?;
+    let id = store
+        .find_by_number(assessment)
+        .map_err(|err| format!("无法读取评估 {assessment}：{err}"))?
+        .ok_or_else(|| format!("{assessment}: 既不是评估文件，也不是已保存的评估编号"))?;
+    store
+        .load(id)
+        .map_err(|err| format!("无法读取评估 {assessment}：{err}"))?
+        .map(|stored| stored.record)
+        .ok_or_else(|| format!("没有编号为 {assessment} 的评估"))
+}
+
+/// The arguments of `report`.
+struct ReportRequest<'a> {
+    data_dir: Option<&'a Path>,
+    assessment: &'a str,
+    out: &'a Path,
+    resident_page: bool,
+    keys: &'a [String],
+    passphrase_files: &'a [PathBuf],
+}
+
+/// Loads the signing keys named on the command line, asking for each passphrase.
+fn load_signers(
+    dir: &Path,
+    keys: &[String],
+    files: &[PathBuf],
+) -> Result<Vec<sign::Signer>, String> {
+    if keys.len() > 2 {
+        return Err("最多两个 --sign（评估员1、评估员2）".to_owned());
+    }
+    if files.len() > 1 && files.len() != keys.len() {
+        return Err("--passphrase-file 的个数应为 1 或与 --sign 相同".to_owned());
+    }
+    let mut signers = Vec::with_capacity(keys.len());
+    for (i, key) in keys.iter().enumerate() {
+        let file = files.get(i).or_else(|| files.first()).map(PathBuf::as_path);
+        if file.is_none() && std::env::var_os(sign::PASSPHRASE_ENV).is_none() {
+            eprintln!("评估员{}（密钥“{key}”）", i + 1);
+        }
+        let passphrase =
+            sign::passphrase_from(file, sign::PASSPHRASE_ENV).map_err(|err| err.to_string())?;
+        let signer = sign::load_signer(dir, key, &passphrase)
+            .map_err(|err| format!("密钥“{key}”：{err}"))?;
+        signers.push(signer);
+    }
+    Ok(signers)
+}
+
+fn report_command(request: &ReportRequest<'_>) -> ExitCode {
+    let assessment = request.assessment;
+    let record = match load_assessment(request.data_dir, assessment) {
+        Ok(record) => record,
+        Err(message) => return usage_error(&message),
+    };
+    let scale = match resolve_scale(None, None) {
+        Ok(scale) => scale,
+        Err(message) => return usage_error(&message),
+    };
+    // Everything but the signatures must be complete: an unsigned report can still be
+    // printed and signed by hand.
+    let blocking: Vec<_> = record
+        .validate(&scale)
+        .into_iter()
+        .filter(|i| i.blocking && !i.field.starts_with("签名"))
+        .collect();
+    if !blocking.is_empty() {
+        for issue in &blocking {
+            eprintln!("elder-assess: {assessment}: {issue}");
+        }
+        return ExitCode::from(2);
+    }
+    let signers = if request.keys.is_empty() {
+        Vec::new()
+    } else {
+        let Some(dir) =
+            request.data_dir.map(Path::to_path_buf).or_else(crate::store::default_data_dir)
+        else {
+            return usage_error("找不到用户数据目录，请用 --data-dir 指定");
+        };
+        match load_signers(&dir, request.keys, request.passphrase_files) {
+            Ok(signers) => signers,
+            Err(message) => return usage_error(&message),
+        }
+    };
+    let options = crate::report::ReportOptions::new(chrono::Utc::now());
+    let export = crate::export::ExportRequest {
+        record: &record,
+        scale: &scale,
+        options: &options,
+        resident_page: request.resident_page,
+        signers: [signers.first(), signers.get(1)],
+    };
+    let exported = match crate::export::export_report(&export) {
+        Ok(exported) => exported,
+        Err(err) => return usage_error(&err.to_string()),
+    };
+    if !exported.missing_glyphs.is_empty() {
+        eprintln!(
+            "elder-assess: 注意：有 {} 个字符字体中没有，打印为空白",
+            exported.missing_glyphs.len()
+        );
+    }
+    let out = request.out;
+    if let Err(err) = crate::files::write_atomically(out, &exported.bytes) {
+        return usage_error(&format!("{}: 无法写入：{err}", out.display()));
+    }
+    println!(
+        "{}：{} 页，{} 个数字签名，{} 字节",
+        out.display(),
+        exported.pages,
+        exported.signatures,
+        exported.bytes.len()
+    );
+    ExitCode::SUCCESS
+}
+
+fn blank_form_command(out: &Path) -> ExitCode {
+    let scale = match resolve_scale(None, None) {
+        Ok(scale) => scale,
+        Err(message) => return usage_error(&message),
+    };
+    let bytes = match crate::report::blank_form_pdf(&scale) {
+        Ok(bytes) => bytes,
+        Err(err) => return usage_error(&err.to_string()),
+    };
+    if let Err(err) = crate::files::write_atomically(out, &bytes) {
+        return usage_error(&format!("{}: 无法写入：{err}", out.display()));
+    }
+    println!("{}：{} 字节", out.display(), bytes.len());
+    ExitCode::SUCCESS
+}
+
+fn keys_command(dir: &Path, command: KeysCommand) -> ExitCode {
+    use crate::clock::{CHINA_OFFSET, Clock as _, SystemClock};
+    let date = |t: chrono::DateTime<chrono::Utc>| t.with_timezone(&CHINA_OFFSET).format("%Y-%m-%d");
+    match command {
+        KeysCommand::New { name, passphrase_file } => {
+            let passphrase =
+                match sign::new_passphrase_from(passphrase_file.as_deref(), sign::PASSPHRASE_ENV) {
+                    Ok(passphrase) => passphrase,
+                    Err(err) => return usage_error(&err.to_string()),
+                };
+            match sign::create_key(dir, &name, &passphrase, SystemClock.now()) {
+                Ok(key) => {
+                    println!("已创建签名密钥：{}", key.subject);
+                    println!("  私钥（已加密）：{}", key.key_path.display());
+                    println!("  证书：{}", key.cert_path.display());
+                    println!("  有效期：{} 至 {}", date(key.not_before), date(key.not_after));
+                    ExitCode::SUCCESS
+                }
+                Err(err) => usage_error(&err.to_string()),
+            }
+        }
+        KeysCommand::List => match sign::list_keys(dir) {
+            Ok(keys) if keys.is_empty() => {
+                println!("还没有签名密钥；请运行 elder-assess keys new --name 姓名");
+                ExitCode::SUCCESS
+            }
+            Ok(keys) => {
+                for key in keys {
+                    println!(
+                        "{}\t{}\t有效期 {} 至 {}\t{}",
+                        key.name,
+                        key.subject,
+                        date(key.not_before),
+                        date(key.not_after),
+                        key.cert_path.display()
+                    );
+                }
+                ExitCode::SUCCESS
+            }
+            Err(err) => usage_error(&err.to_string()),
+        },
+    }
+}
+
+fn verify_command(file: &Path) -> ExitCode {
+    let bytes = match std::fs::read(file) {
+        Ok(bytes) => bytes,
+        Err(err) => return usage_error(&format!("{}: 无法读取文件：{err}", file.display())),
+    };
+    let checks = match sign::verify_pdf(&bytes) {
+        Ok(checks) => checks,
+        Err(err) => return usage_error(&format!("{}: {err}", file.display())),
+    };
+    if checks.is_empty() {
+        eprintln!("elder-assess: {}: 文件没有数字签名", file.display());
+        return ExitCode::FAILURE;
+    }
+    for (n, check) in checks.iter().enumerate() {
+        let field = if check.field.is_empty() { "（无签名域）" } else { &check.field };
+        println!("签名 {}：{field}", n + 1);
+        println!("  签名人：{}", if check.signer.is_empty() { "未知" } else { &check.signer });
+        match check.signed_at {
+            Some(t) => println!(
+                "  签名时间：{}（北京时间）",
+                t.with_timezone(&crate::clock::CHINA_OFFSET).format("%Y-%m-%d %H:%M:%S")
+            ),
+            None => println!("  签名时间：未知"),
+        }
+        println!("  验证：{}", check.problem().unwrap_or("完好"));
+        println!(
+            "  签名之后：{}",
+            if check.covers_whole_file {
+                "文件未再改动"
+            } else if check.modified_after {
+                "文件被修改过"
+            } else {
+                "只追加了后续签名"
+            }
+        );
+    }
+    let last_covers = checks.last().is_some_and(|c| c.covers_whole_file);
+    if last_covers && checks.iter().all(sign::SignatureCheck::is_intact) {
+        println!("全部 {} 个签名完好，文件签名后未被修改", checks.len());
+        ExitCode::SUCCESS
+    } else {
+        eprintln!("elder-assess: {}: 签名验证未通过", file.display());
+        ExitCode::FAILURE
+    }
 }

@@ -101,6 +101,10 @@ pub struct AssessmentInfo {
     /// The reason when A.1.3 is 其他; kept but meaningless otherwise.
     #[serde(default)]
     pub reason_other: String,
+    /// 评估地点 (where the assessment took place), printed in the report's header and
+    /// signature block (Annex C). Not part of A.1; optional.
+    #[serde(default)]
+    pub place: String,
 }
 
 /// A.2 评估对象基本信息表 (the older adult's basic information).
@@ -301,6 +305,7 @@ impl AssessmentRecord {
                 reference_date,
                 reason: None,
                 reason_other: String::new(),
+                place: String::new(),
             },
             subject: Subject::default(),
             informant: Informant::default(),

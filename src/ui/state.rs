@@ -11,6 +11,7 @@ use crate::scale::Scale;
 use crate::store::{Status, Store, StoreError, Summary};
 
 use super::theme;
+use super::wizard::export::{ExportDialog, ExportOrder};
 use super::wizard::{Editor, WizardCommand};
 
 /// User preferences, remembered between runs.
@@ -51,6 +52,8 @@ pub struct AppState {
     /// The zoom last applied to the egui context; a different zoom there means egui's
     /// own keyboard shortcuts changed it.
     applied_zoom: f32,
+    /// The 导出 PDF… window, while open.
+    export: Option<ExportDialog>,
     /// Preferences applied to the egui context each frame.
     pub prefs: Prefs,
 }
@@ -67,6 +70,7 @@ impl AppState {
             error: None,
             last_saved: None,
             applied_zoom: 1.0,
+            export: None,
             prefs: Prefs::default(),
         };
         match state.store.last_open() {
@@ -96,6 +100,11 @@ impl AppState {
     /// The scale in use.
     pub fn scale(&self) -> &Scale {
         &self.scale
+    }
+
+    /// The 导出 PDF… window, while open (tests use it to choose the target folder).
+    pub fn export_dialog_mut(&mut self) -> Option<&mut ExportDialog> {
+        self.export.as_mut()
     }
 
     /// The store in use.
@@ -140,8 +149,10 @@ impl AppState {
             Some(WizardCommand::GoHome) => self.go_home(),
             Some(WizardCommand::Complete) => self.complete(),
             Some(WizardCommand::Reopen) => self.reopen(),
+            Some(WizardCommand::OpenExport) => self.open_export(),
             None => {}
         }
+        self.export_ui(ui.ctx());
         self.autosave(ui.ctx());
     }
 
@@ -286,6 +297,80 @@ impl AppState {
             }
             Err(err) => self.error = Some(format!("无法完成评估：{err}")),
         }
+    }
+
+    /// The data directory (keys live under it).
+    fn data_dir(&self) -> std::path::PathBuf {
+        self.store.path().parent().map(std::path::Path::to_path_buf).unwrap_or_default()
+    }
+
+    fn open_export(&mut self) {
+        let Screen::Editor(editor) = &self.screen else { return };
+        let keys = match crate::sign::list_keys(&self.data_dir()) {
+            Ok(keys) => keys,
+            Err(err) => {
+                self.error = Some(format!("无法读取评估员密钥：{err}"));
+                Vec::new()
+            }
+        };
+        self.export = Some(ExportDialog::new(&editor.record, keys));
+    }
+
+    fn export_ui(&mut self, ctx: &egui::Context) {
+        let (Some(dialog), Screen::Editor(editor)) = (&mut self.export, &self.screen) else {
+            self.export = None;
+            return;
+        };
+        let (order, keep_open) = dialog.ui(ctx, &editor.record);
+        if !keep_open {
+            self.export = None;
+            return;
+        }
+        if let Some(order) = order {
+            let result = self.run_export(&order);
+            if let Some(dialog) = &mut self.export {
+                dialog.status = Some(result);
+            }
+        }
+    }
+
+    /// Renders, signs and writes the report. The message says what happened.
+    fn run_export(&self, order: &ExportOrder) -> Result<String, String> {
+        let Screen::Editor(editor) = &self.screen else {
+            return Err("没有打开的评估".to_owned());
+        };
+        let dir = self.data_dir();
+        let mut signers = Vec::new();
+        for (i, choice) in order.signers.iter().enumerate() {
+            let signer = match &choice.key {
+                Some(name) => Some(
+                    crate::sign::load_signer(&dir, name, &choice.passphrase)
+                        .map_err(|err| format!("评估员{}：{err}", i + 1))?,
+                ),
+                None => None,
+            };
+            signers.push(signer);
+        }
+        let options = crate::report::ReportOptions::new(self.clock.now());
+        let request = crate::export::ExportRequest {
+            record: &editor.record,
+            scale: &self.scale,
+            options: &options,
+            resident_page: true,
+            signers: [
+                signers.first().and_then(Option::as_ref),
+                signers.get(1).and_then(Option::as_ref),
+            ],
+        };
+        let exported = crate::export::export_report(&request).map_err(|err| err.to_string())?;
+        crate::files::write_atomically(&order.path, &exported.bytes)
+            .map_err(|err| format!("无法写入 {}：{err}", order.path.display()))?;
+        Ok(format!(
+            "已导出 {}（{} 页，{} 个数字签名）",
+            order.path.display(),
+            exported.pages,
+            exported.signatures
+        ))
     }
 
     fn reopen(&mut self) {

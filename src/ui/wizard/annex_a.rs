@@ -46,6 +46,10 @@ pub(super) fn info_ui(ui: &mut Ui, editor: &mut Editor) {
             }
         });
         ui.end_row();
+
+        let label = field_label(ui, "C", "评估地点", false);
+        text_field(ui, &label, &mut info.place);
+        ui.end_row();
     });
 }
 

@@ -6,6 +6,7 @@
 //! engine ([`crate::assessment::score`] / [`crate::assessment::progress`]).
 
 mod annex_a;
+pub mod export;
 mod items;
 mod result;
 mod sign;
@@ -71,6 +72,8 @@ pub enum WizardCommand {
     Complete,
     /// Turn a completed assessment back into a draft for editing.
     Reopen,
+    /// Open the 导出 PDF… window.
+    OpenExport,
 }
 
 /// Text the assessor is typing that does not parse yet (dates, numbers).
@@ -170,6 +173,15 @@ impl Editor {
                             ui.label(
                                 RichText::new("本评估已完成，内容只读").color(theme::OK).strong(),
                             );
+                            if ui
+                                .add(
+                                    egui::Button::new(RichText::new("导出 PDF…").strong())
+                                        .min_size(egui::vec2(0.0, theme::TARGET_HEIGHT)),
+                                )
+                                .clicked()
+                            {
+                                return Some(WizardCommand::OpenExport);
+                            }
                             if ui.button("改为草稿以修改").clicked() {
                                 return Some(WizardCommand::Reopen);
                             }

@@ -1,0 +1,114 @@
+//! The errors of key handling, signing and verification, with messages for people.
+
+use std::path::PathBuf;
+
+/// Everything that can go wrong with keys, passphrases and PDF signatures.
+///
+/// The `Display` text is the Chinese message shown to the assessor.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum SignError {
+    /// No key file for this name in the data directory.
+    #[error("没有找到“{name}”的密钥，请先运行 elder-assess keys new --name {name}")]
+    NoKey {
+        /// The signer's name as asked for.
+        name: String,
+    },
+    /// A key (or its certificate) of this name already exists; it is never overwritten.
+    #[error("“{name}”的密钥已存在（{}），不会覆盖", path.display())]
+    KeyExists {
+        /// The signer's name.
+        name: String,
+        /// The existing file.
+        path: PathBuf,
+    },
+    /// The passphrase does not decrypt the key.
+    #[error("口令不正确")]
+    WrongPassphrase,
+    /// A new key's passphrase is too short.
+    #[error("口令太短：至少需要 {min} 个字符")]
+    WeakPassphrase {
+        /// The minimum number of characters.
+        min: usize,
+    },
+    /// The two passphrases typed for a new key differ.
+    #[error("两次输入的口令不一致")]
+    PassphraseMismatch,
+    /// No passphrase file, no environment variable, and no terminal to ask on.
+    #[error(
+        "没有提供口令：标准输入不是终端，请用 --passphrase-file 指定口令文件或设置环境变量 {env}"
+    )]
+    NoPassphrase {
+        /// The environment variable that was looked at.
+        env: String,
+    },
+    /// The signer's name cannot be used.
+    #[error("签名人姓名“{name}”无效：{reason}")]
+    BadName {
+        /// The name as given.
+        name: String,
+        /// Why it was refused.
+        reason: &'static str,
+    },
+    /// A file could not be read or written.
+    #[error("无法读写 {}：{source}", path.display())]
+    Io {
+        /// The file or directory.
+        path: PathBuf,
+        /// The operating system's error.
+        source: std::io::Error,
+    },
+    /// A key or certificate file exists but is damaged or of the wrong kind.
+    #[error("密钥文件 {} 无效：{reason}", path.display())]
+    BadKeyFile {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// The bytes are not a PDF that can be read.
+    #[error("不是可读取的 PDF 文件：{0}")]
+    NotPdf(String),
+    /// The PDF has no page with this number.
+    #[error("PDF 共 {count} 页，没有第 {page} 页")]
+    NoPage {
+        /// The requested page, counted from 1.
+        page: usize,
+        /// The number of pages.
+        count: usize,
+    },
+    /// The signature field name cannot be used.
+    #[error("签名域名称“{field}”无效：{reason}")]
+    BadField {
+        /// The field name.
+        field: String,
+        /// Why it was refused.
+        reason: &'static str,
+    },
+    /// The PDF is readable but its structure does not allow adding a signature.
+    #[error("无法在此 PDF 上签名：{0}")]
+    Unsupported(String),
+    /// The CMS signature is larger than the space reserved for it in the PDF.
+    #[error("签名数据有 {size} 字节，超出 PDF 中预留的 {room} 字节")]
+    SignatureTooLarge {
+        /// The DER size of the CMS `SignedData`.
+        size: usize,
+        /// The reserved space.
+        room: usize,
+    },
+    /// A cryptographic or encoding step failed (should not happen with valid input).
+    #[error("密码运算失败：{0}")]
+    Crypto(String),
+}
+
+impl SignError {
+    /// An I/O error on `path`.
+    pub(crate) fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
+        Self::Io { path: path.into(), source }
+    }
+
+    /// A cryptographic or encoding failure, from any displayable error.
+    pub(crate) fn crypto(err: impl std::fmt::Display) -> Self {
+        Self::Crypto(err.to_string())
+    }
+}

@@ -1,0 +1,133 @@
+//! 导出 PDF…: where to save, and which assessors sign with their keys.
+
+use std::path::PathBuf;
+
+use egui::{RichText, Ui};
+use zeroize::Zeroizing;
+
+use crate::record::AssessmentRecord;
+use crate::sign::KeyInfo;
+
+use super::super::save_dialog::{SaveChoice, SaveDialog, home_dir};
+use super::super::theme;
+
+/// One assessor's signing choice.
+#[derive(Clone)]
+pub struct SignChoice {
+    /// The key to sign with (its name), or `None` for no cryptographic signature.
+    pub key: Option<String>,
+    /// The key's passphrase, wiped when dropped.
+    pub passphrase: Zeroizing<String>,
+}
+
+/// What the export window asks the app to do.
+pub struct ExportOrder {
+    /// Where to write the PDF.
+    pub path: PathBuf,
+    /// Assessor 1's and assessor 2's choices.
+    pub signers: [SignChoice; 2],
+}
+
+/// The export window's state.
+pub struct ExportDialog {
+    save: SaveDialog,
+    keys: Vec<KeyInfo>,
+    choices: [SignChoice; 2],
+    /// The result of the last attempt: `Ok(message)` or `Err(message)`.
+    pub status: Option<Result<String, String>>,
+}
+
+impl ExportDialog {
+    /// Opens with a file name from the assessment number and, for each assessor, the key
+    /// that carries their name (if any).
+    pub fn new(record: &AssessmentRecord, keys: Vec<KeyInfo>) -> Self {
+        let dir = home_dir().map_or_else(
+            || PathBuf::from("."),
+            |home| if home.join("Documents").is_dir() { home.join("Documents") } else { home },
+        );
+        let file_name = format!("{}-老年人能力评估报告.pdf", record.info.number);
+        let names = [&record.signatures.assessor1.name, &record.signatures.assessor2.name];
+        let choices = names.map(|name| SignChoice {
+            key: keys.iter().find(|k| k.name.trim() == name.trim()).map(|k| k.name.clone()),
+            passphrase: Zeroizing::new(String::new()),
+        });
+        Self { save: SaveDialog::new(dir, file_name), keys, choices, status: None }
+    }
+
+    /// The save-file part (its folder and file name).
+    pub fn save_dialog_mut(&mut self) -> &mut SaveDialog {
+        &mut self.save
+    }
+
+    /// Shows the window. Returns an order when 保存 is pressed, and `false` in the second
+    /// value when the window should close.
+    pub fn ui(
+        &mut self,
+        ctx: &egui::Context,
+        record: &AssessmentRecord,
+    ) -> (Option<ExportOrder>, bool) {
+        let mut order = None;
+        let mut keep_open = true;
+        egui::Window::new("导出 PDF").collapsible(false).resizable(true).default_width(640.0).show(
+            ctx,
+            |ui| {
+                self.signers_ui(ui, record);
+                ui.separator();
+                match self.save.ui(ui) {
+                    SaveChoice::Open => {}
+                    SaveChoice::Cancel => keep_open = false,
+                    SaveChoice::Save(path) => {
+                        order = Some(ExportOrder { path, signers: self.choices.clone() });
+                    }
+                }
+                match &self.status {
+                    Some(Ok(message)) => {
+                        ui.label(RichText::new(message).color(theme::OK));
+                    }
+                    Some(Err(message)) => {
+                        ui.label(RichText::new(message).color(theme::ERROR));
+                    }
+                    None => {}
+                }
+            },
+        );
+        (order, keep_open)
+    }
+
+    fn signers_ui(&mut self, ui: &mut Ui, record: &AssessmentRecord) {
+        ui.label(RichText::new("数字签名").strong());
+        if self.keys.is_empty() {
+            ui.label(
+                RichText::new("本机还没有评估员密钥；报告将不带数字签名。创建密钥：elder-assess keys new --name 姓名")
+                    .small(),
+            );
+        }
+        let names = [&record.signatures.assessor1.name, &record.signatures.assessor2.name];
+        for (i, (choice, name)) in self.choices.iter_mut().zip(names).enumerate() {
+            let role = format!("评估员{}", i + 1);
+            ui.horizontal_wrapped(|ui| {
+                ui.label(format!("{role}（{}）", name.trim()));
+                if ui.radio(choice.key.is_none(), format!("{role}不签名")).clicked() {
+                    choice.key = None;
+                }
+                for key in &self.keys {
+                    let selected = choice.key.as_deref() == Some(key.name.as_str());
+                    if ui.radio(selected, format!("{role}用密钥“{}”", key.name)).clicked() {
+                        choice.key = Some(key.name.clone());
+                    }
+                }
+            });
+            if choice.key.is_some() {
+                ui.horizontal(|ui| {
+                    let label = ui.label(format!("{role}口令"));
+                    ui.add(
+                        egui::TextEdit::singleline(&mut *choice.passphrase)
+                            .password(true)
+                            .desired_width(240.0),
+                    )
+                    .labelled_by(label.id);
+                });
+            }
+        }
+    }
+}

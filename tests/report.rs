@@ -1,0 +1,149 @@
+//! PDF reports: the official report with the resident page, and the blank form.
+//! Built from the shipped example assessment; checked through the model, the PDF's
+//! structure, and (where poppler-utils is installed) the extracted text.
+
+use std::path::Path;
+use std::process::Command;
+
+use chrono::{TimeZone as _, Utc};
+use elder_assess::record::AssessmentRecord;
+use elder_assess::report::{self, RenderOptions, ReportModel, ReportOptions};
+
+use super::common::gbt;
+
+pub fn example() -> AssessmentRecord {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/example-assessment.json");
+    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+}
+
+pub fn model() -> ReportModel {
+    let options = ReportOptions::new(Utc.with_ymd_and_hms(2026, 11, 20, 4, 0, 0).unwrap());
+    ReportModel::new(&example(), &gbt(), &options).unwrap()
+}
+
+/// `pdftotext -layout` of `pdf`, or `None` when poppler-utils is not installed.
+pub fn pdftotext(pdf: &[u8]) -> Option<String> {
+    let dir = std::env::temp_dir().join(format!("elder-assess-pdftotext-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join(format!("{}.pdf", pdf.len()));
+    std::fs::write(&file, pdf).unwrap();
+    let output = Command::new("pdftotext").arg(&file).arg("-").output().ok()?;
+    assert!(output.status.success(), "pdftotext failed");
+    Some(String::from_utf8(output.stdout).unwrap())
+}
+
+/// Text without white space: pdftotext drops or adds spaces between CJK and digits.
+pub fn squeezed(text: &str) -> String {
+    text.chars().filter(|c| !c.is_whitespace()).collect()
+}
+
+#[test]
+fn example_assessment_is_complete_and_scores_as_documented() {
+    let record = example();
+    let scale = gbt();
+    assert_eq!(record.validate(&scale), [], "the example fills in all of Annex A–C");
+    let model = model();
+    assert_eq!(model.total, 56);
+    assert_eq!(model.preliminary, (2, "能力中度受损（中度失能）".to_owned()));
+    assert_eq!(model.final_level, (3, "能力重度受损（重度失能）".to_owned()));
+    let clauses: Vec<&str> = model.adjustments.iter().map(|a| a.clause.as_str()).collect();
+    assert_eq!(clauses, ["C.4 ②", "C.4 ③"]);
+    assert_eq!(model.items.len(), 26);
+    assert_eq!(model.id_masked, "530926********0420");
+    assert_eq!(model.next_due.unwrap().to_string(), "2027-11-20");
+    assert!(model.signatures.iter().all(|s| !s.strokes.is_empty() && s.date.is_some()));
+}
+
+#[test]
+fn report_pdf_has_the_official_report_and_the_resident_page() {
+    let rendered = report::report_pdf(&model(), RenderOptions::default()).unwrap();
+    let pdf = &rendered.bytes;
+    assert!(pdf.starts_with(b"%PDF"));
+    assert_eq!(rendered.pages, 3);
+    assert!(rendered.missing_glyphs.is_empty(), "{:?}", rendered.missing_glyphs);
+    assert!(pdf.len() < 200_000, "font subset keeps the file small: {} bytes", pdf.len());
+    assert!(pdf.windows(9).any(|w| w == b"FontFile2"), "the font is embedded");
+    // The assessors' boxes are on the signature page, inside the page, side by side.
+    let [one, two] = rendered.signature_boxes;
+    assert_eq!(one.page, two.page);
+    assert!(one.rect[2] < two.rect[0] && one.rect[1] > 50.0);
+    let Some(text) = pdftotext(pdf) else {
+        eprintln!("pdftotext not installed: text checks skipped");
+        return;
+    };
+    for expected in [
+        "老年人能力评估报告",
+        "PG20261120-0003",
+        "C.4 ② 确诊为痴呆（F00～F03）",
+        "能力重度受损（重度失能）（3 级）",
+        "530926194305120420",
+        "给老人和家属的说明",
+        "530926********0420",
+        "下次常规评估：2027年11月20日前",
+        "第 1 页 共 3 页",
+        "第 3 页 共 3 页",
+        "李明（示例）",
+    ] {
+        assert!(
+            squeezed(&text).contains(&squeezed(expected)),
+            "missing from the report text: {expected}"
+        );
+    }
+    // The resident page (the last page) shows the ID number masked only.
+    let resident = text.split('\u{c}').nth(2).unwrap();
+    assert!(!resident.contains("530926194305120420"));
+}
+
+#[test]
+fn report_without_resident_page_and_with_strokes_left_to_the_signatures() {
+    let options = RenderOptions { assessor_strokes_in_content: [false; 2], resident_page: false };
+    let without = report::report_pdf(&model(), options).unwrap();
+    let with = report::report_pdf(
+        &model(),
+        RenderOptions { resident_page: false, ..RenderOptions::default() },
+    )
+    .unwrap();
+    assert_eq!(without.pages, 2);
+    assert!(
+        without.bytes.len() < with.bytes.len(),
+        "assessor strokes left out of the page content"
+    );
+}
+
+#[test]
+fn an_incomplete_assessment_has_no_report() {
+    let mut record = example();
+    record.answers.remove("B.2.3");
+    let options = ReportOptions::new(Utc.with_ymd_and_hms(2026, 11, 20, 4, 0, 0).unwrap());
+    let err = ReportModel::new(&record, &gbt(), &options).unwrap_err().to_string();
+    assert!(err.contains("B.2.3"), "{err}");
+}
+
+#[test]
+fn blank_form_has_every_item_and_tick_boxes() {
+    let pdf = report::blank_form_pdf(&gbt()).unwrap();
+    assert!(pdf.starts_with(b"%PDF"));
+    let Some(text) = pdftotext(&pdf) else {
+        eprintln!("pdftotext not installed: text checks skipped");
+        return;
+    };
+    for item in gbt().items() {
+        assert!(
+            squeezed(&text).contains(&squeezed(&format!("{} {}", item.id(), item.name()))),
+            "{}",
+            item.id()
+        );
+    }
+    for expected in [
+        "A.2.8 公民身份号码",
+        "A.4.1 疾病诊断（可多选）",
+        "痴呆 F00～F03",
+        "C.5 老年人能力最终等级",
+        "信息提供者签名",
+    ] {
+        assert!(
+            squeezed(&text).contains(&squeezed(expected)),
+            "missing from the blank form: {expected}"
+        );
+    }
+}
