@@ -72,8 +72,10 @@ fn mentions_outside(name: &str, allowed: &[&str]) -> Vec<String> {
 }
 
 #[test]
-fn only_the_store_touches_the_database_and_only_the_ui_touches_egui() {
+fn each_outside_crate_has_one_home() {
     assert_eq!(mentions_outside("rusqlite", &["src/store/"]), Vec::<String>::new());
     assert_eq!(mentions_outside("egui", &["src/ui/"]), Vec::<String>::new());
     assert_eq!(mentions_outside("eframe", &["src/ui/"]), Vec::<String>::new());
+    assert_eq!(mentions_outside("printpdf", &["src/report/"]), Vec::<String>::new());
+    assert_eq!(mentions_outside("lopdf", &["src/sign/"]), Vec::<String>::new());
 }
