@@ -198,7 +198,7 @@ fn doubly_signed_report_validates_and_one_flipped_byte_is_caught() {
     assert!(exported.bytes.len() <= 300_000, "{} bytes", exported.bytes.len());
     let checks = verify_pdf(&exported.bytes).unwrap();
     assert_eq!(checks.iter().map(|c| c.signer.as_str()).collect::<Vec<_>>(), names);
-    assert!(checks.iter().all(|c| c.is_intact()), "{checks:?}");
+    assert!(checks.iter().all(elder_assess::sign::SignatureCheck::is_intact), "{checks:?}");
 
     let pdf = dir.join("signed.pdf");
     std::fs::write(&pdf, &exported.bytes).unwrap();
