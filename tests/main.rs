@@ -13,6 +13,8 @@ mod invalid_scales; // Broken scale files and the exact error each must give.
 #[cfg(test)]
 mod layering; // Engine modules never import GUI, database or PDF crates.
 #[cfg(test)]
+mod policy;
+#[cfg(test)]
 mod properties; // Invariants over random answers (proptest).
 #[cfg(test)]
 mod report; // PDF reports: official report, resident page, blank form.
@@ -23,4 +25,4 @@ mod sign;
 #[cfg(test)]
 mod store; // SQLite store: migrations, save/load/list, crash safety.
 #[cfg(test)]
-mod ui; // The assessor app through egui_kittest: wizard, keys, ID numbers, signatures, completion. // PDF signatures: keys, two sequential signatures, verify, tamper detection.
+mod ui; // The assessor app through egui_kittest: wizard, keys, ID numbers, signatures, completion. // PDF signatures: keys, two sequential signatures, verify, tamper detection. // The county service list: all 31 services, boundaries, priority, CLI.

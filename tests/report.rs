@@ -59,7 +59,7 @@ fn report_pdf_has_the_official_report_and_the_resident_page() {
     let rendered = report::report_pdf(&model(), RenderOptions::default()).unwrap();
     let pdf = &rendered.bytes;
     assert!(pdf.starts_with(b"%PDF"));
-    assert_eq!(rendered.pages, 3);
+    assert_eq!(rendered.pages, 4);
     assert!(rendered.missing_glyphs.is_empty(), "{:?}", rendered.missing_glyphs);
     assert!(pdf.len() < 200_000, "font subset keeps the file small: {} bytes", pdf.len());
     assert!(pdf.windows(9).any(|w| w == b"FontFile2"), "the font is embedded");
@@ -80,8 +80,11 @@ fn report_pdf_has_the_official_report_and_the_resident_page() {
         "给老人和家属的说明",
         "530926********0420",
         "下次常规评估：2027年11月20日前",
-        "第 1 页 共 3 页",
-        "第 3 页 共 3 页",
+        "第 1 页 共 4 页",
+        "第 4 页 共 4 页",
+        "您可能享受的服务",
+        "3. 高龄津贴（每月不低于50元）",
+        "每月现金补贴合计约 100 元",
         "李明（示例）",
     ] {
         assert!(
@@ -90,7 +93,8 @@ fn report_pdf_has_the_official_report_and_the_resident_page() {
         );
     }
     // The resident page (the last page) shows the ID number masked only.
-    let resident = text.split('\u{c}').nth(2).unwrap();
+    let resident: String = text.split('\u{c}').skip(2).collect();
+    assert!(resident.contains("给老人和家属的说明"));
     assert!(!resident.contains("530926194305120420"));
 }
 

@@ -472,3 +472,33 @@ fn a_completed_assessment_exports_a_signed_pdf_and_a_wrong_passphrase_loses_noth
     assert_eq!(checks[0].signer, "评估员甲");
     assert!(shown_containing(&harness, "已导出"));
 }
+
+#[test]
+fn county_facts_are_marked_as_county_data_and_entitlements_show_after_the_grade() {
+    use elder_assess::record::county::Tekun;
+
+    let dir = data_dir("county");
+    let mut harness = app(&dir);
+    new_assessment(&mut harness);
+    fill_annex_a(&mut harness);
+    open_section(&mut harness, "县级补充信息");
+    assert_eq!(harness.state().editor().unwrap().section, Section::County);
+    assert!(shown_containing(&harness, "不属于 GB/T 42195-2022 评估内容"));
+    {
+        let record = &mut harness.state_mut().editor_mut().unwrap().record;
+        record.county.local_hukou = Some(true);
+        record.county.tekun = Some(Tekun::None);
+        record.county.dibao = Some(true);
+        record.county.economic_hardship = Some(true);
+        for item in gbt().items() {
+            record.answers.insert(item.id().to_owned(), item.max());
+        }
+    }
+    harness.run();
+    open_section(&mut harness, "C 评估结果");
+    // Born 1949-12-31, assessed 2026-11-28: 76 周岁; 低保 → 最低生活保障, not 高龄津贴.
+    assert!(shown_containing(&harness, "24. 最低生活保障"));
+    assert!(!shown_containing(&harness, "3. 高龄津贴"));
+    assert!(shown_containing(&harness, "每月现金合计 0 元"));
+    assert!(shown_containing(&harness, "公办养老机构入住：不属于优先安排对象"));
+}

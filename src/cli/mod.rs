@@ -80,6 +80,22 @@ pub enum Command {
         #[arg(long, value_name = "FILE.pdf")]
         out: PathBuf,
     },
+    /// Evaluate the county's service list for one elder: reads the facts JSON, prints one
+    /// decision per service, the monthly cash total and the admission priority.
+    Entitlements {
+        /// Facts file, or `-` for standard input.
+        #[arg(default_value = "-")]
+        file: String,
+        /// Evaluate against this service-list file instead of the bundled one.
+        #[arg(long, value_name = "POLICY.ron")]
+        policy_file: Option<PathBuf>,
+    },
+    /// Validate service-list files; exit 1 if any fails.
+    CheckPolicy {
+        /// Service-list files (RON).
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+    },
     /// Print a stored assessment's outcome as JSON (the `score` output plus its number
     /// and status).
     Outcome {
@@ -137,6 +153,10 @@ pub fn run() -> ExitCode {
             report_command(&request)
         }
         Some(Command::BlankForm { out }) => blank_form_command(&out),
+        Some(Command::Entitlements { file, policy_file }) => {
+            entitlements_command(&file, policy_file.as_deref())
+        }
+        Some(Command::CheckPolicy { files }) => check_policy_command(&files),
         Some(Command::Keys { command }) => {
             let Some(dir) = cli.data_dir.or_else(crate::store::default_data_dir) else {
                 return usage_error("找不到用户数据目录，请用 --data-dir 指定");
@@ -165,18 +185,69 @@ fn usage_error(message: &str) -> ExitCode {
     ExitCode::from(2)
 }
 
-fn score_command(file: &str, scale_file: Option<&Path>) -> ExitCode {
-    let text = if file == "-" {
+/// Reads a file, or standard input for `-`.
+fn read_input(file: &str) -> Result<String, String> {
+    if file == "-" {
         let mut text = String::new();
-        if let Err(err) = std::io::stdin().read_to_string(&mut text) {
-            return usage_error(&format!("无法读取标准输入：{err}"));
-        }
-        text
+        std::io::stdin()
+            .read_to_string(&mut text)
+            .map_err(|err| format!("无法读取标准输入：{err}"))?;
+        Ok(text)
     } else {
-        match std::fs::read_to_string(file) {
-            Ok(text) => text,
-            Err(err) => return usage_error(&format!("{file}: 无法读取文件：{err}")),
+        std::fs::read_to_string(file).map_err(|err| format!("{file}: 无法读取文件：{err}"))
+    }
+}
+
+fn entitlements_command(file: &str, policy_file: Option<&Path>) -> ExitCode {
+    let text = match read_input(file) {
+        Ok(text) => text,
+        Err(message) => return usage_error(&message),
+    };
+    let input = match crate::policy::json::EntitlementInput::from_json(&text) {
+        Ok(input) => input,
+        Err(message) => return usage_error(&format!("{file}: {message}")),
+    };
+    let policy = if let Some(path) = policy_file {
+        crate::policy::load_file(path).map_err(|err| err.to_string())
+    } else {
+        let id = input.policy.as_deref().unwrap_or(crate::policy::DEFAULT_POLICY_ID);
+        crate::policy::bundled(id)
+            .map_err(|err| err.to_string())
+            .and_then(|p| p.ok_or_else(|| format!("`policy`：未知服务清单 `{id}`")))
+    };
+    let policy = match policy {
+        Ok(policy) => policy,
+        Err(message) => return usage_error(&message),
+    };
+    match input.to_subject() {
+        Ok(subject) => print_json(&crate::policy::json::entitlements(&policy, &subject)),
+        Err(err) => usage_error(&format!("{file}: {err}")),
+    }
+}
+
+fn check_policy_command(files: &[PathBuf]) -> ExitCode {
+    let mut failed = false;
+    for file in files {
+        match crate::policy::load_file(file) {
+            Ok(policy) => println!(
+                "{}: ok（{}，{} 项服务）",
+                file.display(),
+                policy.id,
+                policy.services().len()
+            ),
+            Err(err) => {
+                failed = true;
+                eprintln!("{err}");
+            }
         }
+    }
+    if failed { ExitCode::FAILURE } else { ExitCode::SUCCESS }
+}
+
+fn score_command(file: &str, scale_file: Option<&Path>) -> ExitCode {
+    let text = match read_input(file) {
+        Ok(text) => text,
+        Err(message) => return usage_error(&message),
     };
     let input = match ScoreInput::from_json(&text) {
         Ok(input) => input,

@@ -19,6 +19,7 @@
 //! `None` meaning "not answered yet"; multi-selects are `BTreeSet`s, sorted in form order.
 
 pub mod codes;
+pub mod county;
 mod id_number;
 pub mod signature;
 
@@ -85,6 +86,9 @@ pub struct AssessmentRecord {
     /// Handwritten signatures of the two assessors and the informant (Annex C).
     #[serde(default)]
     pub signatures: Signatures,
+    /// County data for entitlements (户籍, 特困, 低保, …): not part of GB/T 42195.
+    #[serde(default)]
+    pub county: county::CountyFacts,
 }
 
 /// A.1 评估信息表 (assessment information).
@@ -313,6 +317,7 @@ impl AssessmentRecord {
             health: Health::default(),
             answers: BTreeMap::new(),
             signatures: Signatures::default(),
+            county: county::CountyFacts::default(),
         }
     }
 

@@ -18,7 +18,9 @@ mod official;
 
 pub use error::ReportError;
 pub use layout::PlacedBox;
-pub use model::{AdjustmentRow, DomainRow, ItemRow, ReportModel, ReportOptions, SignatureRow};
+pub use model::{
+    AdjustmentRow, DomainRow, EntitlementSummary, ItemRow, ReportModel, ReportOptions, SignatureRow,
+};
 
 use crate::scale::Scale;
 

@@ -6,6 +6,7 @@ use chrono::{DateTime, Months, NaiveDate, Utc};
 
 use crate::assessment::score;
 use crate::clock::CHINA_OFFSET;
+use crate::policy::{Policy, Status, Subject, evaluate, monthly_cash_total, priority};
 use crate::record::{AssessmentRecord, mask_id, signature};
 use crate::scale::Scale;
 
@@ -22,6 +23,8 @@ pub struct ReportOptions {
     pub reassessment_months: u32,
     /// When the report is made (the injected clock's "now").
     pub created: DateTime<Utc>,
+    /// The county service list: when set, the resident page lists the entitlements.
+    pub policy: Option<Policy>,
 }
 
 impl ReportOptions {
@@ -32,8 +35,24 @@ impl ReportOptions {
             contact: String::new(),
             reassessment_months: 12,
             created,
+            policy: crate::policy::bundled(crate::policy::DEFAULT_POLICY_ID).ok().flatten(),
         }
     }
+}
+
+/// The entitlements printed on the resident page.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EntitlementSummary {
+    /// The service list's title.
+    pub policy_name: String,
+    /// Eligible services: `（序号）名称` and the monthly amount text, if any.
+    pub eligible: Vec<(String, Option<String>)>,
+    /// Services that need information: name and what to record.
+    pub needs_info: Vec<(String, String)>,
+    /// Monthly cash total, yuan.
+    pub monthly_total: u32,
+    /// Admission priority in words, if any.
+    pub priority: Option<String>,
 }
 
 /// One domain's line in C.1.
@@ -139,6 +158,8 @@ pub struct ReportModel {
     pub created: String,
     /// The same instant, for document metadata.
     pub created_utc: DateTime<Utc>,
+    /// What the elder may be entitled to (when a service list is given).
+    pub entitlements: Option<EntitlementSummary>,
 }
 
 impl ReportModel {
@@ -235,6 +256,10 @@ impl ReportModel {
                 .format("%Y-%m-%d %H:%M")
                 .to_string(),
             created_utc: options.created,
+            entitlements: options
+                .policy
+                .as_ref()
+                .map(|policy| entitlement_summary(policy, record, scale)),
         })
     }
 }
@@ -242,4 +267,37 @@ impl ReportModel {
 /// The pad coordinate range of signature strokes, as `f32`.
 pub(crate) fn pad_scale() -> f32 {
     f32::from(signature::SCALE)
+}
+
+fn entitlement_summary(
+    policy: &Policy,
+    record: &AssessmentRecord,
+    scale: &Scale,
+) -> EntitlementSummary {
+    let subject = Subject::from_record(record, scale);
+    let decisions = evaluate(policy, &subject);
+    let eligible = decisions
+        .iter()
+        .filter(|d| d.status == Status::Eligible)
+        .map(|d| {
+            let amount = d
+                .amount_per_month
+                .map(|a| format!("每月{}{a}元", if d.amount_is_minimum { "不低于" } else { "" }));
+            (format!("{}. {}", d.no, d.name), amount)
+        })
+        .collect();
+    let needs_info = decisions
+        .iter()
+        .filter(|d| d.status == Status::NeedsInfo)
+        .map(|d| (format!("{}. {}", d.no, d.name), d.missing.join("、")))
+        .collect();
+    let priority = priority(&subject)
+        .map(|p| format!("公办养老机构入住优先（第 {} 类：{}）", p.group, p.reasons.join("、")));
+    EntitlementSummary {
+        policy_name: policy.name.clone(),
+        eligible,
+        needs_info,
+        monthly_total: monthly_cash_total(&decisions),
+        priority,
+    }
 }

@@ -334,6 +334,10 @@ pub(super) fn resident(layout: &mut Layout, model: &ReportModel) {
         bar(layout, &d.name, d.score, d.max, DOMAIN_MEANINGS.get(i).copied().unwrap_or(""));
     }
     bar(layout, "总分", model.total, model.max_total, "");
+    if let Some(entitlements) = &model.entitlements {
+        layout.gap(8.0);
+        entitlements_section(layout, entitlements);
+    }
     layout.gap(8.0);
     if let Some(due) = model.next_due {
         layout.paragraph(
@@ -384,4 +388,50 @@ fn bar(layout: &mut Layout, label: &str, score: u16, max: u16, meaning: &str) {
         );
     }
     layout.gap(height);
+}
+
+/// 您可能享受的服务: the eligible services with amounts, those that need information, the
+/// monthly total and the admission priority.
+fn entitlements_section(layout: &mut Layout, e: &super::model::EntitlementSummary) {
+    const BIG: f32 = 15.0;
+    let cw = Layout::content_width();
+    layout.paragraph(
+        MARGIN_X,
+        cw,
+        &format!("您可能享受的服务（依据{}）：", e.policy_name),
+        BIG,
+        Ink::Black,
+    );
+    let items: Vec<String> = e
+        .eligible
+        .iter()
+        .map(|(name, amount)| {
+            amount.as_ref().map_or_else(|| name.clone(), |a| format!("{name}（{a}）"))
+        })
+        .collect();
+    layout.paragraph(MARGIN_X + 20.0, cw - 20.0, &items.join("；"), 14.0, Ink::Black);
+    if e.monthly_total > 0 {
+        layout.paragraph(
+            MARGIN_X + 20.0,
+            cw - 20.0,
+            &format!("每月现金补贴合计约 {} 元。", e.monthly_total),
+            BIG,
+            Ink::Accent,
+        );
+    }
+    if !e.needs_info.is_empty() {
+        let needs: Vec<String> =
+            e.needs_info.iter().map(|(name, what)| format!("{name}（需补充：{what}）")).collect();
+        layout.paragraph(
+            MARGIN_X + 20.0,
+            cw - 20.0,
+            &format!("还需补充信息后确定：{}", needs.join("；")),
+            14.0,
+            Ink::Grey,
+        );
+    }
+    if let Some(priority) = &e.priority {
+        layout.paragraph(MARGIN_X + 20.0, cw - 20.0, priority, 14.0, Ink::Black);
+    }
+    layout.paragraph(MARGIN_X + 20.0, cw - 20.0, "具体以各牵头部门审核为准。", 14.0, Ink::Grey);
 }

@@ -57,52 +57,23 @@ pub fn load_file(path: &Path) -> Result<Scale, ScaleError> {
 
 /// Parses and validates scale source text; `file` is used in error messages only.
 pub fn from_ron_str(source: &str, file: &str) -> Result<Scale, ScaleError> {
-    // `IMPLICIT_SOME` lets optional fields be written as plain values (`en: "Eating"`).
-    let options =
-        ron::Options::default().with_default_extension(ron::extensions::Extensions::IMPLICIT_SOME);
-    let raw: raw::RawScale = options.from_str(source).map_err(|err| ScaleError::Parse {
+    let raw: raw::RawScale = crate::ron_load::parse(source).map_err(|err| ScaleError::Parse {
         file: file.to_owned(),
-        line: err.span.start.line,
-        column: err.span.start.col,
-        message: describe_ron_error(&err.code),
+        line: err.line,
+        column: err.column,
+        message: err.message,
     })?;
     validate::validate(raw).map_err(|problems| {
         let mut problems: Vec<LocatedProblem> = problems
             .into_iter()
             .map(|(problem, locator)| {
-                let (line, column) = validate::locate(source, &locator);
+                let (line, column) = crate::ron_load::locate(source, &locator);
                 LocatedProblem { line, column, problem }
             })
             .collect();
         problems.sort_by_key(|p| (p.line, p.column));
         ScaleError::Invalid { file: file.to_owned(), problems }
     })
-}
-
-/// Turns ron's error into a message that says what to change.
-fn describe_ron_error(code: &ron::Error) -> String {
-    let within = |outer: &Option<String>| {
-        outer.as_deref().map(|o| format!("（在 `{o}` 中）")).unwrap_or_default()
-    };
-    let list =
-        |names: &[&str]| names.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join("、");
-    match code {
-        ron::Error::NoSuchStructField { expected, found, outer } => format!(
-            "未知字段 `{found}`{}：可用字段为 {}；请检查拼写",
-            within(outer),
-            list(expected)
-        ),
-        ron::Error::MissingStructField { field, outer } => {
-            format!("缺少字段 `{field}`{}：请补上该字段", within(outer))
-        }
-        ron::Error::DuplicateStructField { field, outer } => {
-            format!("字段 `{field}` 重复{}：请删除其中一个", within(outer))
-        }
-        ron::Error::NoSuchEnumVariant { expected, found, outer } => {
-            format!("未知取值 `{found}`{}：可用取值为 {}", within(outer), list(expected))
-        }
-        other => format!("RON 语法错误：{other}"),
-    }
 }
 
 #[cfg(test)]

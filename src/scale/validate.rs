@@ -11,6 +11,8 @@
 
 use std::collections::BTreeMap;
 
+use crate::ron_load::Locator;
+
 use super::error::Problem;
 use super::model::{
     Band, ChangeRules, Check, Condition, CountPart, Domain, Effect, Fact, FactKind, Grading, Item,
@@ -20,29 +22,6 @@ use super::raw::{
     RawBand, RawChangeRules, RawCheck, RawCondition, RawDomain, RawEffect, RawFact, RawFactKind,
     RawGrading, RawItem, RawLevel, RawRule, RawScale, RawSeverity, RawWorsening,
 };
-
-/// Where in the source a problem is.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) enum Locator {
-    /// The `nth` (0-based) occurrence of the quoted string `"text"`.
-    Str { text: String, nth: usize },
-    /// The `nth` occurrence of `key: value` (any white space around the colon).
-    Field { key: &'static str, value: String, nth: usize },
-    /// The first occurrence of `key:`.
-    Key(&'static str),
-    /// The first quoted string `"text"` after where `anchor` is.
-    After { anchor: Box<Locator>, text: String },
-}
-
-impl Locator {
-    fn str(text: &str) -> Self {
-        Self::Str { text: text.to_owned(), nth: 0 }
-    }
-
-    fn after(anchor: &Locator, text: &str) -> Self {
-        Self::After { anchor: Box::new(anchor.clone()), text: text.to_owned() }
-    }
-}
 
 type Problems = Vec<(Problem, Locator)>;
 
@@ -547,58 +526,6 @@ fn is_valid_date(value: &str) -> bool {
     (1..=days).contains(&d)
 }
 
-/// Finds a locator in the source: 1-based line and column (in characters).
-/// Falls back to `1:1` when the text is not found.
-pub(crate) fn locate(source: &str, locator: &Locator) -> (usize, usize) {
-    offset_of(source, locator).map_or((1, 1), |at| line_column(source, at))
-}
-
-fn offset_of(source: &str, locator: &Locator) -> Option<usize> {
-    match locator {
-        Locator::Str { text, nth } => {
-            source.match_indices(&format!("\"{text}\"")).nth(*nth).map(|(at, _)| at)
-        }
-        Locator::Field { key, value, nth } => find_fields(source, key)
-            .filter(|&(_, v)| value_matches(v, value))
-            .nth(*nth)
-            .map(|(at, _)| at),
-        Locator::Key(key) => find_fields(source, key).next().map(|(at, _)| at),
-        Locator::After { anchor, text } => {
-            let start = offset_of(source, anchor)?;
-            let needle = format!("\"{text}\"");
-            // Skip the anchor itself when it is the same string.
-            let from = if source[start..].starts_with(&needle) { start + 1 } else { start };
-            source[from..].find(&needle).map(|at| from + at)
-        }
-    }
-}
-
-/// Every `key:` in the source (as a whole word), with the text after the colon.
-fn find_fields<'s>(source: &'s str, key: &'s str) -> impl Iterator<Item = (usize, &'s str)> + 's {
-    source.match_indices(key).filter_map(move |(at, _)| {
-        let before_ok =
-            source[..at].chars().next_back().is_none_or(|c| !(c.is_alphanumeric() || c == '_'));
-        let rest = source[at + key.len()..].trim_start();
-        let after = rest.strip_prefix(':')?;
-        before_ok.then_some((at, after.trim_start()))
-    })
-}
-
-fn value_matches(text_after_colon: &str, value: &str) -> bool {
-    text_after_colon.strip_prefix(value).is_some_and(|rest| {
-        rest.chars().next().is_none_or(|c| !(c.is_alphanumeric() || c == '_' || c == '.'))
-    })
-}
-
-/// 1-based line and character column of a byte offset.
-pub(crate) fn line_column(source: &str, offset: usize) -> (usize, usize) {
-    let before = &source[..offset.min(source.len())];
-    let line = before.matches('\n').count() + 1;
-    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
-    let column = before[line_start..].chars().count() + 1;
-    (line, column)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -621,17 +548,5 @@ mod tests {
         assert!(!is_valid_date("2022-13-01"));
         assert!(!is_valid_date("2022-1-01"));
         assert!(!is_valid_date("20221230"));
-    }
-
-    #[test]
-    fn locate_counts_lines_and_characters() {
-        let source = "A(\n  名称: \"进食\", id: \"B.1.1\",\n  id: \"B.1.1\")";
-        assert_eq!(locate(source, &Locator::str("B.1.1")), (2, 17));
-        assert_eq!(locate(source, &Locator::Str { text: "B.1.1".to_owned(), nth: 1 }), (3, 7));
-        assert_eq!(
-            locate(source, &Locator::Field { key: "id", value: "\"B.1.1\"".to_owned(), nth: 1 }),
-            (3, 3)
-        );
-        assert_eq!(locate(source, &Locator::str("missing")), (1, 1));
     }
 }

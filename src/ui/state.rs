@@ -42,6 +42,8 @@ enum Screen {
 /// Everything the app shows and keeps while running.
 pub struct AppState {
     scale: Scale,
+    /// The county service list, for the entitlements panel (`None` if it failed to load).
+    policy: Option<crate::policy::Policy>,
     store: Store,
     clock: Box<dyn Clock>,
     screen: Screen,
@@ -62,8 +64,14 @@ impl AppState {
     /// A new app over `store`; reopens the assessment that was open when the app last
     /// stopped, if it is still a draft.
     pub fn new(scale: Scale, store: Store, clock: Box<dyn Clock>) -> Self {
+        let (policy, policy_error) = match crate::policy::bundled(crate::policy::DEFAULT_POLICY_ID)
+        {
+            Ok(policy) => (policy, None),
+            Err(err) => (None, Some(format!("服务清单无法读取：{err}"))),
+        };
         let mut state = Self {
             scale,
+            policy,
             store,
             clock,
             screen: Screen::Home { query: String::new(), rows: None },
@@ -73,6 +81,7 @@ impl AppState {
             export: None,
             prefs: Prefs::default(),
         };
+        state.error = policy_error;
         match state.store.last_open() {
             Ok(Some(id)) => state.open(id),
             Ok(None) => {}
@@ -136,7 +145,7 @@ impl AppState {
             }
             Screen::Editor(editor) => {
                 editor.now = now;
-                command = editor.ui(ui, &self.scale);
+                command = editor.ui(ui, &self.scale, self.policy.as_ref());
             }
         }
         if create {

@@ -6,6 +6,7 @@
 //! engine ([`crate::assessment::score`] / [`crate::assessment::progress`]).
 
 mod annex_a;
+mod county;
 pub mod export;
 mod items;
 mod result;
@@ -15,6 +16,7 @@ use chrono::{DateTime, Utc};
 use egui::{RichText, Ui};
 
 use crate::assessment::{Progress, progress};
+use crate::policy::Policy;
 use crate::record::{AssessmentRecord, FieldIssue};
 use crate::scale::Scale;
 use crate::store::Status;
@@ -35,6 +37,8 @@ pub enum Section {
     Diagnoses,
     /// A.5 健康相关问题.
     Health,
+    /// 县级补充信息 (county facts; not part of GB/T 42195).
+    County,
     /// One Annex B domain (index into [`Scale::domains`]).
     Domain(usize),
     /// C 评估结果.
@@ -56,6 +60,7 @@ impl Section {
             ["A", "4"] => Self::Diagnoses,
             ["A", "5"] => Self::Health,
             ["签名", ..] => Self::Signatures,
+            ["县", ..] => Self::County,
             _ => Self::Result,
         };
         (section, None)
@@ -152,7 +157,12 @@ impl Editor {
     }
 
     /// Shows the side panel and the current section.
-    pub fn ui(&mut self, ui: &mut Ui, scale: &Scale) -> Option<WizardCommand> {
+    pub fn ui(
+        &mut self,
+        ui: &mut Ui,
+        scale: &Scale,
+        policy: Option<&Policy>,
+    ) -> Option<WizardCommand> {
         let readonly = self.status == Status::Completed;
         // Keys first, so that no focused button also reacts to Enter.
         if !readonly {
@@ -189,11 +199,13 @@ impl Editor {
                         })
                         .inner
                         .or_else(|| {
-                            ui.add_enabled_ui(false, |ui| self.section_ui(ui, scale, &progress))
-                                .inner
+                            ui.add_enabled_ui(false, |ui| {
+                                self.section_ui(ui, scale, policy, &progress)
+                            })
+                            .inner
                         })
                     } else {
-                        self.section_ui(ui, scale, &progress)
+                        self.section_ui(ui, scale, policy, &progress)
                     }
                 })
                 .inner
@@ -205,6 +217,7 @@ impl Editor {
         &mut self,
         ui: &mut Ui,
         scale: &Scale,
+        policy: Option<&Policy>,
         progress: &Progress,
     ) -> Option<WizardCommand> {
         match self.section {
@@ -213,8 +226,9 @@ impl Editor {
             Section::Informant => annex_a::informant_ui(ui, self),
             Section::Diagnoses => annex_a::diagnoses_ui(ui, self),
             Section::Health => annex_a::health_ui(ui, self),
+            Section::County => county::county_ui(ui, self),
             Section::Domain(d) => items::domain_ui(ui, self, scale, d),
-            Section::Result => return result::result_ui(ui, self, scale, progress),
+            Section::Result => return result::result_ui(ui, self, scale, policy, progress),
             Section::Signatures => return sign::signatures_ui(ui, self, scale),
         }
         self.next_section_button(ui, scale);
@@ -240,9 +254,10 @@ impl Editor {
             Section::Subject => Section::Informant,
             Section::Informant => Section::Diagnoses,
             Section::Diagnoses => Section::Health,
-            Section::Health if domains > 0 => Section::Domain(0),
+            Section::Health => Section::County,
+            Section::County if domains > 0 => Section::Domain(0),
             Section::Domain(d) if d + 1 < domains => Section::Domain(d + 1),
-            Section::Health | Section::Domain(_) => Section::Result,
+            Section::County | Section::Domain(_) => Section::Result,
             Section::Result => Section::Signatures,
             Section::Signatures => return None,
         })
@@ -288,6 +303,7 @@ impl Editor {
             (Section::Informant, "A.3 信息提供者".to_owned(), missing_in("A.3.") == 0),
             (Section::Diagnoses, "A.4 疾病与用药".to_owned(), missing_in("A.4.") == 0),
             (Section::Health, "A.5 健康问题".to_owned(), missing_in("A.5.") == 0),
+            (Section::County, "县级补充信息".to_owned(), county_recorded(&self.record)),
         ];
         for (d, domain) in scale.domains().iter().enumerate() {
             let answered = progress.answered[d];
@@ -385,6 +401,15 @@ impl Editor {
             self.section = Section::Domain(scale.items()[self.item].domain_index());
         }
     }
+}
+
+/// Whether the county facts that most services depend on are recorded.
+fn county_recorded(record: &AssessmentRecord) -> bool {
+    let f = &record.county;
+    f.local_hukou.is_some()
+        && f.tekun.is_some()
+        && f.dibao.is_some()
+        && f.economic_hardship.is_some()
 }
 
 /// `能力轻度受损（轻度失能）` when settled, else the range still possible.

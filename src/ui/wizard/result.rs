@@ -5,6 +5,7 @@
 use egui::{Grid, RichText, Ui};
 
 use crate::assessment::{Progress, score};
+use crate::policy::Policy;
 use crate::scale::{Scale, Severity};
 
 use super::{Editor, WizardCommand, level_range_text, theme};
@@ -13,6 +14,7 @@ pub(super) fn result_ui(
     ui: &mut Ui,
     editor: &mut Editor,
     scale: &Scale,
+    policy: Option<&Policy>,
     progress: &Progress,
 ) -> Option<WizardCommand> {
     ui.heading("C 老年人能力评估结果");
@@ -77,7 +79,11 @@ pub(super) fn result_ui(
         ui.label(RichText::new(level_range_text(scale, progress)).color(theme::ACCENT));
     }
     ui.add_space(16.0);
-    completion_ui(ui, editor, scale)
+    let command = completion_ui(ui, editor, scale);
+    if let Some(policy) = policy {
+        super::county::entitlements_ui(ui, &editor.record, scale, policy);
+    }
+    command
 }
 
 /// 完成评估 and, after a refused attempt, the list of problems with links to each field.

@@ -1,0 +1,120 @@
+//! Errors from loading service lists and from entitlement input.
+
+use std::fmt;
+
+/// A service list that could not be loaded.
+#[derive(Debug, thiserror::Error)]
+pub enum PolicyError {
+    /// The file could not be read.
+    #[error("{file}: 无法读取文件：{reason}")]
+    Read {
+        /// Path as given.
+        file: String,
+        /// The operating system's reason.
+        reason: String,
+    },
+    /// Not valid RON for the format.
+    #[error("{file}:{line}:{column}: {message}")]
+    Parse {
+        /// Path as given.
+        file: String,
+        /// 1-based line.
+        line: usize,
+        /// 1-based column, in characters.
+        column: usize,
+        /// What is wrong and what to change.
+        message: String,
+    },
+    /// Parsed, but breaks rules of the format.
+    #[error("{}", Located { file, problems })]
+    Invalid {
+        /// Path as given.
+        file: String,
+        /// `(line, column, problem)`, in file order.
+        problems: Vec<(usize, usize, PolicyProblem)>,
+    },
+}
+
+struct Located<'a> {
+    file: &'a str,
+    problems: &'a [(usize, usize, PolicyProblem)],
+}
+
+impl fmt::Display for Located<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, (line, column, problem)) in self.problems.iter().enumerate() {
+            if i > 0 {
+                writeln!(f)?;
+            }
+            write!(f, "{}:{line}:{column}: {problem}", self.file)?;
+        }
+        Ok(())
+    }
+}
+
+/// One broken rule of the service-list format.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PolicyProblem {
+    /// Two services share a number.
+    #[error("服务序号 {no} 重复：每个服务的 no 必须唯一")]
+    DuplicateNumber {
+        /// The number.
+        no: u16,
+    },
+    /// Numbers are not ascending.
+    #[error("服务序号 {no} 排在 {after} 之后：请按序号从小到大排列")]
+    OutOfOrder {
+        /// The number.
+        no: u16,
+        /// The number before it.
+        after: u16,
+    },
+    /// A required text is empty.
+    #[error("服务 {no} 的 `{field}` 为空：请填写")]
+    Empty {
+        /// Service number.
+        no: u16,
+        /// Field name.
+        field: &'static str,
+    },
+    /// A service without tiers.
+    #[error("服务 {no} 没有 tiers：至少需要一组服务内容和服务对象")]
+    NoTier {
+        /// Service number.
+        no: u16,
+    },
+    /// An empty `All([])` or `Any([])`.
+    #[error("服务 {no} 的条件中有空的 All/Any：请填写条件或删除它")]
+    EmptyGroup {
+        /// Service number.
+        no: u16,
+    },
+    /// A range whose ends are out of order or out of bounds.
+    #[error("服务 {no} 的 {what}({from}, {to}) 范围无效")]
+    BadRange {
+        /// Service number.
+        no: u16,
+        /// The condition.
+        what: &'static str,
+        /// Lower end.
+        from: u32,
+        /// Upper end.
+        to: u32,
+    },
+    /// No services at all.
+    #[error("services 为空：至少需要一个服务")]
+    NoServices,
+}
+
+/// Entitlement input that cannot be evaluated.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum EntitlementInputError {
+    /// A field has an impossible value.
+    #[error("`{field}`：{message}")]
+    Invalid {
+        /// The field.
+        field: &'static str,
+        /// What is wrong.
+        message: String,
+    },
+}

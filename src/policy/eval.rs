@@ -1,0 +1,358 @@
+//! Evaluation: (service list, facts, outcome, reference date) → one decision per service.
+//!
+//! Conditions use three-valued logic: a fact that was not recorded is unknown, and a
+//! service whose condition stays unknown is `needs_info`, naming what to record. Decisions
+//! quote the service's 服务对象 text and say which facts decided.
+
+use chrono::NaiveDate;
+use serde::Serialize;
+
+use crate::record::codes::Diagnosis;
+use crate::record::{AssessmentRecord, age_on};
+use crate::scale::Scale;
+
+use super::raw::{Condition, FamilyPlanningIs, PensionIs, TekunIs};
+use super::{Policy, Service};
+use crate::record::county::{CountyFacts, FamilyPlanning, Pension, Tekun, disability_grade_text};
+
+/// Everything about one elder that the service list looks at.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Subject {
+    /// The assessment's reference date (ages are counted on it).
+    pub reference_date: NaiveDate,
+    /// Birth date, if known.
+    pub birth_date: Option<NaiveDate>,
+    /// Final ability level (0–4), if assessed.
+    pub final_level: Option<u8>,
+    /// Diagnosed dementia (失智), if recorded.
+    pub dementia: Option<bool>,
+    /// The county facts.
+    pub facts: CountyFacts,
+}
+
+impl Subject {
+    /// The subject of an assessment record: its reference date, birth date (A.2.3, else
+    /// from the ID number), final level (when the record can be scored), dementia (A.4.1)
+    /// and county facts.
+    pub fn from_record(record: &AssessmentRecord, scale: &Scale) -> Self {
+        let final_level =
+            crate::assessment::score(scale, &record.answers(scale), &record.facts(scale))
+                .ok()
+                .map(|o| o.final_level);
+        Self {
+            reference_date: record.info.reference_date,
+            birth_date: record
+                .subject
+                .birth_date
+                .or_else(|| record.subject.id_number().map(|id| id.birth_date())),
+            final_level,
+            dementia: Some(record.diagnoses.conditions.contains(&Diagnosis::Dementia)),
+            facts: record.county.clone(),
+        }
+    }
+
+    /// Age (周岁) on the reference date.
+    pub fn age(&self) -> Option<u32> {
+        self.birth_date.map(|birth| age_on(birth, self.reference_date))
+    }
+}
+
+/// The decision for one service.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    /// The elder belongs to the service's target group.
+    Eligible,
+    /// The elder does not.
+    NotEligible,
+    /// A fact the service depends on is not recorded.
+    NeedsInfo,
+}
+
+impl Status {
+    /// Chinese wording.
+    pub const fn label(self) -> &'static str {
+        match self {
+            Self::Eligible => "可享受",
+            Self::NotEligible => "不符合",
+            Self::NeedsInfo => "需补充信息",
+        }
+    }
+}
+
+/// One service's decision.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Decision {
+    /// 序号.
+    pub no: u16,
+    /// 服务项目.
+    pub name: String,
+    /// The decision.
+    pub status: Status,
+    /// Monthly cash amount when eligible for a paying tier (the minimum for 不低于).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub amount_per_month: Option<u32>,
+    /// Whether the amount is a minimum (不低于).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub amount_is_minimum: bool,
+    /// Why, quoting the service's 服务对象.
+    pub reason: String,
+    /// Facts to record for a `needs_info` decision.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub missing: Vec<&'static str>,
+    /// 服务类型.
+    pub kind: &'static str,
+    /// 普惠 or 保障.
+    pub scope: &'static str,
+    /// 牵头责任部门.
+    pub department: String,
+    /// 服务内容及标准 of the tier that applies (or the first tier).
+    pub content: String,
+}
+
+/// The result of a condition: decided with the facts that decided it, or unknown with
+/// the facts that are missing.
+enum Truth {
+    True(Vec<String>),
+    False(Vec<String>),
+    Unknown(Vec<&'static str>),
+}
+
+/// Evaluates every service, in number order.
+pub fn evaluate(policy: &Policy, subject: &Subject) -> Vec<Decision> {
+    policy.services.iter().map(|service| decide(service, subject)).collect()
+}
+
+/// Sum of the monthly amounts of the eligible services.
+pub fn monthly_cash_total(decisions: &[Decision]) -> u32 {
+    decisions
+        .iter()
+        .filter(|d| d.status == Status::Eligible)
+        .filter_map(|d| d.amount_per_month)
+        .sum()
+}
+
+fn decide(service: &Service, subject: &Subject) -> Decision {
+    let mut missing: Vec<&'static str> = Vec::new();
+    let mut refusals: Vec<String> = Vec::new();
+    for tier in &service.tiers {
+        match truth(&tier.when, subject) {
+            Truth::True(why) => {
+                return Decision {
+                    no: service.no,
+                    name: service.name.clone(),
+                    status: Status::Eligible,
+                    amount_per_month: tier.amount.map(super::raw::Amount::yuan),
+                    amount_is_minimum: matches!(tier.amount, Some(super::raw::Amount::AtLeast(_))),
+                    reason: format!("符合服务对象“{}”：{}", tier.target, why.join("，")),
+                    missing: Vec::new(),
+                    kind: service.kind.label(),
+                    scope: service.scope.label(),
+                    department: service.department.clone(),
+                    content: tier.content.clone(),
+                };
+            }
+            Truth::False(why) => {
+                let refusal = format!("“{}”（{}）", tier.target, why.join("，"));
+                if !refusals.contains(&refusal) {
+                    refusals.push(refusal);
+                }
+            }
+            Truth::Unknown(facts) => {
+                for fact in facts {
+                    if !missing.contains(&fact) {
+                        missing.push(fact);
+                    }
+                }
+            }
+        }
+    }
+    let first = service.tiers.first();
+    let (status, reason) = if missing.is_empty() {
+        (Status::NotEligible, format!("不符合服务对象{}", refusals.join("；")))
+    } else {
+        let targets: Vec<&str> = service.tiers.iter().map(|t| t.target.as_str()).collect();
+        (
+            Status::NeedsInfo,
+            format!("服务对象“{}”：需补充{}", targets.join("”“"), missing.join("、")),
+        )
+    };
+    Decision {
+        no: service.no,
+        name: service.name.clone(),
+        status,
+        amount_per_month: None,
+        amount_is_minimum: false,
+        reason,
+        missing,
+        kind: service.kind.label(),
+        scope: service.scope.label(),
+        department: service.department.clone(),
+        content: first.map(|t| t.content.clone()).unwrap_or_default(),
+    }
+}
+
+/// A yes/no fact: `Some(true)` → true with `yes`, `Some(false)` → false with `no`.
+fn flag(value: Option<bool>, fact: &'static str, yes: &str, no: &str) -> Truth {
+    match value {
+        Some(true) => Truth::True(vec![yes.to_owned()]),
+        Some(false) => Truth::False(vec![no.to_owned()]),
+        None => Truth::Unknown(vec![fact]),
+    }
+}
+
+fn truth(condition: &Condition, s: &Subject) -> Truth {
+    let f = &s.facts;
+    match condition {
+        Condition::AgeAtLeast(min) => match s.age() {
+            Some(age) if age >= *min => Truth::True(vec![format!("{age} 周岁")]),
+            Some(age) => Truth::False(vec![format!("{age} 周岁，未满 {min} 周岁")]),
+            None => Truth::Unknown(vec!["出生日期"]),
+        },
+        Condition::AgeBetween(from, to) => match s.age() {
+            Some(age) if (*from..=*to).contains(&age) => Truth::True(vec![format!("{age} 周岁")]),
+            Some(age) => Truth::False(vec![format!("{age} 周岁，不在 {from}—{to} 周岁")]),
+            None => Truth::Unknown(vec!["出生日期"]),
+        },
+        Condition::Disabled => match s.final_level {
+            Some(level) if level >= 1 => Truth::True(vec![format!("失能（最终等级 {level} 级）")]),
+            Some(_) => Truth::False(vec!["能力完好，非失能".to_owned()]),
+            None => Truth::Unknown(vec!["能力评估最终等级"]),
+        },
+        Condition::Dementia => flag(s.dementia, "是否失智（痴呆诊断）", "失智", "非失智"),
+        Condition::Homeless => flag(
+            f.homeless,
+            "是否生活无着的流浪乞讨人员",
+            "生活无着的流浪乞讨人员",
+            "非流浪乞讨人员",
+        ),
+        Condition::All(parts) => {
+            let (trues, falses, missing) = partition(parts, s);
+            if !falses.is_empty() {
+                Truth::False(falses)
+            } else if !missing.is_empty() {
+                Truth::Unknown(missing)
+            } else {
+                Truth::True(trues)
+            }
+        }
+        Condition::Any(parts) => {
+            let (trues, falses, missing) = partition(parts, s);
+            if !trues.is_empty() {
+                Truth::True(trues)
+            } else if !missing.is_empty() {
+                Truth::Unknown(missing)
+            } else {
+                Truth::False(falses)
+            }
+        }
+        atom => county_truth(atom, &s.facts),
+    }
+}
+
+/// Conditions on the county facts alone.
+fn county_truth(condition: &Condition, f: &CountyFacts) -> Truth {
+    match condition {
+        Condition::LocalHukou => flag(f.local_hukou, "是否本县户籍", "本县户籍", "非本县户籍"),
+        Condition::Tekun(which) => match f.tekun {
+            None => Truth::Unknown(vec!["特困供养情况"]),
+            Some(Tekun::None) => Truth::False(vec!["非特困供养人员".to_owned()]),
+            Some(t) => {
+                let ok = match which {
+                    TekunIs::Any => true,
+                    TekunIs::Dispersed => t == Tekun::Dispersed,
+                    TekunIs::Centralized => t == Tekun::Centralized,
+                };
+                let text = format!("特困{}", t.label());
+                if ok { Truth::True(vec![text]) } else { Truth::False(vec![text]) }
+            }
+        },
+        Condition::TekunWantsInstitution => flag(
+            f.tekun_wants_institution,
+            "是否有集中供养意愿",
+            "有集中供养意愿",
+            "无集中供养意愿",
+        ),
+        Condition::Dibao => flag(f.dibao, "是否低保对象", "低保对象", "非低保对象"),
+        Condition::FamilyPlanning(which) => match f.family_planning {
+            None => Truth::Unknown(vec!["计划生育特别扶助对象情况"]),
+            Some(FamilyPlanning::None) => Truth::False(vec!["非计划生育特别扶助对象".to_owned()]),
+            Some(fp) => {
+                let ok = match which {
+                    FamilyPlanningIs::Any => true,
+                    FamilyPlanningIs::ChildDied => fp == FamilyPlanning::ChildDied,
+                    FamilyPlanningIs::ChildDisabled => fp == FamilyPlanning::ChildDisabled,
+                };
+                let text = format!("计划生育特别扶助对象（{}）", fp.label());
+                if ok { Truth::True(vec![text]) } else { Truth::False(vec![text]) }
+            }
+        },
+        Condition::DisabilityGrade(from, to) => match f.disability_grade {
+            None => Truth::Unknown(vec!["残疾等级"]),
+            Some(0) => Truth::False(vec!["无残疾等级".to_owned()]),
+            Some(g) if (*from..=*to).contains(&g) => {
+                Truth::True(vec![format!("残疾等级{}", disability_grade_text(g))])
+            }
+            Some(g) => Truth::False(vec![format!("残疾等级{}", disability_grade_text(g))]),
+        },
+        Condition::Youfu => flag(f.youfu, "是否优抚对象", "优抚对象", "非优抚对象"),
+        Condition::EconomicHardship => {
+            flag(f.economic_hardship, "是否经济困难", "经济困难", "非经济困难")
+        }
+        Condition::Pension(which) => match f.pension {
+            None => Truth::Unknown(vec!["养老保险参保情况"]),
+            Some(p) => {
+                let ok = matches!(
+                    (which, p),
+                    (PensionIs::Employee, Pension::Employee)
+                        | (PensionIs::Resident, Pension::Resident)
+                );
+                let text = if p == Pension::None {
+                    "未参加基本养老保险".to_owned()
+                } else {
+                    format!("参加{}", p.label())
+                };
+                if ok { Truth::True(vec![text]) } else { Truth::False(vec![text]) }
+            }
+        },
+        Condition::LivingAlone => flag(f.living_alone, "是否独居", "独居", "非独居"),
+        Condition::EmptyNest => flag(f.empty_nest, "是否空巢", "空巢", "非空巢"),
+        Condition::LeftBehind => flag(f.left_behind, "是否留守", "留守", "非留守"),
+        // Age, level, dementia and groups are decided by `truth`.
+        _ => Truth::Unknown(Vec::new()),
+    }
+}
+
+/// The reasons of the parts that hold, of those that do not, and the missing facts.
+fn partition(parts: &[Condition], s: &Subject) -> (Vec<String>, Vec<String>, Vec<&'static str>) {
+    let (mut trues, mut falses, mut missing) = (Vec::new(), Vec::new(), Vec::new());
+    for part in parts {
+        match truth(part, s) {
+            Truth::True(why) => trues.extend(why),
+            Truth::False(why) => falses.extend(why),
+            Truth::Unknown(facts) => missing.extend(facts),
+        }
+    }
+    for reasons in [&mut trues, &mut falses] {
+        dedup_keep_order(reasons);
+    }
+    let mut seen = Vec::new();
+    missing.retain(|fact| {
+        let new = !seen.contains(fact);
+        seen.push(*fact);
+        new
+    });
+    (trues, falses, missing)
+}
+
+/// Removes repeated strings, keeping the first of each.
+fn dedup_keep_order(items: &mut Vec<String>) {
+    let mut seen: Vec<String> = Vec::new();
+    items.retain(|item| {
+        let new = !seen.contains(item);
+        if new {
+            seen.push(item.clone());
+        }
+        new
+    });
+}

@@ -1,0 +1,129 @@
+//! Entitlements: a county's basic elderly-care service list as data, evaluated for one
+//! elder.
+//!
+//! - [`raw`]: the file format (`assets/policies/*.ron`), validated into a [`Policy`].
+//! - [`CountyFacts`] (defined with the record): the county facts (户籍, 特困, 低保, …) — an
+//!   extension of the assessment, outside GB/T 42195.
+//! - [`evaluate`]: one [`Decision`] per service: eligible, not eligible, or needs
+//!   information (naming what to record), with the reason and the monthly amount.
+//! - [`json`]: the `elder-assess entitlements` contract.
+//! - [`priority`]: the order of admission to public institutions (plan section 三（七）).
+//!
+//! Pure: no GUI, database or PDF code, no clock (the reference date is passed in).
+
+mod error;
+mod eval;
+pub mod json;
+mod priority;
+pub mod raw;
+mod validate;
+
+use std::path::Path;
+
+pub use crate::record::county::{CountyFacts, FamilyPlanning, Pension, Tekun};
+pub use error::{EntitlementInputError, PolicyError, PolicyProblem};
+pub use eval::{Decision, Status, Subject, evaluate, monthly_cash_total};
+pub use priority::{Priority, admission_order, priority};
+pub use raw::{Amount, Condition, Kind, Scope};
+
+/// The id of the list used when none is named.
+pub const DEFAULT_POLICY_ID: &str = "gengma-2023";
+
+/// Service lists compiled into the binary: (file name, contents).
+const BUNDLED: &[(&str, &str)] =
+    &[("assets/policies/gengma-2023.ron", include_str!("../../assets/policies/gengma-2023.ron"))];
+
+/// A validated service list.
+#[derive(Debug, Clone)]
+pub struct Policy {
+    /// Identifier.
+    pub id: String,
+    /// Title.
+    pub name: String,
+    /// Source document.
+    pub source: String,
+    /// Date of the document.
+    pub effective: String,
+    services: Vec<Service>,
+}
+
+impl Policy {
+    /// The services, in number order.
+    pub fn services(&self) -> &[Service] {
+        &self.services
+    }
+}
+
+/// One service of the list.
+#[derive(Debug, Clone)]
+pub struct Service {
+    /// 序号.
+    pub no: u16,
+    /// 服务项目.
+    pub name: String,
+    /// 服务类型.
+    pub kind: Kind,
+    /// 普惠 or 保障.
+    pub scope: Scope,
+    /// 牵头责任部门.
+    pub department: String,
+    /// Content–target pairs with their conditions.
+    pub tiers: Vec<Tier>,
+}
+
+/// A content–target pair.
+#[derive(Debug, Clone)]
+pub struct Tier {
+    /// 服务内容及标准.
+    pub content: String,
+    /// 服务对象.
+    pub target: String,
+    /// When an elder belongs to the target.
+    pub when: Condition,
+    /// Monthly cash amount, if any.
+    pub amount: Option<Amount>,
+}
+
+/// File names of the bundled lists.
+pub fn bundled_files() -> impl Iterator<Item = &'static str> {
+    BUNDLED.iter().map(|(file, _)| *file)
+}
+
+/// Loads every bundled list.
+pub fn load_bundled() -> Result<Vec<Policy>, PolicyError> {
+    BUNDLED.iter().map(|(file, source)| from_ron_str(source, file)).collect()
+}
+
+/// The bundled list with this id.
+pub fn bundled(id: &str) -> Result<Option<Policy>, PolicyError> {
+    Ok(load_bundled()?.into_iter().find(|p| p.id == id))
+}
+
+/// Reads and validates a list from disk (a county's own file).
+pub fn load_file(path: &Path) -> Result<Policy, PolicyError> {
+    let file = path.display().to_string();
+    let source = std::fs::read_to_string(path)
+        .map_err(|err| PolicyError::Read { file: file.clone(), reason: err.to_string() })?;
+    from_ron_str(&source, &file)
+}
+
+/// Parses and validates list source text; `file` names it in errors.
+pub fn from_ron_str(source: &str, file: &str) -> Result<Policy, PolicyError> {
+    let raw: raw::RawPolicy = crate::ron_load::parse(source).map_err(|err| PolicyError::Parse {
+        file: file.to_owned(),
+        line: err.line,
+        column: err.column,
+        message: err.message,
+    })?;
+    validate::validate(raw).map_err(|problems| {
+        let mut located: Vec<(usize, usize, PolicyProblem)> = problems
+            .into_iter()
+            .map(|(problem, locator)| {
+                let (line, column) = crate::ron_load::locate(source, &locator);
+                (line, column, problem)
+            })
+            .collect();
+        located.sort_by_key(|(line, column, _)| (*line, *column));
+        PolicyError::Invalid { file: file.to_owned(), problems: located }
+    })
+}

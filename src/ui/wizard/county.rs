@@ -1,0 +1,155 @@
+//! 县级补充信息: the county facts for entitlements, clearly marked as county data outside
+//! GB/T 42195, and the entitlements panel shown after the grade.
+
+use egui::{Grid, RichText, Ui};
+
+use crate::policy::{Decision, Policy, Status, Subject, evaluate, monthly_cash_total, priority};
+use crate::record::AssessmentRecord;
+use crate::record::county::{CountyFacts, FamilyPlanning, Pension, Tekun, disability_grade_text};
+use crate::scale::Scale;
+
+use super::{Editor, theme};
+
+/// Radio buttons for an optional value: 未填 first, then each option.
+fn choice<T: Copy + PartialEq>(
+    ui: &mut Ui,
+    id: &str,
+    value: &mut Option<T>,
+    options: &[(T, &str)],
+) {
+    ui.horizontal_wrapped(|ui| {
+        ui.push_id(id, |ui| {
+            if ui.radio(value.is_none(), "未填").clicked() {
+                *value = None;
+            }
+            for (option, label) in options {
+                if ui.radio(*value == Some(*option), *label).clicked() {
+                    *value = Some(*option);
+                }
+            }
+        });
+    });
+}
+
+fn yes_no(ui: &mut Ui, id: &str, value: &mut Option<bool>) {
+    choice(ui, id, value, &[(true, "是"), (false, "否")]);
+}
+
+/// The county facts form.
+pub(super) fn county_ui(ui: &mut Ui, editor: &mut Editor) {
+    ui.heading("县级补充信息");
+    ui.label(
+        RichText::new("本页为耿马自治县基本养老服务清单所需的本县数据，不属于 GB/T 42195-2022 评估内容；未填的项目会使相关服务显示为“需补充信息”。")
+            .color(theme::WARNING),
+    );
+    let f: &mut CountyFacts = &mut editor.record.county;
+    Grid::new("county").num_columns(2).spacing([16.0, 14.0]).show(ui, |ui| {
+        ui.label("本县户籍");
+        yes_no(ui, "hukou", &mut f.local_hukou);
+        ui.end_row();
+        ui.label("特困供养");
+        let options: Vec<(Tekun, &str)> = Tekun::ALL.iter().map(|t| (*t, t.label())).collect();
+        choice(ui, "tekun", &mut f.tekun, &options);
+        ui.end_row();
+        if matches!(f.tekun, Some(Tekun::Dispersed | Tekun::Centralized)) {
+            ui.label("愿意入住养老机构集中供养");
+            yes_no(ui, "institution", &mut f.tekun_wants_institution);
+            ui.end_row();
+        }
+        ui.label("低保对象");
+        yes_no(ui, "dibao", &mut f.dibao);
+        ui.end_row();
+        ui.label("计划生育特别扶助对象");
+        let options: Vec<(FamilyPlanning, &str)> =
+            FamilyPlanning::ALL.iter().map(|t| (*t, t.label())).collect();
+        choice(ui, "family-planning", &mut f.family_planning, &options);
+        ui.end_row();
+        ui.label("残疾等级");
+        let options: Vec<(u8, &str)> = (0..=4).map(|g| (g, disability_grade_text(g))).collect();
+        choice(ui, "disability", &mut f.disability_grade, &options);
+        ui.end_row();
+        ui.label("优抚对象");
+        yes_no(ui, "youfu", &mut f.youfu);
+        ui.end_row();
+        ui.label("经济困难");
+        yes_no(ui, "hardship", &mut f.economic_hardship);
+        ui.end_row();
+        ui.label("独居");
+        yes_no(ui, "alone", &mut f.living_alone);
+        ui.end_row();
+        ui.label("空巢");
+        yes_no(ui, "empty-nest", &mut f.empty_nest);
+        ui.end_row();
+        ui.label("留守");
+        yes_no(ui, "left-behind", &mut f.left_behind);
+        ui.end_row();
+        ui.label("基本养老保险");
+        let options: Vec<(Pension, &str)> = Pension::ALL.iter().map(|t| (*t, t.label())).collect();
+        choice(ui, "pension", &mut f.pension, &options);
+        ui.end_row();
+        if matches!(f.pension, Some(Pension::Employee | Pension::Resident)) {
+            ui.label("已领取养老金");
+            yes_no(ui, "drawing", &mut f.pension_drawing);
+            ui.end_row();
+        }
+        ui.label("持有老年人优待证");
+        yes_no(ui, "card", &mut f.preferential_card);
+        ui.end_row();
+        ui.label("生活无着的流浪乞讨人员");
+        yes_no(ui, "homeless", &mut f.homeless);
+        ui.end_row();
+    });
+}
+
+/// The decisions after the grade: eligible services with amounts, those that need
+/// information, the monthly cash total and the admission priority.
+pub(super) fn entitlements_ui(
+    ui: &mut Ui,
+    record: &AssessmentRecord,
+    scale: &Scale,
+    policy: &Policy,
+) {
+    let subject = Subject::from_record(record, scale);
+    let decisions = evaluate(policy, &subject);
+    ui.add_space(12.0);
+    ui.label(RichText::new(format!("可享受的基本养老服务（{}）", policy.name)).heading());
+    let eligible: Vec<&Decision> =
+        decisions.iter().filter(|d| d.status == Status::Eligible).collect();
+    let needs: Vec<&Decision> =
+        decisions.iter().filter(|d| d.status == Status::NeedsInfo).collect();
+    let total = monthly_cash_total(&decisions);
+    ui.label(format!(
+        "可享受 {} 项，需补充信息 {} 项，不符合 {} 项；每月现金合计 {total} 元",
+        eligible.len(),
+        needs.len(),
+        decisions.len() - eligible.len() - needs.len()
+    ));
+    for d in &eligible {
+        let amount = d.amount_per_month.map_or(String::new(), |a| {
+            format!("（每月{}{a} 元）", if d.amount_is_minimum { "不低于 " } else { "" })
+        });
+        ui.label(RichText::new(format!("{}. {}{amount}", d.no, d.name)).color(theme::OK));
+        ui.label(RichText::new(&d.reason).small());
+    }
+    for d in &needs {
+        ui.label(
+            RichText::new(format!("{}. {}：需补充 {}", d.no, d.name, d.missing.join("、")))
+                .color(theme::WARNING),
+        );
+    }
+    match priority(&subject) {
+        Some(p) => {
+            ui.label(
+                RichText::new(format!(
+                    "公办养老机构入住优先：第 {} 类（{}）",
+                    p.group,
+                    p.reasons.join("、")
+                ))
+                .strong(),
+            );
+        }
+        None => {
+            ui.label("公办养老机构入住：不属于优先安排对象");
+        }
+    }
+}
