@@ -53,6 +53,8 @@ pub struct EntitlementSummary {
     pub monthly_total: u32,
     /// Admission priority in words, if any.
     pub priority: Option<String>,
+    /// Every service: `序号`, name, decision, amount text and reason.
+    pub decisions: Vec<[String; 5]>,
 }
 
 /// One domain's line in C.1.
@@ -293,7 +295,23 @@ fn entitlement_summary(
         .collect();
     let priority = priority(&subject)
         .map(|p| format!("公办养老机构入住优先（第 {} 类：{}）", p.group, p.reasons.join("、")));
+    let all = decisions
+        .iter()
+        .map(|d| {
+            let amount = d.amount_per_month.map_or(String::new(), |a| {
+                format!("{}{a}元/月", if d.amount_is_minimum { "≥" } else { "" })
+            });
+            [
+                d.no.to_string(),
+                d.name.clone(),
+                d.status.label().to_owned(),
+                amount,
+                d.reason.clone(),
+            ]
+        })
+        .collect();
     EntitlementSummary {
+        decisions: all,
         policy_name: policy.name.clone(),
         eligible,
         needs_info,

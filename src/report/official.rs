@@ -24,6 +24,9 @@ pub(super) fn official(
     results(layout, model);
     items(layout, model);
     warnings(layout, model);
+    if let Some(entitlements) = &model.entitlements {
+        decisions(layout, entitlements);
+    }
     signatures(layout, model, assessor_strokes_in_content)
 }
 
@@ -220,6 +223,46 @@ fn warnings(layout: &mut Layout, model: &ReportModel) {
     }
 }
 
+/// Every service of the county list with its decision and reason.
+fn decisions(layout: &mut Layout, e: &super::model::EntitlementSummary) {
+    layout.heading(&format!("附：{}判定", e.policy_name), 13.0);
+    let x = MARGIN_X;
+    let cw = Layout::content_width();
+    row(
+        layout,
+        &[
+            (x, 24.0, "序号"),
+            (x + 24.0, 100.0, "服务项目"),
+            (x + 124.0, 56.0, "判定"),
+            (x + 180.0, 56.0, "标准"),
+            (x + 236.0, cw - 236.0, "理由"),
+        ],
+        SMALL,
+        Ink::Grey,
+    );
+    for [no, name, status, amount, reason] in &e.decisions {
+        row(
+            layout,
+            &[
+                (x, 24.0, no),
+                (x + 24.0, 100.0, name),
+                (x + 124.0, 56.0, status),
+                (x + 180.0, 56.0, amount),
+                (x + 236.0, cw - 236.0, reason),
+            ],
+            SMALL,
+            Ink::Black,
+        );
+    }
+    layout.paragraph(
+        x,
+        cw,
+        &format!("每月现金合计：{} 元（具体以各牵头部门审核为准）", e.monthly_total),
+        BODY,
+        Ink::Black,
+    );
+}
+
 /// Height of a signature box, points.
 const SIGN_BOX_HEIGHT: f32 = 48.0;
 
@@ -228,6 +271,8 @@ fn signatures(
     model: &ReportModel,
     assessor_strokes_in_content: [bool; 2],
 ) -> [PlacedBox; 2] {
+    // Keep the heading with the whole block.
+    layout.ensure(13.0 * 2.0 + 48.0 + SIGN_BOX_HEIGHT + BODY * 5.0);
     layout.heading("签名", 13.0);
     layout.ensure(SIGN_BOX_HEIGHT + BODY * 5.0);
     let gap = 12.0;

@@ -137,6 +137,23 @@ pub(super) fn entitlements_ui(
                 .color(theme::WARNING),
         );
     }
+    egui::CollapsingHeader::new(format!("全部 {} 项服务的判定与理由", decisions.len())).show(
+        ui,
+        |ui| {
+            for d in &decisions {
+                let color = match d.status {
+                    Status::Eligible => theme::OK,
+                    Status::NeedsInfo => theme::WARNING,
+                    Status::NotEligible => ui.visuals().weak_text_color(),
+                };
+                ui.label(
+                    RichText::new(format!("{}. {}：{}", d.no, d.name, d.status.label()))
+                        .color(color),
+                );
+                ui.label(RichText::new(&d.reason).small());
+            }
+        },
+    );
     match priority(&subject) {
         Some(p) => {
             ui.label(
