@@ -17,6 +17,7 @@ pub mod cli;
 pub mod clock;
 pub mod export;
 pub mod files;
+mod json_input;
 pub mod policy;
 pub mod record;
 pub mod report;

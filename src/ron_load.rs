@@ -17,6 +17,34 @@ pub(crate) struct ParseFailure {
     pub message: String,
 }
 
+/// Why a data file did not load: it did not parse, or it broke rules of its format.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum LoadFailure<P> {
+    /// Not valid RON for the format.
+    Parse(ParseFailure),
+    /// `(line, column, problem)` for every problem, in file order.
+    Invalid(Vec<(usize, usize, P)>),
+}
+
+/// Parses `source` and validates it with `validate`, locating every problem.
+pub(crate) fn load<R: DeserializeOwned, T, P>(
+    source: &str,
+    validate: impl FnOnce(R) -> Result<T, Vec<(P, Locator)>>,
+) -> Result<T, LoadFailure<P>> {
+    let raw = parse(source).map_err(LoadFailure::Parse)?;
+    validate(raw).map_err(|problems| {
+        let mut located: Vec<(usize, usize, P)> = problems
+            .into_iter()
+            .map(|(problem, locator)| {
+                let (line, column) = locate(source, &locator);
+                (line, column, problem)
+            })
+            .collect();
+        located.sort_by_key(|(line, column, _)| (*line, *column));
+        LoadFailure::Invalid(located)
+    })
+}
+
 /// Parses RON `source` into `T`.
 pub(crate) fn parse<T: DeserializeOwned>(source: &str) -> Result<T, ParseFailure> {
     // `IMPLICIT_SOME` lets optional fields be written as plain values (`en: "Eating"`).

@@ -87,20 +87,7 @@ pub struct EntitlementInput {
 impl EntitlementInput {
     /// Parses the JSON text; the error names the field path and position.
     pub fn from_json(text: &str) -> Result<Self, String> {
-        let de = &mut serde_json::Deserializer::from_str(text);
-        serde_path_to_error::deserialize(de).map_err(|err| {
-            let path = err.path().to_string();
-            let inner = err.into_inner();
-            match inner.classify() {
-                serde_json::error::Category::Syntax | serde_json::error::Category::Eof => format!(
-                    "JSON 格式错误（第 {} 行第 {} 列）：{inner}",
-                    inner.line(),
-                    inner.column()
-                ),
-                _ if path.is_empty() || path == "." => format!("JSON 无效：{inner}"),
-                _ => format!("`{path}`：{inner}"),
-            }
-        })
+        crate::json_input::parse(text)
     }
 
     /// Checks value ranges and builds the subject.

@@ -20,6 +20,8 @@ mod validate;
 
 use std::path::Path;
 
+use crate::ron_load::LoadFailure;
+
 pub use crate::record::county::{CountyFacts, FamilyPlanning, Pension, Tekun};
 pub use error::{EntitlementInputError, PolicyError, PolicyProblem};
 pub use eval::{Decision, Status, Subject, evaluate, monthly_cash_total};
@@ -109,21 +111,13 @@ pub fn load_file(path: &Path) -> Result<Policy, PolicyError> {
 
 /// Parses and validates list source text; `file` names it in errors.
 pub fn from_ron_str(source: &str, file: &str) -> Result<Policy, PolicyError> {
-    let raw: raw::RawPolicy = crate::ron_load::parse(source).map_err(|err| PolicyError::Parse {
-        file: file.to_owned(),
-        line: err.line,
-        column: err.column,
-        message: err.message,
-    })?;
-    validate::validate(raw).map_err(|problems| {
-        let mut located: Vec<(usize, usize, PolicyProblem)> = problems
-            .into_iter()
-            .map(|(problem, locator)| {
-                let (line, column) = crate::ron_load::locate(source, &locator);
-                (line, column, problem)
-            })
-            .collect();
-        located.sort_by_key(|(line, column, _)| (*line, *column));
-        PolicyError::Invalid { file: file.to_owned(), problems: located }
+    crate::ron_load::load(source, validate::validate).map_err(|failure| match failure {
+        LoadFailure::Parse(err) => PolicyError::Parse {
+            file: file.to_owned(),
+            line: err.line,
+            column: err.column,
+            message: err.message,
+        },
+        LoadFailure::Invalid(problems) => PolicyError::Invalid { file: file.to_owned(), problems },
     })
 }

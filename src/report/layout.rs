@@ -346,33 +346,23 @@ fn ops(items: &[Item], font: &FontId) -> Vec<Op> {
                 Op::RestoreGraphicsState,
             ]),
             Item::Rect { x, y, w, h, fill, stroke } => {
+                let rectangle = |mode| Rect {
+                    x: Pt(*x),
+                    y: Pt(*y),
+                    width: Pt(*w),
+                    height: Pt(*h),
+                    mode: Some(mode),
+                    winding_order: Some(WindingOrder::NonZero),
+                };
                 ops.push(Op::SaveGraphicsState);
                 if let Some(fill) = fill {
                     ops.push(Op::SetFillColor { col: fill.color() });
-                    ops.push(Op::DrawRectangle {
-                        rectangle: Rect {
-                            x: Pt(*x),
-                            y: Pt(*y),
-                            width: Pt(*w),
-                            height: Pt(*h),
-                            mode: Some(PaintMode::Fill),
-                            winding_order: Some(WindingOrder::NonZero),
-                        },
-                    });
+                    ops.push(Op::DrawRectangle { rectangle: rectangle(PaintMode::Fill) });
                 }
                 if let Some((ink, width)) = stroke {
                     ops.push(Op::SetOutlineColor { col: ink.color() });
                     ops.push(Op::SetOutlineThickness { pt: Pt(*width) });
-                    ops.push(Op::DrawRectangle {
-                        rectangle: Rect {
-                            x: Pt(*x),
-                            y: Pt(*y),
-                            width: Pt(*w),
-                            height: Pt(*h),
-                            mode: Some(PaintMode::Stroke),
-                            winding_order: Some(WindingOrder::NonZero),
-                        },
-                    });
+                    ops.push(Op::DrawRectangle { rectangle: rectangle(PaintMode::Stroke) });
                 }
                 ops.push(Op::RestoreGraphicsState);
             }

@@ -17,6 +17,8 @@ mod validate;
 
 use std::path::Path;
 
+use crate::ron_load::LoadFailure;
+
 pub use error::{LocatedProblem, Problem, ScaleError};
 pub use model::{
     Band, ChangeRules, Check, Condition, CountPart, Domain, Effect, Fact, FactKind, Grading, Item,
@@ -57,22 +59,20 @@ pub fn load_file(path: &Path) -> Result<Scale, ScaleError> {
 
 /// Parses and validates scale source text; `file` is used in error messages only.
 pub fn from_ron_str(source: &str, file: &str) -> Result<Scale, ScaleError> {
-    let raw: raw::RawScale = crate::ron_load::parse(source).map_err(|err| ScaleError::Parse {
-        file: file.to_owned(),
-        line: err.line,
-        column: err.column,
-        message: err.message,
-    })?;
-    validate::validate(raw).map_err(|problems| {
-        let mut problems: Vec<LocatedProblem> = problems
-            .into_iter()
-            .map(|(problem, locator)| {
-                let (line, column) = crate::ron_load::locate(source, &locator);
-                LocatedProblem { line, column, problem }
-            })
-            .collect();
-        problems.sort_by_key(|p| (p.line, p.column));
-        ScaleError::Invalid { file: file.to_owned(), problems }
+    crate::ron_load::load(source, validate::validate).map_err(|failure| match failure {
+        LoadFailure::Parse(err) => ScaleError::Parse {
+            file: file.to_owned(),
+            line: err.line,
+            column: err.column,
+            message: err.message,
+        },
+        LoadFailure::Invalid(problems) => ScaleError::Invalid {
+            file: file.to_owned(),
+            problems: problems
+                .into_iter()
+                .map(|(line, column, problem)| LocatedProblem { line, column, problem })
+                .collect(),
+        },
     })
 }
 
