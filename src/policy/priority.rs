@@ -60,7 +60,7 @@ pub fn priority(subject: &Subject) -> Option<Priority> {
     note(subject.final_level.is_some_and(|l| l >= 1), "失能".to_owned());
     note(subject.dementia == Some(true), "失智".to_owned());
     note(f.disability_grade.is_some_and(|g| (1..=2).contains(&g)), "重度残疾".to_owned());
-    note(age.is_some_and(|a| a >= 80), "高龄（80 周岁及以上）".to_owned());
+    note(age.is_some_and(|a| a >= 80), "高龄".to_owned());
     note(
         matches!(
             f.family_planning,

@@ -325,10 +325,9 @@ const DOMAIN_MEANINGS: [&str; 4] = [
 
 /// The resident page: large type, plain words.
 pub(super) fn resident(layout: &mut Layout, model: &ReportModel) {
-    const BIG: f32 = 15.0;
+    const BIG: f32 = 14.0;
     let cw = Layout::content_width();
-    layout.centered("给老人和家属的说明", 22.0, Ink::Black);
-    layout.gap(4.0);
+    layout.centered("给老人和家属的说明", 20.0, Ink::Black);
     layout.paragraph(
         MARGIN_X,
         cw,
@@ -379,10 +378,6 @@ pub(super) fn resident(layout: &mut Layout, model: &ReportModel) {
         bar(layout, &d.name, d.score, d.max, DOMAIN_MEANINGS.get(i).copied().unwrap_or(""));
     }
     bar(layout, "总分", model.total, model.max_total, "");
-    if let Some(entitlements) = &model.entitlements {
-        layout.gap(8.0);
-        entitlements_section(layout, entitlements);
-    }
     layout.gap(8.0);
     if let Some(due) = model.next_due {
         layout.paragraph(
@@ -408,12 +403,16 @@ pub(super) fn resident(layout: &mut Layout, model: &ReportModel) {
         BIG,
         Ink::Black,
     );
+    if let Some(entitlements) = &model.entitlements {
+        layout.gap(4.0);
+        entitlements_section(layout, entitlements);
+    }
 }
 
 /// One labelled bar: score against maximum.
 fn bar(layout: &mut Layout, label: &str, score: u16, max: u16, meaning: &str) {
     const SIZE: f32 = 14.0;
-    let height = if meaning.is_empty() { SIZE * 2.0 } else { SIZE * 3.2 };
+    let height = if meaning.is_empty() { SIZE * 1.7 } else { SIZE * 2.65 };
     layout.ensure(height);
     let top = layout.y();
     layout.text_at(MARGIN_X, top, label, SIZE, Ink::Black);
@@ -438,15 +437,9 @@ fn bar(layout: &mut Layout, label: &str, score: u16, max: u16, meaning: &str) {
 /// 您可能享受的服务: the eligible services with amounts, those that need information, the
 /// monthly total and the admission priority.
 fn entitlements_section(layout: &mut Layout, e: &super::model::EntitlementSummary) {
-    const BIG: f32 = 15.0;
+    const BIG: f32 = 14.0;
     let cw = Layout::content_width();
-    layout.paragraph(
-        MARGIN_X,
-        cw,
-        &format!("您可能享受的服务（依据{}）：", e.policy_name),
-        BIG,
-        Ink::Black,
-    );
+    layout.paragraph(MARGIN_X, cw, "您可能享受的服务（以各牵头部门审核为准）：", BIG, Ink::Black);
     let items: Vec<String> = e
         .eligible
         .iter()
@@ -478,5 +471,4 @@ fn entitlements_section(layout: &mut Layout, e: &super::model::EntitlementSummar
     if let Some(priority) = &e.priority {
         layout.paragraph(MARGIN_X + 20.0, cw - 20.0, priority, 14.0, Ink::Black);
     }
-    layout.paragraph(MARGIN_X + 20.0, cw - 20.0, "具体以各牵头部门审核为准。", 14.0, Ink::Grey);
 }
