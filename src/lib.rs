@@ -6,8 +6,10 @@
 //! - [`assessment`]: the scoring engine over a validated scale (pure).
 //! - [`record`]: one assessment's Annex A forms, Annex B answers and signatures (pure).
 //! - [`clock`]: the injected clock.
+//! - [`review`]: the review lifecycle (草稿 → 已完成 → 已提交 → 已通过/已退回), roles (pure).
 //! - [`store`]: the embedded database (the only module that uses `rusqlite`).
 //! - [`ui`]: the egui desktop app (the only module that uses egui).
+//! - [`exports`]: CSV/XLSX exports and statistics over plain rows, JSON-lines import (pure).
 //! - [`cli`]: the `elder-assess` subcommands, which only parse, call and print.
 //!
 //! See `ARCHITECTURE.md` for the data flow and the rules between layers.
@@ -16,11 +18,13 @@ pub mod assessment;
 pub mod cli;
 pub mod clock;
 pub mod export;
+pub mod exports;
 pub mod files;
 mod json_input;
 pub mod policy;
 pub mod record;
 pub mod report;
+pub mod review;
 mod ron_load;
 pub mod scale;
 pub mod sign;

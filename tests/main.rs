@@ -9,6 +9,8 @@ mod common; // Shared fixtures: the bundled scale, answers with a chosen total.
 #[cfg(test)]
 mod conformance; // GB/T 42195-2022 Annex C level bands and change rules, clause by clause.
 #[cfg(test)]
+mod exports; // CSV/XLSX exports read back, statistics.
+#[cfg(test)]
 mod invalid_scales; // Broken scale files and the exact error each must give.
 #[cfg(test)]
 mod layering; // Engine modules never import GUI, database or PDF crates.
@@ -19,10 +21,12 @@ mod properties; // Invariants over random answers (proptest).
 #[cfg(test)]
 mod report; // PDF reports: official report, resident page, blank form.
 #[cfg(test)]
+mod review;
+#[cfg(test)]
 mod scales; // Every shipped scale file loads and validates.
 #[cfg(test)]
 mod sign;
 #[cfg(test)]
 mod store; // SQLite store: migrations, save/load/list, crash safety.
 #[cfg(test)]
-mod ui; // The assessor app through egui_kittest: wizard, keys, ID numbers, signatures, completion. // PDF signatures: keys, two sequential signatures, verify, tamper detection. // The county service list: all 31 services, boundaries, priority, CLI.
+mod ui; // The assessor app through egui_kittest: wizard, keys, ID numbers, signatures, completion. // PDF signatures: keys, two sequential signatures, verify, tamper detection. // The county service list: all 31 services, boundaries, priority, CLI. // Review lifecycle, accounts, audit chain.

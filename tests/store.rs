@@ -78,6 +78,9 @@ fn user_version(conn: &rusqlite::Connection) -> i64 {
 fn status_labels() {
     assert_eq!(Status::Draft.label(), "草稿");
     assert_eq!(Status::Completed.label(), "已完成");
+    assert_eq!(Status::Submitted.label(), "已提交");
+    assert_eq!(Status::Approved.label(), "已通过");
+    assert_eq!(Status::Returned.label(), "已退回");
 }
 
 #[test]
@@ -331,7 +334,10 @@ fn a_file_that_is_not_a_database_is_refused_and_left_alone() {
         std::fs::write(dir.db(), &bytes).unwrap();
         let error = Store::open(dir.path()).unwrap_err();
         match &error {
-            StoreError::Corrupt { path } => assert_eq!(path, &dir.db(), "{name}"),
+            StoreError::Corrupt { path, latest_backup } => {
+                assert_eq!(path, &dir.db(), "{name}");
+                assert_eq!(latest_backup, &None, "{name}");
+            }
             other => panic!("{name}: expected Corrupt, got {other:?}"),
         }
         assert!(error.to_string().contains("文件未被改动"), "{error}");
@@ -456,4 +462,257 @@ fn a_killed_writer_loses_no_committed_save() {
     assert_eq!(saved.record.answers["B.1.1"], u8::try_from(n % 11).unwrap());
     assert_eq!(saved.updated_at, at(i64::from(n)));
     assert_eq!(saved.created_at, at(1));
+}
+
+/// The version-1 schema exactly as it shipped (migration 1).
+const V1_SQL: &str = "CREATE TABLE assessments (
+        id INTEGER PRIMARY KEY,
+        number TEXT NOT NULL UNIQUE,
+        status TEXT NOT NULL CHECK (status IN ('draft', 'completed')),
+        record_json TEXT NOT NULL,
+        subject_name TEXT NOT NULL DEFAULT '',
+        id_number TEXT NOT NULL DEFAULT '',
+        reference_date TEXT NOT NULL,
+        final_level INTEGER,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+    ) STRICT;
+    CREATE INDEX assessments_updated_at ON assessments (updated_at);
+    CREATE TABLE meta (
+        key TEXT PRIMARY KEY,
+        value TEXT NOT NULL
+    ) STRICT;";
+
+fn backups(dir: &TempDir) -> Vec<String> {
+    elder_assess::store::list_backups(dir.path())
+        .iter()
+        .map(|path| path.file_name().unwrap().to_string_lossy().into_owned())
+        .collect()
+}
+
+/// [`at`]`(0)` (2025-11-28 16:00 in China) plus `days`.
+fn day(days: i64) -> DateTime<Utc> {
+    at(days * 86_400)
+}
+
+/// A version-1 file with two rows written the way version 1 wrote them.
+fn v1_file(dir: &TempDir) -> (AssessmentRecord, AssessmentRecord) {
+    let mut signed = record("PG20261128-0001", "张三", SAMPLE_ID);
+    signed.signatures.assessor1.name = " 评估员甲 ".to_owned();
+    signed.signatures.assessor2.name = "评估员乙".to_owned();
+    signed.subject.sex = Some(elder_assess::record::codes::Sex::Female);
+    signed.subject.birth_date = Some(date(1949, 12, 31));
+    let plain = record("PG20261128-0002", "李四", "");
+    let conn = raw(&dir.db());
+    conn.execute_batch(V1_SQL).unwrap();
+    conn.pragma_update(None, "user_version", 1).unwrap();
+    for (rec, status, level) in [(&signed, "completed", Some(2)), (&plain, "draft", None)] {
+        conn.execute(
+            "INSERT INTO assessments (number, status, record_json, subject_name, id_number,
+                 reference_date, final_level, created_at, updated_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, '2026-11-28', ?6, ?7, ?7)",
+            rusqlite::params![
+                rec.info.number,
+                status,
+                serde_json::to_string(rec).unwrap(),
+                rec.subject.name,
+                rec.subject.id_number.as_str(),
+                level,
+                "2026-11-28T08:30:00.000000000Z",
+            ],
+        )
+        .unwrap();
+    }
+    conn.execute("INSERT INTO meta (key, value) VALUES ('last_open', '2')", []).unwrap();
+    (signed, plain)
+}
+
+/// `township, sex, birth_date, assessor1, assessor2, warnings, submitted_at, supersedes`.
+type Columns = (String, String, Option<String>, String, String, i64, Option<String>, Option<i64>);
+
+#[test]
+fn migrates_a_version_1_file_keeping_every_row_and_backing_it_up() {
+    let dir = TempDir::new("migrate-v1");
+    let (signed, plain) = v1_file(&dir);
+    let before = std::fs::read(dir.db()).unwrap();
+    let store = Store::open_at(dir.path(), day(0)).unwrap();
+    assert_eq!(user_version(&raw(&dir.db())), SCHEMA_VERSION);
+
+    // Rows, ids and meta preserved.
+    let first = store.load(1).unwrap().unwrap();
+    assert_eq!(first.record, signed);
+    assert_eq!((first.status, first.final_level), (Status::Completed, Some(2)));
+    assert_eq!(first.created_at, DateTime::parse_from_rfc3339("2026-11-28T08:30:00Z").unwrap());
+    assert_eq!(store.load(2).unwrap().unwrap().record, plain);
+    assert_eq!(store.last_open().unwrap(), Some(2));
+    // New columns: defaults, or filled from the record where it holds them.
+    let columns = |id: i64| -> Columns {
+        raw(&dir.db())
+            .query_row(
+                "SELECT township, sex, birth_date, assessor1, assessor2, warnings, submitted_at,
+                        supersedes FROM assessments WHERE id = ?1",
+                [id],
+                |r| {
+                    Ok((
+                        r.get(0)?,
+                        r.get(1)?,
+                        r.get(2)?,
+                        r.get(3)?,
+                        r.get(4)?,
+                        r.get(5)?,
+                        r.get(6)?,
+                        r.get(7)?,
+                    ))
+                },
+            )
+            .unwrap()
+    };
+    assert_eq!(
+        columns(1),
+        (
+            String::new(),
+            "female".to_owned(),
+            Some("1949-12-31".to_owned()),
+            "评估员甲".to_owned(),
+            "评估员乙".to_owned(),
+            0,
+            None,
+            None
+        )
+    );
+    assert_eq!(
+        columns(2),
+        (String::new(), String::new(), None, String::new(), String::new(), 0, None, None)
+    );
+    let list = store.list("").unwrap();
+    assert_eq!(list.len(), 2);
+    assert!(
+        list.iter().all(|s| s.township.is_empty() && s.warnings == 0 && s.supersedes.is_none())
+    );
+    store.integrity_check().unwrap();
+    assert!(store.verify_audit().unwrap().is_intact());
+
+    // The backup is the version-1 file, as it was.
+    let names = backups(&dir);
+    assert_eq!(names.len(), 2, "{names:?}");
+    assert_eq!(names[0], format!("elder-assess-20251128-160000-before-v{SCHEMA_VERSION}.sqlite3"));
+    assert_eq!(names[1], "elder-assess-20251128-160000-daily.sqlite3");
+    let copy = raw(&dir.path().join("backups").join(&names[0]));
+    assert_eq!(user_version(&copy), 1);
+    let rows: i64 = copy.query_row("SELECT count(*) FROM assessments", [], |r| r.get(0)).unwrap();
+    assert_eq!(rows, 2);
+    assert!(!before.is_empty());
+
+    // The new statuses are accepted by the widened CHECK.
+    drop(store);
+    let store = Store::open_at(dir.path(), day(0)).unwrap();
+    assert_eq!(backups(&dir).len(), 2, "no second backup the same day, none without a migration");
+    store.save(&record("PG20261128-0003", "王五", ""), Status::Draft, None, day(0)).unwrap();
+}
+
+#[test]
+fn a_fresh_database_is_not_backed_up_until_it_has_content() {
+    let dir = TempDir::new("fresh");
+    drop(Store::open_at(dir.path(), day(0)).unwrap());
+    assert!(backups(&dir).is_empty(), "nothing to back up in a new file");
+    // The next open the same day makes the day's copy of the (now existing) file.
+    drop(Store::open_at(dir.path(), day(0)).unwrap());
+    assert_eq!(backups(&dir), ["elder-assess-20251128-160000-daily.sqlite3"]);
+}
+
+#[test]
+fn daily_backups_keep_the_last_fourteen() {
+    let dir = TempDir::new("daily");
+    {
+        let store = Store::open_at(dir.path(), day(0)).unwrap();
+        store.save(&record("B-1", "张三", SAMPLE_ID), Status::Draft, None, at(0)).unwrap();
+    }
+    for n in 1..=20 {
+        let store = Store::open_at(dir.path(), day(n)).unwrap();
+        assert_eq!(store.backup_problem(), None);
+        // A second open the same day makes no second copy.
+        drop(store);
+        drop(Store::open_at(dir.path(), day(n) + chrono::Duration::hours(3)).unwrap());
+    }
+    let names = backups(&dir);
+    assert_eq!(names.len(), elder_assess::store::DAILY_KEEP, "{names:?}");
+    assert_eq!(names.first().unwrap(), "elder-assess-20251205-160000-daily.sqlite3");
+    assert_eq!(names.last().unwrap(), "elder-assess-20251218-160000-daily.sqlite3");
+    // Each copy is a working database with the record.
+    let copy = raw(&dir.path().join("backups").join(names.last().unwrap()));
+    let number: String =
+        copy.query_row("SELECT number FROM assessments", [], |r| r.get(0)).unwrap();
+    assert_eq!(number, "B-1");
+}
+
+#[test]
+fn a_damaged_database_names_the_latest_backup_and_is_never_overwritten() {
+    let dir = TempDir::new("damaged");
+    {
+        let store = Store::open_at(dir.path(), day(0)).unwrap();
+        store.save(&record("C-1", "张三", SAMPLE_ID), Status::Completed, Some(1), at(0)).unwrap();
+    }
+    drop(Store::open_at(dir.path(), day(1)).unwrap()); // makes the daily backup
+    let latest = dir.path().join("backups").join("elder-assess-20251129-160000-daily.sqlite3");
+    assert_eq!(elder_assess::store::latest_backup(dir.path()), Some(latest.clone()));
+
+    // Overwrite the second half of the file (the table pages) with garbage.
+    let mut bytes = std::fs::read(dir.db()).unwrap();
+    let half = bytes.len() / 2;
+    for (i, byte) in bytes[half..].iter_mut().enumerate() {
+        *byte = u8::try_from(i % 251).unwrap();
+    }
+    std::fs::write(dir.db(), &bytes).unwrap();
+    for extra in ["-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{extra}", dir.db().display()));
+    }
+    let error = Store::open_at(dir.path(), day(2)).unwrap_err();
+    match &error {
+        StoreError::Corrupt { path, latest_backup } => {
+            assert_eq!(path, &dir.db());
+            assert_eq!(latest_backup.as_ref(), Some(&latest));
+        }
+        other => panic!("expected Corrupt, got {other:?}"),
+    }
+    assert!(error.to_string().contains("可打开最近的备份"), "{error}");
+    assert_eq!(std::fs::read(dir.db()).unwrap(), bytes, "the damaged file is untouched");
+    assert_eq!(backups(&dir).len(), 1, "no backup of the damaged file");
+
+    // Continue from the backup: the damaged file is moved aside, byte for byte.
+    let store = Store::open_backup(dir.path(), &latest, day(2)).unwrap();
+    assert_eq!(store.list("").unwrap()[0].number, "C-1");
+    let aside = dir.path().join("elder-assess.damaged-20251130-160000.sqlite3");
+    assert_eq!(std::fs::read(&aside).unwrap(), bytes);
+    // A damaged "backup" is refused.
+    let error = Store::open_backup(dir.path(), &aside, day(3)).unwrap_err();
+    assert!(matches!(error, StoreError::Corrupt { .. }), "{error:?}");
+}
+
+#[test]
+fn save_fills_the_denormalised_columns() {
+    let store = Store::open_in_memory().unwrap();
+    let scale =
+        elder_assess::scale::bundled(elder_assess::scale::DEFAULT_SCALE_ID).unwrap().unwrap();
+    let mut rec = record("W-1", "张三", SAMPLE_ID);
+    rec.info.township = " 耿马镇 ".to_owned();
+    rec.signatures.assessor1.name = "评估员甲 ".to_owned();
+    let id = store.save(&rec, Status::Draft, None, at(0)).unwrap();
+    let summary = &store.list("").unwrap()[0];
+    assert_eq!(summary.township, "耿马镇");
+    assert_eq!((summary.assessor1.as_str(), summary.assessor2.as_str()), ("评估员甲", ""));
+    assert_eq!(summary.warnings, 0, "does not score yet");
+    // Every item answered, with B.2.2 (床椅转移) 1 and B.2.4 (平地行走) 4: warning W002.
+    for item in scale.items() {
+        rec.answers.insert(item.id().to_owned(), item.max());
+    }
+    store.save(&rec, Status::Draft, None, at(1)).unwrap();
+    assert_eq!(store.load(id).unwrap().unwrap().warnings, 0);
+    let case: serde_json::Value =
+        serde_json::from_str(include_str!("cases/05-falls-and-inconsistency.json")).unwrap();
+    for (code, score) in case["input"]["items"].as_object().unwrap() {
+        rec.answers.insert(code.clone(), u8::try_from(score.as_u64().unwrap()).unwrap());
+    }
+    store.save(&rec, Status::Draft, None, at(2)).unwrap();
+    assert_eq!(store.load(id).unwrap().unwrap().warnings, 1);
+    assert_eq!(store.list("").unwrap()[0].warnings, 1);
 }

@@ -115,6 +115,20 @@ pub enum Command {
         #[arg(value_name = "FILE.pdf")]
         file: PathBuf,
     },
+    /// The audit trail of the assessment database (in `--data-dir`).
+    Audit {
+        /// What to do.
+        #[command(subcommand)]
+        command: AuditCommand,
+    },
+}
+
+/// `elder-assess audit …`: the tamper-evident audit trail in the database.
+#[derive(Debug, Subcommand)]
+pub enum AuditCommand {
+    /// Check the audit trail's hash chain: exit 0 and print the row count when intact,
+    /// 1 naming the first broken or missing row, 2 if the database cannot be opened.
+    Verify,
 }
 
 /// `elder-assess keys …`: the assessors' signing keys in `<data dir>/keys/`.
@@ -164,6 +178,12 @@ pub fn run() -> ExitCode {
             keys_command(&dir, command)
         }
         Some(Command::Verify { file }) => verify_command(&file),
+        Some(Command::Audit { command: AuditCommand::Verify }) => {
+            let Some(dir) = cli.data_dir.or_else(crate::store::default_data_dir) else {
+                return usage_error("找不到用户数据目录，请用 --data-dir 指定");
+            };
+            audit_verify_command(&dir)
+        }
         Some(Command::Outcome { number }) => {
             let Some(dir) = cli.data_dir.or_else(crate::store::default_data_dir) else {
                 return usage_error("找不到用户数据目录，请用 --data-dir 指定");
@@ -332,10 +352,7 @@ fn outcome_command(dir: &Path, number: &str) -> ExitCode {
     match score(&scale, &record.answers(&scale), &record.facts(&scale)) {
         Ok(outcome) => print_json(&StoredOutcome {
             number: &record.info.number,
-            status: match stored.status {
-                crate::store::Status::Draft => "draft",
-                crate::store::Status::Completed => "completed",
-            },
+            status: stored.status.code(),
             outcome: ScoreOutput::from(&outcome),
         }),
         Err(err) => {
@@ -642,5 +659,31 @@ fn verify_command(file: &Path) -> ExitCode {
     } else {
         eprintln!("elder-assess: {}: 签名验证未通过", file.display());
         ExitCode::FAILURE
+    }
+}
+
+/// `elder-assess audit verify`: walks the audit trail's hash chain.
+fn audit_verify_command(dir: &Path) -> ExitCode {
+    let file = dir.join(crate::store::DB_FILE_NAME);
+    if !file.exists() {
+        return usage_error(&format!("{}: 数据库文件不存在", file.display()));
+    }
+    let store = match crate::store::Store::open(dir) {
+        Ok(store) => store,
+        Err(err) => return usage_error(&format!("无法打开数据目录 {}：{err}", dir.display())),
+    };
+    match store.verify_audit() {
+        Ok(report) => match report.problem {
+            None => {
+                println!("审计记录完好：共 {} 条，哈希链完整", report.rows);
+                ExitCode::SUCCESS
+            }
+            Some(problem) => {
+                println!("审计记录共 {} 条；第一处问题：第 {} 条", report.rows, problem.seq());
+                eprintln!("elder-assess: 审计记录验证未通过：{problem}");
+                ExitCode::FAILURE
+            }
+        },
+        Err(err) => usage_error(&format!("无法读取审计记录：{err}")),
     }
 }

@@ -109,6 +109,10 @@ pub struct AssessmentInfo {
     /// signature block (Annex C). Not part of A.1; optional.
     #[serde(default)]
     pub place: String,
+    /// 乡镇: the township the elder lives in (for the review queue and statistics). Not
+    /// part of A.1; optional.
+    #[serde(default)]
+    pub township: String,
 }
 
 /// A.2 评估对象基本信息表 (the older adult's basic information).
@@ -310,6 +314,7 @@ impl AssessmentRecord {
                 reason: None,
                 reason_other: String::new(),
                 place: String::new(),
+                township: String::new(),
             },
             subject: Subject::default(),
             informant: Informant::default(),

@@ -19,11 +19,23 @@ pub enum StoreError {
         #[source]
         source: std::io::Error,
     },
-    /// The file is not an `SQLite` database, or is damaged. It was left untouched.
-    #[error("{} 不是有效的评估数据库或已损坏（文件未被改动）", path.display())]
+    /// The file is not an `SQLite` database, or is damaged. It was left untouched. The
+    /// GUI offers to continue from `latest_backup` with `Store::open_backup`.
+    #[error("{} 不是有效的评估数据库或已损坏（文件未被改动）{}", path.display(), backup_hint(latest_backup.as_deref()))]
     Corrupt {
         /// The database file.
         path: PathBuf,
+        /// The newest backup copy in `backups/`, if any.
+        latest_backup: Option<PathBuf>,
+    },
+    /// A backup copy could not be made; nothing was migrated.
+    #[error("无法创建数据库备份 {}：{source}", path.display())]
+    Backup {
+        /// The backup file that was being written.
+        path: PathBuf,
+        /// The `SQLite` error.
+        #[source]
+        source: rusqlite::Error,
     },
     /// The database was written by a newer version of this program.
     #[error("数据库版本 {found} 比本程序支持的版本 {supported} 新，请升级程序")]
@@ -57,6 +69,65 @@ pub enum StoreError {
         /// The row id.
         id: i64,
     },
+    /// A record that is neither a draft nor completed cannot be deleted.
+    #[error("评估记录 {id} {status}，不能删除")]
+    NotDraft {
+        /// The row id.
+        id: i64,
+        /// Its status.
+        status: crate::review::ReviewStatus,
+    },
+    /// The review rules refuse this change (see [`crate::review::transition`]).
+    #[error("{0}")]
+    Review(#[from] crate::review::ReviewError),
+    /// `Store::save` was asked for a status that only a review action sets.
+    #[error("保存时不能把评估改为“{status}”，请使用提交或审核操作")]
+    StatusNotSavable {
+        /// The requested status.
+        status: crate::review::ReviewStatus,
+    },
+    /// A new linked record (复评, correction) can only replace an approved record.
+    #[error("评估记录 {id} 尚未审核通过，不能为其新建复评或更正")]
+    NotApproved {
+        /// The row id.
+        id: i64,
+    },
+    /// The assessment number is already used by another record.
+    #[error("评估编号已被使用，请换一个编号")]
+    NumberTaken,
+    /// Accounts exist, and nobody is signed in.
+    #[error("请先登录")]
+    NotSignedIn,
+    /// Unknown login or wrong password: the message never says which.
+    #[error("账号或密码不正确")]
+    BadCredentials,
+    /// Too many failed logins: the account is locked until `until`.
+    #[error("登录失败次数过多，账号已锁定，请于 {} 后再试", until.with_timezone(&crate::clock::CHINA_OFFSET).format("%H:%M"))]
+    Locked {
+        /// When the lock ends.
+        until: chrono::DateTime<chrono::Utc>,
+    },
+    /// A new password is too short.
+    #[error("密码至少需要 {min} 个字符")]
+    PasswordTooShort {
+        /// The minimum length in characters.
+        min: usize,
+    },
+    /// The password could not be hashed.
+    #[error("无法处理密码")]
+    PasswordHash,
+    /// The login name is taken.
+    #[error("该账号已存在")]
+    AccountExists,
+    /// A login name or display name is blank.
+    #[error("账号和姓名不能为空")]
+    AccountFieldsMissing,
+    /// No account has this login name.
+    #[error("账号不存在")]
+    UnknownAccount,
+    /// Only an admin may do this (or: the first admin already exists).
+    #[error("只有管理员可以管理账号")]
+    Forbidden,
     /// A stored value cannot be read back (edited by hand, or written by a buggy version).
     #[error("评估记录 {id} 的字段 {column} 无法读取")]
     BadValue {
@@ -77,6 +148,11 @@ pub enum StoreError {
     /// Any other `SQLite` error.
     #[error("数据库错误：{0}")]
     Sqlite(#[from] rusqlite::Error),
+}
+
+/// "；可打开最近的备份 …" when there is a backup.
+fn backup_hint(backup: Option<&std::path::Path>) -> String {
+    backup.map_or_else(String::new, |path| format!("；可打开最近的备份 {}", path.display()))
 }
 
 /// A [`serde_json::Error`] whose `Display` and `Debug` show only the error category and

@@ -1,18 +1,44 @@
 //! The embedded assessment store: one `SQLite` file per assessor's machine.
 //!
 //! This is the only module that touches `rusqlite` (see `ARCHITECTURE.md`). It keeps each
-//! [`AssessmentRecord`] as JSON, next to a few denormalised columns (name, ID number,
-//! reference date, final level) used to list and search without parsing every record.
+//! [`AssessmentRecord`] as JSON, next to denormalised columns (name, ID number, township,
+//! sex, birth date, assessors, reference date, final level, number of warnings, review
+//! state) used to list, search, queue and count without parsing every record.
 //!
 //! - [`Store::open`] / [`Store::open_in_memory`]: open, set the pragmas and migrate
-//!   (`schema`: versioned steps tracked with `PRAGMA user_version`).
+//!   (`schema`: versioned steps tracked with `PRAGMA user_version`), with backups before
+//!   a migration and once a day (`backup`), and [`Store::open_backup`] after damage.
 //! - [`Store::save`] / [`Store::load`] / [`Store::list`] / [`Store::delete_draft`]: the
 //!   records, keyed by their assessment number (A.1.1).
+//! - The review lifecycle ([`crate::review`]): [`Store::transition`] (submit, approve,
+//!   return, …), [`Store::new_linked_record`] (复评 / correction of an approved record),
+//!   [`Store::queue`], [`Store::history`], [`Store::previous_of`], [`Store::due`].
+//! - Accounts: [`Store::create_first_admin`], [`Store::create_account`],
+//!   [`Store::reset_password`], [`Store::login`] (argon2, lockout).
+//! - The audit trail: every change is appended to a hash chain, checked by
+//!   [`Store::verify_audit`].
 //! - [`Store::set_last_open`] / [`Store::last_open`]: which assessment the GUI had open,
 //!   so the next start can reopen an interrupted one.
 //! - [`Store::next_number`]: a fresh assessment number such as `PG20261128-0001`.
 //!
-//! The store never reads the clock: every timestamp is passed in by the caller.
+//! The store does not read the clock: every timestamp is passed in by the caller. The one
+//! exception is [`Store::open`], which reads the system clock to date its backup copies
+//! ([`Store::open_at`] takes the time instead).
+//!
+//! # Lifecycle rules, re-checked here
+//!
+//! Every status change goes through [`crate::review::transition`] inside the store, whoever
+//! calls it: [`Store::save`] accepts only 草稿 and 已完成 (edit, complete, reopen) and
+//! refuses any save of an approved record; [`Store::transition`] takes the actor's role
+//! and name from the `accounts` table, not from the caller. Triggers in the database
+//! refuse to change or delete an approved row even through another connection.
+//!
+//! # Attribution
+//!
+//! Saves, new linked records and deletions are attributed to the account signed in with
+//! [`Store::login`]. While no account exists at all (a machine set up before accounts),
+//! they are attributed to [`UNATTRIBUTED`] with the assessor's rights; once one exists,
+//! they need a signed-in account ([`StoreError::NotSignedIn`]).
 //!
 //! # Durability
 //!
@@ -20,20 +46,40 @@
 //! program at any moment loses at most that last second. The file is therefore opened in
 //! WAL mode with `synchronous=FULL`; see [`Store::open`] for why FULL and not NORMAL.
 
+mod accounts;
+mod audit;
+mod backup;
 mod error;
+mod lifecycle;
 mod schema;
 
+use std::cell::{OnceCell, RefCell};
 use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
-use rusqlite::{Connection, ErrorCode, OptionalExtension, params};
+use rusqlite::{
+    Connection, ErrorCode, OptionalExtension, Transaction, TransactionBehavior, params,
+};
+use serde_json::Value;
 
 pub use crate::record::mask_id;
 
 use crate::record::AssessmentRecord;
+use crate::review::{self, Action, Actor, Role};
+use crate::scale::Scale;
 
+pub use accounts::{LOCKOUT, MAX_FAILED_LOGINS, MIN_PASSWORD_CHARS, PasswordCost};
+pub use audit::{AuditProblem, AuditReport, GENESIS_HASH};
+pub use backup::{BACKUP_DIR, DAILY_KEEP, latest_backup, list_backups};
 pub use error::{JsonError, StoreError};
+pub use lifecycle::{DEFAULT_INTERVAL_MONTHS, DUE_SOON_DAYS, DueRow, QueueFilter, QueueRow};
 pub use schema::SCHEMA_VERSION;
+
+/// The audit `actor` (and account) of changes made while no account exists.
+pub const UNATTRIBUTED: &str = "(未登录)";
+
+/// The scale whose consistency checks fill the `warnings` column.
+const WARNINGS_SCALE: &str = "gbt42195-2022";
 
 /// The database file name inside the data directory.
 pub const DB_FILE_NAME: &str = "elder-assess.sqlite3";
@@ -55,48 +101,17 @@ pub fn default_data_dir() -> Option<PathBuf> {
         .map(|dirs| dirs.data_local_dir().to_owned())
 }
 
-/// Where an assessment is in its life.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Status {
-    /// Being filled in.
-    Draft,
-    /// Finished and scored.
-    Completed,
-}
-
-impl Status {
-    /// The Chinese label shown to the assessor: 草稿 / 已完成.
-    pub fn label(self) -> &'static str {
-        match self {
-            Self::Draft => "草稿",
-            Self::Completed => "已完成",
-        }
-    }
-
-    /// The value stored in the `status` column.
-    fn as_sql(self) -> &'static str {
-        match self {
-            Self::Draft => "draft",
-            Self::Completed => "completed",
-        }
-    }
-
-    fn from_sql(text: &str) -> Option<Self> {
-        match text {
-            "draft" => Some(Self::Draft),
-            "completed" => Some(Self::Completed),
-            _ => None,
-        }
-    }
-}
+/// Where an assessment is in its life: 草稿 / 已完成 / 已提交 / 已通过 / 已退回. The same
+/// type as [`crate::review::ReviewStatus`]; stored in the `status` column as its
+/// [`code`](Status::code).
+pub use crate::review::ReviewStatus as Status;
 
 /// One assessment as loaded by [`Store::load`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StoredAssessment {
     /// Row id.
     pub id: i64,
-    /// Draft or completed.
+    /// Where it is in the review lifecycle.
     pub status: Status,
     /// The record itself.
     pub record: AssessmentRecord,
@@ -106,16 +121,29 @@ pub struct StoredAssessment {
     pub created_at: DateTime<Utc>,
     /// When the row was last saved.
     pub updated_at: DateTime<Utc>,
+    /// Consistency warnings of the scored record (0 when it does not score).
+    pub warnings: u32,
+    /// When it was last submitted for review.
+    pub submitted_at: Option<DateTime<Utc>>,
+    /// When it was last approved or returned.
+    pub reviewed_at: Option<DateTime<Utc>>,
+    /// The display name of the reviewer who last approved or returned it.
+    pub reviewer: Option<String>,
+    /// The reason given with the last return (or a note given with the approval); kept
+    /// after the assessors edit a returned record, until the next review.
+    pub review_reason: Option<String>,
+    /// The approved record this one corrects or re-assesses (复评), if any.
+    pub supersedes: Option<i64>,
 }
 
-/// One line of the assessment list, from [`Store::list`].
+/// One line of the assessment list, from [`Store::list`] and [`Store::history`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Summary {
     /// Row id, for [`Store::load`].
     pub id: i64,
     /// A.1.1 评估编号.
     pub number: String,
-    /// Draft or completed.
+    /// Where it is in the review lifecycle.
     pub status: Status,
     /// A.2.1 姓名 (trimmed).
     pub subject_name: String,
@@ -128,6 +156,48 @@ pub struct Summary {
     pub final_level: Option<u8>,
     /// When the row was last saved.
     pub updated_at: DateTime<Utc>,
+    /// 乡镇 (trimmed).
+    pub township: String,
+    /// The first assessor's name (trimmed).
+    pub assessor1: String,
+    /// The second assessor's name (trimmed).
+    pub assessor2: String,
+    /// Consistency warnings of the scored record.
+    pub warnings: u32,
+    /// The approved record this one corrects or re-assesses, if any.
+    pub supersedes: Option<i64>,
+    /// The last return reason (shown next to 已退回), if any.
+    pub review_reason: Option<String>,
+}
+
+/// The columns [`summary_from_row`] reads, in order.
+const SUMMARY_COLUMNS: &str = "id, number, status, subject_name, id_number, reference_date,
+    final_level, updated_at, township, assessor1, assessor2, warnings, supersedes,
+    review_reason";
+
+/// A [`Summary`] from a row selected with [`SUMMARY_COLUMNS`].
+fn summary_from_row(row: &rusqlite::Row<'_>) -> Result<Summary, StoreError> {
+    let id: i64 = row.get(0)?;
+    let status: String = row.get(2)?;
+    let id_number: String = row.get(4)?;
+    let date: String = row.get(5)?;
+    let updated_at: String = row.get(7)?;
+    Ok(Summary {
+        id,
+        number: row.get(1)?,
+        status: parse_status(id, &status)?,
+        subject_name: row.get(3)?,
+        id_masked: mask_id(&id_number),
+        reference_date: parse_date(id, "reference_date", &date)?,
+        final_level: parse_level(id, row.get(6)?)?,
+        updated_at: parse_timestamp(id, "updated_at", &updated_at)?,
+        township: row.get(8)?,
+        assessor1: row.get(9)?,
+        assessor2: row.get(10)?,
+        warnings: parse_count(id, row.get(11)?)?,
+        supersedes: row.get(12)?,
+        review_reason: row.get(13)?,
+    })
 }
 
 /// The assessment store: one `SQLite` connection.
@@ -136,11 +206,24 @@ pub struct Store {
     conn: Connection,
     /// The database file (`:memory:` for [`Store::open_in_memory`]), for error messages.
     path: PathBuf,
+    /// The data directory (`None` in memory): where `backups/` is.
+    dir: Option<PathBuf>,
+    /// The account signed in with [`Store::login`].
+    session: RefCell<Option<Actor>>,
+    /// How new password hashes are made.
+    password_cost: PasswordCost,
+    /// Verified for unknown logins, so that they take as long as a wrong password.
+    dummy_hash: OnceCell<String>,
+    /// The bundled scale, loaded on the first save, for the `warnings` column.
+    scale: OnceCell<Option<Scale>>,
+    /// Why today's daily backup failed, if it did (opening went on).
+    backup_problem: Option<String>,
 }
 
 impl Store {
     /// Opens (creating if needed) `dir/elder-assess.sqlite3`, creating `dir` too, and
-    /// migrates it to [`SCHEMA_VERSION`].
+    /// migrates it to [`SCHEMA_VERSION`]. Same as [`Store::open_at`] with the system
+    /// clock's time, which only dates the backup copies.
     ///
     /// Pragmas: `journal_mode=WAL`, `synchronous=FULL`, `foreign_keys=ON`.
     ///
@@ -152,38 +235,100 @@ impl Store {
     /// most the save in flight. The cost is one fsync per save, about once a second,
     /// which is negligible next to an assessor typing.
     ///
-    /// Nothing is written to a file that is not an `SQLite` database, or whose schema is
-    /// newer than this program's: those give [`StoreError::Corrupt`] and
+    /// Nothing is written to a file that is not an `SQLite` database, that fails
+    /// `PRAGMA quick_check`, or whose schema is newer than this program's: those give
+    /// [`StoreError::Corrupt`] (naming the newest backup, see [`Store::open_backup`]) and
     /// [`StoreError::TooNew`] and leave the file as it was.
     pub fn open(dir: &Path) -> Result<Self, StoreError> {
+        Self::open_at(dir, Utc::now())
+    }
+
+    /// [`Store::open`] at the time `now`, which dates the backups:
+    ///
+    /// 1. An existing, non-empty file is checked with `PRAGMA quick_check` before it is
+    ///    migrated and before the day's first backup (a damaged file gives
+    ///    [`StoreError::Corrupt`] and is not touched, so it never replaces a good backup).
+    /// 2. Before a migration: `backups/elder-assess-YYYYMMDD-HHMMSS-before-v{N}.sqlite3`
+    ///    (the migration does not run if this copy fails).
+    /// 3. After migrating, on the first open of the day (China Standard Time):
+    ///    `backups/elder-assess-YYYYMMDD-HHMMSS-daily.sqlite3`, keeping the newest
+    ///    [`DAILY_KEEP`]. If this copy fails the store still opens;
+    ///    [`Store::backup_problem`] says why.
+    pub fn open_at(dir: &Path, now: DateTime<Utc>) -> Result<Self, StoreError> {
         std::fs::create_dir_all(dir)
             .map_err(|source| StoreError::Io { path: dir.to_owned(), source })?;
         let path = dir.join(DB_FILE_NAME);
-        check_header(&path)?;
-        let corrupt = |error: rusqlite::Error| match error.sqlite_error_code() {
-            Some(ErrorCode::NotADatabase | ErrorCode::DatabaseCorrupt) => {
-                StoreError::Corrupt { path: path.clone() }
-            }
-            _ => StoreError::Sqlite(error),
+        let corrupt =
+            || StoreError::Corrupt { path: path.clone(), latest_backup: latest_backup(dir) };
+        let or_corrupt = |error: rusqlite::Error| {
+            if is_corruption(&error) { corrupt() } else { StoreError::Sqlite(error) }
         };
-        let conn = Connection::open(&path).map_err(corrupt)?;
+        check_header(&path).map_err(|error| match error {
+            StoreError::Corrupt { .. } => corrupt(),
+            other => other,
+        })?;
+        let existed = std::fs::metadata(&path).is_ok_and(|meta| meta.len() > 0);
+        let conn = Connection::open(&path).map_err(or_corrupt)?;
         // Reading the version reads the header: a damaged file fails here, before any
         // pragma or migration writes to it.
-        let version = schema::user_version(&conn).map_err(corrupt)?;
+        let version = schema::user_version(&conn).map_err(or_corrupt)?;
         if version < 0 {
-            return Err(StoreError::Corrupt { path });
+            return Err(corrupt());
         }
-        Self::init(conn, path.clone(), version).map_err(|error| match error {
-            StoreError::Sqlite(error) | StoreError::Migration { source: error, .. }
-                if matches!(
-                    error.sqlite_error_code(),
-                    Some(ErrorCode::NotADatabase | ErrorCode::DatabaseCorrupt)
-                ) =>
-            {
-                StoreError::Corrupt { path: path.clone() }
-            }
-            other => other,
-        })
+        if version > SCHEMA_VERSION {
+            return Err(StoreError::TooNew { found: version, supported: SCHEMA_VERSION });
+        }
+        let has_content = existed
+            && (version > 0
+                || conn
+                    .query_row("SELECT EXISTS (SELECT 1 FROM sqlite_master)", [], |row| {
+                        row.get::<_, bool>(0)
+                    })
+                    .map_err(or_corrupt)?);
+        let migrating = version < SCHEMA_VERSION;
+        let daily_due = has_content && !backup::daily_done(dir, now);
+        if has_content
+            && (migrating || daily_due)
+            && !backup::quick_check(&conn).map_err(or_corrupt)?
+        {
+            return Err(corrupt());
+        }
+        if has_content && migrating {
+            backup::before_migration(&conn, dir, SCHEMA_VERSION, now)?;
+        }
+        let mut store =
+            Self::init(conn, path.clone(), Some(dir.to_owned()), version).map_err(|error| {
+                match error {
+                    StoreError::Sqlite(error) | StoreError::Migration { source: error, .. }
+                        if is_corruption(&error) =>
+                    {
+                        corrupt()
+                    }
+                    other => other,
+                }
+            })?;
+        if daily_due && let Err(error) = backup::daily(&store.conn, dir, now) {
+            store.backup_problem = Some(error.to_string());
+        }
+        Ok(store)
+    }
+
+    /// Continues from a backup after the database in `dir` was found damaged: checks that
+    /// `backup` is an undamaged database, renames the damaged file (and its `-wal` and
+    /// `-shm` files) to `elder-assess.damaged-YYYYMMDD-HHMMSS.sqlite3` next to it — its
+    /// bytes are kept, never overwritten — copies `backup` to `elder-assess.sqlite3` and
+    /// opens it (migrating it if it is older).
+    ///
+    /// The GUI offers this when [`Store::open`] gives [`StoreError::Corrupt`] with a
+    /// `latest_backup`. Changes made after that backup are not in it; the damaged file
+    /// stays for a specialist to recover.
+    pub fn open_backup(dir: &Path, backup: &Path, now: DateTime<Utc>) -> Result<Self, StoreError> {
+        backup::check_backup(backup)?;
+        backup::move_aside(dir, now)?;
+        let path = dir.join(DB_FILE_NAME);
+        std::fs::copy(backup, &path)
+            .map_err(|source| StoreError::Io { path: path.clone(), source })?;
+        Self::open_at(dir, now)
     }
 
     /// The database file (`:memory:` for an in-memory store).
@@ -191,12 +336,23 @@ impl Store {
         &self.path
     }
 
-    /// A fresh store in memory, for tests.
-    pub fn open_in_memory() -> Result<Self, StoreError> {
-        Self::init(Connection::open_in_memory()?, PathBuf::from(":memory:"), 0)
+    /// Why the day's backup copy failed, if it did (the store works all the same; the GUI
+    /// shows this as a warning).
+    pub fn backup_problem(&self) -> Option<&str> {
+        self.backup_problem.as_deref()
     }
 
-    fn init(mut conn: Connection, path: PathBuf, version: i64) -> Result<Self, StoreError> {
+    /// A fresh store in memory, for tests.
+    pub fn open_in_memory() -> Result<Self, StoreError> {
+        Self::init(Connection::open_in_memory()?, PathBuf::from(":memory:"), None, 0)
+    }
+
+    fn init(
+        mut conn: Connection,
+        path: PathBuf,
+        dir: Option<PathBuf>,
+        version: i64,
+    ) -> Result<Self, StoreError> {
         if version > SCHEMA_VERSION {
             return Err(StoreError::TooNew { found: version, supported: SCHEMA_VERSION });
         }
@@ -207,15 +363,68 @@ impl Store {
         conn.pragma_update(None, "synchronous", "FULL")?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
         schema::migrate(&mut conn)?;
-        Ok(Self { conn, path })
+        Ok(Self {
+            conn,
+            path,
+            dir,
+            session: RefCell::new(None),
+            password_cost: PasswordCost::default(),
+            dummy_hash: OnceCell::new(),
+            scale: OnceCell::new(),
+            backup_problem: None,
+        })
+    }
+
+    /// A `BEGIN IMMEDIATE` transaction: the write lock is taken up front, so a read
+    /// followed by a write cannot fail half-way because another process wrote meanwhile.
+    fn immediate(&self) -> Result<Transaction<'_>, StoreError> {
+        Ok(Transaction::new_unchecked(&self.conn, TransactionBehavior::Immediate)?)
+    }
+
+    /// Who saves: the signed-in account; while no account exists, [`UNATTRIBUTED`] with
+    /// the assessor's rights.
+    fn acting(&self) -> Result<Actor, StoreError> {
+        if let Some(actor) = self.session.borrow().clone() {
+            return Ok(actor);
+        }
+        if self.has_accounts()? {
+            return Err(StoreError::NotSignedIn);
+        }
+        Ok(Actor {
+            account: UNATTRIBUTED.to_owned(),
+            display_name: String::new(),
+            role: Role::Assessor,
+        })
+    }
+
+    /// The number of consistency warnings of `record` against the bundled scale, or 0
+    /// when it does not score (yet).
+    fn warnings_of(&self, record: &AssessmentRecord) -> u32 {
+        let Some(scale) =
+            self.scale.get_or_init(|| crate::scale::bundled(WARNINGS_SCALE).ok().flatten())
+        else {
+            return 0;
+        };
+        crate::assessment::score(scale, &record.answers(scale), &record.facts(scale))
+            .map_or(0, |outcome| u32::try_from(outcome.warnings.len()).unwrap_or(u32::MAX))
     }
 
     /// Inserts or updates the assessment with `record.info.number`, in one small
     /// transaction (cheap enough to call every second). `created_at` is set by the first
     /// save only; every save sets `updated_at` to `now`. Returns the row id.
     ///
-    /// Saving does not check the record: drafts are saved half-typed. The caller chooses
-    /// `status` and passes the `final_level` it computed.
+    /// Saving does not check the record's content: drafts are saved half-typed. The
+    /// caller chooses `status` and passes the `final_level` it computed. The status
+    /// change is checked with [`crate::review::transition`] for the signed-in account:
+    /// only 草稿 (edit; reopen a completed record) and 已完成 (complete) can be saved
+    /// ([`StoreError::StatusNotSavable`] otherwise: submit, approve and return go through
+    /// [`Store::transition`]), an approved record is never saved again, a submitted one
+    /// not until it is returned ([`StoreError::Review`]).
+    ///
+    /// Also fills the denormalised columns (township, sex, birth date from A.2.3 or the ID
+    /// number, the assessors' names, the number of consistency warnings) and writes one
+    /// audit row per changed field (`subject.name`, `answers.B.1.1`, …) plus one for a
+    /// status change.
     pub fn save(
         &self,
         record: &AssessmentRecord,
@@ -223,65 +432,214 @@ impl Store {
         final_level: Option<u8>,
         now: DateTime<Utc>,
     ) -> Result<i64, StoreError> {
+        if record.info.number.trim().is_empty() {
+            return Err(StoreError::MissingNumber);
+        }
+        let actor = self.acting()?;
+        let tx = self.immediate()?;
+        let id = self.save_in_tx(record, status, final_level, now, &actor, None)?;
+        tx.commit()?;
+        Ok(id)
+    }
+
+    /// [`Store::save`] inside the caller's transaction.
+    fn save_in_tx(
+        &self,
+        record: &AssessmentRecord,
+        status: Status,
+        final_level: Option<u8>,
+        now: DateTime<Utc>,
+        actor: &Actor,
+        supersedes: Option<i64>,
+    ) -> Result<i64, StoreError> {
         let number = record.info.number.trim();
         if number.is_empty() {
             return Err(StoreError::MissingNumber);
         }
-        let json = serde_json::to_string(record)
-            .map_err(|e| StoreError::Json { number: number.to_owned(), source: e.into() })?;
-        let now = timestamp(now);
-        let mut statement = self.conn.prepare_cached(
-            "INSERT INTO assessments (number, status, record_json, subject_name, id_number,
-                 reference_date, final_level, created_at, updated_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8)
-             ON CONFLICT (number) DO UPDATE SET
-                 status = excluded.status,
-                 record_json = excluded.record_json,
-                 subject_name = excluded.subject_name,
-                 id_number = excluded.id_number,
-                 reference_date = excluded.reference_date,
-                 final_level = excluded.final_level,
-                 updated_at = excluded.updated_at
-             RETURNING id",
+        let json_error =
+            |e: serde_json::Error| StoreError::Json { number: number.to_owned(), source: e.into() };
+        let json = serde_json::to_string(record).map_err(json_error)?;
+        let existing: Option<(i64, String, String)> = self
+            .conn
+            .prepare_cached("SELECT id, status, record_json FROM assessments WHERE number = ?1")?
+            .query_row([number], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)))
+            .optional()?;
+        let current = match &existing {
+            Some((id, text, _)) => Some(parse_status(*id, text)?),
+            None => None,
+        };
+        let action = save_action(current, status)?;
+        let assessors = [
+            record.signatures.assessor1.name.trim().to_owned(),
+            record.signatures.assessor2.name.trim().to_owned(),
+        ];
+        let next = review::transition(
+            current.unwrap_or(Status::Draft),
+            action.clone(),
+            actor,
+            &assessors,
         )?;
-        let id = statement.query_row(
-            params![
-                number,
-                status.as_sql(),
-                json,
-                record.subject.name.trim(),
-                normalise_id(record.subject.id_number.as_str()),
-                record.info.reference_date.format("%Y-%m-%d").to_string(),
-                final_level,
-                now,
-            ],
-            |row| row.get(0),
-        )?;
+        debug_assert_eq!(next, status);
+
+        let subject = &record.subject;
+        let parsed_id = subject.id_number();
+        let sex = subject.sex.or_else(|| parsed_id.as_ref().map(crate::record::IdNumber::sex));
+        let sex = sex.map_or("", |sex| match sex {
+            crate::record::codes::Sex::Male => "male",
+            crate::record::codes::Sex::Female => "female",
+        });
+        let birth = subject
+            .birth_date
+            .or_else(|| parsed_id.as_ref().map(crate::record::IdNumber::birth_date));
+        let at = timestamp(now);
+        let id: i64 = self
+            .conn
+            .prepare_cached(
+                "INSERT INTO assessments (number, status, record_json, subject_name, id_number,
+                     reference_date, final_level, created_at, updated_at, township, sex,
+                     birth_date, assessor1, assessor2, warnings, supersedes)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)
+                 ON CONFLICT (number) DO UPDATE SET
+                     status = excluded.status,
+                     record_json = excluded.record_json,
+                     subject_name = excluded.subject_name,
+                     id_number = excluded.id_number,
+                     reference_date = excluded.reference_date,
+                     final_level = excluded.final_level,
+                     updated_at = excluded.updated_at,
+                     township = excluded.township,
+                     sex = excluded.sex,
+                     birth_date = excluded.birth_date,
+                     assessor1 = excluded.assessor1,
+                     assessor2 = excluded.assessor2,
+                     warnings = excluded.warnings
+                 RETURNING id",
+            )?
+            .query_row(
+                params![
+                    number,
+                    status.code(),
+                    json,
+                    subject.name.trim(),
+                    normalise_id(subject.id_number.as_str()),
+                    format_date(record.info.reference_date),
+                    final_level,
+                    at,
+                    record.info.township.trim(),
+                    sex,
+                    birth.map(format_date),
+                    assessors[0],
+                    assessors[1],
+                    self.warnings_of(record),
+                    supersedes,
+                ],
+                |row| row.get(0),
+            )?;
+
+        let change = SaveChange {
+            old_json: existing.as_ref().map(|(_, _, json)| json.as_str()),
+            from: current.unwrap_or(Status::Draft),
+            to: status,
+            action: &action,
+        };
+        self.audit_save(id, record, &change, actor, &at)?;
         Ok(id)
+    }
+
+    /// The audit rows of one save: `create` for a new record, one `edit` row per changed
+    /// field (against the blank record for a new one), and one for a status change.
+    fn audit_save(
+        &self,
+        id: i64,
+        record: &AssessmentRecord,
+        change: &SaveChange<'_>,
+        actor: &Actor,
+        at: &str,
+    ) -> Result<(), StoreError> {
+        let number = record.info.number.trim();
+        let json_error =
+            |e: serde_json::Error| StoreError::Json { number: number.to_owned(), source: e.into() };
+        let entry = |action, field| audit::Entry {
+            at,
+            actor: &actor.account,
+            record_id: Some(id),
+            action,
+            field,
+            ..audit::Entry::default()
+        };
+        let new_value = serde_json::to_value(record).map_err(json_error)?;
+        let old_value = if let Some(old_json) = change.old_json {
+            serde_json::from_str(old_json).unwrap_or(Value::Null)
+        } else {
+            let create = audit::Entry { new: Some(number), ..entry("create", Some("info.number")) };
+            audit::append(&self.conn, &create)?;
+            let blank = AssessmentRecord::new(number.to_owned(), record.info.reference_date);
+            serde_json::to_value(&blank).map_err(json_error)?
+        };
+        for (field, old, new) in audit::changed_fields(&old_value, &new_value) {
+            let edit = audit::Entry {
+                at,
+                actor: &actor.account,
+                record_id: Some(id),
+                action: "edit",
+                field: Some(&field),
+                old: old.as_deref(),
+                new: new.as_deref(),
+                reason: None,
+            };
+            audit::append(&self.conn, &edit)?;
+        }
+        if change.from != change.to {
+            let status = audit::Entry {
+                old: Some(change.from.code()),
+                new: Some(change.to.code()),
+                ..entry(change.action.code(), Some("status"))
+            };
+            audit::append(&self.conn, &status)?;
+        }
+        Ok(())
     }
 
     /// The assessment with row id `id`, or `None` if there is none.
     pub fn load(&self, id: i64) -> Result<Option<StoredAssessment>, StoreError> {
         let mut statement = self.conn.prepare_cached(
-            "SELECT status, record_json, final_level, created_at, updated_at
+            "SELECT status, record_json, final_level, created_at, updated_at, warnings,
+                    submitted_at, reviewed_at, reviewer, review_reason, supersedes
              FROM assessments WHERE id = ?1",
         )?;
         let row = statement
             .query_row([id], |row| {
                 Ok((
-                    row.get::<_, String>(0)?,
-                    row.get::<_, String>(1)?,
-                    row.get::<_, Option<i64>>(2)?,
-                    row.get::<_, String>(3)?,
-                    row.get::<_, String>(4)?,
+                    (
+                        row.get::<_, String>(0)?,
+                        row.get::<_, String>(1)?,
+                        row.get::<_, Option<i64>>(2)?,
+                        row.get::<_, String>(3)?,
+                        row.get::<_, String>(4)?,
+                        row.get::<_, i64>(5)?,
+                    ),
+                    (
+                        row.get::<_, Option<String>>(6)?,
+                        row.get::<_, Option<String>>(7)?,
+                        row.get::<_, Option<String>>(8)?,
+                        row.get::<_, Option<String>>(9)?,
+                        row.get::<_, Option<i64>>(10)?,
+                    ),
                 ))
             })
             .optional()?;
-        let Some((status, json, final_level, created_at, updated_at)) = row else {
+        let Some((
+            (status, json, final_level, created_at, updated_at, warnings),
+            (submitted_at, reviewed_at, reviewer, review_reason, supersedes),
+        )) = row
+        else {
             return Ok(None);
         };
         let record = serde_json::from_str(&json)
             .map_err(|e| StoreError::Json { number: format!("#{id}"), source: e.into() })?;
+        let optional_time = |column, text: Option<String>| {
+            text.map(|text| parse_timestamp(id, column, &text)).transpose()
+        };
         Ok(Some(StoredAssessment {
             id,
             status: parse_status(id, &status)?,
@@ -289,6 +647,12 @@ impl Store {
             final_level: parse_level(id, final_level)?,
             created_at: parse_timestamp(id, "created_at", &created_at)?,
             updated_at: parse_timestamp(id, "updated_at", &updated_at)?,
+            warnings: parse_count(id, warnings)?,
+            submitted_at: optional_time("submitted_at", submitted_at)?,
+            reviewed_at: optional_time("reviewed_at", reviewed_at)?,
+            reviewer,
+            review_reason,
+            supersedes,
         }))
     }
 
@@ -305,43 +669,55 @@ impl Store {
     /// name or ID number contains `query` (trimmed; ASCII letters match either case).
     pub fn list(&self, query: &str) -> Result<Vec<Summary>, StoreError> {
         let query = query.trim();
-        let mut statement = self.conn.prepare_cached(
-            "SELECT id, number, status, subject_name, id_number, reference_date, final_level,
-                    updated_at
+        let mut statement = self.conn.prepare_cached(&format!(
+            "SELECT {SUMMARY_COLUMNS}
              FROM assessments
              WHERE ?1 = ''
                 OR instr(lower(subject_name), lower(?1)) > 0
                 OR instr(id_number, upper(?1)) > 0
-             ORDER BY updated_at DESC, id DESC",
-        )?;
-        let rows = statement.query_map([query], |row| {
-            Ok((
-                row.get::<_, i64>(0)?,
-                row.get::<_, String>(1)?,
-                row.get::<_, String>(2)?,
-                row.get::<_, String>(3)?,
-                row.get::<_, String>(4)?,
-                row.get::<_, String>(5)?,
-                row.get::<_, Option<i64>>(6)?,
-                row.get::<_, String>(7)?,
-            ))
-        })?;
+             ORDER BY updated_at DESC, id DESC"
+        ))?;
+        let mut rows = statement.query([query])?;
         let mut summaries = Vec::new();
-        for row in rows {
-            let (id, number, status, subject_name, id_number, date, level, updated_at) = row?;
-            summaries.push(Summary {
-                id,
-                number,
-                status: parse_status(id, &status)?,
-                subject_name,
-                id_masked: mask_id(&id_number),
-                reference_date: NaiveDate::parse_from_str(&date, "%Y-%m-%d")
-                    .map_err(|_| StoreError::BadValue { id, column: "reference_date" })?,
-                final_level: parse_level(id, level)?,
-                updated_at: parse_timestamp(id, "updated_at", &updated_at)?,
-            });
+        while let Some(row) = rows.next()? {
+            summaries.push(summary_from_row(row)?);
         }
         Ok(summaries)
+    }
+
+    /// Checks the whole audit trail's hash chain (see [`AuditReport`]).
+    pub fn verify_audit(&self) -> Result<AuditReport, StoreError> {
+        Ok(audit::verify(&self.conn)?)
+    }
+
+    /// Appends an event that is not a record change to the audit trail, such as a full
+    /// (not de-identified) export, attributed like [`Store::save`]. `action` is a short
+    /// stable code (`export_full`); `detail` goes to `new_value`, `reason` to `reason`.
+    /// Never pass a password.
+    pub fn log_event(
+        &self,
+        action: &str,
+        record_id: Option<i64>,
+        detail: Option<&str>,
+        reason: Option<&str>,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        let actor = self.acting()?;
+        let tx = self.immediate()?;
+        audit::append(
+            &self.conn,
+            &audit::Entry {
+                at: &timestamp(now),
+                actor: &actor.account,
+                record_id,
+                action,
+                new: detail,
+                reason,
+                ..audit::Entry::default()
+            },
+        )?;
+        tx.commit()?;
+        Ok(())
     }
 
     /// Remembers the assessment the GUI has open (`None`: none).
@@ -400,23 +776,50 @@ impl Store {
         Ok(format!("{prefix}{:04}", highest.saturating_add(1)))
     }
 
-    /// Deletes a draft. A completed assessment is refused with [`StoreError::Completed`];
-    /// an unknown id gives [`StoreError::NotFound`]. Clears [`Store::last_open`] if it
-    /// pointed at this draft.
+    /// Deletes a draft. Any other status is refused: [`StoreError::Completed`] for a
+    /// completed one, [`StoreError::Review`] for an approved one, [`StoreError::NotDraft`]
+    /// otherwise; an unknown id gives [`StoreError::NotFound`]. Clears
+    /// [`Store::last_open`] if it pointed at this draft. Written to the audit trail, dated
+    /// by the system clock ([`Store::delete_draft_at`] takes the time).
     pub fn delete_draft(&self, id: i64) -> Result<(), StoreError> {
-        let tx = self.conn.unchecked_transaction()?;
-        let status: Option<String> = tx
-            .prepare_cached("SELECT status FROM assessments WHERE id = ?1")?
-            .query_row([id], |row| row.get(0))
+        self.delete_draft_at(id, Utc::now())
+    }
+
+    /// [`Store::delete_draft`] at the time `now`.
+    pub fn delete_draft_at(&self, id: i64, now: DateTime<Utc>) -> Result<(), StoreError> {
+        let actor = self.acting()?;
+        if !actor.role.can_assess() {
+            return Err(review::ReviewError::Forbidden { role: actor.role, action: "删除" }.into());
+        }
+        let tx = self.immediate()?;
+        let row: Option<(String, String)> = tx
+            .prepare_cached("SELECT status, number FROM assessments WHERE id = ?1")?
+            .query_row([id], |row| Ok((row.get(0)?, row.get(1)?)))
             .optional()?;
-        match status.as_deref().map(|s| parse_status(id, s)).transpose()? {
-            None => return Err(StoreError::NotFound { id }),
-            Some(Status::Completed) => return Err(StoreError::Completed { id }),
-            Some(Status::Draft) => {}
+        let Some((status, number)) = row else {
+            return Err(StoreError::NotFound { id });
+        };
+        match parse_status(id, &status)? {
+            Status::Draft => {}
+            Status::Completed => return Err(StoreError::Completed { id }),
+            Status::Approved => return Err(review::ReviewError::Frozen.into()),
+            status => return Err(StoreError::NotDraft { id, status }),
         }
         tx.prepare_cached("DELETE FROM assessments WHERE id = ?1")?.execute([id])?;
         tx.prepare_cached("DELETE FROM meta WHERE key = ?1 AND value = ?2")?
             .execute(params![META_LAST_OPEN, id.to_string()])?;
+        audit::append(
+            &tx,
+            &audit::Entry {
+                at: &timestamp(now),
+                actor: &actor.account,
+                record_id: Some(id),
+                action: "delete_draft",
+                field: Some("info.number"),
+                old: Some(&number),
+                ..audit::Entry::default()
+            },
+        )?;
         tx.commit()?;
         Ok(())
     }
@@ -433,8 +836,43 @@ impl Store {
         if problems == ["ok"] {
             return Ok(());
         }
-        Err(StoreError::Corrupt { path: self.path.clone() })
+        Err(StoreError::Corrupt {
+            path: self.path.clone(),
+            latest_backup: self.dir.as_deref().and_then(latest_backup),
+        })
     }
+}
+
+/// What one save changes, for [`Store::audit_save`].
+struct SaveChange<'a> {
+    /// The stored JSON before the save (`None`: a new record).
+    old_json: Option<&'a str>,
+    /// The status before (草稿 for a new record).
+    from: Status,
+    /// The status saved.
+    to: Status,
+    /// The lifecycle action the save takes.
+    action: &'a Action,
+}
+
+/// The action a save with `requested` status takes on a record in status `current`
+/// (`None`: a new record): edit, complete or reopen. Approved records are frozen; any
+/// other requested status is not a save.
+fn save_action(current: Option<Status>, requested: Status) -> Result<Action, StoreError> {
+    if current == Some(Status::Approved) {
+        return Err(review::ReviewError::Frozen.into());
+    }
+    match requested {
+        Status::Draft if current == Some(Status::Completed) => Ok(Action::Reopen),
+        Status::Draft => Ok(Action::Edit),
+        Status::Completed => Ok(Action::Complete),
+        other => Err(StoreError::StatusNotSavable { status: other }),
+    }
+}
+
+/// Whether `SQLite` says the file is not a database or is damaged.
+fn is_corruption(error: &rusqlite::Error) -> bool {
+    matches!(error.sqlite_error_code(), Some(ErrorCode::NotADatabase | ErrorCode::DatabaseCorrupt))
 }
 
 /// Refuses, without opening it, a non-empty file that does not start with the `SQLite`
@@ -454,7 +892,7 @@ fn check_header(path: &Path) -> Result<(), StoreError> {
     if header.is_empty() || header == SQLITE_HEADER {
         Ok(())
     } else {
-        Err(StoreError::Corrupt { path: path.to_owned() })
+        Err(StoreError::Corrupt { path: path.to_owned(), latest_backup: None })
     }
 }
 
@@ -476,8 +914,21 @@ fn parse_timestamp(id: i64, column: &'static str, text: &str) -> Result<DateTime
         .map_err(|_| StoreError::BadValue { id, column })
 }
 
+/// `YYYY-MM-DD`, the date columns' format.
+fn format_date(date: NaiveDate) -> String {
+    date.format("%Y-%m-%d").to_string()
+}
+
+fn parse_date(id: i64, column: &'static str, text: &str) -> Result<NaiveDate, StoreError> {
+    NaiveDate::parse_from_str(text, "%Y-%m-%d").map_err(|_| StoreError::BadValue { id, column })
+}
+
+fn parse_count(id: i64, count: i64) -> Result<u32, StoreError> {
+    u32::try_from(count).map_err(|_| StoreError::BadValue { id, column: "warnings" })
+}
+
 fn parse_status(id: i64, text: &str) -> Result<Status, StoreError> {
-    Status::from_sql(text).ok_or(StoreError::BadValue { id, column: "status" })
+    Status::from_code(text).ok_or(StoreError::BadValue { id, column: "status" })
 }
 
 fn parse_level(id: i64, level: Option<i64>) -> Result<Option<u8>, StoreError> {

@@ -29,6 +29,91 @@ pub(super) const MIGRATIONS: &[&str] = &[
         key TEXT PRIMARY KEY,
         value TEXT NOT NULL
     ) STRICT;",
+    // 2: the review lifecycle, accounts and the audit trail (issue 6). `assessments` is
+    // rebuilt (SQLite cannot widen a CHECK in place): every row is copied with its id, and
+    // the new denormalised columns are filled from `record_json` where it holds them.
+    "CREATE TABLE assessments_v2 (
+        id INTEGER PRIMARY KEY,
+        number TEXT NOT NULL UNIQUE,
+        status TEXT NOT NULL
+            CHECK (status IN ('draft', 'completed', 'submitted', 'approved', 'returned')),
+        record_json TEXT NOT NULL,
+        subject_name TEXT NOT NULL DEFAULT '',
+        id_number TEXT NOT NULL DEFAULT '',
+        reference_date TEXT NOT NULL,
+        final_level INTEGER,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        township TEXT NOT NULL DEFAULT '',
+        sex TEXT NOT NULL DEFAULT '',
+        birth_date TEXT,
+        assessor1 TEXT NOT NULL DEFAULT '',
+        assessor2 TEXT NOT NULL DEFAULT '',
+        warnings INTEGER NOT NULL DEFAULT 0,
+        submitted_at TEXT,
+        reviewed_at TEXT,
+        reviewer TEXT,
+        review_reason TEXT,
+        supersedes INTEGER REFERENCES assessments (id)
+    ) STRICT;
+    INSERT INTO assessments_v2 (id, number, status, record_json, subject_name, id_number,
+        reference_date, final_level, created_at, updated_at, sex, birth_date, assessor1,
+        assessor2)
+    SELECT id, number, status, record_json, subject_name, id_number, reference_date,
+        final_level, created_at, updated_at,
+        CASE WHEN json_valid(record_json)
+            THEN coalesce(json_extract(record_json, '$.subject.sex'), '') ELSE '' END,
+        CASE WHEN json_valid(record_json)
+            THEN json_extract(record_json, '$.subject.birth_date') END,
+        CASE WHEN json_valid(record_json)
+            THEN trim(coalesce(json_extract(record_json, '$.signatures.assessor1.name'), ''))
+            ELSE '' END,
+        CASE WHEN json_valid(record_json)
+            THEN trim(coalesce(json_extract(record_json, '$.signatures.assessor2.name'), ''))
+            ELSE '' END
+    FROM assessments;
+    DROP TABLE assessments;
+    ALTER TABLE assessments_v2 RENAME TO assessments;
+    CREATE INDEX assessments_updated_at ON assessments (updated_at);
+    CREATE INDEX assessments_queue ON assessments (status, township, reference_date);
+    CREATE INDEX assessments_id_number ON assessments (id_number);
+    CREATE INDEX assessments_supersedes ON assessments (supersedes);
+    -- An approved assessment never changes and is never deleted, whoever writes the file.
+    CREATE TRIGGER assessments_approved_no_update BEFORE UPDATE ON assessments
+        WHEN OLD.status = 'approved'
+        BEGIN SELECT RAISE(ABORT, 'approved assessments are frozen'); END;
+    CREATE TRIGGER assessments_approved_no_delete BEFORE DELETE ON assessments
+        WHEN OLD.status = 'approved'
+        BEGIN SELECT RAISE(ABORT, 'approved assessments are frozen'); END;
+
+    CREATE TABLE accounts (
+        login TEXT PRIMARY KEY,
+        display_name TEXT NOT NULL,
+        role TEXT NOT NULL CHECK (role IN ('assessor', 'reviewer', 'admin')),
+        password_hash TEXT NOT NULL,
+        failed_logins INTEGER NOT NULL DEFAULT 0,
+        locked_until TEXT,
+        created_at TEXT NOT NULL
+    ) STRICT;
+
+    CREATE TABLE audit (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        at TEXT NOT NULL,
+        actor TEXT NOT NULL,
+        record_id INTEGER,
+        action TEXT NOT NULL,
+        field TEXT,
+        old_value TEXT,
+        new_value TEXT,
+        reason TEXT,
+        prev_hash TEXT NOT NULL,
+        hash TEXT NOT NULL
+    ) STRICT;
+    CREATE INDEX audit_record ON audit (record_id);
+    CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit
+        BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END;
+    CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit
+        BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END;",
 ];
 
 /// The schema version this code creates and understands.

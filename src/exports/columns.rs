@@ -1,0 +1,125 @@
+//! The column layout of a record export, shared by [`super::csv`] and [`super::xlsx`] so
+//! that both files have the same columns in the same order.
+//!
+//! De-identified (default): 评估编号, 状态, 乡镇, 评估基准日期, 公民身份号码（脱敏）, 性别,
+//! 年龄段, 总分, the domain scores, 能力等级, 评估员1, 评估员2, 审核员, 提示数.
+//! Full adds 姓名 after 评估基准日期, shows the whole ID number, and adds 出生日期 and 年龄
+//! after 性别.
+
+use std::borrow::Cow;
+
+use chrono::NaiveDate;
+
+use super::Privacy;
+use super::row::{DOMAIN_NAMES, ExportRow};
+use crate::record::mask_id;
+
+/// One cell of a record export, before a file format writes it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) enum Cell<'a> {
+    /// Free text from the data (a name, a township): guarded against formula injection
+    /// in CSV.
+    Text(Cow<'a, str>),
+    /// An identifier (ID number, assessment number): must stay text in a spreadsheet,
+    /// even when it is all digits.
+    Code(Cow<'a, str>),
+    /// A whole number.
+    Number(u32),
+    /// A calendar date.
+    Date(NaiveDate),
+    /// Nothing.
+    Empty,
+}
+
+/// The header titles for `privacy` with `domains` domain-score columns.
+pub(super) fn headers(privacy: Privacy, domains: usize) -> Vec<Cow<'static, str>> {
+    let full = privacy == Privacy::Full;
+    let mut out: Vec<Cow<'static, str>> = vec!["评估编号".into(), "状态".into(), "乡镇".into()];
+    out.push("评估基准日期".into());
+    if full {
+        out.push("姓名".into());
+        out.push("公民身份号码".into());
+    } else {
+        out.push("公民身份号码（脱敏）".into());
+    }
+    out.push("性别".into());
+    if full {
+        out.push("出生日期".into());
+        out.push("年龄".into());
+    }
+    out.push("年龄段".into());
+    out.push("总分".into());
+    for index in 0..domains {
+        out.push(match DOMAIN_NAMES.get(index) {
+            Some(name) => Cow::Borrowed(*name),
+            None => Cow::Owned(format!("维度{}", index + 1)),
+        });
+    }
+    for title in ["能力等级", "评估员1", "评估员2", "审核员", "提示数"] {
+        out.push(title.into());
+    }
+    out
+}
+
+/// Index of the ID-number column (the same for both privacy modes' layouts up to it).
+pub(super) fn id_column(privacy: Privacy) -> usize {
+    if privacy == Privacy::Full { 5 } else { 4 }
+}
+
+/// Index of the assessment-number column.
+pub(super) const NUMBER_COLUMN: usize = 0;
+
+/// Number of domain-score columns: the longest row's, and at least the four of the
+/// standard, so that an export of unscored rows still has the usual header.
+pub(super) fn domain_count(rows: &[ExportRow]) -> usize {
+    rows.iter().map(|row| row.domain_scores.len()).max().unwrap_or(0).max(DOMAIN_NAMES.len())
+}
+
+/// Fills `out` with the cells of `row` (cleared first), matching [`headers`].
+pub(super) fn cells<'a>(
+    row: &'a ExportRow,
+    privacy: Privacy,
+    domains: usize,
+    out: &mut Vec<Cell<'a>>,
+) {
+    let full = privacy == Privacy::Full;
+    out.clear();
+    out.push(Cell::Code(Cow::Borrowed(row.number.trim())));
+    out.push(text(&row.status));
+    out.push(text(&row.township));
+    out.push(Cell::Date(row.reference_date));
+    if full {
+        out.push(text(&row.name));
+        out.push(Cell::Code(Cow::Borrowed(row.id_number.trim())));
+    } else {
+        out.push(Cell::Code(Cow::Owned(mask_id(&row.id_number))));
+    }
+    out.push(row.sex.map_or(Cell::Empty, |sex| Cell::Text(Cow::Borrowed(sex.label()))));
+    if full {
+        out.push(row.birth_date.map_or(Cell::Empty, Cell::Date));
+        out.push(row.age().map_or(Cell::Empty, Cell::Number));
+    }
+    out.push(Cell::Text(Cow::Borrowed(row.age_band().label())));
+    out.push(row.total.map_or(Cell::Empty, |total| Cell::Number(u32::from(total))));
+    for index in 0..domains {
+        let score = row.domain_scores.get(index);
+        out.push(score.map_or(Cell::Empty, |&score| Cell::Number(u32::from(score))));
+    }
+    out.push(row.level_name().map_or(Cell::Empty, |name| Cell::Text(Cow::Borrowed(name))));
+    out.push(text(&row.assessors[0]));
+    out.push(text(&row.assessors[1]));
+    out.push(row.reviewer.as_deref().map_or(Cell::Empty, text));
+    out.push(Cell::Number(row.warnings));
+}
+
+/// A text cell, trimmed; empty text is [`Cell::Empty`].
+fn text(value: &str) -> Cell<'_> {
+    let value = value.trim();
+    if value.is_empty() { Cell::Empty } else { Cell::Text(Cow::Borrowed(value)) }
+}
+
+/// Display width of `text` in spreadsheet character units: CJK and other wide
+/// characters count two.
+pub(super) fn display_width(text: &str) -> usize {
+    text.chars().map(|c| if c.is_ascii() { 1 } else { 2 }).sum()
+}

@@ -1,0 +1,45 @@
+//! Exports, statistics and import for the bureau (issue #6, points 6 and 7), as pure
+//! functions over plain rows: the store turns its records into [`ExportRow`]s (from SQL)
+//! and these functions turn rows into bytes or tables. No database, file or clock access.
+//!
+//! - [`row`]: [`ExportRow`], level and domain names, [`AgeBand`].
+//! - [`csv`]: [`to_csv`] (UTF-8 with BOM, IDs kept as text, formula-injection guard).
+//! - [`xlsx`]: [`to_xlsx`], [`stats_to_xlsx`], [`multi_stats_to_xlsx`].
+//! - [`stats`]: [`stats`](stats()) / [`stats_multi`] by level × township, age band, sex;
+//!   [`stats_to_csv`], [`multi_stats_to_csv`].
+//! - [`import`]: [`parse_jsonl`], one [`crate::record::AssessmentRecord`] per line.
+//! - [`error`]: [`ExportError`] (alias [`ImportError`]).
+//!
+//! Privacy: exports are de-identified unless [`Privacy::Full`] is passed explicitly;
+//! recording that choice in the audit trail is the caller's job. No error message of
+//! this module contains a field value.
+
+mod columns;
+pub mod csv;
+pub mod error;
+pub mod import;
+pub mod row;
+pub mod stats;
+pub mod xlsx;
+
+pub use self::csv::{BOM, to_csv, unwrap_text_formula};
+pub use error::{ExportError, FieldProblem, ImportError};
+pub use import::parse_jsonl;
+pub use row::{AgeBand, DOMAIN_NAMES, ExportRow, LEVEL_NAMES, level_name};
+pub use stats::{
+    Dimension, GENGMA_TOWNSHIPS, MultiStatsTable, StatsTable, multi_stats_to_csv, stats,
+    stats_multi, stats_to_csv,
+};
+pub use xlsx::{multi_stats_to_xlsx, stats_to_xlsx, to_xlsx};
+
+/// How much personal data an export of records contains.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Privacy {
+    /// The default: no name and no birth date (the age band instead), the ID number
+    /// masked to its first 6 and last 4 characters (`530926********0420`).
+    #[default]
+    DeIdentified,
+    /// Name, full ID number, birth date and age. Needs an explicit choice by the user,
+    /// which the caller records in the audit trail.
+    Full,
+}
