@@ -223,3 +223,56 @@ fn outcome_prints_a_stored_assessments_result_as_json() {
     assert_rejected(&missing, &["PG00000000-0000"]);
     std::fs::remove_dir_all(dir).unwrap();
 }
+
+#[test]
+fn import_export_and_audit_from_the_command_line() {
+    let dir = std::env::temp_dir().join(format!("elder-assess-cli-bureau-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let example: Value =
+        serde_json::from_str(include_str!("data/example-assessment.json")).unwrap();
+    let mut lines = String::new();
+    for (i, township) in ["耿马镇", "孟定镇"].iter().enumerate() {
+        let mut record = example.clone();
+        record["info"]["number"] = json!(format!("PG20261120-09{i:02}"));
+        record["info"]["township"] = json!(township);
+        lines.push_str(&record.to_string());
+        lines.push('\n');
+    }
+    let jsonl = dir.join("in.jsonl");
+    std::fs::write(&jsonl, &lines).unwrap();
+    let data = dir.join("data");
+    let run = |args: &[&str]| bin().arg("--data-dir").arg(&data).args(args).output().unwrap();
+    let out = run(&["import", jsonl.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    // Importing the same numbers again is refused as a whole.
+    assert_rejected(&run(&["import", jsonl.to_str().unwrap()]), &["PG20261120-0900"]);
+
+    let csv = dir.join("out.csv");
+    let out = run(&["export", "--out", csv.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = std::fs::read_to_string(&csv).unwrap();
+    assert!(text.starts_with('\u{feff}'), "UTF-8 with BOM");
+    assert!(
+        text.contains("530926********0420") && !text.contains("岩温香"),
+        "de-identified by default"
+    );
+    assert!(text.contains("孟定镇"));
+
+    let audit_rows = |out: &Output| String::from_utf8(out.stdout.clone()).unwrap();
+    let before = audit_rows(&run(&["audit", "verify"]));
+    let full = dir.join("full.csv");
+    let out = run(&["export", "--full", "--out", full.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = std::fs::read_to_string(&full).unwrap();
+    assert!(text.contains("岩温香（示例）") && text.contains("530926194305120420"));
+    let after = audit_rows(&run(&["audit", "verify"]));
+    assert_ne!(before, after, "the full export is recorded in the audit trail");
+
+    let out =
+        run(&["stats", "--by", "township,level", "--from", "2026-01-01", "--to", "2026-12-31"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(String::from_utf8(out.stdout).unwrap().contains("孟定镇"));
+    assert_rejected(&run(&["stats", "--by", "colour"]), &["--by"]);
+    std::fs::remove_dir_all(dir).unwrap();
+}

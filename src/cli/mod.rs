@@ -96,6 +96,41 @@ pub enum Command {
         #[arg(required = true)]
         files: Vec<PathBuf>,
     },
+    /// Export stored assessments as CSV or XLSX (by the file's extension). De-identified
+    /// (no name, masked ID number, age band) unless `--full`, which is recorded in the
+    /// audit trail.
+    Export {
+        /// Where to write: `*.csv` or `*.xlsx`.
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+        /// Include names and full ID numbers (recorded in the audit trail).
+        #[arg(long)]
+        full: bool,
+        /// Only approved assessments.
+        #[arg(long)]
+        approved_only: bool,
+    },
+    /// Count approved assessments by final level and township, age band or sex.
+    Stats {
+        /// Grouping, e.g. `township,level`, `age,level`, `sex,level`, `township,sex`.
+        #[arg(long, default_value = "township,level")]
+        by: String,
+        /// First day of the period (default: 1 January of this year).
+        #[arg(long, value_name = "YYYY-MM-DD")]
+        from: Option<chrono::NaiveDate>,
+        /// Last day of the period (default: today).
+        #[arg(long, value_name = "YYYY-MM-DD")]
+        to: Option<chrono::NaiveDate>,
+        /// Also write the table to this `*.csv` or `*.xlsx` file.
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
+    },
+    /// Import assessments from JSON lines (one assessment file per line), in one
+    /// transaction: all or nothing.
+    Import {
+        /// The JSON-lines file, or `-` for standard input.
+        file: String,
+    },
     /// Print a stored assessment's outcome as JSON (the `score` output plus its number
     /// and status).
     Outcome {
@@ -167,6 +202,19 @@ pub fn run() -> ExitCode {
             report_command(&request)
         }
         Some(Command::BlankForm { out }) => blank_form_command(&out),
+        Some(Command::Export { out, full, approved_only }) => {
+            with_store(cli.data_dir.as_deref(), |store| {
+                export_command(store, &out, full, approved_only)
+            })
+        }
+        Some(Command::Stats { by, from, to, out }) => {
+            with_store(cli.data_dir.as_deref(), |store| {
+                stats_command(store, &by, from, to, out.as_deref())
+            })
+        }
+        Some(Command::Import { file }) => {
+            with_store(cli.data_dir.as_deref(), |store| import_command(store, &file))
+        }
         Some(Command::Entitlements { file, policy_file }) => {
             entitlements_command(&file, policy_file.as_deref())
         }
@@ -685,5 +733,161 @@ fn audit_verify_command(dir: &Path) -> ExitCode {
             }
         },
         Err(err) => usage_error(&format!("无法读取审计记录：{err}")),
+    }
+}
+
+/// Opens the store in the data directory and runs `f`.
+fn with_store(
+    data_dir: Option<&Path>,
+    f: impl FnOnce(&crate::store::Store) -> ExitCode,
+) -> ExitCode {
+    let Some(dir) = data_dir.map(Path::to_path_buf).or_else(crate::store::default_data_dir) else {
+        return usage_error("找不到用户数据目录，请用 --data-dir 指定");
+    };
+    match crate::store::Store::open(&dir) {
+        Ok(store) => f(&store),
+        Err(err) => usage_error(&format!("无法打开数据目录 {}：{err}", dir.display())),
+    }
+}
+
+/// `csv` or `xlsx`, from the file name.
+fn table_format(path: &Path) -> Result<&'static str, String> {
+    match path.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase).as_deref() {
+        Some("csv") => Ok("csv"),
+        Some("xlsx") => Ok("xlsx"),
+        _ => Err(format!("{}：文件名应以 .csv 或 .xlsx 结尾", path.display())),
+    }
+}
+
+fn export_command(
+    store: &crate::store::Store,
+    out: &Path,
+    full: bool,
+    approved_only: bool,
+) -> ExitCode {
+    use crate::exports::Privacy;
+    let format = match table_format(out) {
+        Ok(format) => format,
+        Err(message) => return usage_error(&message),
+    };
+    let scale = match resolve_scale(None, None) {
+        Ok(scale) => scale,
+        Err(message) => return usage_error(&message),
+    };
+    let rows = match store.export_rows(&scale, approved_only) {
+        Ok(rows) => rows,
+        Err(err) => return usage_error(&format!("无法读取评估：{err}")),
+    };
+    let privacy = if full { Privacy::Full } else { Privacy::DeIdentified };
+    if full {
+        let detail = format!("{} 条，{}", rows.len(), out.display());
+        if let Err(err) =
+            store.log_event("export_full", None, Some(&detail), None, chrono::Utc::now())
+        {
+            return usage_error(&format!("无法记录完整导出（未导出）：{err}"));
+        }
+    }
+    let bytes = if format == "csv" {
+        Ok(crate::exports::to_csv(&rows, privacy))
+    } else {
+        crate::exports::to_xlsx(&rows, privacy).map_err(|err| err.to_string())
+    };
+    let bytes = match bytes {
+        Ok(bytes) => bytes,
+        Err(message) => return usage_error(&message),
+    };
+    if let Err(err) = crate::files::write_atomically(out, &bytes) {
+        return usage_error(&format!("{}: 无法写入：{err}", out.display()));
+    }
+    let mode = if full { "完整（含姓名和身份证号）" } else { "去标识化" };
+    println!("{}：{} 条评估，{mode}", out.display(), rows.len());
+    ExitCode::SUCCESS
+}
+
+fn stats_command(
+    store: &crate::store::Store,
+    by: &str,
+    from: Option<chrono::NaiveDate>,
+    to: Option<chrono::NaiveDate>,
+    out: Option<&Path>,
+) -> ExitCode {
+    use crate::clock::Clock as _;
+    use chrono::Datelike as _;
+    let dims = match crate::exports::Dimension::parse_list(by) {
+        Ok(dims) => dims,
+        Err(err) => return usage_error(&format!("`--by`：{err}")),
+    };
+    let today = crate::clock::SystemClock.today();
+    let from = from.unwrap_or_else(|| today.with_ordinal(1).unwrap_or(today));
+    let to = to.unwrap_or(today);
+    if from > to {
+        return usage_error("`--from` 晚于 `--to`");
+    }
+    let rows = match store.stats_rows(from, to) {
+        Ok(rows) => rows,
+        Err(err) => return usage_error(&format!("无法读取评估：{err}")),
+    };
+    let table = crate::exports::stats_multi(&rows, &dims, from, to);
+    print_stats(&table);
+    if let Some(out) = out {
+        let bytes = match table_format(out) {
+            Ok("csv") => Ok(crate::exports::multi_stats_to_csv(&table)),
+            Ok(_) => crate::exports::multi_stats_to_xlsx(&table).map_err(|err| err.to_string()),
+            Err(message) => Err(message),
+        };
+        match bytes {
+            Ok(bytes) => {
+                if let Err(err) = crate::files::write_atomically(out, &bytes) {
+                    return usage_error(&format!("{}: 无法写入：{err}", out.display()));
+                }
+            }
+            Err(message) => return usage_error(&message),
+        }
+    }
+    ExitCode::SUCCESS
+}
+
+/// The statistics table as tab-separated text.
+fn print_stats(table: &crate::exports::MultiStatsTable) {
+    println!("已通过的评估 {} 至 {}", table.period.0, table.period.1);
+    let mut header: Vec<String> = table.by.iter().map(|d| d.label().to_owned()).collect();
+    header.extend(table.columns.iter().cloned());
+    header.push("合计".to_owned());
+    println!("{}", header.join("\t"));
+    for (labels, counts) in &table.rows {
+        let mut cells = labels.clone();
+        cells.extend(counts.iter().map(ToString::to_string));
+        cells.push(counts.iter().sum::<u32>().to_string());
+        println!("{}", cells.join("\t"));
+    }
+    let mut totals = vec!["合计".to_owned()];
+    totals.extend(std::iter::repeat_n(String::new(), table.by.len().saturating_sub(1)));
+    totals.extend(table.totals.iter().map(ToString::to_string));
+    totals.push(table.totals.iter().sum::<u32>().to_string());
+    println!("{}", totals.join("\t"));
+    if table.skipped > 0 {
+        println!("（另有 {} 条已通过的评估没有有效等级，未计入）", table.skipped);
+    }
+}
+
+fn import_command(store: &crate::store::Store, file: &str) -> ExitCode {
+    let text = match read_input(file) {
+        Ok(text) => text,
+        Err(message) => return usage_error(&message),
+    };
+    let records = match crate::exports::parse_jsonl(&text) {
+        Ok(records) => records,
+        Err(err) => return usage_error(&format!("{file}: {err}")),
+    };
+    let scale = match resolve_scale(None, None) {
+        Ok(scale) => scale,
+        Err(message) => return usage_error(&message),
+    };
+    match store.import_records(&records, &scale, chrono::Utc::now()) {
+        Ok(count) => {
+            println!("已导入 {count} 条评估");
+            ExitCode::SUCCESS
+        }
+        Err(err) => usage_error(&format!("导入失败（未写入任何记录）：{err}")),
     }
 }

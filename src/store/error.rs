@@ -10,6 +10,12 @@ use std::path::PathBuf;
 /// An error from the assessment store.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
+    /// An imported record's number is already in the store.
+    #[error("评估编号 {number} 已存在：导入已取消，未写入任何记录")]
+    DuplicateNumber {
+        /// The assessment number.
+        number: String,
+    },
     /// The data directory could not be created, or the database file could not be read.
     #[error("无法访问数据目录或数据库文件 {}：{source}", path.display())]
     Io {

@@ -232,7 +232,13 @@ impl Store {
         record.diagnoses = old.diagnoses;
         record.health = old.health;
         record.county = old.county;
-        let id = self.save_in_tx(&record, Status::Draft, None, now, &actor, Some(of))?;
+        let context = super::SaveContext {
+            now,
+            actor: &actor,
+            supersedes: Some(of),
+            audit: super::AuditMode::PerField,
+        };
+        let id = self.save_in_tx(&record, Status::Draft, None, &context)?;
         let at = timestamp(now);
         audit::append(
             &self.conn,
@@ -420,7 +426,7 @@ impl Store {
 }
 
 /// The `sex` column (`male` / `female` / empty).
-fn parse_sex(code: &str) -> Option<Sex> {
+pub(super) fn parse_sex(code: &str) -> Option<Sex> {
     match code {
         "male" => Some(Sex::Male),
         "female" => Some(Sex::Female),
