@@ -502,3 +502,73 @@ fn county_facts_are_marked_as_county_data_and_entitlements_show_after_the_grade(
     assert!(shown_containing(&harness, "每月现金合计 0 元"));
     assert!(shown_containing(&harness, "公办养老机构入住：不属于优先安排对象"));
 }
+
+#[test]
+fn submitted_records_are_read_only_and_returned_ones_show_the_reason_and_become_drafts() {
+    use elder_assess::review::{Action, Role};
+    use elder_assess::store::PasswordCost;
+
+    let dir = data_dir("review");
+    let now = Utc.with_ymd_and_hms(2026, 11, 28, 2, 0, 0).unwrap();
+    let store = Store::open(&dir).unwrap().with_password_cost(PasswordCost::TestOnlyLight);
+    let admin = store.create_first_admin("admin", "管理员戊", "password-1", now).unwrap();
+    let assessor =
+        store.create_account(&admin, "a1", "评估员甲", Role::Assessor, "password-1", now).unwrap();
+    let reviewer =
+        store.create_account(&admin, "r1", "审核员丙", Role::Reviewer, "password-1", now).unwrap();
+    let scale = gbt();
+    let mut record = elder_assess::record::AssessmentRecord::new(
+        "PG20261128-0100".to_owned(),
+        chrono::NaiveDate::from_ymd_opt(2026, 11, 28).unwrap(),
+    );
+    for item in scale.items() {
+        record.answers.insert(item.id().to_owned(), item.max());
+    }
+    record.signatures.assessor1.name = "评估员甲".to_owned();
+    store.login("a1", "password-1", now).unwrap();
+    let id = store.save(&record, Status::Completed, Some(0), now).unwrap();
+    store.transition(id, Action::Submit, &assessor, None, now).unwrap();
+    store.set_last_open(Some(id)).unwrap();
+
+    // Reopened by the app: submitted, so read-only; digits change nothing.
+    let state = AppState::new(scale.clone(), store, Box::new(FixedClock(now)));
+    let mut harness = Harness::builder()
+        .with_size(egui::vec2(1280.0, 1000.0))
+        .with_context_setup(elder_assess::ui::setup_context)
+        .build_ui_state(|ui, state: &mut AppState| state.ui(ui), state);
+    harness.run();
+    assert!(shown_containing(&harness, "本评估已提交，内容只读"));
+    open_section(&mut harness, "B.1 自理能力");
+    harness.key_press(Key::Num1);
+    harness.run();
+    assert_eq!(harness.state().editor().unwrap().record.answers.get("B.1.1"), Some(&4));
+    assert!(harness.state().error().is_none(), "{:?}", harness.state().error());
+
+    // The reviewer returns it; the assessor sees why, and an edit makes it a draft again.
+    let store = harness.state().store();
+    store.login("r1", "password-1", now).unwrap();
+    store
+        .transition(
+            id,
+            Action::Return { reason: "B.2 评分与平地行走不符".to_owned() },
+            &reviewer,
+            None,
+            now,
+        )
+        .unwrap();
+    store.login("a1", "password-1", now).unwrap();
+    let state = AppState::new(scale, harness.into_state().into_store(), Box::new(FixedClock(now)));
+    let mut harness = Harness::builder()
+        .with_size(egui::vec2(1280.0, 1000.0))
+        .with_context_setup(elder_assess::ui::setup_context)
+        .build_ui_state(|ui, state: &mut AppState| state.ui(ui), state);
+    harness.run();
+    assert!(shown_containing(&harness, "审核退回：B.2 评分与平地行走不符"));
+    open_section(&mut harness, "B.2 基础运动能力");
+    harness.key_press(Key::Num3);
+    harness.run();
+    let editor = harness.state().editor().unwrap();
+    assert_eq!(editor.status, Status::Draft);
+    assert_eq!(editor.record.answers.get("B.2.1"), Some(&3));
+    assert!(harness.state().error().is_none(), "{:?}", harness.state().error());
+}

@@ -116,6 +116,11 @@ impl AppState {
         self.export.as_mut()
     }
 
+    /// Gives the store back (the app is closing, or a test restarts it).
+    pub fn into_store(self) -> Store {
+        self.store
+    }
+
     /// The store in use.
     pub fn store(&self) -> &Store {
         &self.store
@@ -232,8 +237,11 @@ impl AppState {
         }
         let final_level = final_level(&self.scale, &editor.record);
         let now = self.clock.now();
-        match self.store.save(&editor.record, editor.status, final_level, now) {
+        // Editing a returned record makes it a draft again.
+        let status = if editor.status == Status::Returned { Status::Draft } else { editor.status };
+        match self.store.save(&editor.record, status, final_level, now) {
             Ok(_) => {
+                editor.status = status;
                 editor.saved = editor.record.clone();
                 self.last_saved = Some(now);
                 if self.error.as_deref().is_some_and(|e| e.starts_with("自动保存失败")) {
@@ -268,7 +276,10 @@ impl AppState {
     fn open(&mut self, id: i64) {
         match self.store.load(id) {
             Ok(Some(stored)) => {
-                let editor = Editor::new(stored.id, stored.status, stored.record, self.clock.now());
+                let returned = stored.review_reason.filter(|_| stored.status == Status::Returned);
+                let mut editor =
+                    Editor::new(stored.id, stored.status, stored.record, self.clock.now());
+                editor.returned_reason = returned;
                 self.screen = Screen::Editor(Box::new(editor));
                 if let Err(err) = self.store.set_last_open(Some(id)) {
                     self.fail("无法记录打开的评估", &err);

@@ -107,6 +107,8 @@ pub struct Editor {
     pub item: usize,
     /// Problems found by the last refused 完成评估, shown until fixed.
     pub issues: Vec<FieldIssue>,
+    /// Why the reviewer returned it, for a returned record.
+    pub returned_reason: Option<String>,
     /// The time of the current frame, from the app's clock (signatures are stamped with it).
     pub now: DateTime<Utc>,
     pub(super) buffers: Buffers,
@@ -134,6 +136,7 @@ impl Editor {
             section: Section::Info,
             item: 0,
             issues: Vec::new(),
+            returned_reason: None,
             now,
             buffers,
             pads: [PadState::default(); 3],
@@ -163,7 +166,10 @@ impl Editor {
         scale: &Scale,
         policy: Option<&Policy>,
     ) -> Option<WizardCommand> {
-        let readonly = self.status == Status::Completed;
+        // Only drafts (including returned ones) are edited here; completed records can be
+        // turned back into drafts, submitted and approved ones change only through review.
+        let readonly =
+            matches!(self.status, Status::Completed | Status::Submitted | Status::Approved);
         // Keys first, so that no focused button also reacts to Enter.
         if !readonly {
             self.keyboard(ui, scale);
@@ -181,7 +187,9 @@ impl Editor {
                     if readonly {
                         ui.horizontal(|ui| {
                             ui.label(
-                                RichText::new("本评估已完成，内容只读").color(theme::OK).strong(),
+                                RichText::new(format!("本评估{}，内容只读", self.status.label()))
+                                    .color(theme::OK)
+                                    .strong(),
                             );
                             if ui
                                 .add(
@@ -192,7 +200,9 @@ impl Editor {
                             {
                                 return Some(WizardCommand::OpenExport);
                             }
-                            if ui.button("改为草稿以修改").clicked() {
+                            if self.status == Status::Completed
+                                && ui.button("改为草稿以修改").clicked()
+                            {
                                 return Some(WizardCommand::Reopen);
                             }
                             None
@@ -205,6 +215,13 @@ impl Editor {
                             .inner
                         })
                     } else {
+                        if let Some(reason) = &self.returned_reason {
+                            ui.label(
+                                RichText::new(format!("审核退回：{reason}"))
+                                    .color(theme::WARNING)
+                                    .strong(),
+                            );
+                        }
                         self.section_ui(ui, scale, policy, &progress)
                     }
                 })
