@@ -572,3 +572,89 @@ fn submitted_records_are_read_only_and_returned_ones_show_the_reason_and_become_
     assert_eq!(editor.record.answers.get("B.2.1"), Some(&3));
     assert!(harness.state().error().is_none(), "{:?}", harness.state().error());
 }
+
+#[test]
+fn signing_in_submitting_and_approving_in_the_review_queue() {
+    use elder_assess::review::Role;
+    use elder_assess::store::PasswordCost;
+
+    let dir = data_dir("bureau");
+    let now = Utc.with_ymd_and_hms(2026, 11, 28, 2, 0, 0).unwrap();
+    let store = Store::open(&dir).unwrap().with_password_cost(PasswordCost::TestOnlyLight);
+    let admin = store.create_first_admin("admin", "管理员戊", "password-1", now).unwrap();
+    store.create_account(&admin, "a1", "评估员甲", Role::Assessor, "password-1", now).unwrap();
+    store.create_account(&admin, "r1", "审核员丙", Role::Reviewer, "password-1", now).unwrap();
+    store.logout();
+    let state = AppState::new(gbt(), store, Box::new(FixedClock(now)));
+    let mut harness = Harness::builder()
+        .with_size(egui::vec2(1280.0, 1000.0))
+        .with_context_setup(elder_assess::ui::setup_context)
+        .build_ui_state(|ui, state: &mut AppState| state.ui(ui), state);
+    harness.run();
+
+    let sign_in = |harness: &mut Harness<'static, AppState>, login: &str, password: &str| {
+        harness.get_by_label("账号").click();
+        harness.run();
+        harness.key_press_modifiers(Modifiers::COMMAND, Key::A);
+        harness.get_by_label("账号").type_text(login);
+        harness.get_by_label("密码").click();
+        harness.run();
+        harness.key_press_modifiers(Modifiers::COMMAND, Key::A);
+        harness.get_by_label("密码").type_text(password);
+        harness.run();
+        harness.get_by_label("登录").click();
+        harness.run();
+    };
+    // Accounts exist: the app asks to sign in, and a wrong password says nothing more.
+    assert!(shown_containing(&harness, "本机已设置账号，请登录后使用"));
+    sign_in(&mut harness, "a1", "wrong-password");
+    assert!(shown_containing(&harness, "账号或密码不正确"));
+    sign_in(&mut harness, "a1", "password-1");
+    assert!(shown_containing(&harness, "评估员甲（评估员）"));
+
+    // The assessor completes an assessment and submits it.
+    new_assessment(&mut harness);
+    fill_annex_a(&mut harness);
+    {
+        let record = &mut harness.state_mut().editor_mut().unwrap().record;
+        record.info.township = "孟定镇".to_owned();
+        for item in gbt().items() {
+            record.answers.insert(item.id().to_owned(), item.max());
+        }
+        for (signature, name) in [
+            (&mut record.signatures.assessor1, "评估员甲"),
+            (&mut record.signatures.assessor2, "评估员乙"),
+            (&mut record.signatures.informant, "测试家属"),
+        ] {
+            signature.name = name.to_owned();
+            signature.strokes = vec![vec![[500, 2000], [5000, 6000]]];
+        }
+    }
+    harness.run();
+    open_section(&mut harness, "C 评估结果");
+    harness.get_by_label("完成评估").click();
+    harness.run();
+    harness.get_by_label("提交审核").click();
+    harness.run();
+    assert_eq!(harness.state().editor().unwrap().status, Status::Submitted);
+    harness.get_by_label("← 返回列表").click();
+    harness.run();
+    harness.get_by_label("退出登录").click();
+    harness.run();
+
+    // The reviewer finds it in the queue, sees the scores, and approves it.
+    sign_in(&mut harness, "r1", "password-1");
+    harness.get_by_label("审核队列").click();
+    harness.run();
+    assert!(shown_containing(&harness, "孟定镇"));
+    harness.get_by_label("审核 PG20261128-0001").click();
+    harness.run();
+    assert!(shown_containing(&harness, "审核 PG20261128-0001"));
+    assert!(shown_containing(&harness, "能力完好（90 分）"));
+    harness.get_by_label("通过").click();
+    harness.run();
+    assert!(shown_containing(&harness, "PG20261128-0001：已通过"));
+    let id = harness.state().store().find_by_number("PG20261128-0001").unwrap().unwrap();
+    assert_eq!(harness.state().store().load(id).unwrap().unwrap().status, Status::Approved);
+    assert!(harness.state().store().verify_audit().unwrap().is_intact());
+}

@@ -7,6 +7,7 @@
 
 mod fonts;
 mod home;
+pub mod review;
 pub mod save_dialog;
 mod signature_pad;
 pub mod state;

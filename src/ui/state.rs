@@ -10,6 +10,7 @@ use crate::record::AssessmentRecord;
 use crate::scale::Scale;
 use crate::store::{Status, Store, StoreError, Summary};
 
+use super::review::{LoginForm, QueueState, ReviewDecision, ReviewView};
 use super::theme;
 use super::wizard::export::{ExportDialog, ExportOrder};
 use super::wizard::{Editor, WizardCommand};
@@ -35,9 +36,22 @@ pub const ZOOM_RANGE: (f32, f32) = (0.75, 2.5);
 
 /// Which screen is shown.
 enum Screen {
+    Login(LoginForm),
     Home { query: String, rows: Option<Vec<Summary>> },
+    Queue(QueueState),
+    Due(Option<Vec<crate::store::DueRow>>),
+    Review(Box<ReviewView>),
     Editor(Box<Editor>),
 }
+
+impl Screen {
+    fn home() -> Self {
+        Self::Home { query: String::new(), rows: None }
+    }
+}
+
+/// Months until an elder's next routine assessment is due (the default).
+pub const DUE_INTERVAL_MONTHS: u32 = 12;
 
 /// Everything the app shows and keeps while running.
 pub struct AppState {
@@ -74,7 +88,7 @@ impl AppState {
             policy,
             store,
             clock,
-            screen: Screen::Home { query: String::new(), rows: None },
+            screen: Screen::home(),
             error: None,
             last_saved: None,
             applied_zoom: 1.0,
@@ -82,19 +96,32 @@ impl AppState {
             prefs: Prefs::default(),
         };
         state.error = policy_error;
-        match state.store.last_open() {
-            Ok(Some(id)) => state.open(id),
-            Ok(None) => {}
-            Err(err) => state.fail("无法读取上次打开的评估", &err),
+        if state.needs_login() {
+            state.screen = Screen::Login(LoginForm::default());
+        } else {
+            state.reopen_last();
         }
         state
+    }
+
+    /// Whether accounts exist and nobody is signed in.
+    fn needs_login(&self) -> bool {
+        self.store.has_accounts().unwrap_or(false) && self.store.current_actor().is_none()
+    }
+
+    fn reopen_last(&mut self) {
+        match self.store.last_open() {
+            Ok(Some(id)) => self.open(id),
+            Ok(None) => {}
+            Err(err) => self.fail("无法读取上次打开的评估", &err),
+        }
     }
 
     /// The open editor, if any (for tests and the window title).
     pub fn editor(&self) -> Option<&Editor> {
         match &self.screen {
             Screen::Editor(editor) => Some(editor),
-            Screen::Home { .. } => None,
+            _ => None,
         }
     }
 
@@ -102,7 +129,7 @@ impl AppState {
     pub fn editor_mut(&mut self) -> Option<&mut Editor> {
         match &mut self.screen {
             Screen::Editor(editor) => Some(editor),
-            Screen::Home { .. } => None,
+            _ => None,
         }
     }
 
@@ -139,7 +166,16 @@ impl AppState {
         let mut open = None;
         let mut create = false;
         let mut command = None;
+        let mut login = false;
+        let mut decision = None;
+        if !matches!(self.screen, Screen::Login(_) | Screen::Editor(_)) {
+            self.bureau_tabs_ui(ui);
+        }
         match &mut self.screen {
+            Screen::Login(form) => {
+                egui::CentralPanel::default()
+                    .show(ui, |ui| login = super::review::login_ui(ui, form));
+            }
             Screen::Home { query, rows } => {
                 egui::CentralPanel::default().show(ui, |ui| {
                     let (o, c) =
@@ -147,6 +183,34 @@ impl AppState {
                     open = o;
                     create = c;
                 });
+            }
+            Screen::Queue(queue) => {
+                if queue.rows.is_none() {
+                    match self.store.queue(&queue.filter()) {
+                        Ok(rows) => queue.rows = Some(rows),
+                        Err(err) => {
+                            self.error = Some(format!("无法读取审核队列：{err}"));
+                            queue.rows = Some(Vec::new());
+                        }
+                    }
+                }
+                egui::CentralPanel::default().show(ui, |ui| {
+                    if let Some(id) = super::review::queue_ui(ui, queue) {
+                        open = Some(-id);
+                    }
+                });
+            }
+            Screen::Due(rows) => {
+                if rows.is_none() {
+                    let today = self.clock.today();
+                    *rows = Some(self.store.due(DUE_INTERVAL_MONTHS, today).unwrap_or_default());
+                }
+                let list = rows.as_deref().unwrap_or_default();
+                egui::CentralPanel::default().show(ui, |ui| super::review::due_ui(ui, list));
+            }
+            Screen::Review(view) => {
+                egui::CentralPanel::default()
+                    .show(ui, |ui| decision = super::review::review_ui(ui, view, &self.scale));
             }
             Screen::Editor(editor) => {
                 editor.now = now;
@@ -157,13 +221,21 @@ impl AppState {
             self.create();
         }
         if let Some(id) = open {
-            self.open(id);
+            // Negative ids come from the review queue: open for review, not for editing.
+            if id < 0 { self.open_review(-id) } else { self.open(id) }
+        }
+        if login {
+            self.login();
+        }
+        if let Some(decision) = decision {
+            self.decide(decision);
         }
         match command {
             Some(WizardCommand::GoHome) => self.go_home(),
             Some(WizardCommand::Complete) => self.complete(),
             Some(WizardCommand::Reopen) => self.reopen(),
             Some(WizardCommand::OpenExport) => self.open_export(),
+            Some(WizardCommand::Submit) => self.submit(),
             None => {}
         }
         self.export_ui(ui.ctx());
@@ -189,6 +261,7 @@ impl AppState {
     }
 
     fn top_bar_ui(&mut self, ui: &mut Ui) {
+        let mut logout = false;
         egui::Panel::top("top").show(ui, |ui| {
             ui.horizontal_wrapped(|ui| {
                 ui.label(RichText::new("老年人能力评估").heading().strong());
@@ -205,6 +278,13 @@ impl AppState {
                 let theme_text = if self.prefs.dark { "浅色主题" } else { "深色主题" };
                 if ui.button(theme_text).clicked() {
                     self.prefs.dark = !self.prefs.dark;
+                }
+                if let Some(actor) = self.store.current_actor() {
+                    ui.separator();
+                    ui.label(format!("{}（{}）", actor.display_name, actor.role.label()));
+                    if ui.button("退出登录").clicked() {
+                        logout = true;
+                    }
                 }
                 if let Some(at) = self.last_saved {
                     let local = at.with_timezone(&crate::clock::CHINA_OFFSET);
@@ -226,6 +306,9 @@ impl AppState {
                 }
             }
         });
+        if logout {
+            self.logout();
+        }
     }
 
     /// Saves the open record whenever it differs from what was last saved. Called every
@@ -280,6 +363,8 @@ impl AppState {
                 let mut editor =
                     Editor::new(stored.id, stored.status, stored.record, self.clock.now());
                 editor.returned_reason = returned;
+                editor.can_submit =
+                    self.store.current_actor().is_some_and(|actor| actor.role.can_assess());
                 self.screen = Screen::Editor(Box::new(editor));
                 if let Err(err) = self.store.set_last_open(Some(id)) {
                     self.fail("无法记录打开的评估", &err);
@@ -293,7 +378,7 @@ impl AppState {
     }
 
     fn go_home(&mut self) {
-        self.screen = Screen::Home { query: String::new(), rows: None };
+        self.screen = Screen::home();
         if let Err(err) = self.store.set_last_open(None) {
             self.fail("无法更新打开的评估", &err);
         }
@@ -316,6 +401,116 @@ impl AppState {
                 editor.saved = editor.record.clone();
             }
             Err(err) => self.error = Some(format!("无法完成评估：{err}")),
+        }
+    }
+
+    /// 我的评估 / 审核队列 / 复评到期 for signed-in reviewers and admins.
+    fn bureau_tabs_ui(&mut self, ui: &mut Ui) {
+        let Some(actor) = self.store.current_actor() else { return };
+        if !actor.role.can_review() {
+            return;
+        }
+        egui::Panel::top("tabs").show(ui, |ui| {
+            ui.horizontal(|ui| {
+                let size = egui::vec2(140.0, 40.0);
+                let here = |s: &Screen, tab: u8| match s {
+                    Screen::Home { .. } => tab == 0,
+                    Screen::Queue(_) | Screen::Review(_) => tab == 1,
+                    Screen::Due(_) => tab == 2,
+                    _ => false,
+                };
+                for (tab, title) in [(0u8, "评估列表"), (1, "审核队列"), (2, "复评到期")]
+                {
+                    let button =
+                        egui::Button::selectable(here(&self.screen, tab), title).min_size(size);
+                    if ui.add(button).clicked() {
+                        self.screen = match tab {
+                            0 => Screen::home(),
+                            1 => Screen::Queue(QueueState::default()),
+                            _ => Screen::Due(None),
+                        };
+                    }
+                }
+            });
+        });
+    }
+
+    fn login(&mut self) {
+        let Screen::Login(form) = &mut self.screen else { return };
+        match self.store.login(&form.login, &form.password, self.clock.now()) {
+            Ok(_) => {
+                self.screen = Screen::home();
+                self.reopen_last();
+            }
+            Err(err) => {
+                form.password.clear();
+                form.message = Some(err.to_string());
+            }
+        }
+    }
+
+    fn logout(&mut self) {
+        self.store.logout();
+        self.export = None;
+        self.screen = Screen::Login(LoginForm::default());
+    }
+
+    fn open_review(&mut self, id: i64) {
+        match (self.store.load(id), self.store.previous_of(id)) {
+            (Ok(Some(stored)), Ok(previous)) => {
+                self.screen = Screen::Review(Box::new(ReviewView {
+                    stored,
+                    previous,
+                    reason: String::new(),
+                    message: None,
+                }));
+            }
+            (Ok(None), _) => self.error = Some("该评估已不存在".to_owned()),
+            (Err(err), _) | (_, Err(err)) => self.fail("无法打开评估", &err),
+        }
+    }
+
+    /// Approve or return the record under review.
+    fn decide(&mut self, decision: ReviewDecision) {
+        let Screen::Review(view) = &mut self.screen else { return };
+        let action = match decision {
+            ReviewDecision::Back => {
+                self.screen = Screen::Queue(QueueState::default());
+                return;
+            }
+            ReviewDecision::Approve => crate::review::Action::Approve,
+            ReviewDecision::Return(reason) => crate::review::Action::Return { reason },
+        };
+        let Some(actor) = self.store.current_actor() else {
+            self.screen = Screen::Login(LoginForm::default());
+            return;
+        };
+        match self.store.transition(view.stored.id, action, &actor, None, self.clock.now()) {
+            Ok(status) => {
+                self.error =
+                    Some(format!("{}：{}", view.stored.record.info.number, status.label()));
+                self.screen = Screen::Queue(QueueState::default());
+            }
+            Err(err) => view.message = Some(err.to_string()),
+        }
+    }
+
+    /// 提交审核 for a completed record.
+    fn submit(&mut self) {
+        let Screen::Editor(editor) = &mut self.screen else { return };
+        let Some(actor) = self.store.current_actor() else {
+            self.error = Some("提交审核需要先登录".to_owned());
+            return;
+        };
+        match self.store.transition(
+            editor.id,
+            crate::review::Action::Submit,
+            &actor,
+            None,
+            self.clock.now(),
+        ) {
+            Ok(status) => editor.status = status,
+            Err(err) => self.error = Some(format!("无法提交审核：{err}")),
         }
     }
 

@@ -79,6 +79,8 @@ pub enum WizardCommand {
     Reopen,
     /// Open the 导出 PDF… window.
     OpenExport,
+    /// 提交审核: send a completed record to the bureau.
+    Submit,
 }
 
 /// Text the assessor is typing that does not parse yet (dates, numbers).
@@ -109,6 +111,8 @@ pub struct Editor {
     pub issues: Vec<FieldIssue>,
     /// Why the reviewer returned it, for a returned record.
     pub returned_reason: Option<String>,
+    /// Whether 提交审核 is offered (someone is signed in).
+    pub can_submit: bool,
     /// The time of the current frame, from the app's clock (signatures are stamped with it).
     pub now: DateTime<Utc>,
     pub(super) buffers: Buffers,
@@ -137,6 +141,7 @@ impl Editor {
             item: 0,
             issues: Vec::new(),
             returned_reason: None,
+            can_submit: false,
             now,
             buffers,
             pads: [PadState::default(); 3],
@@ -199,6 +204,12 @@ impl Editor {
                                 .clicked()
                             {
                                 return Some(WizardCommand::OpenExport);
+                            }
+                            if self.status == Status::Completed
+                                && self.can_submit
+                                && ui.button(RichText::new("提交审核").strong()).clicked()
+                            {
+                                return Some(WizardCommand::Submit);
                             }
                             if self.status == Status::Completed
                                 && ui.button("改为草稿以修改").clicked()

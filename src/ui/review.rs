@@ -1,0 +1,343 @@
+//! Bureau screens: sign-in, the review queue with filters, one submitted record with the
+//! same elder's previous assessment side by side, approve or return with a reason, and
+//! the due list.
+
+use chrono::NaiveDate;
+use egui::{Grid, RichText, Ui};
+use zeroize::Zeroizing;
+
+use crate::assessment::score;
+use crate::exports::GENGMA_TOWNSHIPS;
+use crate::record::AssessmentRecord;
+use crate::scale::Scale;
+use crate::store::{DueRow, QueueFilter, QueueRow, StoredAssessment};
+
+use super::theme;
+
+/// The sign-in form.
+#[derive(Default)]
+pub struct LoginForm {
+    /// 账号.
+    pub login: String,
+    /// 密码, wiped when dropped.
+    pub password: Zeroizing<String>,
+    /// The last failure, in words.
+    pub message: Option<String>,
+}
+
+/// Shows the sign-in form; returns true when 登录 is pressed (or Enter in the password).
+pub fn login_ui(ui: &mut Ui, form: &mut LoginForm) -> bool {
+    let mut submit = false;
+    ui.add_space(40.0);
+    ui.vertical_centered(|ui| {
+        ui.heading("账号登录");
+        ui.label("本机已设置账号，请登录后使用");
+        ui.add_space(12.0);
+        Grid::new("login").num_columns(2).spacing([12.0, 12.0]).show(ui, |ui| {
+            let label = ui.label("账号");
+            ui.add(egui::TextEdit::singleline(&mut form.login).desired_width(240.0))
+                .labelled_by(label.id);
+            ui.end_row();
+            let label = ui.label("密码");
+            let response = ui
+                .add(
+                    egui::TextEdit::singleline(&mut *form.password)
+                        .password(true)
+                        .desired_width(240.0),
+                )
+                .labelled_by(label.id);
+            if response.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter)) {
+                submit = true;
+            }
+            ui.end_row();
+        });
+        if ui
+            .add(egui::Button::new("登录").min_size(egui::vec2(160.0, theme::TARGET_HEIGHT)))
+            .clicked()
+        {
+            submit = true;
+        }
+        if let Some(message) = &form.message {
+            ui.label(RichText::new(message).color(theme::ERROR));
+        }
+    });
+    submit
+}
+
+/// The queue's filter form, as typed.
+#[derive(Default)]
+pub struct QueueState {
+    /// 乡镇; empty = all.
+    pub township: String,
+    /// 评估员; empty = all.
+    pub assessor: String,
+    /// From date text.
+    pub from: String,
+    /// To date text.
+    pub to: String,
+    /// Final level; `None` = all.
+    pub level: Option<u8>,
+    /// Only records with warnings.
+    pub with_warnings: bool,
+    /// The rows of the last query (`None`: query again).
+    pub rows: Option<Vec<QueueRow>>,
+}
+
+impl QueueState {
+    /// The store filter for the form (unparsable dates are ignored).
+    pub fn filter(&self) -> QueueFilter {
+        let date = |text: &str| NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d").ok();
+        QueueFilter {
+            township: Some(self.township.trim().to_owned()).filter(|t| !t.is_empty()),
+            assessor: Some(self.assessor.trim().to_owned()).filter(|t| !t.is_empty()),
+            from: date(&self.from),
+            to: date(&self.to),
+            final_level: self.level,
+            with_warnings: self.with_warnings,
+        }
+    }
+}
+
+const LEVEL_SHORT: [&str; 5] = ["能力完好", "轻度失能", "中度失能", "重度失能", "完全失能"];
+
+fn level_text(level: Option<u8>) -> &'static str {
+    level.and_then(|l| LEVEL_SHORT.get(usize::from(l))).copied().unwrap_or("—")
+}
+
+/// The review queue. Returns the row id to review, if one was chosen.
+pub fn queue_ui(ui: &mut Ui, state: &mut QueueState) -> Option<i64> {
+    let mut changed = false;
+    ui.horizontal_wrapped(|ui| {
+        let township_label = ui.label("乡镇");
+        egui::ComboBox::from_id_salt("queue-township")
+            .selected_text(if state.township.is_empty() {
+                "全部"
+            } else {
+                state.township.as_str()
+            })
+            .show_ui(ui, |ui| {
+                changed |=
+                    ui.selectable_value(&mut state.township, String::new(), "全部").changed();
+                for township in GENGMA_TOWNSHIPS {
+                    changed |= ui
+                        .selectable_value(&mut state.township, township.to_owned(), township)
+                        .changed();
+                }
+            })
+            .response
+            .labelled_by(township_label.id);
+        let label = ui.label("评估员");
+        changed |= ui
+            .add(egui::TextEdit::singleline(&mut state.assessor).desired_width(120.0))
+            .labelled_by(label.id)
+            .changed();
+        let label = ui.label("从");
+        changed |= ui
+            .add(
+                egui::TextEdit::singleline(&mut state.from)
+                    .hint_text("2026-01-01")
+                    .desired_width(120.0),
+            )
+            .labelled_by(label.id)
+            .changed();
+        let label = ui.label("到");
+        changed |= ui
+            .add(
+                egui::TextEdit::singleline(&mut state.to)
+                    .hint_text("2026-12-31")
+                    .desired_width(120.0),
+            )
+            .labelled_by(label.id)
+            .changed();
+        let level_label = ui.label("等级");
+        egui::ComboBox::from_id_salt("queue-level")
+            .selected_text(state.level.map_or("全部", |l| LEVEL_SHORT[usize::from(l)]))
+            .show_ui(ui, |ui| {
+                changed |= ui.selectable_value(&mut state.level, None, "全部").changed();
+                for (code, name) in (0u8..).zip(LEVEL_SHORT) {
+                    changed |= ui.selectable_value(&mut state.level, Some(code), name).changed();
+                }
+            })
+            .response
+            .labelled_by(level_label.id);
+        changed |= ui.checkbox(&mut state.with_warnings, "仅有一致性提示的").changed();
+    });
+    if changed {
+        state.rows = None;
+    }
+    let rows = state.rows.as_deref().unwrap_or_default();
+    if rows.is_empty() {
+        ui.label("没有待审核的评估");
+        return None;
+    }
+    let mut open = None;
+    egui::ScrollArea::vertical().auto_shrink([false, false]).show(ui, |ui| {
+        Grid::new("queue").num_columns(8).striped(true).spacing([16.0, 10.0]).show(ui, |ui| {
+            for title in
+                ["评估编号", "乡镇", "姓名", "身份证号", "评估日期", "最终等级", "提示", ""]
+            {
+                ui.label(RichText::new(title).strong());
+            }
+            ui.end_row();
+            for row in rows {
+                ui.label(&row.number);
+                ui.label(&row.township);
+                ui.label(&row.subject_name);
+                ui.label(&row.id_masked);
+                ui.label(row.reference_date.to_string());
+                ui.label(level_text(row.final_level));
+                let warnings = RichText::new(row.warnings.to_string());
+                ui.label(if row.warnings > 0 { warnings.color(theme::WARNING) } else { warnings });
+                if ui.button(format!("审核 {}", row.number)).clicked() {
+                    open = Some(row.id);
+                }
+                ui.end_row();
+            }
+        });
+    });
+    open
+}
+
+/// One submitted record under review.
+pub struct ReviewView {
+    /// The record.
+    pub stored: StoredAssessment,
+    /// The same elder's previous approved assessment, if any.
+    pub previous: Option<StoredAssessment>,
+    /// The return reason being typed.
+    pub reason: String,
+    /// The last failure, in words.
+    pub message: Option<String>,
+}
+
+/// What the reviewer decided.
+pub enum ReviewDecision {
+    /// Back to the queue without deciding.
+    Back,
+    /// 通过.
+    Approve,
+    /// 退回, with the reason.
+    Return(String),
+}
+
+/// Current and previous scores of every item, the levels, and the warnings; approve or
+/// return.
+pub fn review_ui(ui: &mut Ui, view: &mut ReviewView, scale: &Scale) -> Option<ReviewDecision> {
+    let mut decision = None;
+    if ui.button("← 返回审核队列").clicked() {
+        decision = Some(ReviewDecision::Back);
+    }
+    let record = &view.stored.record;
+    ui.heading(format!("审核 {}", record.info.number));
+    ui.label(format!(
+        "{}　{}　评估日期 {}　评估员 {}、{}",
+        record.info.township,
+        record.subject.name,
+        record.info.reference_date,
+        record.signatures.assessor1.name,
+        record.signatures.assessor2.name
+    ));
+    let outcome = |r: &AssessmentRecord| score(scale, &r.answers(scale), &r.facts(scale)).ok();
+    let now_outcome = outcome(record);
+    let before = view.previous.as_ref().map(|p| (&p.record, outcome(&p.record)));
+    egui::ScrollArea::vertical().max_height(ui.available_height() - 160.0).show(ui, |ui| {
+        Grid::new("compare").num_columns(4).striped(true).spacing([20.0, 8.0]).show(ui, |ui| {
+            let previous_title = before.as_ref().map_or("上次评估".to_owned(), |(r, _)| {
+                format!("上次评估（{}）", r.info.reference_date)
+            });
+            for title in ["条目", "本次", previous_title.as_str(), ""] {
+                ui.label(RichText::new(title).strong());
+            }
+            ui.end_row();
+            for item in scale.items() {
+                let now = record.answers.get(item.id()).copied();
+                let then = before.as_ref().and_then(|(r, _)| r.answers.get(item.id()).copied());
+                ui.label(format!("{} {}", item.id(), item.name()));
+                ui.label(now.map_or("—".to_owned(), |s| s.to_string()));
+                ui.label(then.map_or("—".to_owned(), |s| s.to_string()));
+                if before.is_some() && now != then {
+                    ui.label(RichText::new("有变化").color(theme::WARNING).strong());
+                } else {
+                    ui.label("");
+                }
+                ui.end_row();
+            }
+            let level = |o: &Option<crate::assessment::Outcome<'_>>| {
+                o.as_ref()
+                    .map_or("—".to_owned(), |o| format!("{}（{} 分）", o.level_name(), o.total))
+            };
+            ui.label(RichText::new("最终等级").strong());
+            ui.label(level(&now_outcome));
+            let previous_level = before.as_ref().map_or("—".to_owned(), |(_, o)| level(o));
+            ui.label(previous_level);
+            let level_changed = match (&now_outcome, before.as_ref().and_then(|(_, o)| o.as_ref()))
+            {
+                (Some(a), Some(b)) => a.final_level != b.final_level,
+                _ => false,
+            };
+            if level_changed {
+                ui.label(RichText::new("等级变化").color(theme::ERROR).strong());
+            }
+            ui.end_row();
+        });
+        if let Some(o) = &now_outcome {
+            for w in &o.warnings {
+                ui.label(
+                    RichText::new(format!("{} {}", w.code(), w.message())).color(theme::WARNING),
+                );
+            }
+        }
+    });
+    ui.separator();
+    ui.horizontal(|ui| {
+        let size = egui::vec2(140.0, theme::TARGET_HEIGHT);
+        if ui.add(egui::Button::new(RichText::new("通过").strong()).min_size(size)).clicked() {
+            decision = Some(ReviewDecision::Approve);
+        }
+        let label = ui.label("退回原因");
+        ui.add(egui::TextEdit::singleline(&mut view.reason).desired_width(320.0))
+            .labelled_by(label.id);
+        if ui
+            .add_enabled(!view.reason.trim().is_empty(), egui::Button::new("退回").min_size(size))
+            .clicked()
+        {
+            decision = Some(ReviewDecision::Return(view.reason.trim().to_owned()));
+        }
+    });
+    if let Some(message) = &view.message {
+        ui.label(RichText::new(message).color(theme::ERROR));
+    }
+    decision
+}
+
+/// The due list: elders whose next routine assessment is overdue or due soon.
+pub fn due_ui(ui: &mut Ui, rows: &[DueRow]) {
+    let rows: Vec<&DueRow> = rows.iter().filter(|r| r.overdue || r.due_soon).collect();
+    if rows.is_empty() {
+        ui.label("没有逾期或即将到期的复评");
+        return;
+    }
+    Grid::new("due").num_columns(5).striped(true).spacing([16.0, 10.0]).show(ui, |ui| {
+        for title in ["姓名", "身份证号", "乡镇", "上次评估", "应复评日期"] {
+            ui.label(RichText::new(title).strong());
+        }
+        ui.end_row();
+        for row in rows {
+            ui.label(&row.subject_name);
+            ui.label(&row.id_masked);
+            ui.label(&row.township);
+            ui.label(row.reference_date.to_string());
+            let text = RichText::new(format!(
+                "{}{}",
+                row.due_date,
+                if row.overdue { "（已逾期）" } else { "（即将到期）" }
+            ));
+            ui.label(if row.overdue {
+                text.color(theme::ERROR)
+            } else {
+                text.color(theme::WARNING)
+            });
+            ui.end_row();
+        }
+    });
+}
