@@ -32,3 +32,38 @@ pub fn with_total(scale: &Scale, total: u16) -> Answers {
 pub fn score_plain<'s>(scale: &'s Scale, answers: &Answers) -> Outcome<'s> {
     score(scale, answers, &Facts::new(scale)).unwrap()
 }
+
+/// A directory under the system temp dir, removed on drop.
+pub struct TempDir(std::path::PathBuf);
+
+impl TempDir {
+    /// A fresh, unique directory whose name contains `name`.
+    pub fn new(name: &str) -> Self {
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        static COUNTER: AtomicUsize = AtomicUsize::new(0);
+        let unique = COUNTER.fetch_add(1, Ordering::Relaxed);
+        let path = std::env::temp_dir().join(format!(
+            "elder-assess-{name}-{}-{unique}-{}",
+            std::process::id(),
+            chrono::Utc::now().timestamp_nanos_opt().unwrap_or_default()
+        ));
+        std::fs::create_dir_all(&path).unwrap();
+        Self(path)
+    }
+
+    /// The directory.
+    pub fn path(&self) -> &std::path::Path {
+        &self.0
+    }
+
+    /// The database file a store opened here uses.
+    pub fn db(&self) -> std::path::PathBuf {
+        self.0.join(elder_assess::store::DB_FILE_NAME)
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}

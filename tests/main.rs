@@ -5,6 +5,8 @@ mod cases; // Data-driven cases in tests/cases/*.json through the JSON contract.
 #[cfg(test)]
 mod cli; // The elder-assess binary: exit codes, stdout/stderr contract.
 #[cfg(test)]
+mod cli_accounts;
+#[cfg(test)]
 mod common; // Shared fixtures: the bundled scale, answers with a chosen total.
 #[cfg(test)]
 mod conformance; // GB/T 42195-2022 Annex C level bands and change rules, clause by clause.
@@ -29,4 +31,4 @@ mod sign;
 #[cfg(test)]
 mod store; // SQLite store: migrations, save/load/list, crash safety.
 #[cfg(test)]
-mod ui; // The assessor app through egui_kittest: wizard, keys, ID numbers, signatures, completion. // PDF signatures: keys, two sequential signatures, verify, tamper detection. // The county service list: all 31 services, boundaries, priority, CLI. // Review lifecycle, accounts, audit chain.
+mod ui; // The assessor app through egui_kittest: wizard, keys, ID numbers, signatures, completion. // PDF signatures: keys, two sequential signatures, verify, tamper detection. // The county service list: all 31 services, boundaries, priority, CLI. // Review lifecycle, accounts, audit chain. // Accounts and review from the command line.

@@ -5,48 +5,17 @@
 //!
 //! Raw `rusqlite` is used only to tamper with a database file behind the store's back.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
-use std::sync::atomic::{AtomicUsize, Ordering};
 
 use chrono::{DateTime, NaiveDate, TimeDelta, Utc};
 use elder_assess::record::AssessmentRecord;
 use elder_assess::review::{Action, Actor, ReviewError, Role};
 use elder_assess::store::{
-    AuditProblem, DB_FILE_NAME, LOCKOUT, MAX_FAILED_LOGINS, PasswordCost, QueueFilter, Status,
-    Store, StoreError,
+    AuditProblem, LOCKOUT, MAX_FAILED_LOGINS, PasswordCost, QueueFilter, Status, Store, StoreError,
 };
 
-/// A directory under the system temp dir, removed on drop.
-struct TempDir(PathBuf);
-
-impl TempDir {
-    fn new(name: &str) -> Self {
-        static COUNTER: AtomicUsize = AtomicUsize::new(0);
-        let unique = COUNTER.fetch_add(1, Ordering::Relaxed);
-        let path = std::env::temp_dir().join(format!(
-            "elder-assess-review-{name}-{}-{unique}-{}",
-            std::process::id(),
-            Utc::now().timestamp_nanos_opt().unwrap_or_default()
-        ));
-        std::fs::create_dir_all(&path).unwrap();
-        Self(path)
-    }
-
-    fn path(&self) -> &Path {
-        &self.0
-    }
-
-    fn db(&self) -> PathBuf {
-        self.0.join(DB_FILE_NAME)
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
+use super::common::TempDir;
 
 const SAMPLE_ID: &str = "11010519491231002X";
 const OTHER_ID: &str = "530926194001011233";

@@ -5,9 +5,8 @@
 //! program (or an older or newer version of this one) would.
 
 use std::io::{BufRead, BufReader};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Stdio};
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
@@ -15,36 +14,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use elder_assess::record::AssessmentRecord;
 use elder_assess::store::{DB_FILE_NAME, SCHEMA_VERSION, Status, Store, StoreError};
 
-/// A directory under the system temp dir, removed on drop.
-struct TempDir(PathBuf);
-
-impl TempDir {
-    fn new(name: &str) -> Self {
-        static COUNTER: AtomicUsize = AtomicUsize::new(0);
-        let unique = COUNTER.fetch_add(1, Ordering::Relaxed);
-        let path = std::env::temp_dir().join(format!(
-            "elder-assess-store-{name}-{}-{unique}-{}",
-            std::process::id(),
-            Utc::now().timestamp_nanos_opt().unwrap_or_default()
-        ));
-        std::fs::create_dir_all(&path).unwrap();
-        Self(path)
-    }
-
-    fn path(&self) -> &Path {
-        &self.0
-    }
-
-    fn db(&self) -> PathBuf {
-        self.0.join(DB_FILE_NAME)
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
+use super::common::TempDir;
 
 /// A valid sample ID number (born 1949-12-31, female).
 const SAMPLE_ID: &str = "11010519491231002X";

@@ -156,6 +156,19 @@ pub enum Command {
         #[command(subcommand)]
         command: AuditCommand,
     },
+    /// Accounts: the first admin, new accounts, password resets.
+    Accounts {
+        /// What to do.
+        #[command(subcommand)]
+        command: AccountsCommand,
+    },
+    /// The review (审核): submit, approve or return an assessment; the review queue and
+    /// the elders due for a routine re-assessment.
+    Review {
+        /// What to do.
+        #[command(subcommand)]
+        command: ReviewCommand,
+    },
 }
 
 /// `elder-assess audit …`: the tamper-evident audit trail in the database.
@@ -237,6 +250,12 @@ pub fn run() -> ExitCode {
                 return usage_error("找不到用户数据目录，请用 --data-dir 指定");
             };
             outcome_command(&dir, &number)
+        }
+        Some(Command::Accounts { command }) => {
+            with_store(cli.data_dir.as_deref(), |store| accounts_command(store, command))
+        }
+        Some(Command::Review { command }) => {
+            with_store(cli.data_dir.as_deref(), |store| review_command(store, command))
         }
         None => {
             let Some(dir) = cli.data_dir.or_else(crate::store::default_data_dir) else {
@@ -890,4 +909,374 @@ fn import_command(store: &crate::store::Store, file: &str) -> ExitCode {
         }
         Err(err) => usage_error(&format!("导入失败（未写入任何记录）：{err}")),
     }
+}
+
+/// The environment variable that may hold the password of the account signing in.
+pub const PASSWORD_ENV: &str = "ELDER_ASSESS_PASSWORD";
+
+/// The environment variable that may hold the password being set (a new account's, or a
+/// reset).
+pub const NEW_PASSWORD_ENV: &str = "ELDER_ASSESS_NEW_PASSWORD";
+
+/// Signing in for one command: the account, and where its password comes from.
+#[derive(Debug, clap::Args)]
+pub struct SignIn {
+    /// Sign in as this account (login name).
+    #[arg(long = "as", id = "as", value_name = "LOGIN")]
+    pub account: String,
+    /// Read the password from this file (else `ELDER_ASSESS_PASSWORD`, else the
+    /// terminal).
+    #[arg(long, value_name = "FILE")]
+    pub password_file: Option<PathBuf>,
+}
+
+/// `elder-assess accounts …`: the local accounts in the database (in `--data-dir`).
+///
+/// A password being set comes from `--new-password-file`, else `ELDER_ASSESS_NEW_PASSWORD`,
+/// else the terminal (asked twice).
+#[derive(Debug, Subcommand)]
+pub enum AccountsCommand {
+    /// Create the first account, an admin; refused once any account exists.
+    Init {
+        /// The admin's login name.
+        #[arg(long)]
+        login: String,
+        /// The admin's name (显示名).
+        #[arg(long)]
+        name: String,
+        /// Read the new password from this file (else `ELDER_ASSESS_NEW_PASSWORD`, else
+        /// the terminal, twice).
+        #[arg(long, value_name = "FILE")]
+        new_password_file: Option<PathBuf>,
+    },
+    /// Create an account, signed in as an admin.
+    Add {
+        /// The admin signing in.
+        #[command(flatten)]
+        sign_in: SignIn,
+        /// The new account's login name.
+        #[arg(long)]
+        login: String,
+        /// The new account's name, as signed on assessments (显示名).
+        #[arg(long)]
+        name: String,
+        /// `assessor` (评估员), `reviewer` (审核员) or `admin` (管理员).
+        #[arg(long, value_parser = parse_role)]
+        role: crate::review::Role,
+        /// Read the new password from this file (else `ELDER_ASSESS_NEW_PASSWORD`, else
+        /// the terminal, twice).
+        #[arg(long, value_name = "FILE")]
+        new_password_file: Option<PathBuf>,
+    },
+    /// Set a new password for an account and unlock it, signed in as an admin.
+    Reset {
+        /// The admin signing in.
+        #[command(flatten)]
+        sign_in: SignIn,
+        /// The account whose password is reset.
+        #[arg(long)]
+        login: String,
+        /// Read the new password from this file (else `ELDER_ASSESS_NEW_PASSWORD`, else
+        /// the terminal, twice).
+        #[arg(long, value_name = "FILE")]
+        new_password_file: Option<PathBuf>,
+    },
+}
+
+/// `elder-assess review …`: the review lifecycle of stored assessments.
+#[derive(Debug, Subcommand)]
+pub enum ReviewCommand {
+    /// 提交审核: a completed assessment goes to the review queue (assessor or admin).
+    Submit {
+        /// Assessment number (A.1.1).
+        number: String,
+        /// Who submits.
+        #[command(flatten)]
+        sign_in: SignIn,
+    },
+    /// 审核通过: approve a submitted assessment (reviewer or admin, not one of its
+    /// assessors). Final.
+    Approve {
+        /// Assessment number (A.1.1).
+        number: String,
+        /// Who approves.
+        #[command(flatten)]
+        sign_in: SignIn,
+    },
+    /// 退回: send a submitted assessment back to its assessors, with a reason.
+    Return {
+        /// Assessment number (A.1.1).
+        number: String,
+        /// Who returns it.
+        #[command(flatten)]
+        sign_in: SignIn,
+        /// Why it goes back (required, not blank).
+        #[arg(long)]
+        reason: String,
+    },
+    /// List the submitted assessments waiting for review, oldest submission first
+    /// (tab-separated; ID numbers masked).
+    Queue {
+        /// Only this township (乡镇).
+        #[arg(long)]
+        township: Option<String>,
+        /// Only assessments where this name is assessor 1 or 2.
+        #[arg(long)]
+        assessor: Option<String>,
+        /// Reference date (A.1.2) on or after.
+        #[arg(long, value_name = "YYYY-MM-DD")]
+        from: Option<chrono::NaiveDate>,
+        /// Reference date (A.1.2) on or before.
+        #[arg(long, value_name = "YYYY-MM-DD")]
+        to: Option<chrono::NaiveDate>,
+        /// Only this final level (0–4).
+        #[arg(long, value_parser = clap::value_parser!(u8).range(0..=4))]
+        level: Option<u8>,
+        /// Only assessments with consistency warnings.
+        #[arg(long)]
+        with_warnings: bool,
+    },
+    /// List the elders whose routine re-assessment is overdue or due within 30 days
+    /// (from their latest approved assessment; ID numbers masked).
+    Due {
+        /// Months between routine assessments.
+        #[arg(
+            long,
+            default_value_t = crate::store::DEFAULT_INTERVAL_MONTHS,
+            value_parser = clap::value_parser!(u32).range(1..=120)
+        )]
+        months: u32,
+    },
+}
+
+/// A role from its code (`assessor`, `reviewer`, `admin`).
+fn parse_role(code: &str) -> Result<crate::review::Role, String> {
+    crate::review::Role::from_code(code.trim()).ok_or_else(|| {
+        "未知角色，可用：assessor（评估员）、reviewer（审核员）、admin（管理员）".to_owned()
+    })
+}
+
+/// A password: from `file`, else the environment variable `env`, else the terminal
+/// (asked twice when `new`). The same sources and order as a key passphrase
+/// ([`sign::passphrase_from`]), with the messages worded for passwords.
+fn password_from(file: Option<&Path>, env: &str, new: bool) -> Result<sign::Passphrase, String> {
+    use std::io::IsTerminal as _;
+    let prompts = file.is_none()
+        && std::env::var_os(env).is_none_or(|value| value.is_empty())
+        && std::io::stdin().is_terminal();
+    if prompts {
+        if new {
+            eprintln!("设置新密码（至少 {} 个字符，输入两次）", crate::store::MIN_PASSWORD_CHARS);
+        } else {
+            eprintln!("登录密码");
+        }
+    }
+    let password =
+        if new { sign::new_passphrase_from(file, env) } else { sign::passphrase_from(file, env) };
+    password.map_err(|err| match err {
+        sign::SignError::NoPassphrase { .. } => {
+            let flag = if new { "--new-password-file" } else { "--password-file" };
+            format!("没有提供密码：标准输入不是终端，请用 {flag} 指定密码文件或设置环境变量 {env}")
+        }
+        sign::SignError::PassphraseMismatch => "两次输入的密码不一致".to_owned(),
+        other => other.to_string(),
+    })
+}
+
+/// Signs in as `sign_in.account` with its password (see [`password_from`]).
+fn sign_in_as(
+    store: &crate::store::Store,
+    sign_in: &SignIn,
+) -> Result<crate::review::Actor, String> {
+    let password = password_from(sign_in.password_file.as_deref(), PASSWORD_ENV, false)?;
+    store.login(&sign_in.account, &password, chrono::Utc::now()).map_err(|err| err.to_string())
+}
+
+/// `elder-assess accounts …`.
+fn accounts_command(store: &crate::store::Store, command: AccountsCommand) -> ExitCode {
+    let result = match command {
+        AccountsCommand::Init { login, name, new_password_file } => {
+            init_account(store, &login, &name, new_password_file.as_deref())
+        }
+        AccountsCommand::Add { sign_in, login, name, role, new_password_file } => {
+            let account = NewAccount { login: &login, name: &name, role };
+            add_account(store, &sign_in, &account, new_password_file.as_deref())
+        }
+        AccountsCommand::Reset { sign_in, login, new_password_file } => {
+            reset_account(store, &sign_in, &login, new_password_file.as_deref())
+        }
+    };
+    match result {
+        Ok(message) => {
+            println!("{message}");
+            ExitCode::SUCCESS
+        }
+        Err(message) => usage_error(&message),
+    }
+}
+
+/// The message when the first admin already exists.
+const ACCOUNTS_EXIST: &str = "已有账号，不能再初始化；请由管理员用 accounts add 添加账号";
+
+fn init_account(
+    store: &crate::store::Store,
+    login: &str,
+    name: &str,
+    password_file: Option<&Path>,
+) -> Result<String, String> {
+    use crate::store::StoreError;
+    if store.has_accounts().map_err(|err| err.to_string())? {
+        return Err(ACCOUNTS_EXIST.to_owned());
+    }
+    let password = password_from(password_file, NEW_PASSWORD_ENV, true)?;
+    match store.create_first_admin(login, name, &password, chrono::Utc::now()) {
+        Ok(admin) => Ok(format!("已创建管理员账号 {}", admin.account)),
+        Err(StoreError::Forbidden) => Err(ACCOUNTS_EXIST.to_owned()),
+        Err(err) => Err(err.to_string()),
+    }
+}
+
+/// The account `accounts add` creates.
+struct NewAccount<'a> {
+    login: &'a str,
+    name: &'a str,
+    role: crate::review::Role,
+}
+
+fn add_account(
+    store: &crate::store::Store,
+    sign_in: &SignIn,
+    account: &NewAccount<'_>,
+    password_file: Option<&Path>,
+) -> Result<String, String> {
+    let admin = sign_in_as(store, sign_in)?;
+    // Refuse before asking for the new password.
+    if admin.role != crate::review::Role::Admin {
+        return Err(crate::store::StoreError::Forbidden.to_string());
+    }
+    let password = password_from(password_file, NEW_PASSWORD_ENV, true)?;
+    let created = store
+        .create_account(
+            &admin,
+            account.login,
+            account.name,
+            account.role,
+            &password,
+            chrono::Utc::now(),
+        )
+        .map_err(|err| err.to_string())?;
+    Ok(format!("已创建账号 {}（{}）", created.account, created.role.label()))
+}
+
+fn reset_account(
+    store: &crate::store::Store,
+    sign_in: &SignIn,
+    login: &str,
+    password_file: Option<&Path>,
+) -> Result<String, String> {
+    let admin = sign_in_as(store, sign_in)?;
+    if admin.role != crate::review::Role::Admin {
+        return Err(crate::store::StoreError::Forbidden.to_string());
+    }
+    let password = password_from(password_file, NEW_PASSWORD_ENV, true)?;
+    store
+        .reset_password(&admin, login, &password, chrono::Utc::now())
+        .map_err(|err| err.to_string())?;
+    Ok(format!("已重置账号 {} 的密码，账号已解锁", login.trim()))
+}
+
+/// `elder-assess review …`.
+fn review_command(store: &crate::store::Store, command: ReviewCommand) -> ExitCode {
+    use crate::review::Action;
+    let (number, sign_in, action) = match command {
+        ReviewCommand::Submit { number, sign_in } => (number, sign_in, Action::Submit),
+        ReviewCommand::Approve { number, sign_in } => (number, sign_in, Action::Approve),
+        ReviewCommand::Return { number, sign_in, reason } => {
+            (number, sign_in, Action::Return { reason })
+        }
+        ReviewCommand::Queue { township, assessor, from, to, level, with_warnings } => {
+            let filter = crate::store::QueueFilter {
+                township,
+                assessor,
+                from,
+                to,
+                final_level: level,
+                with_warnings,
+            };
+            return queue_command(store, &filter);
+        }
+        ReviewCommand::Due { months } => return due_command(store, months),
+    };
+    let number = number.trim();
+    match review_action(store, number, &sign_in, action) {
+        Ok(status) => {
+            println!("{number}：{}", status.label());
+            ExitCode::SUCCESS
+        }
+        Err(message) => usage_error(&message),
+    }
+}
+
+/// Signs in, then takes `action` on the assessment numbered `number`.
+fn review_action(
+    store: &crate::store::Store,
+    number: &str,
+    sign_in: &SignIn,
+    action: crate::review::Action,
+) -> Result<crate::store::Status, String> {
+    let actor = sign_in_as(store, sign_in)?;
+    let id = store
+        .find_by_number(number)
+        .map_err(|err| format!("无法读取评估 {number}：{err}"))?
+        .ok_or_else(|| format!("没有编号为 {number} 的评估"))?;
+    store.transition(id, action, &actor, None, chrono::Utc::now()).map_err(|err| err.to_string())
+}
+
+/// `elder-assess review queue`: the submitted assessments, tab-separated.
+fn queue_command(store: &crate::store::Store, filter: &crate::store::QueueFilter) -> ExitCode {
+    if filter.from.zip(filter.to).is_some_and(|(from, to)| from > to) {
+        return usage_error("`--from` 晚于 `--to`");
+    }
+    let rows = match store.queue(filter) {
+        Ok(rows) => rows,
+        Err(err) => return usage_error(&format!("无法读取审核队列：{err}")),
+    };
+    if rows.is_empty() {
+        println!("没有待审核的评估");
+        return ExitCode::SUCCESS;
+    }
+    println!("编号\t乡镇\t身份证号\t评估基准日期\t等级\t警示");
+    for row in &rows {
+        let level = row.final_level.map_or_else(|| "-".to_owned(), |level| level.to_string());
+        println!(
+            "{}\t{}\t{}\t{}\t{level}\t{}",
+            row.number, row.township, row.id_masked, row.reference_date, row.warnings
+        );
+    }
+    ExitCode::SUCCESS
+}
+
+/// `elder-assess review due`: the elders overdue or due soon, tab-separated.
+fn due_command(store: &crate::store::Store, months: u32) -> ExitCode {
+    use crate::clock::Clock as _;
+    let today = crate::clock::SystemClock.today();
+    let rows = match store.due(months, today) {
+        Ok(rows) => rows,
+        Err(err) => return usage_error(&format!("无法读取评估：{err}")),
+    };
+    let rows: Vec<_> = rows.into_iter().filter(|row| row.overdue || row.due_soon).collect();
+    if rows.is_empty() {
+        println!("没有逾期或 {} 天内到期的复评", crate::store::DUE_SOON_DAYS);
+        return ExitCode::SUCCESS;
+    }
+    println!("状态\t应评估日期\t编号\t乡镇\t身份证号\t上次评估日期\t等级");
+    for row in &rows {
+        let state = if row.overdue { "已逾期" } else { "即将到期" };
+        let level = row.final_level.map_or_else(|| "-".to_owned(), |level| level.to_string());
+        println!(
+            "{state}\t{}\t{}\t{}\t{}\t{}\t{level}",
+            row.due_date, row.number, row.township, row.id_masked, row.reference_date
+        );
+    }
+    ExitCode::SUCCESS
 }
