@@ -657,4 +657,12 @@ fn signing_in_submitting_and_approving_in_the_review_queue() {
     let id = harness.state().store().find_by_number("PG20261128-0001").unwrap().unwrap();
     assert_eq!(harness.state().store().load(id).unwrap().unwrap().status, Status::Approved);
     assert!(harness.state().store().verify_audit().unwrap().is_intact());
+
+    // The statistics count the approved assessment by township and level.
+    harness.get_by_label("统计").click();
+    harness.run();
+    assert!(shown_containing(&harness, "共 1 人"));
+    harness.get_by_label("年龄段").click();
+    harness.run();
+    assert!(shown_containing(&harness, "70–79"), "born 1949, assessed 2026: 76");
 }

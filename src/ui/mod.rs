@@ -11,6 +11,7 @@ pub mod review;
 pub mod save_dialog;
 mod signature_pad;
 pub mod state;
+pub mod stats;
 mod theme;
 mod widgets;
 pub mod wizard;

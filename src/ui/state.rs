@@ -41,6 +41,7 @@ enum Screen {
     Queue(QueueState),
     Due(Option<Vec<crate::store::DueRow>>),
     Review(Box<ReviewView>),
+    Stats(super::stats::StatsState),
     Editor(Box<Editor>),
 }
 
@@ -207,6 +208,19 @@ impl AppState {
                 }
                 let list = rows.as_deref().unwrap_or_default();
                 egui::CentralPanel::default().show(ui, |ui| super::review::due_ui(ui, list));
+            }
+            Screen::Stats(stats) => {
+                if stats.table.is_none()
+                    && let Some((from, to)) = stats.period()
+                {
+                    match self.store.stats_rows(from, to) {
+                        Ok(rows) => {
+                            stats.table = Some(crate::exports::stats(&rows, stats.by, from, to));
+                        }
+                        Err(err) => self.error = Some(format!("无法统计：{err}")),
+                    }
+                }
+                egui::CentralPanel::default().show(ui, |ui| super::stats::stats_ui(ui, stats));
             }
             Screen::Review(view) => {
                 egui::CentralPanel::default()
@@ -417,9 +431,11 @@ impl AppState {
                     Screen::Home { .. } => tab == 0,
                     Screen::Queue(_) | Screen::Review(_) => tab == 1,
                     Screen::Due(_) => tab == 2,
+                    Screen::Stats(_) => tab == 3,
                     _ => false,
                 };
-                for (tab, title) in [(0u8, "评估列表"), (1, "审核队列"), (2, "复评到期")]
+                for (tab, title) in
+                    [(0u8, "评估列表"), (1, "审核队列"), (2, "复评到期"), (3, "统计")]
                 {
                     let button =
                         egui::Button::selectable(here(&self.screen, tab), title).min_size(size);
@@ -427,7 +443,8 @@ impl AppState {
                         self.screen = match tab {
                             0 => Screen::home(),
                             1 => Screen::Queue(QueueState::default()),
-                            _ => Screen::Due(None),
+                            2 => Screen::Due(None),
+                            _ => Screen::Stats(super::stats::StatsState::new(self.clock.today())),
                         };
                     }
                 }

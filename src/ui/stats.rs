@@ -1,0 +1,156 @@
+//! 统计: approved assessments by final level and township, age band or sex, for a period,
+//! as a stacked bar chart and a table.
+
+use chrono::NaiveDate;
+use egui::{Color32, Grid, RichText, Ui};
+use egui_plot::{Bar, BarChart, Legend, Plot};
+
+use crate::exports::{Dimension, StatsTable};
+
+/// Level colours, best to worst (design tokens for the chart only).
+const LEVEL_COLOURS: [Color32; 5] = [
+    Color32::from_rgb(0x2e, 0x7d, 0x32),
+    Color32::from_rgb(0x7c, 0xb3, 0x42),
+    Color32::from_rgb(0xf9, 0xa8, 0x25),
+    Color32::from_rgb(0xef, 0x6c, 0x00),
+    Color32::from_rgb(0xc6, 0x28, 0x28),
+];
+
+/// The statistics screen's state.
+pub struct StatsState {
+    /// First day, as typed.
+    pub from: String,
+    /// Last day, as typed.
+    pub to: String,
+    /// Grouping.
+    pub by: Dimension,
+    /// The last table (`None`: compute again).
+    pub table: Option<StatsTable>,
+}
+
+impl StatsState {
+    /// This year so far.
+    pub fn new(today: NaiveDate) -> Self {
+        let first = NaiveDate::from_yo_opt(chrono::Datelike::year(&today), 1).unwrap_or(today);
+        Self {
+            from: first.to_string(),
+            to: today.to_string(),
+            by: Dimension::Township,
+            table: None,
+        }
+    }
+
+    /// The period, when both dates parse and are in order.
+    pub fn period(&self) -> Option<(NaiveDate, NaiveDate)> {
+        let from = NaiveDate::parse_from_str(self.from.trim(), "%Y-%m-%d").ok()?;
+        let to = NaiveDate::parse_from_str(self.to.trim(), "%Y-%m-%d").ok()?;
+        (from <= to).then_some((from, to))
+    }
+}
+
+/// Shows the form, chart and table.
+pub fn stats_ui(ui: &mut Ui, state: &mut StatsState) {
+    let mut changed = false;
+    ui.horizontal_wrapped(|ui| {
+        let label = ui.label("从");
+        changed |= ui
+            .add(egui::TextEdit::singleline(&mut state.from).desired_width(120.0))
+            .labelled_by(label.id)
+            .changed();
+        let label = ui.label("到");
+        changed |= ui
+            .add(egui::TextEdit::singleline(&mut state.to).desired_width(120.0))
+            .labelled_by(label.id)
+            .changed();
+        ui.label("按");
+        for dimension in [Dimension::Township, Dimension::AgeBand, Dimension::Sex] {
+            changed |= ui.radio_value(&mut state.by, dimension, dimension.label()).changed();
+        }
+    });
+    if changed {
+        state.table = None;
+    }
+    if state.period().is_none() {
+        ui.label(
+            RichText::new("请填写有效的起止日期（年-月-日），起始日期不晚于结束日期")
+                .color(super::theme::ERROR),
+        );
+        return;
+    }
+    let Some(table) = &state.table else { return };
+    let total: u32 = table.totals.iter().sum();
+    ui.label(format!("已通过的评估 {} 至 {}：共 {total} 人", table.period.0, table.period.1));
+    chart_ui(ui, table);
+    table_ui(ui, table);
+}
+
+fn chart_ui(ui: &mut Ui, table: &StatsTable) {
+    let mut charts: Vec<BarChart> = Vec::with_capacity(table.columns.len());
+    for (level, name) in table.columns.iter().enumerate() {
+        let bars = table
+            .rows
+            .iter()
+            .enumerate()
+            .map(|(i, (group, counts))| {
+                let x = f64::from(u32::try_from(i).unwrap_or(u32::MAX));
+                Bar::new(x, f64::from(counts[level])).name(group).width(0.7)
+            })
+            .collect();
+        let chart =
+            BarChart::new(name.clone(), bars).color(LEVEL_COLOURS[level % LEVEL_COLOURS.len()]);
+        let below: Vec<&BarChart> = charts.iter().collect();
+        let chart = chart.stack_on(&below);
+        charts.push(chart);
+    }
+    let labels: Vec<String> = table.rows.iter().map(|(group, _)| group.clone()).collect();
+    Plot::new("stats-chart")
+        .height(260.0)
+        .legend(Legend::default())
+        .allow_zoom(false)
+        .allow_drag(false)
+        .allow_scroll(false)
+        .x_axis_formatter(move |mark, _| {
+            let index = mark.value.round();
+            if (mark.value - index).abs() > 1e-6 || index < 0.0 {
+                return String::new();
+            }
+            labels
+                .get(format!("{index:.0}").parse::<usize>().unwrap_or(usize::MAX))
+                .cloned()
+                .unwrap_or_default()
+        })
+        .show(ui, |plot| {
+            for chart in charts {
+                plot.bar_chart(chart);
+            }
+        });
+}
+
+fn table_ui(ui: &mut Ui, table: &StatsTable) {
+    Grid::new("stats-table")
+        .num_columns(table.columns.len() + 2)
+        .striped(true)
+        .spacing([16.0, 8.0])
+        .show(ui, |ui| {
+            ui.label(RichText::new(table.by.label()).strong());
+            for column in &table.columns {
+                ui.label(RichText::new(column).strong());
+            }
+            ui.label(RichText::new("合计").strong());
+            ui.end_row();
+            for (group, counts) in &table.rows {
+                ui.label(group);
+                for count in counts {
+                    ui.label(count.to_string());
+                }
+                ui.label(counts.iter().sum::<u32>().to_string());
+                ui.end_row();
+            }
+            ui.label(RichText::new("合计").strong());
+            for count in &table.totals {
+                ui.label(RichText::new(count.to_string()).strong());
+            }
+            ui.label(RichText::new(table.totals.iter().sum::<u32>().to_string()).strong());
+            ui.end_row();
+        });
+}
