@@ -33,7 +33,11 @@ fn app(dir: &Path) -> Harness<'static, AppState> {
     let store = Store::open(dir).unwrap();
     // 2026-11-28 10:00 in China.
     let clock = FixedClock(Utc.with_ymd_and_hms(2026, 11, 28, 2, 0, 0).unwrap());
-    let state = AppState::new(gbt(), store, Box::new(clock));
+    harness_for(AppState::new(gbt(), store, Box::new(clock)))
+}
+
+/// The app `state` in a test harness, after its first frame.
+fn harness_for(state: AppState) -> Harness<'static, AppState> {
     let mut harness = Harness::builder()
         .with_size(egui::vec2(1280.0, 1000.0))
         .with_theme(egui::Theme::Light)
@@ -532,11 +536,7 @@ fn submitted_records_are_read_only_and_returned_ones_show_the_reason_and_become_
 
     // Reopened by the app: submitted, so read-only; digits change nothing.
     let state = AppState::new(scale.clone(), store, Box::new(FixedClock(now)));
-    let mut harness = Harness::builder()
-        .with_size(egui::vec2(1280.0, 1000.0))
-        .with_context_setup(elder_assess::ui::setup_context)
-        .build_ui_state(|ui, state: &mut AppState| state.ui(ui), state);
-    harness.run();
+    let mut harness = harness_for(state);
     assert!(shown_containing(&harness, "本评估已提交，内容只读"));
     open_section(&mut harness, "B.1 自理能力");
     harness.key_press(Key::Num1);
@@ -558,11 +558,7 @@ fn submitted_records_are_read_only_and_returned_ones_show_the_reason_and_become_
         .unwrap();
     store.login("a1", "password-1", now).unwrap();
     let state = AppState::new(scale, harness.into_state().into_store(), Box::new(FixedClock(now)));
-    let mut harness = Harness::builder()
-        .with_size(egui::vec2(1280.0, 1000.0))
-        .with_context_setup(elder_assess::ui::setup_context)
-        .build_ui_state(|ui, state: &mut AppState| state.ui(ui), state);
-    harness.run();
+    let mut harness = harness_for(state);
     assert!(shown_containing(&harness, "审核退回：B.2 评分与平地行走不符"));
     open_section(&mut harness, "B.2 基础运动能力");
     harness.key_press(Key::Num3);
@@ -586,11 +582,7 @@ fn signing_in_submitting_and_approving_in_the_review_queue() {
     store.create_account(&admin, "r1", "审核员丙", Role::Reviewer, "password-1", now).unwrap();
     store.logout();
     let state = AppState::new(gbt(), store, Box::new(FixedClock(now)));
-    let mut harness = Harness::builder()
-        .with_size(egui::vec2(1280.0, 1000.0))
-        .with_context_setup(elder_assess::ui::setup_context)
-        .build_ui_state(|ui, state: &mut AppState| state.ui(ui), state);
-    harness.run();
+    let mut harness = harness_for(state);
 
     let sign_in = |harness: &mut Harness<'static, AppState>, login: &str, password: &str| {
         harness.get_by_label("账号").click();

@@ -128,17 +128,7 @@ impl Store {
         };
         let audit_reason = action.reason().or(reason).map(str::to_owned);
         let tx = self.immediate()?;
-        let row: Option<(String, String)> = self
-            .conn
-            .prepare_cached("SELECT status, record_json FROM assessments WHERE id = ?1")?
-            .query_row([id], |row| Ok((row.get(0)?, row.get(1)?)))
-            .optional()?;
-        let Some((status, json)) = row else {
-            return Err(StoreError::NotFound { id });
-        };
-        let current = super::parse_status(id, &status)?;
-        let record: AssessmentRecord = serde_json::from_str(&json)
-            .map_err(|e| StoreError::Json { number: format!("#{id}"), source: e.into() })?;
+        let (current, record) = self.status_and_record(id)?;
         let assessors = [
             record.signatures.assessor1.name.trim().to_owned(),
             record.signatures.assessor2.name.trim().to_owned(),
@@ -208,22 +198,13 @@ impl Store {
             return Err(StoreError::MissingNumber);
         }
         let tx = self.immediate()?;
-        let row: Option<(String, String)> = self
-            .conn
-            .prepare_cached("SELECT status, record_json FROM assessments WHERE id = ?1")?
-            .query_row([of], |row| Ok((row.get(0)?, row.get(1)?)))
-            .optional()?;
-        let Some((status, json)) = row else {
-            return Err(StoreError::NotFound { id: of });
-        };
-        if super::parse_status(of, &status)? != Status::Approved {
+        let (status, old) = self.status_and_record(of)?;
+        if status != Status::Approved {
             return Err(StoreError::NotApproved { id: of });
         }
         if self.find_by_number(&number)?.is_some() {
             return Err(StoreError::NumberTaken);
         }
-        let old: AssessmentRecord = serde_json::from_str(&json)
-            .map_err(|e| StoreError::Json { number: format!("#{of}"), source: e.into() })?;
         let mut record = AssessmentRecord::new(number, reference_date);
         record.info.place = old.info.place;
         record.info.township = old.info.township;
@@ -431,5 +412,22 @@ pub(super) fn parse_sex(code: &str) -> Option<Sex> {
         "male" => Some(Sex::Male),
         "female" => Some(Sex::Female),
         _ => None,
+    }
+}
+
+impl Store {
+    /// The status and record of row `id` ([`StoreError::NotFound`] if there is none).
+    fn status_and_record(&self, id: i64) -> Result<(Status, AssessmentRecord), StoreError> {
+        let row: Option<(String, String)> = self
+            .conn
+            .prepare_cached("SELECT status, record_json FROM assessments WHERE id = ?1")?
+            .query_row([id], |row| Ok((row.get(0)?, row.get(1)?)))
+            .optional()?;
+        let Some((status, json)) = row else {
+            return Err(StoreError::NotFound { id });
+        };
+        let record = serde_json::from_str(&json)
+            .map_err(|e| StoreError::Json { number: format!("#{id}"), source: e.into() })?;
+        Ok((super::parse_status(id, &status)?, record))
     }
 }
