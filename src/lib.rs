@@ -10,6 +10,8 @@
 //! - [`store`]: the embedded database (the only module that uses `rusqlite`).
 //! - [`ui`]: the egui desktop app (the only module that uses egui).
 //! - [`exports`]: CSV/XLSX exports and statistics over plain rows, JSON-lines import (pure).
+//! - [`table_export`]: records and statistics from the store to CSV/XLSX files, the full
+//!   export audited first (shared by the app and the CLI).
 //! - [`cli`]: the `elder-assess` subcommands, which only parse, call and print.
 //!
 //! See `ARCHITECTURE.md` for the data flow and the rules between layers.
@@ -29,4 +31,5 @@ mod ron_load;
 pub mod scale;
 pub mod sign;
 pub mod store;
+pub mod table_export;
 pub mod ui;

@@ -262,12 +262,26 @@ fn import_export_and_audit_from_the_command_line() {
     let audit_rows = |out: &Output| String::from_utf8(out.stdout.clone()).unwrap();
     let before = audit_rows(&run(&["audit", "verify"]));
     let full = dir.join("full.csv");
-    let out = run(&["export", "--full", "--out", full.to_str().unwrap()]);
+    let out =
+        run(&["export", "--full", "--purpose", "民政局抽查", "--out", full.to_str().unwrap()]);
     assert!(out.status.success(), "{}", stderr(&out));
     let text = std::fs::read_to_string(&full).unwrap();
     assert!(text.contains("岩温香（示例）") && text.contains("530926194305120420"));
     let after = audit_rows(&run(&["audit", "verify"]));
     assert_ne!(before, after, "the full export is recorded in the audit trail");
+    let store = elder_assess::store::Store::open(&data).unwrap();
+    let conn = rusqlite::Connection::open(store.path()).unwrap();
+    let (detail, reason): (String, Option<String>) = conn
+        .query_row("SELECT new_value, reason FROM audit WHERE action = 'export_full'", [], |row| {
+            Ok((row.get(0)?, row.get(1)?))
+        })
+        .unwrap();
+    assert!(detail.starts_with("2 条，") && detail.ends_with("full.csv"), "{detail}");
+    assert_eq!(reason.as_deref(), Some("民政局抽查"));
+    drop((conn, store));
+    // A purpose without --full is refused; so is a file that is not CSV or XLSX.
+    assert_rejected(&run(&["export", "--purpose", "x", "--out", "a.csv"]), &["--full"]);
+    assert_rejected(&run(&["export", "--out", "a.xls"]), &["a.xls", ".csv 或 .xlsx"]);
 
     let out =
         run(&["stats", "--by", "township,level", "--from", "2026-01-01", "--to", "2026-12-31"]);

@@ -157,6 +157,23 @@ fn create_accounts(data: &Path, pw: &Passwords) {
     let reset = ["accounts", "reset", "--as", "admin", "--password-file", &pw.admin];
     let args = [&reset[..], &["--login", "a2", "--new-password-file", &pw.a2_reset]].concat();
     assert_ok(&run(data, &args), "已重置");
+
+    // Admins list the accounts; nobody else may.
+    let list = ["accounts", "list", "--as", "admin", "--password-file", &pw.admin];
+    let out = assert_ok(&run(data, &list), "账号\t角色\t姓名\t状态");
+    let lines: Vec<&str> = out.lines().skip(1).collect();
+    assert_eq!(
+        lines,
+        [
+            "a1\t评估员\t评估员甲\t正常",
+            "a2\t评估员\t评估员乙\t正常",
+            "admin\t管理员\t管理员戊\t正常",
+            "r1\t审核员\t审核员丙\t正常",
+        ]
+    );
+    assert!(!out.contains("argon2"), "{out}");
+    let as_assessor = ["accounts", "list", "--as", "a1", "--password-file", &pw.a1];
+    assert_refused(&run(data, &as_assessor), "只有管理员可以管理账号");
 }
 
 #[test]

@@ -106,6 +106,9 @@ pub enum Command {
         /// Include names and full ID numbers (recorded in the audit trail).
         #[arg(long)]
         full: bool,
+        /// Why a full export is made (recorded in the audit trail with it).
+        #[arg(long, requires = "full")]
+        purpose: Option<String>,
         /// Only approved assessments.
         #[arg(long)]
         approved_only: bool,
@@ -215,9 +218,20 @@ pub fn run() -> ExitCode {
             report_command(&request)
         }
         Some(Command::BlankForm { out }) => blank_form_command(&out),
-        Some(Command::Export { out, full, approved_only }) => {
+        Some(Command::Export { out, full, purpose, approved_only }) => {
             with_store(cli.data_dir.as_deref(), |store| {
-                export_command(store, &out, full, approved_only)
+                let privacy = if full {
+                    crate::exports::Privacy::Full
+                } else {
+                    crate::exports::Privacy::DeIdentified
+                };
+                let request = crate::table_export::RecordsExport {
+                    path: &out,
+                    privacy,
+                    approved_only,
+                    purpose: purpose.as_deref(),
+                };
+                export_command(store, &request)
             })
         }
         Some(Command::Stats { by, from, to, out }) => {
@@ -769,58 +783,27 @@ fn with_store(
     }
 }
 
-/// `csv` or `xlsx`, from the file name.
-fn table_format(path: &Path) -> Result<&'static str, String> {
-    match path.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase).as_deref() {
-        Some("csv") => Ok("csv"),
-        Some("xlsx") => Ok("xlsx"),
-        _ => Err(format!("{}：文件名应以 .csv 或 .xlsx 结尾", path.display())),
-    }
-}
-
 fn export_command(
     store: &crate::store::Store,
-    out: &Path,
-    full: bool,
-    approved_only: bool,
+    request: &crate::table_export::RecordsExport<'_>,
 ) -> ExitCode {
     use crate::exports::Privacy;
-    let format = match table_format(out) {
-        Ok(format) => format,
-        Err(message) => return usage_error(&message),
-    };
     let scale = match resolve_scale(None, None) {
         Ok(scale) => scale,
         Err(message) => return usage_error(&message),
     };
-    let rows = match store.export_rows(&scale, approved_only) {
-        Ok(rows) => rows,
-        Err(err) => return usage_error(&format!("无法读取评估：{err}")),
-    };
-    let privacy = if full { Privacy::Full } else { Privacy::DeIdentified };
-    if full {
-        let detail = format!("{} 条，{}", rows.len(), out.display());
-        if let Err(err) =
-            store.log_event("export_full", None, Some(&detail), None, chrono::Utc::now())
-        {
-            return usage_error(&format!("无法记录完整导出（未导出）：{err}"));
+    match crate::table_export::export_records(store, &scale, request, chrono::Utc::now()) {
+        Ok(count) => {
+            let mode = if request.privacy == Privacy::Full {
+                "完整（含姓名和身份证号）"
+            } else {
+                "去标识化"
+            };
+            println!("{}：{count} 条评估，{mode}", request.path.display());
+            ExitCode::SUCCESS
         }
+        Err(err) => usage_error(&err.to_string()),
     }
-    let bytes = if format == "csv" {
-        Ok(crate::exports::to_csv(&rows, privacy))
-    } else {
-        crate::exports::to_xlsx(&rows, privacy).map_err(|err| err.to_string())
-    };
-    let bytes = match bytes {
-        Ok(bytes) => bytes,
-        Err(message) => return usage_error(&message),
-    };
-    if let Err(err) = crate::files::write_atomically(out, &bytes) {
-        return usage_error(&format!("{}: 无法写入：{err}", out.display()));
-    }
-    let mode = if full { "完整（含姓名和身份证号）" } else { "去标识化" };
-    println!("{}：{} 条评估，{mode}", out.display(), rows.len());
-    ExitCode::SUCCESS
 }
 
 fn stats_command(
@@ -848,20 +831,10 @@ fn stats_command(
     };
     let table = crate::exports::stats_multi(&rows, &dims, from, to);
     print_stats(&table);
-    if let Some(out) = out {
-        let bytes = match table_format(out) {
-            Ok("csv") => Ok(crate::exports::multi_stats_to_csv(&table)),
-            Ok(_) => crate::exports::multi_stats_to_xlsx(&table).map_err(|err| err.to_string()),
-            Err(message) => Err(message),
-        };
-        match bytes {
-            Ok(bytes) => {
-                if let Err(err) = crate::files::write_atomically(out, &bytes) {
-                    return usage_error(&format!("{}: 无法写入：{err}", out.display()));
-                }
-            }
-            Err(message) => return usage_error(&message),
-        }
+    if let Some(out) = out
+        && let Err(err) = crate::table_export::export_multi_stats(&table, out)
+    {
+        return usage_error(&err.to_string());
     }
     ExitCode::SUCCESS
 }
@@ -980,6 +953,12 @@ pub enum AccountsCommand {
         /// the terminal, twice).
         #[arg(long, value_name = "FILE")]
         new_password_file: Option<PathBuf>,
+    },
+    /// List the accounts (login, role, name, locked or not), signed in as an admin.
+    List {
+        /// The admin signing in.
+        #[command(flatten)]
+        sign_in: SignIn,
     },
 }
 
@@ -1105,6 +1084,7 @@ fn accounts_command(store: &crate::store::Store, command: AccountsCommand) -> Ex
         AccountsCommand::Reset { sign_in, login, new_password_file } => {
             reset_account(store, &sign_in, &login, new_password_file.as_deref())
         }
+        AccountsCommand::List { sign_in } => list_accounts(store, &sign_in),
     };
     match result {
         Ok(message) => {
@@ -1183,6 +1163,26 @@ fn reset_account(
         .reset_password(&admin, login, &password, chrono::Utc::now())
         .map_err(|err| err.to_string())?;
     Ok(format!("已重置账号 {} 的密码，账号已解锁", login.trim()))
+}
+
+/// One tab-separated line per account: login, role, name, state.
+fn list_accounts(store: &crate::store::Store, sign_in: &SignIn) -> Result<String, String> {
+    let admin = sign_in_as(store, sign_in)?;
+    let now = chrono::Utc::now();
+    let accounts = store.accounts(&admin, now).map_err(|err| err.to_string())?;
+    let mut lines = vec!["账号\t角色\t姓名\t状态".to_owned()];
+    for account in &accounts {
+        let state = account.locked_until.map_or("正常".to_owned(), |until| {
+            format!("已锁定至 {}", until.with_timezone(&crate::clock::CHINA_OFFSET).format("%H:%M"))
+        });
+        lines.push(format!(
+            "{}\t{}\t{}\t{state}",
+            account.login,
+            account.role.label(),
+            account.display_name
+        ));
+    }
+    Ok(lines.join("\n"))
 }
 
 /// `elder-assess review …`.

@@ -92,6 +92,21 @@ pub(super) fn dummy_hash(cell: &OnceCell<String>, cost: PasswordCost) -> &str {
     cell.get_or_init(|| hash_password(cost, "elder-assess-dummy-password").unwrap_or_default())
 }
 
+/// One local account as an admin sees it (no password hash).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Account {
+    /// 账号 (login name).
+    pub login: String,
+    /// 姓名 as shown and recorded.
+    pub display_name: String,
+    /// 角色.
+    pub role: Role,
+    /// Locked after failed logins until then (only while that is in the future).
+    pub locked_until: Option<DateTime<Utc>>,
+    /// When it was created.
+    pub created_at: DateTime<Utc>,
+}
+
 impl Store {
     /// Uses `cost` for new password hashes. [`PasswordCost::Standard`] is the default;
     /// [`PasswordCost::TestOnlyLight`] exists so that tests stay fast, and must never be
@@ -310,6 +325,36 @@ impl Store {
     /// attributed to it.
     pub fn current_actor(&self) -> Option<Actor> {
         self.session.borrow().clone()
+    }
+
+    /// Every account (never a password hash), sorted by login, for an admin: role, name,
+    /// and whether it is locked at `now`. [`StoreError::Forbidden`] for anyone else.
+    pub fn accounts(&self, admin: &Actor, now: DateTime<Utc>) -> Result<Vec<Account>, StoreError> {
+        self.require_admin(admin)?;
+        let mut statement = self.conn.prepare_cached(
+            "SELECT login, display_name, role, locked_until, created_at FROM accounts
+             ORDER BY login",
+        )?;
+        let mut rows = statement.query([])?;
+        let mut accounts = Vec::new();
+        while let Some(row) = rows.next()? {
+            let role: String = row.get(2)?;
+            let role =
+                Role::from_code(&role).ok_or(StoreError::BadValue { id: 0, column: "role" })?;
+            let locked_until = row
+                .get::<_, Option<String>>(3)?
+                .map(|t| parse_timestamp(0, "locked_until", &t))
+                .transpose()?
+                .filter(|until| *until > now);
+            accounts.push(Account {
+                login: row.get(0)?,
+                display_name: row.get(1)?,
+                role,
+                locked_until,
+                created_at: parse_timestamp(0, "created_at", &row.get::<_, String>(4)?)?,
+            });
+        }
+        Ok(accounts)
     }
 
     /// The account `actor` names, as stored (its role and display name come from the

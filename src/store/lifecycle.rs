@@ -257,6 +257,32 @@ impl Store {
         Ok(summaries)
     }
 
+    /// [`Store::history`] of the elder of record `id` (by its ID number): every record of
+    /// that elder, newest first; only record `id` itself when it has no ID number.
+    /// [`StoreError::NotFound`] for an unknown `id`.
+    pub fn history_of(&self, id: i64) -> Result<Vec<Summary>, StoreError> {
+        let id_number: Option<String> = self
+            .conn
+            .prepare_cached("SELECT id_number FROM assessments WHERE id = ?1")?
+            .query_row([id], |row| row.get(0))
+            .optional()?;
+        let Some(id_number) = id_number else {
+            return Err(StoreError::NotFound { id });
+        };
+        if normalise_id(&id_number).is_empty() {
+            let mut statement = self.conn.prepare_cached(&format!(
+                "SELECT {SUMMARY_COLUMNS} FROM assessments WHERE id = ?1"
+            ))?;
+            let mut rows = statement.query([id])?;
+            let mut summaries = Vec::new();
+            while let Some(row) = rows.next()? {
+                summaries.push(summary_from_row(row)?);
+            }
+            return Ok(summaries);
+        }
+        self.history(&id_number)
+    }
+
     /// The same elder's latest approved record before record `id` (earlier reference
     /// date, or the same date and an older row), for the side-by-side comparison; `None`
     /// if there is none or record `id` has no ID number. [`StoreError::NotFound`] for an

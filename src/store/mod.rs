@@ -70,7 +70,7 @@ use crate::record::AssessmentRecord;
 use crate::review::{self, Action, Actor, Role};
 use crate::scale::Scale;
 
-pub use accounts::{LOCKOUT, MAX_FAILED_LOGINS, MIN_PASSWORD_CHARS, PasswordCost};
+pub use accounts::{Account, LOCKOUT, MAX_FAILED_LOGINS, MIN_PASSWORD_CHARS, PasswordCost};
 pub use audit::{AuditProblem, AuditReport, GENESIS_HASH};
 pub use backup::{BACKUP_DIR, DAILY_KEEP, latest_backup, list_backups};
 pub use error::{JsonError, StoreError};
