@@ -5,7 +5,7 @@ mod cases; // Data-driven cases in tests/cases/*.json through the JSON contract.
 #[cfg(test)]
 mod cli; // The elder-assess binary: exit codes, stdout/stderr contract.
 #[cfg(test)]
-mod cli_accounts;
+mod cli_accounts; // Accounts and review from the command line.
 #[cfg(test)]
 mod common; // Shared fixtures: the bundled scale, answers with a chosen total.
 #[cfg(test)]
@@ -17,18 +17,20 @@ mod invalid_scales; // Broken scale files and the exact error each must give.
 #[cfg(test)]
 mod layering; // Engine modules never import GUI, database or PDF crates.
 #[cfg(test)]
-mod policy;
+mod policy; // The county service list: all 31 services, boundaries, priority, CLI.
 #[cfg(test)]
 mod properties; // Invariants over random answers (proptest).
 #[cfg(test)]
 mod report; // PDF reports: official report, resident page, blank form.
 #[cfg(test)]
-mod review;
+mod review; // Review lifecycle, accounts, audit chain.
 #[cfg(test)]
 mod scales; // Every shipped scale file loads and validates.
 #[cfg(test)]
-mod sign;
+mod sign; // PDF signatures: keys, two sequential signatures, verify, tamper detection.
 #[cfg(test)]
 mod store; // SQLite store: migrations, save/load/list, crash safety.
 #[cfg(test)]
-mod ui; // The assessor app through egui_kittest: wizard, keys, ID numbers, signatures, completion. // PDF signatures: keys, two sequential signatures, verify, tamper detection. // The county service list: all 31 services, boundaries, priority, CLI. // Review lifecycle, accounts, audit chain. // Accounts and review from the command line.
+mod ui; // The assessor app through egui_kittest: wizard, keys, ID numbers, signatures, completion.
+#[cfg(test)]
+mod ui_bureau; // The bureau's screens through egui_kittest: queue, review, history, exports, recovery.

@@ -693,6 +693,19 @@ fn history_and_previous_assessment() {
     assert!(history.iter().all(|s| s.id_masked == "110105********002X"));
     assert!(!format!("{history:?}").contains(SAMPLE_ID));
     assert!(store.history("").unwrap().is_empty());
+    // From any of the elder's records, the same history; a record without an ID number
+    // has only itself.
+    for row in [h1, h2, draft] {
+        assert_eq!(store.history_of(row).unwrap(), history);
+    }
+    assert_eq!(store.history_of(other).unwrap().iter().map(|s| s.id).collect::<Vec<_>>(), [other]);
+    let anonymous =
+        store.save(&record("H-N", "", "", date(2026, 3, 2)), Status::Draft, None, at(41)).unwrap();
+    assert_eq!(
+        store.history_of(anonymous).unwrap().iter().map(|s| s.id).collect::<Vec<_>>(),
+        [anonymous]
+    );
+    assert!(matches!(store.history_of(12345), Err(StoreError::NotFound { .. })));
 
     assert_eq!(store.previous_of(draft).unwrap().map(|s| s.id), Some(h2));
     assert_eq!(store.previous_of(h2).unwrap().map(|s| s.id), Some(h1));

@@ -22,7 +22,7 @@ use super::common::gbt;
 const SAMPLE_ID: &str = "11010519491231002X";
 
 /// An empty data directory of its own for each test.
-fn data_dir(name: &str) -> PathBuf {
+pub(super) fn data_dir(name: &str) -> PathBuf {
     let dir = std::env::temp_dir().join(format!("elder-assess-ui-{name}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
@@ -37,7 +37,7 @@ fn app(dir: &Path) -> Harness<'static, AppState> {
 }
 
 /// The app `state` in a test harness, after its first frame.
-fn harness_for(state: AppState) -> Harness<'static, AppState> {
+pub(super) fn harness_for(state: AppState) -> Harness<'static, AppState> {
     let mut harness = Harness::builder()
         .with_size(egui::vec2(1280.0, 1000.0))
         .with_theme(egui::Theme::Light)
@@ -123,7 +123,7 @@ fn assert_shown(harness: &Harness<'static, AppState>, text: &str) {
 }
 
 /// Whether some text on screen contains `part`.
-fn shown_containing(harness: &Harness<'static, AppState>, part: &str) -> bool {
+pub(super) fn shown_containing(harness: &Harness<'static, AppState>, part: &str) -> bool {
     harness.query_all_by(|node| node.value().is_some_and(|v| v.contains(part))).next().is_some()
 }
 
@@ -584,19 +584,7 @@ fn signing_in_submitting_and_approving_in_the_review_queue() {
     let state = AppState::new(gbt(), store, Box::new(FixedClock(now)));
     let mut harness = harness_for(state);
 
-    let sign_in = |harness: &mut Harness<'static, AppState>, login: &str, password: &str| {
-        harness.get_by_label("账号").click();
-        harness.run();
-        harness.key_press_modifiers(Modifiers::COMMAND, Key::A);
-        harness.get_by_label("账号").type_text(login);
-        harness.get_by_label("密码").click();
-        harness.run();
-        harness.key_press_modifiers(Modifiers::COMMAND, Key::A);
-        harness.get_by_label("密码").type_text(password);
-        harness.run();
-        harness.get_by_label("登录").click();
-        harness.run();
-    };
+    let sign_in = super::ui_bureau::sign_in;
     // Accounts exist: the app asks to sign in, and a wrong password says nothing more.
     assert!(shown_containing(&harness, "本机已设置账号，请登录后使用"));
     sign_in(&mut harness, "a1", "wrong-password");

@@ -6,19 +6,27 @@ use crate::store::{Status, Store, Summary};
 
 use super::theme;
 
-/// Level names for the list, shortest form.
-const LEVEL_SHORT: [&str; 5] = ["能力完好", "轻度失能", "中度失能", "重度失能", "完全失能"];
+/// What the user asked for on the list.
+pub(super) enum HomeAction {
+    /// Open this assessment.
+    Open(i64),
+    /// Show every assessment of this record's elder.
+    History(i64),
+    /// Start a new assessment.
+    Create,
+    /// Open the 导出表格… window.
+    ExportTable,
+}
 
-/// Shows the list. Returns (assessment to open, whether to create a new one).
+/// Shows the list.
 pub(super) fn home_ui(
     ui: &mut Ui,
     store: &Store,
     query: &mut String,
     rows: &mut Option<Vec<Summary>>,
     error: &mut Option<String>,
-) -> (Option<i64>, bool) {
-    let mut open = None;
-    let mut create = false;
+) -> Option<HomeAction> {
+    let mut action = None;
     ui.horizontal(|ui| {
         if ui
             .add(
@@ -27,7 +35,7 @@ pub(super) fn home_ui(
             )
             .clicked()
         {
-            create = true;
+            action = Some(HomeAction::Create);
         }
         ui.add_space(24.0);
         let label = ui.label("搜索");
@@ -36,6 +44,14 @@ pub(super) fn home_ui(
             .labelled_by(label.id);
         if search.changed() {
             *rows = None;
+        }
+        ui.add_space(24.0);
+        if ui
+            .add(egui::Button::new("导出表格…").min_size(egui::vec2(0.0, theme::TARGET_HEIGHT)))
+            .on_hover_text("评估记录导出为 CSV 或 Excel，默认去标识化")
+            .clicked()
+        {
+            action = Some(HomeAction::ExportTable);
         }
     });
     ui.add_space(8.0);
@@ -56,13 +72,14 @@ pub(super) fn home_ui(
             "没有找到匹配的评估"
         };
         ui.label(text);
-        return (open, create);
+        return action;
     }
     egui::ScrollArea::vertical().auto_shrink([false, false]).show(ui, |ui| {
-        Grid::new("assessments").num_columns(7).striped(true).spacing([20.0, 12.0]).show(
+        Grid::new("assessments").num_columns(8).striped(true).spacing([20.0, 12.0]).show(
             ui,
             |ui| {
-                for title in ["状态", "姓名", "身份证号", "评估日期", "最终等级", "评估编号", ""]
+                for title in
+                    ["状态", "姓名", "身份证号", "评估日期", "最终等级", "评估编号", "", ""]
                 {
                     ui.label(RichText::new(title).strong());
                 }
@@ -82,12 +99,7 @@ pub(super) fn home_ui(
                     });
                     ui.label(&row.id_masked);
                     ui.label(row.reference_date.to_string());
-                    ui.label(
-                        row.final_level
-                            .and_then(|l| LEVEL_SHORT.get(usize::from(l)))
-                            .copied()
-                            .unwrap_or("—"),
-                    );
+                    ui.label(super::widgets::level_short(row.final_level));
                     ui.label(&row.number);
                     if ui
                         .add(
@@ -96,12 +108,22 @@ pub(super) fn home_ui(
                         )
                         .clicked()
                     {
-                        open = Some(row.id);
+                        action = Some(HomeAction::Open(row.id));
+                    }
+                    if ui
+                        .add(
+                            egui::Button::new(format!("历史 {}", row.number))
+                                .min_size(egui::vec2(0.0, 40.0)),
+                        )
+                        .on_hover_text("该老人的全部评估")
+                        .clicked()
+                    {
+                        action = Some(HomeAction::History(row.id));
                     }
                     ui.end_row();
                 }
             },
         );
     });
-    (open, create)
+    action
 }

@@ -6,12 +6,15 @@
 //! - [`run`] opens the window: fonts, style, preferences, and a final save on close.
 
 mod fonts;
+pub mod history;
 mod home;
+pub mod recovery;
 pub mod review;
 pub mod save_dialog;
 mod signature_pad;
 pub mod state;
 pub mod stats;
+pub mod table_export;
 mod theme;
 mod widgets;
 pub mod wizard;
@@ -24,7 +27,6 @@ pub use state::{AppState, Prefs};
 
 use crate::clock::SystemClock;
 use crate::scale;
-use crate::store::Store;
 
 /// Sets fonts and text sizes on a new egui context (window or test harness).
 pub fn setup_context(ctx: &egui::Context) {
@@ -40,9 +42,9 @@ pub fn setup_context(ctx: &egui::Context) {
 /// after `N` frames (at least 2).
 pub const PROBE_ENV: &str = "ELDER_ASSESS_PROBE_FRAMES";
 
-/// The eframe wrapper around [`AppState`].
+/// The eframe wrapper around [`AppState`] (or the recovery screen).
 struct App {
-    state: AppState,
+    root: recovery::Root,
     /// Frames drawn so far, and the frame after which to close (see [`PROBE_ENV`]).
     frames: u64,
     close_after: Option<u64>,
@@ -50,7 +52,7 @@ struct App {
 
 impl eframe::App for App {
     fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
-        self.state.ui(ui);
+        self.root.ui(ui);
         self.frames += 1;
         if let Some(limit) = self.close_after {
             if self.frames == 2 {
@@ -67,7 +69,7 @@ impl eframe::App for App {
     }
 
     fn save(&mut self, storage: &mut dyn eframe::Storage) {
-        eframe::set_value(storage, eframe::APP_KEY, &self.state.prefs);
+        eframe::set_value(storage, eframe::APP_KEY, &self.root.prefs());
     }
 
     /// Preferences only (assessments are saved every frame they change); often enough that
@@ -90,13 +92,6 @@ pub fn run(data_dir: &Path) -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    let store = match Store::open(data_dir) {
-        Ok(store) => store,
-        Err(err) => {
-            eprintln!("elder-assess: 无法打开数据目录 {}：{err}", data_dir.display());
-            return ExitCode::FAILURE;
-        }
-    };
     let options = eframe::NativeOptions {
         viewport: egui::ViewportBuilder::default()
             .with_title("老年人能力评估")
@@ -105,19 +100,20 @@ pub fn run(data_dir: &Path) -> ExitCode {
         persistence_path: Some(data_dir.join("ui-prefs.ron")),
         ..Default::default()
     };
+    let dir = data_dir.to_path_buf();
     let result = eframe::run_native(
         "elder-assess",
         options,
         Box::new(move |cc| {
             setup_context(&cc.egui_ctx);
-            let mut state = AppState::new(scale, store, Box::new(SystemClock));
-            if let Some(prefs) =
-                cc.storage.and_then(|s| eframe::get_value::<Prefs>(s, eframe::APP_KEY))
-            {
-                state.prefs = prefs;
-            }
+            let prefs = cc
+                .storage
+                .and_then(|s| eframe::get_value::<Prefs>(s, eframe::APP_KEY))
+                .unwrap_or_default();
+            // A database that cannot be opened shows the recovery screen, never overwrites.
+            let root = recovery::Root::open(&dir, scale, Box::new(SystemClock), prefs);
             let close_after = std::env::var(PROBE_ENV).ok().and_then(|n| n.parse().ok());
-            Ok(Box::new(App { state, frames: 0, close_after }))
+            Ok(Box::new(App { root, frames: 0, close_after }))
         }),
     );
     match result {

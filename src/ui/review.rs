@@ -13,6 +13,7 @@ use crate::scale::Scale;
 use crate::store::{DueRow, QueueFilter, QueueRow, StoredAssessment};
 
 use super::theme;
+use super::widgets::{LEVEL_SHORT, level_short};
 
 /// The sign-in form.
 #[derive(Default)]
@@ -98,12 +99,6 @@ impl QueueState {
     }
 }
 
-const LEVEL_SHORT: [&str; 5] = ["能力完好", "轻度失能", "中度失能", "重度失能", "完全失能"];
-
-fn level_text(level: Option<u8>) -> &'static str {
-    level.and_then(|l| LEVEL_SHORT.get(usize::from(l))).copied().unwrap_or("—")
-}
-
 /// The review queue. Returns the row id to review, if one was chosen.
 pub fn queue_ui(ui: &mut Ui, state: &mut QueueState) -> Option<i64> {
     let mut changed = false;
@@ -185,7 +180,7 @@ pub fn queue_ui(ui: &mut Ui, state: &mut QueueState) -> Option<i64> {
                 ui.label(&row.subject_name);
                 ui.label(&row.id_masked);
                 ui.label(row.reference_date.to_string());
-                ui.label(level_text(row.final_level));
+                ui.label(level_short(row.final_level));
                 let warnings = RichText::new(row.warnings.to_string());
                 ui.label(if row.warnings > 0 { warnings.color(theme::WARNING) } else { warnings });
                 if ui.button(format!("审核 {}", row.number)).clicked() {
@@ -218,15 +213,22 @@ pub enum ReviewDecision {
     Approve,
     /// 退回, with the reason.
     Return(String),
+    /// Show every assessment of the elder.
+    History,
 }
 
 /// Current and previous scores of every item, the levels, and the warnings; approve or
 /// return.
 pub fn review_ui(ui: &mut Ui, view: &mut ReviewView, scale: &Scale) -> Option<ReviewDecision> {
     let mut decision = None;
-    if ui.button("← 返回审核队列").clicked() {
-        decision = Some(ReviewDecision::Back);
-    }
+    ui.horizontal(|ui| {
+        if ui.button("← 返回审核队列").clicked() {
+            decision = Some(ReviewDecision::Back);
+        }
+        if ui.button("该老人的全部评估").clicked() {
+            decision = Some(ReviewDecision::History);
+        }
+    });
     let record = &view.stored.record;
     ui.heading(format!("审核 {}", record.info.number));
     ui.label(format!(
@@ -310,15 +312,17 @@ pub fn review_ui(ui: &mut Ui, view: &mut ReviewView, scale: &Scale) -> Option<Re
     decision
 }
 
-/// The due list: elders whose next routine assessment is overdue or due soon.
-pub fn due_ui(ui: &mut Ui, rows: &[DueRow]) {
+/// The due list: elders whose next routine assessment is overdue or due soon. Returns
+/// the record whose elder's history to show, if asked.
+pub fn due_ui(ui: &mut Ui, rows: &[DueRow]) -> Option<i64> {
     let rows: Vec<&DueRow> = rows.iter().filter(|r| r.overdue || r.due_soon).collect();
     if rows.is_empty() {
         ui.label("没有逾期或即将到期的复评");
-        return;
+        return None;
     }
-    Grid::new("due").num_columns(5).striped(true).spacing([16.0, 10.0]).show(ui, |ui| {
-        for title in ["姓名", "身份证号", "乡镇", "上次评估", "应复评日期"] {
+    let mut history = None;
+    Grid::new("due").num_columns(6).striped(true).spacing([16.0, 10.0]).show(ui, |ui| {
+        for title in ["姓名", "身份证号", "乡镇", "上次评估", "应复评日期", ""] {
             ui.label(RichText::new(title).strong());
         }
         ui.end_row();
@@ -337,7 +341,11 @@ pub fn due_ui(ui: &mut Ui, rows: &[DueRow]) {
             } else {
                 text.color(theme::WARNING)
             });
+            if ui.button(format!("历史 {}", row.number)).clicked() {
+                history = Some(row.id);
+            }
             ui.end_row();
         }
     });
+    history
 }

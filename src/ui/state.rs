@@ -10,7 +10,10 @@ use crate::record::AssessmentRecord;
 use crate::scale::Scale;
 use crate::store::{Status, Store, StoreError, Summary};
 
+use super::history::{HistoryAction, HistoryView};
+use super::home::HomeAction;
 use super::review::{LoginForm, QueueState, ReviewDecision, ReviewView};
+use super::table_export::{TableContent, TableExportDialog, TableExportOrder};
 use super::theme;
 use super::wizard::export::{ExportDialog, ExportOrder};
 use super::wizard::{Editor, WizardCommand};
@@ -34,6 +37,20 @@ impl Default for Prefs {
 /// Smallest and largest text size factors offered.
 pub const ZOOM_RANGE: (f32, f32) = (0.75, 2.5);
 
+/// What the user asked for this frame, applied after the screen is drawn.
+enum Request {
+    Home(HomeAction),
+    Login,
+    OpenReview(i64),
+    /// Open for review if submitted and the account reviews, else in the editor.
+    OpenAny(i64),
+    History(i64),
+    Reassess(i64),
+    Decide(ReviewDecision),
+    Wizard(WizardCommand),
+    ExportStats(crate::exports::StatsTable),
+}
+
 /// Which screen is shown.
 enum Screen {
     Login(LoginForm),
@@ -42,6 +59,7 @@ enum Screen {
     Due(Option<Vec<crate::store::DueRow>>),
     Review(Box<ReviewView>),
     Stats(super::stats::StatsState),
+    History(HistoryView),
     Editor(Box<Editor>),
 }
 
@@ -71,6 +89,8 @@ pub struct AppState {
     applied_zoom: f32,
     /// The 导出 PDF… window, while open.
     export: Option<ExportDialog>,
+    /// The 导出表格… window, while open.
+    table_export: Option<TableExportDialog>,
     /// Preferences applied to the egui context each frame.
     pub prefs: Prefs,
 }
@@ -94,6 +114,7 @@ impl AppState {
             last_saved: None,
             applied_zoom: 1.0,
             export: None,
+            table_export: None,
             prefs: Prefs::default(),
         };
         state.error = policy_error;
@@ -163,26 +184,34 @@ impl AppState {
     pub fn ui(&mut self, ui: &mut Ui) {
         self.apply_prefs(ui.ctx());
         self.top_bar_ui(ui);
-        let now = self.clock.now();
-        let mut open = None;
-        let mut create = false;
-        let mut command = None;
-        let mut login = false;
-        let mut decision = None;
         if !matches!(self.screen, Screen::Login(_) | Screen::Editor(_)) {
             self.bureau_tabs_ui(ui);
         }
+        let request = self.screen_ui(ui);
+        if let Some(request) = request {
+            self.apply(request);
+        }
+        self.export_ui(ui.ctx());
+        self.table_export_ui(ui.ctx());
+        self.autosave(ui.ctx());
+    }
+
+    /// Draws the current screen (loading what it shows first) and returns what the user
+    /// asked for.
+    fn screen_ui(&mut self, ui: &mut Ui) -> Option<Request> {
+        let mut request = None;
         match &mut self.screen {
             Screen::Login(form) => {
-                egui::CentralPanel::default()
-                    .show(ui, |ui| login = super::review::login_ui(ui, form));
+                egui::CentralPanel::default().show(ui, |ui| {
+                    if super::review::login_ui(ui, form) {
+                        request = Some(Request::Login);
+                    }
+                });
             }
             Screen::Home { query, rows } => {
                 egui::CentralPanel::default().show(ui, |ui| {
-                    let (o, c) =
-                        super::home::home_ui(ui, &self.store, query, rows, &mut self.error);
-                    open = o;
-                    create = c;
+                    request = super::home::home_ui(ui, &self.store, query, rows, &mut self.error)
+                        .map(Request::Home);
                 });
             }
             Screen::Queue(queue) => {
@@ -196,9 +225,7 @@ impl AppState {
                     }
                 }
                 egui::CentralPanel::default().show(ui, |ui| {
-                    if let Some(id) = super::review::queue_ui(ui, queue) {
-                        open = Some(-id);
-                    }
+                    request = super::review::queue_ui(ui, queue).map(Request::OpenReview);
                 });
             }
             Screen::Due(rows) => {
@@ -207,7 +234,9 @@ impl AppState {
                     *rows = Some(self.store.due(DUE_INTERVAL_MONTHS, today).unwrap_or_default());
                 }
                 let list = rows.as_deref().unwrap_or_default();
-                egui::CentralPanel::default().show(ui, |ui| super::review::due_ui(ui, list));
+                egui::CentralPanel::default().show(ui, |ui| {
+                    request = super::review::due_ui(ui, list).map(Request::History);
+                });
             }
             Screen::Stats(stats) => {
                 if stats.table.is_none()
@@ -220,40 +249,66 @@ impl AppState {
                         Err(err) => self.error = Some(format!("无法统计：{err}")),
                     }
                 }
-                egui::CentralPanel::default().show(ui, |ui| super::stats::stats_ui(ui, stats));
+                egui::CentralPanel::default().show(ui, |ui| {
+                    if super::stats::stats_ui(ui, stats)
+                        && let Some(table) = &stats.table
+                    {
+                        request = Some(Request::ExportStats(table.clone()));
+                    }
+                });
+            }
+            Screen::History(view) => {
+                let can_reassess =
+                    self.store.current_actor().is_none_or(|actor| actor.role.can_assess());
+                egui::CentralPanel::default().show(ui, |ui| {
+                    request =
+                        super::history::history_ui(ui, view, can_reassess).map(
+                            |action| match action {
+                                HistoryAction::Open(id) => Request::OpenAny(id),
+                                HistoryAction::Reassess(id) => Request::Reassess(id),
+                                HistoryAction::Back => Request::Wizard(WizardCommand::GoHome),
+                            },
+                        );
+                });
             }
             Screen::Review(view) => {
-                egui::CentralPanel::default()
-                    .show(ui, |ui| decision = super::review::review_ui(ui, view, &self.scale));
+                egui::CentralPanel::default().show(ui, |ui| {
+                    request = super::review::review_ui(ui, view, &self.scale).map(Request::Decide);
+                });
             }
             Screen::Editor(editor) => {
-                editor.now = now;
-                command = editor.ui(ui, &self.scale, self.policy.as_ref());
+                editor.now = self.clock.now();
+                request = editor.ui(ui, &self.scale, self.policy.as_ref()).map(Request::Wizard);
             }
         }
-        if create {
-            self.create();
+        request
+    }
+
+    fn apply(&mut self, request: Request) {
+        match request {
+            Request::Home(HomeAction::Create) => self.create(),
+            Request::Home(HomeAction::Open(id)) => self.open(id),
+            Request::Home(HomeAction::History(id)) | Request::History(id) => self.history(id),
+            Request::Home(HomeAction::ExportTable) => self.open_table_export(TableContent::Records),
+            Request::ExportStats(table) => self.open_table_export(TableContent::Stats(table)),
+            Request::OpenReview(id) => self.open_review(id),
+            Request::OpenAny(id) => self.open_any(id),
+            Request::Reassess(id) => self.reassess(id),
+            Request::Login => self.login(),
+            Request::Decide(decision) => self.decide(decision),
+            Request::Wizard(command) => match command {
+                WizardCommand::GoHome => self.go_home(),
+                WizardCommand::Complete => self.complete(),
+                WizardCommand::Reopen => self.reopen(),
+                WizardCommand::OpenExport => self.open_export(),
+                WizardCommand::Submit => self.submit(),
+                WizardCommand::History => {
+                    if let Screen::Editor(editor) = &self.screen {
+                        self.history(editor.id);
+                    }
+                }
+            },
         }
-        if let Some(id) = open {
-            // Negative ids come from the review queue: open for review, not for editing.
-            if id < 0 { self.open_review(-id) } else { self.open(id) }
-        }
-        if login {
-            self.login();
-        }
-        if let Some(decision) = decision {
-            self.decide(decision);
-        }
-        match command {
-            Some(WizardCommand::GoHome) => self.go_home(),
-            Some(WizardCommand::Complete) => self.complete(),
-            Some(WizardCommand::Reopen) => self.reopen(),
-            Some(WizardCommand::OpenExport) => self.open_export(),
-            Some(WizardCommand::Submit) => self.submit(),
-            None => {}
-        }
-        self.export_ui(ui.ctx());
-        self.autosave(ui.ctx());
     }
 
     fn apply_prefs(&mut self, ctx: &egui::Context) {
@@ -432,7 +487,7 @@ impl AppState {
                     Screen::Queue(_) | Screen::Review(_) => tab == 1,
                     Screen::Due(_) => tab == 2,
                     Screen::Stats(_) => tab == 3,
-                    _ => false,
+                    Screen::History(_) | Screen::Login(_) | Screen::Editor(_) => false,
                 };
                 for (tab, title) in
                     [(0u8, "评估列表"), (1, "审核队列"), (2, "复评到期"), (3, "统计")]
@@ -469,6 +524,7 @@ impl AppState {
     fn logout(&mut self) {
         self.store.logout();
         self.export = None;
+        self.table_export = None;
         self.screen = Screen::Login(LoginForm::default());
     }
 
@@ -493,6 +549,11 @@ impl AppState {
         let action = match decision {
             ReviewDecision::Back => {
                 self.screen = Screen::Queue(QueueState::default());
+                return;
+            }
+            ReviewDecision::History => {
+                let id = view.stored.id;
+                self.history(id);
                 return;
             }
             ReviewDecision::Approve => crate::review::Action::Approve,
@@ -528,6 +589,110 @@ impl AppState {
         ) {
             Ok(status) => editor.status = status,
             Err(err) => self.error = Some(format!("无法提交审核：{err}")),
+        }
+    }
+
+    /// 历史评估 of the elder of record `id`.
+    fn history(&mut self, id: i64) {
+        match self.store.history_of(id) {
+            Ok(rows) => self.screen = Screen::History(HistoryView { rows, from: id }),
+            Err(err) => self.fail("无法读取历史评估", &err),
+        }
+    }
+
+    /// Opens record `id` from the history: for review when it is submitted and the
+    /// signed-in account reviews, otherwise in the editor (read-only unless a draft).
+    fn open_any(&mut self, id: i64) {
+        let reviews = self.store.current_actor().is_some_and(|actor| actor.role.can_review());
+        match self.store.load(id) {
+            Ok(Some(stored)) if reviews && stored.status == Status::Submitted => {
+                self.open_review(id);
+            }
+            Ok(_) => self.open(id),
+            Err(err) => self.fail("无法打开评估", &err),
+        }
+    }
+
+    /// 发起复评: a new draft linked to approved record `of`, with Annex A copied.
+    fn reassess(&mut self, of: i64) {
+        let today = self.clock.today();
+        let number = match self.store.next_number(today) {
+            Ok(number) => number,
+            Err(err) => return self.fail("无法生成评估编号", &err),
+        };
+        match self.store.new_linked_record(of, number, today, self.clock.now()) {
+            Ok(id) => self.open(id),
+            Err(err) => self.fail("无法发起复评", &err),
+        }
+    }
+
+    /// Whether the signed-in account may export names and ID numbers: reviewers and
+    /// admins, or anyone on a machine without accounts.
+    fn may_export_full(&self) -> bool {
+        match self.store.current_actor() {
+            Some(actor) => actor.role.can_review(),
+            None => !self.store.has_accounts().unwrap_or(true),
+        }
+    }
+
+    fn open_table_export(&mut self, content: TableContent) {
+        let allow_full = self.may_export_full();
+        self.table_export = Some(TableExportDialog::new(content, allow_full, self.clock.today()));
+    }
+
+    /// The 导出表格… window, while open (tests use it to choose the target folder).
+    pub fn table_export_dialog_mut(&mut self) -> Option<&mut TableExportDialog> {
+        self.table_export.as_mut()
+    }
+
+    fn table_export_ui(&mut self, ctx: &egui::Context) {
+        let Some(dialog) = &mut self.table_export else { return };
+        let (order, keep_open) = dialog.ui(ctx);
+        if !keep_open {
+            self.table_export = None;
+            return;
+        }
+        if let Some(order) = order {
+            let result = self.run_table_export(&order);
+            if let Some(dialog) = &mut self.table_export {
+                dialog.status = Some(result);
+            }
+        }
+    }
+
+    /// Writes the table the window asked for. The message says what happened.
+    fn run_table_export(&self, order: &TableExportOrder) -> Result<String, String> {
+        let Some(dialog) = &self.table_export else {
+            return Err("导出窗口已关闭".to_owned());
+        };
+        let path = order.path.display();
+        match &dialog.content {
+            TableContent::Stats(table) => {
+                crate::table_export::export_stats(table, &order.path)
+                    .map_err(|err| err.to_string())?;
+                Ok(format!("已导出统计表 {path}"))
+            }
+            TableContent::Records => {
+                let full = order.privacy == crate::exports::Privacy::Full;
+                if full && !self.may_export_full() {
+                    return Err("完整导出仅限审核员和管理员".to_owned());
+                }
+                let request = crate::table_export::RecordsExport {
+                    path: &order.path,
+                    privacy: order.privacy,
+                    approved_only: order.approved_only,
+                    purpose: Some(order.purpose.as_str()),
+                };
+                let count = crate::table_export::export_records(
+                    &self.store,
+                    &self.scale,
+                    &request,
+                    self.clock.now(),
+                )
+                .map_err(|err| err.to_string())?;
+                let mode = if full { "完整，已记入审计记录" } else { "去标识化" };
+                Ok(format!("已导出 {count} 条评估到 {path}（{mode}）"))
+            }
         }
     }
 

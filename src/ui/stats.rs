@@ -48,8 +48,8 @@ impl StatsState {
     }
 }
 
-/// Shows the form, chart and table.
-pub fn stats_ui(ui: &mut Ui, state: &mut StatsState) {
+/// Shows the form, chart and table. Returns true when 导出统计表… is pressed.
+pub fn stats_ui(ui: &mut Ui, state: &mut StatsState) -> bool {
     let mut changed = false;
     ui.horizontal_wrapped(|ui| {
         let label = ui.label("从");
@@ -75,13 +75,18 @@ pub fn stats_ui(ui: &mut Ui, state: &mut StatsState) {
             RichText::new("请填写有效的起止日期（年-月-日），起始日期不晚于结束日期")
                 .color(super::theme::ERROR),
         );
-        return;
+        return false;
     }
-    let Some(table) = &state.table else { return };
+    let Some(table) = &state.table else { return false };
     let total: u32 = table.totals.iter().sum();
-    ui.label(format!("已通过的评估 {} 至 {}：共 {total} 人", table.period.0, table.period.1));
+    let mut export = false;
+    ui.horizontal(|ui| {
+        ui.label(format!("已通过的评估 {} 至 {}：共 {total} 人", table.period.0, table.period.1));
+        export = ui.button("导出统计表…").clicked();
+    });
     chart_ui(ui, table);
     table_ui(ui, table);
+    export
 }
 
 fn chart_ui(ui: &mut Ui, table: &StatsTable) {

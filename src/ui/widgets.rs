@@ -187,6 +187,15 @@ pub fn tenths_text(value: u16) -> String {
     format!("{}.{}", value / 10, value % 10)
 }
 
+/// The five levels' short names (the part in brackets of Annex C's names), for lists.
+pub(super) const LEVEL_SHORT: [&str; 5] =
+    ["能力完好", "轻度失能", "中度失能", "重度失能", "完全失能"];
+
+/// A level's short name, `—` when not scored.
+pub(super) fn level_short(level: Option<u8>) -> &'static str {
+    level.and_then(|l| LEVEL_SHORT.get(usize::from(l))).copied().unwrap_or("—")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -81,6 +81,8 @@ pub enum WizardCommand {
     OpenExport,
     /// 提交审核: send a completed record to the bureau.
     Submit,
+    /// Show every assessment of the elder.
+    History,
 }
 
 /// Text the assessor is typing that does not parse yet (dates, numbers).
@@ -215,6 +217,9 @@ impl Editor {
                                 && ui.button("改为草稿以修改").clicked()
                             {
                                 return Some(WizardCommand::Reopen);
+                            }
+                            if ui.button("该老人的全部评估").clicked() {
+                                return Some(WizardCommand::History);
                             }
                             None
                         })

@@ -1,0 +1,390 @@
+//! The bureau's screens driven through `egui_kittest`: the review queue's filters, return
+//! with a reason and approve, an elder's history and 复评, exports of records (de-identified
+//! by default, full only with a purpose and audited) and of statistics, and the recovery
+//! screen for a damaged database.
+
+use calamine::Reader as _;
+use chrono::{DateTime, NaiveDate, TimeZone as _, Utc};
+use egui::{Key, Modifiers};
+use egui_kittest::Harness;
+use egui_kittest::kittest::{NodeT as _, Queryable as _};
+use elder_assess::clock::FixedClock;
+use elder_assess::record::AssessmentRecord;
+use elder_assess::review::{Action, Actor, Role};
+use elder_assess::store::{PasswordCost, Status, Store};
+use elder_assess::ui::AppState;
+
+use super::common::{TempDir, gbt};
+use super::ui::{harness_for, shown_containing};
+
+const ELDER_A: &str = "11010519491231002X";
+const ELDER_B: &str = "530926194001011233";
+const PASSWORD: &str = "password-1";
+
+/// 2026-11-28 10:00 in China.
+fn now() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 11, 28, 2, 0, 0).unwrap()
+}
+
+fn date(y: i32, m: u32, d: u32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(y, m, d).unwrap()
+}
+
+/// The accounts: admin, assessor a1 (评估员甲), reviewer r1 (审核员丙).
+struct People {
+    a1: Actor,
+    r1: Actor,
+}
+
+fn store_with_people(dir: &TempDir) -> (Store, People) {
+    let store = Store::open(dir.path()).unwrap().with_password_cost(PasswordCost::TestOnlyLight);
+    let admin = store.create_first_admin("admin", "管理员戊", PASSWORD, now()).unwrap();
+    let a1 =
+        store.create_account(&admin, "a1", "评估员甲", Role::Assessor, PASSWORD, now()).unwrap();
+    let r1 =
+        store.create_account(&admin, "r1", "审核员丙", Role::Reviewer, PASSWORD, now()).unwrap();
+    (store, People { a1, r1 })
+}
+
+/// A scored record signed by 评估员甲 and 评估员乙; every item at its maximum except
+/// B.1.1 at `b11`.
+fn record(
+    number: &str,
+    name: &str,
+    id: &str,
+    township: &str,
+    day: NaiveDate,
+    b11: u8,
+) -> AssessmentRecord {
+    let mut record = AssessmentRecord::new(number.to_owned(), day);
+    record.subject.name = name.to_owned();
+    *record.subject.id_number.text_mut() = id.to_owned();
+    record.info.township = township.to_owned();
+    record.signatures.assessor1.name = "评估员甲".to_owned();
+    record.signatures.assessor2.name = "评估员乙".to_owned();
+    for item in gbt().items() {
+        record.answers.insert(item.id().to_owned(), item.max());
+    }
+    record.answers.insert("B.1.1".to_owned(), b11);
+    record
+}
+
+/// Saves `record` as a1 and submits it; returns its row id.
+fn submit(store: &Store, people: &People, record: &AssessmentRecord) -> i64 {
+    store.login("a1", PASSWORD, now()).unwrap();
+    let scale = gbt();
+    let level =
+        elder_assess::assessment::score(&scale, &record.answers(&scale), &record.facts(&scale))
+            .unwrap()
+            .final_level;
+    let id = store.save(record, Status::Completed, Some(level), now()).unwrap();
+    store.transition(id, Action::Submit, &people.a1, None, now()).unwrap();
+    store.logout();
+    id
+}
+
+fn app(store: Store) -> Harness<'static, AppState> {
+    harness_for(AppState::new(gbt(), store, Box::new(FixedClock(now()))))
+}
+
+/// Types `text` into the field labelled `label`, replacing what it held.
+fn type_into(harness: &mut Harness<'static, AppState>, label: &str, text: &str) {
+    harness.get_by_label(label).click();
+    harness.run();
+    harness.key_press_modifiers(Modifiers::COMMAND, Key::A);
+    harness.get_by_label(label).type_text(text);
+    harness.run();
+}
+
+/// Signs in on the login screen.
+pub(super) fn sign_in(harness: &mut Harness<'static, AppState>, login: &str, password: &str) {
+    type_into(harness, "账号", login);
+    type_into(harness, "密码", password);
+    harness.get_by_label("登录").click();
+    harness.run();
+}
+
+fn click(harness: &mut Harness<'static, AppState>, label: &str) {
+    harness.get_by_label(label).click();
+    harness.run();
+}
+
+#[test]
+fn the_queue_filters_shows_history_returns_with_a_reason_and_approves() {
+    let dir = TempDir::new("ui-queue");
+    let (store, people) = store_with_people(&dir);
+    // Elder A: approved in 2025 (能力完好), now reassessed worse in 孟定镇; elder B in 耿马镇.
+    let earlier = submit(
+        &store,
+        &people,
+        &record("PG20250601-0001", "岩温香", ELDER_A, "孟定镇", date(2025, 6, 1), 4),
+    );
+    store.transition(earlier, Action::Approve, &people.r1, None, now()).unwrap();
+    let a_now = submit(
+        &store,
+        &people,
+        &record("PG20261120-0001", "岩温香", ELDER_A, "孟定镇", date(2026, 11, 20), 0),
+    );
+    let b_now = submit(
+        &store,
+        &people,
+        &record("PG20261121-0001", "李四", ELDER_B, "耿马镇", date(2026, 11, 21), 4),
+    );
+
+    let mut harness = app(store);
+    sign_in(&mut harness, "r1", PASSWORD);
+    click(&mut harness, "审核队列");
+    assert!(shown_containing(&harness, "PG20261120-0001"));
+    assert!(shown_containing(&harness, "PG20261121-0001"));
+
+    // Filter by township: only elder A's record is left.
+    harness
+        .query_all_by_label("乡镇")
+        .find(|node| node.accesskit_node().role() == egui::accesskit::Role::ComboBox)
+        .expect("the township filter")
+        .click();
+    harness.run();
+    harness
+        .query_all_by_label("孟定镇")
+        .find(|node| node.accesskit_node().role() != egui::accesskit::Role::Label)
+        .expect("the 孟定镇 option")
+        // As assistive technology does: a simulated press and release in one frame does
+        // not reach an option of egui's combo-box popup.
+        .click_accesskit();
+    harness.run();
+
+    assert!(shown_containing(&harness, "PG20261120-0001"));
+    assert!(!shown_containing(&harness, "PG20261121-0001"));
+    // A date range that excludes it empties the queue.
+    type_into(&mut harness, "到", "2026-11-19");
+    assert!(shown_containing(&harness, "没有待审核的评估"));
+    type_into(&mut harness, "到", "2026-11-30");
+
+    // Open it: the previous approved assessment is side by side, the change marked.
+    click(&mut harness, "审核 PG20261120-0001");
+    assert!(shown_containing(&harness, "上次评估（2025-06-01）"));
+    assert!(shown_containing(&harness, "有变化"));
+
+    // The elder's history is one click away, with the level change.
+    click(&mut harness, "该老人的全部评估");
+    assert!(shown_containing(&harness, "历史评估：岩温香（110105********002X）"));
+    assert!(shown_containing(&harness, "共 2 次评估"));
+    assert!(!shown_containing(&harness, ELDER_A), "the full ID number is never shown");
+    // Back to the record for review from the history.
+    click(&mut harness, "打开 PG20261120-0001");
+    assert!(shown_containing(&harness, "审核 PG20261120-0001"));
+
+    // Return needs a reason; with one, the record goes back to the assessors.
+    assert!(harness.get_by_label("退回").accesskit_node().is_disabled(), "no reason yet");
+    type_into(&mut harness, "退回原因", "B.1.1 进食评分与照护情况不符");
+    click(&mut harness, "退回");
+    assert!(shown_containing(&harness, "PG20261120-0001：已退回"));
+    let stored = harness.state().store().load(a_now).unwrap().unwrap();
+    assert_eq!(stored.status, Status::Returned);
+    assert_eq!(stored.review_reason.as_deref(), Some("B.1.1 进食评分与照护情况不符"));
+
+    // Approve the other one (the queue starts unfiltered again).
+    click(&mut harness, "审核 PG20261121-0001");
+    click(&mut harness, "通过");
+    assert!(shown_containing(&harness, "PG20261121-0001：已通过"));
+    let stored = harness.state().store().load(b_now).unwrap().unwrap();
+    assert_eq!(stored.status, Status::Approved);
+    assert!(shown_containing(&harness, "没有待审核的评估"));
+    assert!(harness.state().store().verify_audit().unwrap().is_intact());
+}
+
+#[test]
+fn an_assessor_starts_a_reassessment_from_the_history() {
+    let dir = TempDir::new("ui-reassess");
+    let (store, people) = store_with_people(&dir);
+    let approved = submit(
+        &store,
+        &people,
+        &record("PG20250601-0001", "岩温香", ELDER_A, "孟定镇", date(2025, 6, 1), 4),
+    );
+    store.transition(approved, Action::Approve, &people.r1, None, now()).unwrap();
+
+    let mut harness = app(store);
+    sign_in(&mut harness, "a1", PASSWORD);
+    click(&mut harness, "历史 PG20250601-0001");
+    assert!(shown_containing(&harness, "共 1 次评估"));
+    click(&mut harness, "发起复评（基于 PG20250601-0001）");
+
+    // A new draft with today's date and Annex A copied, linked to the approved record.
+    let editor = harness.state().editor().expect("the 复评 opens in the editor");
+    assert_eq!(editor.status, Status::Draft);
+    assert_eq!(editor.record.info.number, "PG20261128-0001");
+    assert_eq!(editor.record.info.reference_date, date(2026, 11, 28));
+    assert_eq!(editor.record.subject.name, "岩温香");
+    assert!(editor.record.answers.is_empty(), "scores are assessed again");
+    let id = editor.id;
+    let stored = harness.state().store().load(id).unwrap().unwrap();
+    assert_eq!(stored.supersedes, Some(approved));
+    assert_eq!(harness.state().store().load(approved).unwrap().unwrap().status, Status::Approved);
+
+    // Both are in the elder's history now, and the approved one is no longer the newest:
+    // no second 复评 is offered.
+    click(&mut harness, "← 返回列表");
+    click(&mut harness, "历史 PG20261128-0001");
+    assert!(shown_containing(&harness, "共 2 次评估"));
+    assert!(!shown_containing(&harness, "发起复评"));
+}
+
+/// Reads a CSV export back: header and rows, BOM and `="…"` text guards removed.
+fn read_csv(path: &std::path::Path) -> Vec<Vec<String>> {
+    let bytes = std::fs::read(path).unwrap();
+    let text = String::from_utf8(bytes).unwrap();
+    let text = text.strip_prefix('\u{feff}').expect("UTF-8 with BOM");
+    let mut reader = csv::ReaderBuilder::new().has_headers(false).from_reader(text.as_bytes());
+    reader
+        .records()
+        .map(|r| {
+            r.unwrap()
+                .iter()
+                .map(|cell| elder_assess::exports::unwrap_text_formula(cell).to_owned())
+                .collect()
+        })
+        .collect()
+}
+
+#[test]
+fn records_export_deidentified_by_default_and_a_full_export_needs_a_purpose_and_is_audited() {
+    let dir = TempDir::new("ui-export");
+    let out = TempDir::new("ui-export-out");
+    let (store, people) = store_with_people(&dir);
+    submit(
+        &store,
+        &people,
+        &record("PG20261120-0001", "岩温香", ELDER_A, "孟定镇", date(2026, 11, 20), 4),
+    );
+
+    let mut harness = app(store);
+    sign_in(&mut harness, "r1", PASSWORD);
+    click(&mut harness, "导出表格…");
+    harness.state_mut().table_export_dialog_mut().unwrap().save_dialog_mut().dir =
+        out.path().to_path_buf();
+    harness.run();
+    click(&mut harness, "保存");
+    let deidentified = out.path().join("评估记录-去标识-2026-11-28.csv");
+    assert!(shown_containing(&harness, "已导出 1 条评估"), "{:?}", harness.state().error());
+    let rows = read_csv(&deidentified);
+    let text = format!("{rows:?}");
+    assert!(text.contains("110105********002X") && text.contains("孟定镇"), "{text}");
+    assert!(!text.contains("岩温香") && !text.contains(ELDER_A), "{text}");
+
+    // 完整: refused without a purpose (nothing written), then written and audited.
+    click(&mut harness, "完整：含姓名、身份证号和出生日期");
+    click(&mut harness, "Excel 工作簿（.xlsx）");
+    click(&mut harness, "保存");
+    let full = out.path().join("评估记录-完整-2026-11-28.xlsx");
+    assert!(shown_containing(&harness, "请填写用途"));
+    assert!(!full.exists());
+    type_into(&mut harness, "用途", "民政局抽查");
+    click(&mut harness, "保存");
+    assert!(shown_containing(&harness, "完整，已记入审计记录"));
+    let mut workbook: calamine::Xlsx<_> = calamine::open_workbook(&full).unwrap();
+    let sheet = workbook.worksheet_range_at(0).unwrap().unwrap();
+    let cells: Vec<String> = sheet.rows().flatten().map(ToString::to_string).collect();
+    assert!(cells.iter().any(|c| c == "岩温香") && cells.iter().any(|c| c == ELDER_A));
+    let conn = rusqlite::Connection::open(dir.db()).unwrap();
+    let (actor, reason): (String, String) = conn
+        .query_row("SELECT actor, reason FROM audit WHERE action = 'export_full'", [], |row| {
+            Ok((row.get(0)?, row.get(1)?))
+        })
+        .unwrap();
+    assert_eq!((actor.as_str(), reason.as_str()), ("r1", "民政局抽查"));
+    assert!(harness.state().store().verify_audit().unwrap().is_intact());
+}
+
+#[test]
+fn assessors_cannot_choose_a_full_export() {
+    let dir = TempDir::new("ui-export-assessor");
+    let (store, _) = store_with_people(&dir);
+    let mut harness = app(store);
+    sign_in(&mut harness, "a1", PASSWORD);
+    click(&mut harness, "导出表格…");
+    assert!(shown_containing(&harness, "完整导出仅限审核员和管理员"));
+    assert!(
+        harness.get_by_label("完整：含姓名、身份证号和出生日期").accesskit_node().is_disabled()
+    );
+}
+
+#[test]
+fn the_statistics_table_exports_to_csv() {
+    let dir = TempDir::new("ui-stats-export");
+    let out = TempDir::new("ui-stats-out");
+    let (store, people) = store_with_people(&dir);
+    let id = submit(
+        &store,
+        &people,
+        &record("PG20261120-0001", "岩温香", ELDER_A, "孟定镇", date(2026, 11, 20), 4),
+    );
+    store.transition(id, Action::Approve, &people.r1, None, now()).unwrap();
+
+    let mut harness = app(store);
+    sign_in(&mut harness, "r1", PASSWORD);
+    click(&mut harness, "统计");
+    assert!(shown_containing(&harness, "共 1 人"));
+    click(&mut harness, "导出统计表…");
+    assert!(shown_containing(&harness, "统计表不含个人信息"));
+    harness.state_mut().table_export_dialog_mut().unwrap().save_dialog_mut().dir =
+        out.path().to_path_buf();
+    harness.run();
+    click(&mut harness, "保存");
+    let rows = read_csv(&out.path().join("评估统计-2026-11-28.csv"));
+    let township = rows.iter().find(|row| row.first().is_some_and(|c| c == "孟定镇")).unwrap();
+    assert_eq!(township.last().map(String::as_str), Some("1"), "{rows:?}");
+}
+
+#[test]
+fn a_damaged_database_offers_the_latest_backup_and_keeps_the_damaged_file() {
+    use elder_assess::ui::recovery::Root;
+
+    let dir = TempDir::new("ui-recovery");
+    let (store, people) = store_with_people(&dir);
+    submit(
+        &store,
+        &people,
+        &record("PG20261120-0001", "岩温香", ELDER_A, "孟定镇", date(2026, 11, 20), 4),
+    );
+    drop(store);
+    // The next day's first open makes the daily backup; then the file is damaged.
+    let next_day = now() + chrono::TimeDelta::days(1);
+    drop(Store::open_at(dir.path(), next_day).unwrap());
+    let damaged = b"this is not a database".repeat(200);
+    std::fs::write(dir.db(), &damaged).unwrap();
+
+    let root = Root::open(
+        dir.path(),
+        gbt(),
+        Box::new(FixedClock(next_day)),
+        elder_assess::ui::Prefs::default(),
+    );
+    assert!(root.app().is_none(), "the app does not start on a damaged file");
+    let mut harness = Harness::builder()
+        .with_size(egui::vec2(1280.0, 900.0))
+        .with_context_setup(elder_assess::ui::setup_context)
+        .build_ui_state(|ui, root: &mut Root| root.ui(ui), root);
+    harness.run();
+    let shown = |harness: &Harness<'_, Root>, part: &str| {
+        harness.query_all_by(|node| node.value().is_some_and(|v| v.contains(part))).next().is_some()
+    };
+    assert!(shown(&harness, "无法打开评估数据库"));
+    assert!(shown(&harness, "不是有效的评估数据库或已损坏（文件未被改动）"));
+    assert!(shown(&harness, "最近的备份：elder-assess-"));
+    assert_eq!(std::fs::read(dir.db()).unwrap(), damaged, "untouched until the user chooses");
+
+    harness.get_by_label("打开最近的备份").click();
+    harness.run();
+    harness.run();
+    let app = harness.state().app().expect("the app runs on the backup");
+    assert!(app.store().find_by_number("PG20261120-0001").unwrap().is_some());
+    // The damaged file was renamed, not changed.
+    let aside: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_name().to_string_lossy().starts_with("elder-assess.damaged-"))
+        .collect();
+    assert_eq!(aside.len(), 1);
+    assert_eq!(std::fs::read(aside[0].path()).unwrap(), damaged);
+}
