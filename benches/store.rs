@@ -7,6 +7,9 @@
 //!   most 100 ms;
 //! - bulk import ([`Store::import_records`]) of at least 5,000 records/s.
 //!
+//! Also measured, without a target: the whole queue (20,000 submitted), the home list's
+//! first page ([`Store::list_page`]) and the due list ([`Store::due`]).
+//!
 //! # The 100,000-record store
 //!
 //! Built once per process in a directory under the system temp dir (removed at the start
@@ -296,6 +299,22 @@ fn stats_by_age_band_100k(bencher: divan::Bencher) {
         let rows = store.stats_rows(divan::black_box(from), to).unwrap();
         stats(&rows, Dimension::AgeBand, from, to)
     });
+}
+
+/// The home list's first page: the 200 most recently saved of 100,000 and the count.
+#[divan::bench(sample_count = 30)]
+fn home_page_100k(bencher: divan::Bencher) {
+    let store = big_store();
+    assert_eq!(store.list_page("", 200).unwrap().1, RECORDS);
+    bencher.bench_local(|| store.list_page(divan::black_box(""), 200).unwrap());
+}
+
+/// The due list: each elder's latest approved assessment and its due date.
+#[divan::bench(sample_count = 10)]
+fn due_100k(bencher: divan::Bencher) {
+    let store = big_store();
+    let today = NaiveDate::from_ymd_opt(2026, 11, 28).unwrap();
+    bencher.bench_local(|| store.due(divan::black_box(12), today).unwrap());
 }
 
 /// A fresh, empty store in its own directory, removed on drop.

@@ -117,6 +117,16 @@ fn list_is_newest_first_and_searches_name_and_id() {
     // Saving again moves a row to the top.
     store.save(&record("N-1", "张三", SAMPLE_ID), Status::Draft, None, at(40)).unwrap();
     assert_eq!(ids(""), [a, b, d, c]);
+    // A page: the first rows in the same order, and how many match in all.
+    let page = |query: &str, limit: usize| {
+        let (rows, total) = store.list_page(query, limit).unwrap();
+        (rows.iter().map(|summary| summary.id).collect::<Vec<_>>(), total)
+    };
+    assert_eq!(page("", 2), (vec![a, b], 4));
+    assert_eq!(page("张", 1), (vec![a], 2));
+    assert_eq!(page("张", 2), (vec![a, c], 2));
+    assert_eq!(page("", 10), (vec![a, b, d, c], 4));
+    assert_eq!(page("王五", 0), (vec![], 0));
 
     let summary = &store.list("李四").unwrap()[0];
     assert_eq!(summary.number, "N-2");

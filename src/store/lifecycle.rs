@@ -395,9 +395,11 @@ impl Store {
         let mut statement = self.conn.prepare_cached(
             "SELECT id, number, subject_name, id_number, township, reference_date, final_level
              FROM (
-                 SELECT *, row_number() OVER (
-                     PARTITION BY id_number ORDER BY reference_date DESC, id DESC
-                 ) AS rank
+                 SELECT id, number, subject_name, id_number, township, reference_date,
+                        final_level,
+                        row_number() OVER (
+                            PARTITION BY id_number ORDER BY reference_date DESC, id DESC
+                        ) AS rank
                  FROM assessments WHERE status = 'approved' AND id_number != ''
              )
              WHERE rank = 1",

@@ -716,21 +716,41 @@ impl Store {
     /// An empty (or blank) `query` lists everything; otherwise only assessments whose
     /// name or ID number contains `query` (trimmed; ASCII letters match either case).
     pub fn list(&self, query: &str) -> Result<Vec<Summary>, StoreError> {
+        Ok(self.list_page(query, usize::MAX)?.0)
+    }
+
+    /// The first `limit` rows of [`Store::list`] and how many rows match in all, so that
+    /// a screen never loads a whole county's assessments to show a page of them.
+    pub fn list_page(
+        &self,
+        query: &str,
+        limit: usize,
+    ) -> Result<(Vec<Summary>, usize), StoreError> {
+        const MATCHES: &str = "?1 = ''
+                OR instr(lower(subject_name), lower(?1)) > 0
+                OR instr(id_number, upper(?1)) > 0";
         let query = query.trim();
         let mut statement = self.conn.prepare_cached(&format!(
-            "SELECT {SUMMARY_COLUMNS}
-             FROM assessments
-             WHERE ?1 = ''
-                OR instr(lower(subject_name), lower(?1)) > 0
-                OR instr(id_number, upper(?1)) > 0
-             ORDER BY updated_at DESC, id DESC"
+            "SELECT {SUMMARY_COLUMNS} FROM assessments WHERE {MATCHES}
+             ORDER BY updated_at DESC, id DESC LIMIT ?2"
         ))?;
-        let mut rows = statement.query([query])?;
+        // SQLite reads a negative LIMIT as "no limit".
+        let sql_limit = i64::try_from(limit).unwrap_or(-1);
+        let mut rows = statement.query(params![query, sql_limit])?;
         let mut summaries = Vec::new();
         while let Some(row) = rows.next()? {
             summaries.push(summary_from_row(row)?);
         }
-        Ok(summaries)
+        let total = if summaries.len() < limit {
+            summaries.len()
+        } else {
+            let count: i64 = self
+                .conn
+                .prepare_cached(&format!("SELECT count(*) FROM assessments WHERE {MATCHES}"))?
+                .query_row([query], |row| row.get(0))?;
+            usize::try_from(count).unwrap_or(usize::MAX)
+        };
+        Ok((summaries, total))
     }
 
     /// Checks the whole audit trail's hash chain (see [`AuditReport`]).

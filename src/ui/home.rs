@@ -5,6 +5,7 @@ use egui::{Grid, RichText, Ui};
 use crate::store::{Status, Store, Summary};
 
 use super::theme;
+use super::widgets::LIST_LIMIT;
 
 /// What the user asked for on the list.
 pub(super) enum HomeAction {
@@ -23,7 +24,7 @@ pub(super) fn home_ui(
     ui: &mut Ui,
     store: &Store,
     query: &mut String,
-    rows: &mut Option<Vec<Summary>>,
+    rows: &mut Option<(Vec<Summary>, usize)>,
     error: &mut Option<String>,
 ) -> Option<HomeAction> {
     let mut action = None;
@@ -56,15 +57,15 @@ pub(super) fn home_ui(
     });
     ui.add_space(8.0);
     if rows.is_none() {
-        match store.list(query.trim()) {
-            Ok(list) => *rows = Some(list),
+        match store.list_page(query.trim(), LIST_LIMIT) {
+            Ok(page) => *rows = Some(page),
             Err(err) => {
                 *error = Some(format!("无法读取评估列表：{err}"));
-                *rows = Some(Vec::new());
+                *rows = Some((Vec::new(), 0));
             }
         }
     }
-    let list = rows.as_deref().unwrap_or_default();
+    let (list, total) = rows.as_ref().map_or((&[][..], 0), |(list, total)| (&list[..], *total));
     if list.is_empty() {
         let text = if query.trim().is_empty() {
             "还没有评估。点击“新建评估”开始。"
@@ -74,6 +75,15 @@ pub(super) fn home_ui(
         ui.label(text);
         return action;
     }
+    if total > list.len() {
+        ui.label(format!("共 {total} 条，显示最近修改的 {} 条；其他评估请用搜索查找", list.len()));
+    }
+    list_ui(ui, list).or(action)
+}
+
+/// The rows with their 打开 and 历史 buttons.
+fn list_ui(ui: &mut Ui, list: &[Summary]) -> Option<HomeAction> {
+    let mut action = None;
     egui::ScrollArea::vertical().auto_shrink([false, false]).show(ui, |ui| {
         Grid::new("assessments").num_columns(8).striped(true).spacing([20.0, 12.0]).show(
             ui,

@@ -13,7 +13,7 @@ use crate::scale::Scale;
 use crate::store::{DueRow, QueueFilter, QueueRow, StoredAssessment};
 
 use super::theme;
-use super::widgets::{LEVEL_SHORT, level_short};
+use super::widgets::{LEVEL_SHORT, LIST_LIMIT, level_short};
 
 /// The sign-in form.
 #[derive(Default)]
@@ -165,6 +165,12 @@ pub fn queue_ui(ui: &mut Ui, state: &mut QueueState) -> Option<i64> {
         ui.label("没有待审核的评估");
         return None;
     }
+    ui.label(if rows.len() > LIST_LIMIT {
+        format!("共 {} 条待审核，显示最早提交的 {LIST_LIMIT} 条；可用筛选缩小范围", rows.len())
+    } else {
+        format!("共 {} 条待审核，按提交时间排列", rows.len())
+    });
+    let rows = &rows[..rows.len().min(LIST_LIMIT)];
     let mut open = None;
     egui::ScrollArea::vertical().auto_shrink([false, false]).show(ui, |ui| {
         Grid::new("queue").num_columns(8).striped(true).spacing([16.0, 10.0]).show(ui, |ui| {
@@ -320,6 +326,10 @@ pub fn due_ui(ui: &mut Ui, rows: &[DueRow]) -> Option<i64> {
         ui.label("没有逾期或即将到期的复评");
         return None;
     }
+    if rows.len() > LIST_LIMIT {
+        ui.label(format!("共 {} 位老人，显示应复评日期最早的 {LIST_LIMIT} 位", rows.len()));
+    }
+    let rows = &rows[..rows.len().min(LIST_LIMIT)];
     let mut history = None;
     Grid::new("due").num_columns(6).striped(true).spacing([16.0, 10.0]).show(ui, |ui| {
         for title in ["姓名", "身份证号", "乡镇", "上次评估", "应复评日期", ""] {

@@ -54,7 +54,7 @@ enum Request {
 /// Which screen is shown.
 enum Screen {
     Login(LoginForm),
-    Home { query: String, rows: Option<Vec<Summary>> },
+    Home { query: String, rows: Option<(Vec<Summary>, usize)> },
     Queue(QueueState),
     Due(Option<Vec<crate::store::DueRow>>),
     Review(Box<ReviewView>),

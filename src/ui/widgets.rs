@@ -187,6 +187,10 @@ pub fn tenths_text(value: u16) -> String {
     format!("{}.{}", value / 10, value % 10)
 }
 
+/// Rows a list screen shows at most; the rest are reached with its search or filters
+/// (egui lays out every row it is given, every frame).
+pub(super) const LIST_LIMIT: usize = 200;
+
 /// The five levels' short names (the part in brackets of Annex C's names), for lists.
 pub(super) const LEVEL_SHORT: [&str; 5] =
     ["能力完好", "轻度失能", "中度失能", "重度失能", "完全失能"];
