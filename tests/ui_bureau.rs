@@ -388,3 +388,43 @@ fn a_damaged_database_offers_the_latest_backup_and_keeps_the_damaged_file() {
     assert_eq!(aside.len(), 1);
     assert_eq!(std::fs::read(aside[0].path()).unwrap(), damaged);
 }
+
+#[test]
+fn the_queue_counts_overdue_elders_and_the_due_interval_is_configurable() {
+    let dir = TempDir::new("ui-due");
+    let (store, people) = store_with_people(&dir);
+    // Approved on 2025-06-01: due 2026-06-01 after 12 months, overdue on 2026-11-28.
+    let id = submit(
+        &store,
+        &people,
+        &record("PG20250601-0001", "岩温香", ELDER_A, "孟定镇", date(2025, 6, 1), 4),
+    );
+    store.transition(id, Action::Approve, &people.r1, None, now()).unwrap();
+
+    let mut harness = app(store);
+    sign_in(&mut harness, "r1", PASSWORD);
+    click(&mut harness, "审核队列");
+    assert!(shown_containing(&harness, "复评到期：1 位老人已逾期，0 位 30 天内到期"));
+    click(&mut harness, "复评到期");
+    assert!(shown_containing(&harness, "2026-06-01（已逾期）"));
+    assert!(!shown_containing(&harness, ELDER_A), "the full ID number is never shown");
+    assert!(shown_containing(&harness, "110105********002X"));
+
+    // 18 months: due 2026-12-01, within 30 days.
+    type_into(&mut harness, "常规复评间隔", "18");
+    harness.key_press(Key::Enter);
+    harness.run();
+    assert_eq!(harness.state().prefs.due_months, 18);
+    assert!(shown_containing(&harness, "2026-12-01（即将到期）"));
+    // 24 months: due 2027-06-01, neither overdue nor soon.
+    type_into(&mut harness, "常规复评间隔", "24");
+    harness.key_press(Key::Enter);
+    harness.run();
+    assert!(shown_containing(&harness, "没有逾期或即将到期的复评"));
+    // The elder's history is one click from the due list.
+    type_into(&mut harness, "常规复评间隔", "12");
+    harness.key_press(Key::Enter);
+    harness.run();
+    click(&mut harness, "历史 PG20250601-0001");
+    assert!(shown_containing(&harness, "历史评估：岩温香（110105********002X）"));
+}

@@ -10,7 +10,7 @@ use crate::assessment::score;
 use crate::exports::GENGMA_TOWNSHIPS;
 use crate::record::AssessmentRecord;
 use crate::scale::Scale;
-use crate::store::{DueRow, QueueFilter, QueueRow, StoredAssessment};
+use crate::store::{DUE_SOON_DAYS, DueRow, QueueFilter, QueueRow, StoredAssessment};
 
 use super::theme;
 use super::widgets::{LEVEL_SHORT, LIST_LIMIT, level_short};
@@ -82,6 +82,9 @@ pub struct QueueState {
     pub with_warnings: bool,
     /// The rows of the last query (`None`: query again).
     pub rows: Option<Vec<QueueRow>>,
+    /// Elders overdue and due soon for their routine assessment, counted once when the
+    /// queue opens.
+    pub due: Option<(usize, usize)>,
 }
 
 impl QueueState {
@@ -101,6 +104,62 @@ impl QueueState {
 
 /// The review queue. Returns the row id to review, if one was chosen.
 pub fn queue_ui(ui: &mut Ui, state: &mut QueueState) -> Option<i64> {
+    if let Some((overdue, soon)) = state.due
+        && overdue + soon > 0
+    {
+        let text = format!(
+            "复评到期：{overdue} 位老人已逾期，{soon} 位 {DUE_SOON_DAYS} 天内到期（见“复评到期”）"
+        );
+        ui.label(RichText::new(text).color(if overdue > 0 {
+            theme::ERROR
+        } else {
+            theme::WARNING
+        }));
+    }
+    if filters_ui(ui, state) {
+        state.rows = None;
+    }
+    let rows = state.rows.as_deref().unwrap_or_default();
+    if rows.is_empty() {
+        ui.label("没有待审核的评估");
+        return None;
+    }
+    ui.label(if rows.len() > LIST_LIMIT {
+        format!("共 {} 条待审核，显示最早提交的 {LIST_LIMIT} 条；可用筛选缩小范围", rows.len())
+    } else {
+        format!("共 {} 条待审核，按提交时间排列", rows.len())
+    });
+    let rows = &rows[..rows.len().min(LIST_LIMIT)];
+    let mut open = None;
+    egui::ScrollArea::vertical().auto_shrink([false, false]).show(ui, |ui| {
+        Grid::new("queue").num_columns(8).striped(true).spacing([16.0, 10.0]).show(ui, |ui| {
+            for title in
+                ["评估编号", "乡镇", "姓名", "身份证号", "评估日期", "最终等级", "提示", ""]
+            {
+                ui.label(RichText::new(title).strong());
+            }
+            ui.end_row();
+            for row in rows {
+                ui.label(&row.number);
+                ui.label(&row.township);
+                ui.label(&row.subject_name);
+                ui.label(&row.id_masked);
+                ui.label(row.reference_date.to_string());
+                ui.label(level_short(row.final_level));
+                let warnings = RichText::new(row.warnings.to_string());
+                ui.label(if row.warnings > 0 { warnings.color(theme::WARNING) } else { warnings });
+                if ui.button(format!("审核 {}", row.number)).clicked() {
+                    open = Some(row.id);
+                }
+                ui.end_row();
+            }
+        });
+    });
+    open
+}
+
+/// The filter form; true when a filter changed.
+fn filters_ui(ui: &mut Ui, state: &mut QueueState) -> bool {
     let mut changed = false;
     ui.horizontal_wrapped(|ui| {
         let township_label = ui.label("乡镇");
@@ -157,46 +216,7 @@ pub fn queue_ui(ui: &mut Ui, state: &mut QueueState) -> Option<i64> {
             .labelled_by(level_label.id);
         changed |= ui.checkbox(&mut state.with_warnings, "仅有一致性提示的").changed();
     });
-    if changed {
-        state.rows = None;
-    }
-    let rows = state.rows.as_deref().unwrap_or_default();
-    if rows.is_empty() {
-        ui.label("没有待审核的评估");
-        return None;
-    }
-    ui.label(if rows.len() > LIST_LIMIT {
-        format!("共 {} 条待审核，显示最早提交的 {LIST_LIMIT} 条；可用筛选缩小范围", rows.len())
-    } else {
-        format!("共 {} 条待审核，按提交时间排列", rows.len())
-    });
-    let rows = &rows[..rows.len().min(LIST_LIMIT)];
-    let mut open = None;
-    egui::ScrollArea::vertical().auto_shrink([false, false]).show(ui, |ui| {
-        Grid::new("queue").num_columns(8).striped(true).spacing([16.0, 10.0]).show(ui, |ui| {
-            for title in
-                ["评估编号", "乡镇", "姓名", "身份证号", "评估日期", "最终等级", "提示", ""]
-            {
-                ui.label(RichText::new(title).strong());
-            }
-            ui.end_row();
-            for row in rows {
-                ui.label(&row.number);
-                ui.label(&row.township);
-                ui.label(&row.subject_name);
-                ui.label(&row.id_masked);
-                ui.label(row.reference_date.to_string());
-                ui.label(level_short(row.final_level));
-                let warnings = RichText::new(row.warnings.to_string());
-                ui.label(if row.warnings > 0 { warnings.color(theme::WARNING) } else { warnings });
-                if ui.button(format!("审核 {}", row.number)).clicked() {
-                    open = Some(row.id);
-                }
-                ui.end_row();
-            }
-        });
-    });
-    open
+    changed
 }
 
 /// One submitted record under review.
@@ -318,9 +338,28 @@ pub fn review_ui(ui: &mut Ui, view: &mut ReviewView, scale: &Scale) -> Option<Re
     decision
 }
 
-/// The due list: elders whose next routine assessment is overdue or due soon. Returns
-/// the record whose elder's history to show, if asked.
-pub fn due_ui(ui: &mut Ui, rows: &[DueRow]) -> Option<i64> {
+/// Shortest and longest interval between routine assessments offered, in months.
+pub const DUE_MONTHS_RANGE: (u32, u32) = (1, 60);
+
+/// The due list: elders whose next routine assessment is overdue or due soon, after the
+/// interval `months` (which the user may change here). Returns the record whose elder's
+/// history to show, if asked.
+pub fn due_ui(ui: &mut Ui, rows: &[DueRow], months: &mut u32) -> Option<i64> {
+    ui.horizontal(|ui| {
+        let label = ui.label("常规复评间隔");
+        ui.add(
+            egui::DragValue::new(months)
+                .range(DUE_MONTHS_RANGE.0..=DUE_MONTHS_RANGE.1)
+                .suffix(" 个月"),
+        )
+        .labelled_by(label.id);
+        ui.label(
+            RichText::new(format!(
+                "（自上次通过的评估日期起算；{DUE_SOON_DAYS} 天内到期的也列出）"
+            ))
+            .small(),
+        );
+    });
     let rows: Vec<&DueRow> = rows.iter().filter(|r| r.overdue || r.due_soon).collect();
     if rows.is_empty() {
         ui.label("没有逾期或即将到期的复评");

@@ -26,11 +26,13 @@ pub struct Prefs {
     pub zoom: f32,
     /// Dark theme.
     pub dark: bool,
+    /// Months after an approved assessment until the next routine one is due.
+    pub due_months: u32,
 }
 
 impl Default for Prefs {
     fn default() -> Self {
-        Self { zoom: 1.0, dark: false }
+        Self { zoom: 1.0, dark: false, due_months: crate::store::DEFAULT_INTERVAL_MONTHS }
     }
 }
 
@@ -68,9 +70,6 @@ impl Screen {
         Self::Home { query: String::new(), rows: None }
     }
 }
-
-/// Months until an elder's next routine assessment is due (the default).
-pub const DUE_INTERVAL_MONTHS: u32 = 12;
 
 /// Everything the app shows and keeps while running.
 pub struct AppState {
@@ -196,9 +195,56 @@ impl AppState {
         self.autosave(ui.ctx());
     }
 
+    /// Loads what the current screen shows, where it is not loaded yet.
+    fn load_screen(&mut self) {
+        match &mut self.screen {
+            Screen::Queue(queue) => {
+                if queue.due.is_none() {
+                    let due = self.store.due(self.prefs.due_months, self.clock.today());
+                    queue.due = Some(due.map_or((0, 0), |rows| {
+                        let overdue = rows.iter().filter(|r| r.overdue).count();
+                        (overdue, rows.iter().filter(|r| r.due_soon).count())
+                    }));
+                }
+                if queue.rows.is_none() {
+                    match self.store.queue(&queue.filter()) {
+                        Ok(rows) => queue.rows = Some(rows),
+                        Err(err) => {
+                            self.error = Some(format!("无法读取审核队列：{err}"));
+                            queue.rows = Some(Vec::new());
+                        }
+                    }
+                }
+            }
+            Screen::Due(rows) if rows.is_none() => {
+                match self.store.due(self.prefs.due_months, self.clock.today()) {
+                    Ok(due) => *rows = Some(due),
+                    Err(err) => {
+                        self.error = Some(format!("无法读取复评到期名单：{err}"));
+                        *rows = Some(Vec::new());
+                    }
+                }
+            }
+            Screen::Stats(stats) => {
+                if stats.table.is_none()
+                    && let Some((from, to)) = stats.period()
+                {
+                    match self.store.stats_rows(from, to) {
+                        Ok(rows) => {
+                            stats.table = Some(crate::exports::stats(&rows, stats.by, from, to));
+                        }
+                        Err(err) => self.error = Some(format!("无法统计：{err}")),
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+
     /// Draws the current screen (loading what it shows first) and returns what the user
     /// asked for.
     fn screen_ui(&mut self, ui: &mut Ui) -> Option<Request> {
+        self.load_screen();
         let mut request = None;
         match &mut self.screen {
             Screen::Login(form) => {
@@ -215,40 +261,22 @@ impl AppState {
                 });
             }
             Screen::Queue(queue) => {
-                if queue.rows.is_none() {
-                    match self.store.queue(&queue.filter()) {
-                        Ok(rows) => queue.rows = Some(rows),
-                        Err(err) => {
-                            self.error = Some(format!("无法读取审核队列：{err}"));
-                            queue.rows = Some(Vec::new());
-                        }
-                    }
-                }
                 egui::CentralPanel::default().show(ui, |ui| {
                     request = super::review::queue_ui(ui, queue).map(Request::OpenReview);
                 });
             }
             Screen::Due(rows) => {
-                if rows.is_none() {
-                    let today = self.clock.today();
-                    *rows = Some(self.store.due(DUE_INTERVAL_MONTHS, today).unwrap_or_default());
-                }
                 let list = rows.as_deref().unwrap_or_default();
+                let mut months = self.prefs.due_months;
                 egui::CentralPanel::default().show(ui, |ui| {
-                    request = super::review::due_ui(ui, list).map(Request::History);
+                    request = super::review::due_ui(ui, list, &mut months).map(Request::History);
                 });
+                if months != self.prefs.due_months {
+                    self.prefs.due_months = months;
+                    *rows = None;
+                }
             }
             Screen::Stats(stats) => {
-                if stats.table.is_none()
-                    && let Some((from, to)) = stats.period()
-                {
-                    match self.store.stats_rows(from, to) {
-                        Ok(rows) => {
-                            stats.table = Some(crate::exports::stats(&rows, stats.by, from, to));
-                        }
-                        Err(err) => self.error = Some(format!("无法统计：{err}")),
-                    }
-                }
                 egui::CentralPanel::default().show(ui, |ui| {
                     if super::stats::stats_ui(ui, stats)
                         && let Some(table) = &stats.table
