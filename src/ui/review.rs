@@ -339,7 +339,7 @@ pub fn review_ui(ui: &mut Ui, view: &mut ReviewView, scale: &Scale) -> Option<Re
 }
 
 /// Shortest and longest interval between routine assessments offered, in months.
-pub const DUE_MONTHS_RANGE: (u32, u32) = (1, 60);
+pub const DUE_MONTHS_RANGE: (u32, u32) = (1, 120);
 
 /// The due list: elders whose next routine assessment is overdue or due soon, after the
 /// interval `months` (which the user may change here). Returns the record whose elder's
