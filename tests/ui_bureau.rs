@@ -109,6 +109,16 @@ fn click(harness: &mut Harness<'static, AppState>, label: &str) {
     harness.run();
 }
 
+/// Clicks the widget labelled `label` of kind `role`, where a plain text reads the same.
+fn click_kind(harness: &mut Harness<'static, AppState>, label: &str, role: egui::accesskit::Role) {
+    harness
+        .query_all_by_label(label)
+        .find(|node| node.accesskit_node().role() == role)
+        .unwrap_or_else(|| panic!("no {role:?} labelled {label}"))
+        .click();
+    harness.run();
+}
+
 #[test]
 fn the_queue_filters_shows_history_returns_with_a_reason_and_approves() {
     let dir = TempDir::new("ui-queue");
@@ -138,12 +148,7 @@ fn the_queue_filters_shows_history_returns_with_a_reason_and_approves() {
     assert!(shown_containing(&harness, "PG20261121-0001"));
 
     // Filter by township: only elder A's record is left.
-    harness
-        .query_all_by_label("乡镇")
-        .find(|node| node.accesskit_node().role() == egui::accesskit::Role::ComboBox)
-        .expect("the township filter")
-        .click();
-    harness.run();
+    click_kind(&mut harness, "乡镇", egui::accesskit::Role::ComboBox);
     harness
         .query_all_by_label("孟定镇")
         .find(|node| node.accesskit_node().role() != egui::accesskit::Role::Label)
@@ -427,4 +432,52 @@ fn the_queue_counts_overdue_elders_and_the_due_interval_is_configurable() {
     harness.run();
     click(&mut harness, "历史 PG20250601-0001");
     assert!(shown_containing(&harness, "历史评估：岩温香（110105********002X）"));
+}
+
+#[test]
+fn an_admin_adds_an_account_and_resets_a_locked_one() {
+    let dir = TempDir::new("ui-accounts");
+    let (store, _) = store_with_people(&dir);
+    for _ in 0..5 {
+        let _ = store.login("a1", "wrong password", now());
+    }
+    let mut harness = app(store);
+
+    // Reviewers do not manage accounts.
+    sign_in(&mut harness, "r1", PASSWORD);
+    assert!(harness.query_by_label("账号管理").is_none());
+    click(&mut harness, "退出登录");
+
+    sign_in(&mut harness, "admin", PASSWORD);
+    click(&mut harness, "账号管理");
+    assert!(shown_containing(&harness, "已锁定至"), "a1 is locked after five failures");
+
+    // A new reviewer: the button waits for every field and two equal passwords.
+    type_into(&mut harness, "新账号", "r2");
+    type_into(&mut harness, "使用人姓名", "审核员丁");
+    click_kind(&mut harness, "审核员", egui::accesskit::Role::RadioButton);
+    type_into(&mut harness, "密码", "new password 1");
+    type_into(&mut harness, "确认密码", "new password 2");
+    assert!(shown_containing(&harness, "两次输入的密码不一致"));
+    assert!(harness.get_by_label("添加账号").accesskit_node().is_disabled());
+    type_into(&mut harness, "确认密码", "new password 1");
+    click(&mut harness, "添加账号");
+    assert!(shown_containing(&harness, "已创建账号 r2（审核员）"));
+    assert!(shown_containing(&harness, "审核员丁"));
+
+    // Reset a1's password, which unlocks it.
+    click(&mut harness, "重置密码 a1");
+    type_into(&mut harness, "新密码", "assessor password 2");
+    type_into(&mut harness, "确认新密码", "assessor password 2");
+    click(&mut harness, "确认重置");
+    assert!(shown_containing(&harness, "已重置账号 a1 的密码，账号已解锁"));
+    assert!(!shown_containing(&harness, "已锁定至"));
+
+    click(&mut harness, "退出登录");
+    sign_in(&mut harness, "a1", "assessor password 2");
+    assert!(shown_containing(&harness, "评估员甲（评估员）"));
+    click(&mut harness, "退出登录");
+    sign_in(&mut harness, "r2", "new password 1");
+    assert!(shown_containing(&harness, "审核员丁（审核员）"));
+    assert!(harness.state().store().verify_audit().unwrap().is_intact());
 }

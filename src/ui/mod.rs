@@ -5,6 +5,7 @@
 //! - [`wizard`] holds the assessment screens, [`home`] the list.
 //! - [`run`] opens the window: fonts, style, preferences, and a final save on close.
 
+pub mod accounts;
 mod fonts;
 pub mod history;
 mod home;

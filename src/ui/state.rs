@@ -10,6 +10,7 @@ use crate::record::AssessmentRecord;
 use crate::scale::Scale;
 use crate::store::{Status, Store, StoreError, Summary};
 
+use super::accounts::{AccountsAction, AccountsState};
 use super::history::{HistoryAction, HistoryView};
 use super::home::HomeAction;
 use super::review::{LoginForm, QueueState, ReviewDecision, ReviewView};
@@ -51,6 +52,7 @@ enum Request {
     Decide(ReviewDecision),
     Wizard(WizardCommand),
     ExportStats(crate::exports::StatsTable),
+    Accounts(AccountsAction),
 }
 
 /// Which screen is shown.
@@ -62,6 +64,7 @@ enum Screen {
     Review(Box<ReviewView>),
     Stats(super::stats::StatsState),
     History(HistoryView),
+    Accounts(Box<AccountsState>),
     Editor(Box<Editor>),
 }
 
@@ -237,6 +240,16 @@ impl AppState {
                     }
                 }
             }
+            Screen::Accounts(accounts) if accounts.rows.is_none() => {
+                let Some(actor) = self.store.current_actor() else { return };
+                match self.store.accounts(&actor, self.clock.now()) {
+                    Ok(rows) => accounts.rows = Some(rows),
+                    Err(err) => {
+                        accounts.message = Some(Err(format!("无法读取账号：{err}")));
+                        accounts.rows = Some(Vec::new());
+                    }
+                }
+            }
             _ => {}
         }
     }
@@ -299,6 +312,13 @@ impl AppState {
                         );
                 });
             }
+            Screen::Accounts(accounts) => {
+                egui::CentralPanel::default().show(ui, |ui| {
+                    egui::ScrollArea::vertical().auto_shrink([false, false]).show(ui, |ui| {
+                        request = super::accounts::accounts_ui(ui, accounts).map(Request::Accounts);
+                    });
+                });
+            }
             Screen::Review(view) => {
                 egui::CentralPanel::default().show(ui, |ui| {
                     request = super::review::review_ui(ui, view, &self.scale).map(Request::Decide);
@@ -323,6 +343,7 @@ impl AppState {
             Request::OpenAny(id) => self.open_any(id),
             Request::Reassess(id) => self.reassess(id),
             Request::Login => self.login(),
+            Request::Accounts(action) => self.manage_accounts(&action),
             Request::Decide(decision) => self.decide(decision),
             Request::Wizard(command) => match command {
                 WizardCommand::GoHome => self.go_home(),
@@ -515,11 +536,21 @@ impl AppState {
                     Screen::Queue(_) | Screen::Review(_) => tab == 1,
                     Screen::Due(_) => tab == 2,
                     Screen::Stats(_) => tab == 3,
+                    Screen::Accounts(_) => tab == 4,
                     Screen::History(_) | Screen::Login(_) | Screen::Editor(_) => false,
                 };
-                for (tab, title) in
-                    [(0u8, "评估列表"), (1, "审核队列"), (2, "复评到期"), (3, "统计")]
-                {
+                let tabs: &[(u8, &str)] = if actor.role == crate::review::Role::Admin {
+                    &[
+                        (0, "评估列表"),
+                        (1, "审核队列"),
+                        (2, "复评到期"),
+                        (3, "统计"),
+                        (4, "账号管理"),
+                    ]
+                } else {
+                    &[(0, "评估列表"), (1, "审核队列"), (2, "复评到期"), (3, "统计")]
+                };
+                for &(tab, title) in tabs {
                     let button =
                         egui::Button::selectable(here(&self.screen, tab), title).min_size(size);
                     if ui.add(button).clicked() {
@@ -527,7 +558,8 @@ impl AppState {
                             0 => Screen::home(),
                             1 => Screen::Queue(QueueState::default()),
                             2 => Screen::Due(None),
-                            _ => Screen::Stats(super::stats::StatsState::new(self.clock.today())),
+                            3 => Screen::Stats(super::stats::StatsState::new(self.clock.today())),
+                            _ => Screen::Accounts(Box::default()),
                         };
                     }
                 }
@@ -617,6 +649,36 @@ impl AppState {
         ) {
             Ok(status) => editor.status = status,
             Err(err) => self.error = Some(format!("无法提交审核：{err}")),
+        }
+    }
+
+    /// Creates an account or resets a password, as the signed-in admin.
+    fn manage_accounts(&mut self, action: &AccountsAction) {
+        let Screen::Accounts(form) = &mut self.screen else { return };
+        let Some(admin) = self.store.current_actor() else { return };
+        let now = self.clock.now();
+        let result = match action {
+            AccountsAction::Create => {
+                let Some(role) = form.role else { return };
+                self.store
+                    .create_account(&admin, &form.login, &form.name, role, &form.password, now)
+                    .map(|created| {
+                        format!("已创建账号 {}（{}）", created.account, created.role.label())
+                    })
+            }
+            AccountsAction::Reset => {
+                let Some(login) = form.reset.clone() else { return };
+                self.store
+                    .reset_password(&admin, &login, &form.reset_password, now)
+                    .map(|()| format!("已重置账号 {login} 的密码，账号已解锁"))
+            }
+        };
+        match result {
+            Ok(message) => {
+                // A fresh form (passwords wiped), the list read again.
+                **form = AccountsState { message: Some(Ok(message)), ..AccountsState::default() };
+            }
+            Err(err) => form.message = Some(Err(err.to_string())),
         }
     }
 
