@@ -1264,7 +1264,6 @@ fn due_command(store: &crate::store::Store, months: u32) -> ExitCode {
         Ok(rows) => rows,
         Err(err) => return usage_error(&format!("无法读取评估：{err}")),
     };
-    let rows: Vec<_> = rows.into_iter().filter(|row| row.overdue || row.due_soon).collect();
     if rows.is_empty() {
         println!("没有逾期或 {} 天内到期的复评", crate::store::DUE_SOON_DAYS);
         return ExitCode::SUCCESS;

@@ -388,9 +388,10 @@ impl Store {
         Ok(queue)
     }
 
-    /// Each elder's (by ID number) latest approved assessment with the date the next
-    /// routine assessment is due (reference date + `interval_months`, clamped to the end
-    /// of the month), soonest first. Records without an ID number are left out.
+    /// Each elder's (by ID number) latest approved assessment whose next routine
+    /// assessment is overdue or due within [`DUE_SOON_DAYS`] days of `today`, with the date
+    /// it is due (reference date + `interval_months`, clamped to the end of the month),
+    /// soonest first. Records without an ID number are left out.
     pub fn due(&self, interval_months: u32, today: NaiveDate) -> Result<Vec<DueRow>, StoreError> {
         let mut statement = self.conn.prepare_cached(
             "SELECT id, number, subject_name, id_number, township, reference_date, final_level
@@ -415,6 +416,9 @@ impl Store {
             let due_date = reference_date
                 .checked_add_months(Months::new(interval_months))
                 .unwrap_or(NaiveDate::MAX);
+            if due_date > soon {
+                continue;
+            }
             let overdue = due_date < today;
             due.push(DueRow {
                 id,
@@ -426,7 +430,7 @@ impl Store {
                 final_level: parse_level(id, row.get(6)?)?,
                 due_date,
                 overdue,
-                due_soon: !overdue && due_date <= soon,
+                due_soon: !overdue,
             });
         }
         due.sort_by(|a, b| a.due_date.cmp(&b.due_date).then(a.id.cmp(&b.id)));

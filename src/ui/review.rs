@@ -360,7 +360,6 @@ pub fn due_ui(ui: &mut Ui, rows: &[DueRow], months: &mut u32) -> Option<i64> {
             .small(),
         );
     });
-    let rows: Vec<&DueRow> = rows.iter().filter(|r| r.overdue || r.due_soon).collect();
     if rows.is_empty() {
         ui.label("没有逾期或即将到期的复评");
         return None;
