@@ -244,5 +244,23 @@ fn accounts_and_review_from_the_command_line() {
     let out = assert_ok(&run(data, &["review", "due"]), "已逾期\t2026-01-15\tCLI-1");
     assert!(out.contains(MASKED) && !out.contains(ID) && !out.contains(NAME), "{out}");
 
+    // Once accounts exist, import and a full export say who does them.
+    let jsonl = dir.0.join("in.jsonl");
+    let line = serde_json::to_string(&record("CLI-3", "勐永镇")).unwrap();
+    std::fs::write(&jsonl, format!("{line}\n")).unwrap();
+    let jsonl = jsonl.to_str().unwrap();
+    assert_refused(&run(data, &["import", jsonl]), "本机已设置账号：请用 --as 账号 登录");
+    assert_ok(
+        &run(data, &["import", jsonl, "--as", "a1", "--password-file", &pw.a1]),
+        "已导入 1 条",
+    );
+    let out = dir.0.join("full.csv");
+    let out = out.to_str().unwrap();
+    assert_refused(&run(data, &["export", "--full", "--out", out]), "--as");
+    let full = ["export", "--full", "--purpose", "抽查", "--out", out, "--as", "r1"];
+    assert_ok(&run(data, &[&full[..], &["--password-file", &pw.reviewer]].concat()), "完整");
+    // A de-identified export needs no sign-in.
+    assert_ok(&run(data, &["export", "--out", out]), "去标识化");
+
     assert_ok(&run(data, &["audit", "verify"]), "哈希链完整");
 }

@@ -379,6 +379,19 @@ fn text_size_follows_ctrl_plus_minus_and_zero_and_targets_are_large() {
     harness.key_press_modifiers(Modifiers::COMMAND, Key::Num0);
     harness.run();
     assert!((harness.state().prefs.zoom - 1.0).abs() < 0.01);
+    // The buttons step through fixed sizes, so 100 % is always one click away.
+    let zoom = |harness: &Harness<'static, AppState>| harness.state().prefs.zoom;
+    harness.get_by_label("A−").click();
+    harness.run();
+    assert!((zoom(&harness) - 0.9).abs() < 0.01, "{}", zoom(&harness));
+    harness.get_by_label("A＋").click();
+    harness.run();
+    assert!((zoom(&harness) - 1.0).abs() < 0.01, "{}", zoom(&harness));
+    harness.get_by_label("A＋").click();
+    harness.run();
+    harness.get_by_label("110%").click();
+    harness.run();
+    assert!((zoom(&harness) - 1.0).abs() < 0.01, "the percentage resets to 100 %");
 
     new_assessment(&mut harness);
     open_section(&mut harness, "B.1 自理能力");

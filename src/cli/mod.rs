@@ -112,6 +112,9 @@ pub enum Command {
         /// Only approved assessments.
         #[arg(long)]
         approved_only: bool,
+        /// Who exports (required for `--full` once accounts exist).
+        #[command(flatten)]
+        sign_in: OptionalSignIn,
     },
     /// Count approved assessments by final level and township, age band or sex.
     Stats {
@@ -133,6 +136,9 @@ pub enum Command {
     Import {
         /// The JSON-lines file, or `-` for standard input.
         file: String,
+        /// Who imports (required once accounts exist).
+        #[command(flatten)]
+        sign_in: OptionalSignIn,
     },
     /// Print a stored assessment's outcome as JSON (the `score` output plus its number
     /// and status).
@@ -218,8 +224,11 @@ pub fn run() -> ExitCode {
             report_command(&request)
         }
         Some(Command::BlankForm { out }) => blank_form_command(&out),
-        Some(Command::Export { out, full, purpose, approved_only }) => {
+        Some(Command::Export { out, full, purpose, approved_only, sign_in }) => {
             with_store(cli.data_dir.as_deref(), |store| {
+                if full && let Err(message) = sign_in_if_needed(store, &sign_in) {
+                    return usage_error(&message);
+                }
                 let privacy = if full {
                     crate::exports::Privacy::Full
                 } else {
@@ -239,8 +248,8 @@ pub fn run() -> ExitCode {
                 stats_command(store, &by, from, to, out.as_deref())
             })
         }
-        Some(Command::Import { file }) => {
-            with_store(cli.data_dir.as_deref(), |store| import_command(store, &file))
+        Some(Command::Import { file, sign_in }) => {
+            with_store(cli.data_dir.as_deref(), |store| import_command(store, &file, &sign_in))
         }
         Some(Command::Entitlements { file, policy_file }) => {
             entitlements_command(&file, policy_file.as_deref())
@@ -862,7 +871,10 @@ fn print_stats(table: &crate::exports::MultiStatsTable) {
     }
 }
 
-fn import_command(store: &crate::store::Store, file: &str) -> ExitCode {
+fn import_command(store: &crate::store::Store, file: &str, sign_in: &OptionalSignIn) -> ExitCode {
+    if let Err(message) = sign_in_if_needed(store, sign_in) {
+        return usage_error(&message);
+    }
     let text = match read_input(file) {
         Ok(text) => text,
         Err(message) => return usage_error(&message),
@@ -901,6 +913,34 @@ pub struct SignIn {
     /// terminal).
     #[arg(long, value_name = "FILE")]
     pub password_file: Option<PathBuf>,
+}
+
+/// Signing in where it is needed only once accounts exist.
+#[derive(Debug, clap::Args)]
+pub struct OptionalSignIn {
+    /// Sign in as this account (login name); needed once the machine has accounts.
+    #[arg(long = "as", id = "as", value_name = "LOGIN")]
+    pub account: Option<String>,
+    /// Read the password from this file (else `ELDER_ASSESS_PASSWORD`, else the
+    /// terminal).
+    #[arg(long, value_name = "FILE", requires = "as")]
+    pub password_file: Option<PathBuf>,
+}
+
+/// Signs in as `sign_in.account` if given; without it, refuses once accounts exist (the
+/// store would refuse to attribute the change to nobody).
+fn sign_in_if_needed(store: &crate::store::Store, sign_in: &OptionalSignIn) -> Result<(), String> {
+    match &sign_in.account {
+        Some(account) => {
+            let sign_in =
+                SignIn { account: account.clone(), password_file: sign_in.password_file.clone() };
+            sign_in_as(store, &sign_in).map(|_| ())
+        }
+        None if store.has_accounts().map_err(|err| err.to_string())? => {
+            Err("本机已设置账号：请用 --as 账号 登录（密码见 --password-file）".to_owned())
+        }
+        None => Ok(()),
+    }
 }
 
 /// `elder-assess accounts …`: the local accounts in the database (in `--data-dir`).

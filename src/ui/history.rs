@@ -7,7 +7,7 @@ use egui::{Grid, RichText, Ui};
 use crate::store::{Status, Summary};
 
 use super::theme;
-use super::widgets::level_short;
+use super::widgets::{level_short, row_button};
 
 /// One elder's assessments.
 pub struct HistoryView {
@@ -73,13 +73,7 @@ pub fn history_ui(ui: &mut Ui, view: &HistoryView, can_reassess: bool) -> Option
                 ui.label(&row.township);
                 ui.label(level_short(row.final_level));
                 change_ui(ui, row, view.rows.get(i + 1..).unwrap_or_default());
-                if ui
-                    .add(
-                        egui::Button::new(format!("打开 {}", row.number))
-                            .min_size(egui::vec2(0.0, 40.0)),
-                    )
-                    .clicked()
-                {
+                if row_button(ui, "打开", &row.number).clicked() {
                     action = Some(HistoryAction::Open(row.id));
                 }
                 ui.end_row();

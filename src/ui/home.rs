@@ -5,7 +5,7 @@ use egui::{Grid, RichText, Ui};
 use crate::store::{Status, Store, Summary};
 
 use super::theme;
-use super::widgets::LIST_LIMIT;
+use super::widgets::{LIST_LIMIT, row_button};
 
 /// What the user asked for on the list.
 pub(super) enum HomeAction {
@@ -111,20 +111,10 @@ fn list_ui(ui: &mut Ui, list: &[Summary]) -> Option<HomeAction> {
                     ui.label(row.reference_date.to_string());
                     ui.label(super::widgets::level_short(row.final_level));
                     ui.label(&row.number);
-                    if ui
-                        .add(
-                            egui::Button::new(format!("打开 {}", row.number))
-                                .min_size(egui::vec2(0.0, 40.0)),
-                        )
-                        .clicked()
-                    {
+                    if row_button(ui, "打开", &row.number).clicked() {
                         action = Some(HomeAction::Open(row.id));
                     }
-                    if ui
-                        .add(
-                            egui::Button::new(format!("历史 {}", row.number))
-                                .min_size(egui::vec2(0.0, 40.0)),
-                        )
+                    if row_button(ui, "历史", &row.number)
                         .on_hover_text("该老人的全部评估")
                         .clicked()
                     {

@@ -13,7 +13,7 @@ use crate::scale::Scale;
 use crate::store::{DUE_SOON_DAYS, DueRow, QueueFilter, QueueRow, StoredAssessment};
 
 use super::theme;
-use super::widgets::{LEVEL_SHORT, LIST_LIMIT, level_short};
+use super::widgets::{LEVEL_SHORT, LIST_LIMIT, level_short, row_button};
 
 /// The sign-in form.
 #[derive(Default)]
@@ -34,23 +34,27 @@ pub fn login_ui(ui: &mut Ui, form: &mut LoginForm) -> bool {
         ui.heading("账号登录");
         ui.label("本机已设置账号，请登录后使用");
         ui.add_space(12.0);
-        Grid::new("login").num_columns(2).spacing([12.0, 12.0]).show(ui, |ui| {
-            let label = ui.label("账号");
-            ui.add(egui::TextEdit::singleline(&mut form.login).desired_width(240.0))
-                .labelled_by(label.id);
-            ui.end_row();
-            let label = ui.label("密码");
-            let response = ui
-                .add(
-                    egui::TextEdit::singleline(&mut *form.password)
-                        .password(true)
-                        .desired_width(240.0),
-                )
-                .labelled_by(label.id);
-            if response.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter)) {
-                submit = true;
-            }
-            ui.end_row();
+        // The form is centred as a block (a grid is laid out from the left edge).
+        ui.horizontal(|ui| {
+            ui.add_space(((ui.available_width() - 330.0) / 2.0).max(0.0));
+            Grid::new("login").num_columns(2).spacing([12.0, 12.0]).show(ui, |ui| {
+                let label = ui.label("账号");
+                ui.add(egui::TextEdit::singleline(&mut form.login).desired_width(240.0))
+                    .labelled_by(label.id);
+                ui.end_row();
+                let label = ui.label("密码");
+                let response = ui
+                    .add(
+                        egui::TextEdit::singleline(&mut *form.password)
+                            .password(true)
+                            .desired_width(240.0),
+                    )
+                    .labelled_by(label.id);
+                if response.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter)) {
+                    submit = true;
+                }
+                ui.end_row();
+            });
         });
         if ui
             .add(egui::Button::new("登录").min_size(egui::vec2(160.0, theme::TARGET_HEIGHT)))
@@ -148,7 +152,7 @@ pub fn queue_ui(ui: &mut Ui, state: &mut QueueState) -> Option<i64> {
                 ui.label(level_short(row.final_level));
                 let warnings = RichText::new(row.warnings.to_string());
                 ui.label(if row.warnings > 0 { warnings.color(theme::WARNING) } else { warnings });
-                if ui.button(format!("审核 {}", row.number)).clicked() {
+                if row_button(ui, "审核", &row.number).clicked() {
                     open = Some(row.id);
                 }
                 ui.end_row();
@@ -190,7 +194,7 @@ fn filters_ui(ui: &mut Ui, state: &mut QueueState) -> bool {
             .add(
                 egui::TextEdit::singleline(&mut state.from)
                     .hint_text("2026-01-01")
-                    .desired_width(120.0),
+                    .desired_width(150.0),
             )
             .labelled_by(label.id)
             .changed();
@@ -199,7 +203,7 @@ fn filters_ui(ui: &mut Ui, state: &mut QueueState) -> bool {
             .add(
                 egui::TextEdit::singleline(&mut state.to)
                     .hint_text("2026-12-31")
-                    .desired_width(120.0),
+                    .desired_width(150.0),
             )
             .labelled_by(label.id)
             .changed();
@@ -268,73 +272,85 @@ pub fn review_ui(ui: &mut Ui, view: &mut ReviewView, scale: &Scale) -> Option<Re
     let outcome = |r: &AssessmentRecord| score(scale, &r.answers(scale), &r.facts(scale)).ok();
     let now_outcome = outcome(record);
     let before = view.previous.as_ref().map(|p| (&p.record, outcome(&p.record)));
-    egui::ScrollArea::vertical().max_height(ui.available_height() - 160.0).show(ui, |ui| {
-        Grid::new("compare").num_columns(4).striped(true).spacing([20.0, 8.0]).show(ui, |ui| {
-            let previous_title = before.as_ref().map_or("上次评估".to_owned(), |(r, _)| {
-                format!("上次评估（{}）", r.info.reference_date)
-            });
-            for title in ["条目", "本次", previous_title.as_str(), ""] {
-                ui.label(RichText::new(title).strong());
+    let previous_outcome = before.as_ref().and_then(|(_, o)| o.as_ref());
+    // The decision stays at the bottom of the window, whatever the table's length.
+    egui::Panel::bottom("review-actions").show(ui, |ui| {
+        ui.add_space(6.0);
+        ui.horizontal(|ui| {
+            let size = egui::vec2(140.0, theme::TARGET_HEIGHT);
+            if ui.add(egui::Button::new(RichText::new("通过").strong()).min_size(size)).clicked()
+            {
+                decision = Some(ReviewDecision::Approve);
             }
-            ui.end_row();
+            let label = ui.label("退回原因");
+            ui.add(egui::TextEdit::singleline(&mut view.reason).desired_width(320.0))
+                .labelled_by(label.id);
+            let enabled = !view.reason.trim().is_empty();
+            if ui.add_enabled(enabled, egui::Button::new("退回").min_size(size)).clicked() {
+                decision = Some(ReviewDecision::Return(view.reason.trim().to_owned()));
+            }
+        });
+        if let Some(message) = &view.message {
+            ui.label(RichText::new(message).color(theme::ERROR));
+        }
+    });
+    // The result first: this time, last time, and whether the level changed.
+    let level = |o: Option<&crate::assessment::Outcome<'_>>| {
+        o.map_or("—".to_owned(), |o| format!("{}（{} 分）", o.level_name(), o.total))
+    };
+    ui.horizontal_wrapped(|ui| {
+        ui.label(RichText::new(format!("最终等级：本次 {}", level(now_outcome.as_ref()))).strong());
+        if let Some((previous, _)) = &before {
+            let date = previous.info.reference_date;
+            ui.label(format!("上次（{date}）{}", level(previous_outcome)));
+        }
+        if let (Some(a), Some(b)) = (&now_outcome, previous_outcome)
+            && a.final_level != b.final_level
+        {
+            ui.label(RichText::new("等级变化").color(theme::ERROR).strong());
+        }
+    });
+    if let Some(o) = &now_outcome {
+        for w in &o.warnings {
+            ui.label(RichText::new(format!("{} {}", w.code(), w.message())).color(theme::WARNING));
+        }
+    }
+    let previous_title = before.as_ref().map_or("上次评估".to_owned(), |(r, _)| {
+        format!("上次评估（{}）", r.info.reference_date)
+    });
+    // The header stays put above the scrolling rows; fixed widths keep the columns aligned.
+    let widths = [380.0, 90.0, 220.0, 110.0];
+    let cell = |ui: &mut Ui, width: f32, text: RichText| {
+        ui.add_sized([width, 30.0], egui::Label::new(text));
+    };
+    Grid::new("compare-header").num_columns(4).spacing([20.0, 8.0]).show(ui, |ui| {
+        for (title, width) in ["条目", "本次", previous_title.as_str(), ""].into_iter().zip(widths)
+        {
+            cell(ui, width, RichText::new(title).strong());
+        }
+        ui.end_row();
+    });
+    egui::ScrollArea::vertical().auto_shrink([false, false]).show(ui, |ui| {
+        Grid::new("compare").num_columns(4).striped(true).spacing([20.0, 8.0]).show(ui, |ui| {
             for item in scale.items() {
                 let now = record.answers.get(item.id()).copied();
                 let then = before.as_ref().and_then(|(r, _)| r.answers.get(item.id()).copied());
-                ui.label(format!("{} {}", item.id(), item.name()));
-                ui.label(now.map_or("—".to_owned(), |s| s.to_string()));
-                ui.label(then.map_or("—".to_owned(), |s| s.to_string()));
-                if before.is_some() && now != then {
-                    ui.label(RichText::new("有变化").color(theme::WARNING).strong());
+                let score_text =
+                    |s: Option<u8>| RichText::new(s.map_or("—".to_owned(), |s| s.to_string()));
+                cell(ui, widths[0], RichText::new(format!("{} {}", item.id(), item.name())));
+                cell(ui, widths[1], score_text(now));
+                cell(ui, widths[2], score_text(then));
+                let changed = before.is_some() && now != then;
+                let mark = if changed {
+                    RichText::new("有变化").color(theme::WARNING).strong()
                 } else {
-                    ui.label("");
-                }
+                    RichText::new("")
+                };
+                cell(ui, widths[3], mark);
                 ui.end_row();
             }
-            let level = |o: &Option<crate::assessment::Outcome<'_>>| {
-                o.as_ref()
-                    .map_or("—".to_owned(), |o| format!("{}（{} 分）", o.level_name(), o.total))
-            };
-            ui.label(RichText::new("最终等级").strong());
-            ui.label(level(&now_outcome));
-            let previous_level = before.as_ref().map_or("—".to_owned(), |(_, o)| level(o));
-            ui.label(previous_level);
-            let level_changed = match (&now_outcome, before.as_ref().and_then(|(_, o)| o.as_ref()))
-            {
-                (Some(a), Some(b)) => a.final_level != b.final_level,
-                _ => false,
-            };
-            if level_changed {
-                ui.label(RichText::new("等级变化").color(theme::ERROR).strong());
-            }
-            ui.end_row();
         });
-        if let Some(o) = &now_outcome {
-            for w in &o.warnings {
-                ui.label(
-                    RichText::new(format!("{} {}", w.code(), w.message())).color(theme::WARNING),
-                );
-            }
-        }
     });
-    ui.separator();
-    ui.horizontal(|ui| {
-        let size = egui::vec2(140.0, theme::TARGET_HEIGHT);
-        if ui.add(egui::Button::new(RichText::new("通过").strong()).min_size(size)).clicked() {
-            decision = Some(ReviewDecision::Approve);
-        }
-        let label = ui.label("退回原因");
-        ui.add(egui::TextEdit::singleline(&mut view.reason).desired_width(320.0))
-            .labelled_by(label.id);
-        if ui
-            .add_enabled(!view.reason.trim().is_empty(), egui::Button::new("退回").min_size(size))
-            .clicked()
-        {
-            decision = Some(ReviewDecision::Return(view.reason.trim().to_owned()));
-        }
-    });
-    if let Some(message) = &view.message {
-        ui.label(RichText::new(message).color(theme::ERROR));
-    }
     decision
 }
 
@@ -389,7 +405,7 @@ pub fn due_ui(ui: &mut Ui, rows: &[DueRow], months: &mut u32) -> Option<i64> {
             } else {
                 text.color(theme::WARNING)
             });
-            if ui.button(format!("历史 {}", row.number)).clicked() {
+            if row_button(ui, "历史", &row.number).clicked() {
                 history = Some(row.id);
             }
             ui.end_row();

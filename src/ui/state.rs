@@ -40,6 +40,19 @@ impl Default for Prefs {
 /// Smallest and largest text size factors offered.
 pub const ZOOM_RANGE: (f32, f32) = (0.75, 2.5);
 
+/// The text sizes A− and A＋ step through (100 % among them, so it is always reachable).
+pub const ZOOM_STEPS: [f32; 10] = [0.75, 0.9, 1.0, 1.1, 1.25, 1.5, 1.75, 2.0, 2.25, 2.5];
+
+/// The next step of [`ZOOM_STEPS`] above (`up`) or below `zoom`, staying at the ends.
+pub fn zoom_step(zoom: f32, up: bool) -> f32 {
+    const EPS: f32 = 0.01;
+    if up {
+        ZOOM_STEPS.iter().copied().find(|&step| step > zoom + EPS).unwrap_or(ZOOM_RANGE.1)
+    } else {
+        ZOOM_STEPS.iter().rev().copied().find(|&step| step < zoom - EPS).unwrap_or(ZOOM_RANGE.0)
+    }
+}
+
 /// What the user asked for this frame, applied after the screen is drawn.
 enum Request {
     Home(HomeAction),
@@ -387,11 +400,14 @@ impl AppState {
                 ui.separator();
                 ui.label("字号");
                 if ui.button("A−").on_hover_text("缩小（Ctrl+-）").clicked() {
-                    self.prefs.zoom = (self.prefs.zoom - 0.1).max(ZOOM_RANGE.0);
+                    self.prefs.zoom = zoom_step(self.prefs.zoom, false);
                 }
-                ui.label(format!("{:.0}%", self.prefs.zoom * 100.0));
+                let percent = format!("{:.0}%", self.prefs.zoom * 100.0);
+                if ui.button(percent).on_hover_text("恢复 100%（Ctrl+0）").clicked() {
+                    self.prefs.zoom = 1.0;
+                }
                 if ui.button("A＋").on_hover_text("放大（Ctrl+=）").clicked() {
-                    self.prefs.zoom = (self.prefs.zoom + 0.1).min(ZOOM_RANGE.1);
+                    self.prefs.zoom = zoom_step(self.prefs.zoom, true);
                 }
                 let theme_text = if self.prefs.dark { "浅色主题" } else { "深色主题" };
                 if ui.button(theme_text).clicked() {

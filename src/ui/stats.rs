@@ -3,7 +3,7 @@
 
 use chrono::NaiveDate;
 use egui::{Color32, Grid, RichText, Ui};
-use egui_plot::{Bar, BarChart, Legend, Plot};
+use egui_plot::{Bar, BarChart, Plot};
 
 use crate::exports::{Dimension, StatsTable};
 
@@ -54,12 +54,12 @@ pub fn stats_ui(ui: &mut Ui, state: &mut StatsState) -> bool {
     ui.horizontal_wrapped(|ui| {
         let label = ui.label("从");
         changed |= ui
-            .add(egui::TextEdit::singleline(&mut state.from).desired_width(120.0))
+            .add(egui::TextEdit::singleline(&mut state.from).desired_width(150.0))
             .labelled_by(label.id)
             .changed();
         let label = ui.label("到");
         changed |= ui
-            .add(egui::TextEdit::singleline(&mut state.to).desired_width(120.0))
+            .add(egui::TextEdit::singleline(&mut state.to).desired_width(150.0))
             .labelled_by(label.id)
             .changed();
         ui.label("按");
@@ -84,33 +84,70 @@ pub fn stats_ui(ui: &mut Ui, state: &mut StatsState) -> bool {
         ui.label(format!("已通过的评估 {} 至 {}：共 {total} 人", table.period.0, table.period.1));
         export = ui.button("导出统计表…").clicked();
     });
-    chart_ui(ui, table);
-    table_ui(ui, table);
+    egui::ScrollArea::both().auto_shrink([false, false]).show(ui, |ui| {
+        legend_ui(ui, table);
+        chart_ui(ui, table);
+        ui.add_space(8.0);
+        table_ui(ui, table);
+    });
     export
+}
+
+/// The levels' colours in level order (the plot's own legend sorts by name and covers
+/// bars).
+fn legend_ui(ui: &mut Ui, table: &StatsTable) {
+    ui.horizontal_wrapped(|ui| {
+        for (level, name) in table.columns.iter().enumerate() {
+            let (rect, _) = ui.allocate_exact_size(egui::vec2(18.0, 18.0), egui::Sense::hover());
+            ui.painter().rect_filled(rect, 3.0, LEVEL_COLOURS[level % LEVEL_COLOURS.len()]);
+            ui.label(RichText::new(name).small());
+            ui.add_space(8.0);
+        }
+    });
+}
+
+/// A group's label under its bar: long township names shortened so that `egui_plot` does
+/// not drop them for overlapping (`芒洪拉祜族布朗族乡` → `芒洪乡`, `耿马华侨农场` → `华侨农场`);
+/// the table keeps the full names.
+fn axis_label(group: &str) -> String {
+    let chars: Vec<char> = group.chars().collect();
+    if chars.len() <= 4 {
+        return group.to_owned();
+    }
+    if group.ends_with("农场") {
+        return chars[chars.len() - 4..].iter().collect();
+    }
+    match chars.last() {
+        Some(&last @ ('乡' | '镇')) => chars[..2].iter().chain([&last]).collect(),
+        _ => group.to_owned(),
+    }
 }
 
 fn chart_ui(ui: &mut Ui, table: &StatsTable) {
     let mut charts: Vec<BarChart> = Vec::with_capacity(table.columns.len());
     for (level, name) in table.columns.iter().enumerate() {
+        let colour = LEVEL_COLOURS[level % LEVEL_COLOURS.len()];
         let bars = table
             .rows
             .iter()
             .enumerate()
             .map(|(i, (group, counts))| {
                 let x = f64::from(u32::try_from(i).unwrap_or(u32::MAX));
-                Bar::new(x, f64::from(counts[level])).name(group).width(0.7)
+                Bar::new(x, f64::from(counts[level]))
+                    .name(group)
+                    .width(0.7)
+                    .fill(colour)
+                    .stroke(egui::Stroke::new(1.0, colour))
             })
             .collect();
-        let chart =
-            BarChart::new(name.clone(), bars).color(LEVEL_COLOURS[level % LEVEL_COLOURS.len()]);
+        let chart = BarChart::new(name.clone(), bars).color(colour);
         let below: Vec<&BarChart> = charts.iter().collect();
         let chart = chart.stack_on(&below);
         charts.push(chart);
     }
-    let labels: Vec<String> = table.rows.iter().map(|(group, _)| group.clone()).collect();
+    let labels: Vec<String> = table.rows.iter().map(|(group, _)| axis_label(group)).collect();
     Plot::new("stats-chart")
         .height(260.0)
-        .legend(Legend::default())
         .allow_zoom(false)
         .allow_drag(false)
         .allow_scroll(false)
@@ -158,4 +195,19 @@ fn table_ui(ui: &mut Ui, table: &StatsTable) {
             ui.label(RichText::new(table.totals.iter().sum::<u32>().to_string()).strong());
             ui.end_row();
         });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::axis_label;
+
+    #[test]
+    fn long_group_names_are_shortened_under_the_bars() {
+        assert_eq!(axis_label("芒洪拉祜族布朗族乡"), "芒洪乡");
+        assert_eq!(axis_label("耿马华侨农场"), "华侨农场");
+        assert_eq!(axis_label("四排山乡"), "四排山乡");
+        assert_eq!(axis_label("勐撒农场"), "勐撒农场");
+        assert_eq!(axis_label("70–79"), "70–79");
+        assert_eq!(axis_label("未填写"), "未填写");
+    }
 }

@@ -47,5 +47,9 @@ pub fn apply(ctx: &egui::Context) {
         style.spacing.button_padding = vec2(12.0, 6.0);
         style.spacing.icon_width = 22.0;
         style.spacing.icon_width_inner = 12.0;
+        // Scroll bars that take their own space and are always visible: floating ones
+        // cover the last column and are hard to find for unsteady hands.
+        style.spacing.scroll = egui::style::ScrollStyle::solid();
+        style.spacing.scroll.bar_width = 14.0;
     });
 }

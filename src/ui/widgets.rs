@@ -187,6 +187,17 @@ pub fn tenths_text(value: u16) -> String {
     format!("{}.{}", value / 10, value % 10)
 }
 
+/// A list row's button: it shows the short `text` (the row's number is in its own column),
+/// and its accessible name — what screen readers say and tests look for — is
+/// `"{text} {row}"`, so every row's button has a name of its own.
+pub(super) fn row_button(ui: &mut Ui, text: &str, row: &str) -> egui::Response {
+    let response = ui.add(egui::Button::new(text).min_size(egui::vec2(64.0, 40.0)));
+    let name = format!("{text} {row}");
+    let enabled = ui.is_enabled();
+    response.widget_info(|| egui::WidgetInfo::labeled(egui::Role::Button, enabled, &name));
+    response
+}
+
 /// Rows a list screen shows at most; the rest are reached with its search or filters
 /// (egui lays out every row it is given, every frame).
 pub(super) const LIST_LIMIT: usize = 200;
