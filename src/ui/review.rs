@@ -315,13 +315,30 @@ pub fn review_ui(ui: &mut Ui, view: &mut ReviewView, scale: &Scale) -> Option<Re
             ui.label(RichText::new(format!("{} {}", w.code(), w.message())).color(theme::WARNING));
         }
     }
-    let previous_title = before.as_ref().map_or("上次评估".to_owned(), |(r, _)| {
-        format!("上次评估（{}）", r.info.reference_date)
-    });
+    compare_ui(ui, scale, record, before.as_ref().map(|(r, _)| *r));
+    decision
+}
+
+/// Every item's score this time and last time, with changes marked; the header stays
+/// above the scrolling rows.
+fn compare_ui(
+    ui: &mut Ui,
+    scale: &Scale,
+    record: &AssessmentRecord,
+    previous: Option<&AssessmentRecord>,
+) {
+    let previous_title = previous
+        .map_or("上次评估".to_owned(), |r| format!("上次评估（{}）", r.info.reference_date));
     // The header stays put above the scrolling rows; fixed widths keep the columns aligned.
     let widths = [380.0, 90.0, 220.0, 110.0];
+    // Every cell exactly `width` wide, text from the left and centred vertically.
     let cell = |ui: &mut Ui, width: f32, text: RichText| {
-        ui.add_sized([width, 30.0], egui::Label::new(text));
+        let size = egui::vec2(width, 30.0);
+        let layout = egui::Layout::left_to_right(egui::Align::Center);
+        ui.allocate_ui_with_layout(size, layout, |ui| {
+            ui.set_min_size(size);
+            ui.label(text);
+        });
     };
     Grid::new("compare-header").num_columns(4).spacing([20.0, 8.0]).show(ui, |ui| {
         for (title, width) in ["条目", "本次", previous_title.as_str(), ""].into_iter().zip(widths)
@@ -334,13 +351,13 @@ pub fn review_ui(ui: &mut Ui, view: &mut ReviewView, scale: &Scale) -> Option<Re
         Grid::new("compare").num_columns(4).striped(true).spacing([20.0, 8.0]).show(ui, |ui| {
             for item in scale.items() {
                 let now = record.answers.get(item.id()).copied();
-                let then = before.as_ref().and_then(|(r, _)| r.answers.get(item.id()).copied());
+                let then = previous.and_then(|r| r.answers.get(item.id()).copied());
                 let score_text =
                     |s: Option<u8>| RichText::new(s.map_or("—".to_owned(), |s| s.to_string()));
                 cell(ui, widths[0], RichText::new(format!("{} {}", item.id(), item.name())));
                 cell(ui, widths[1], score_text(now));
                 cell(ui, widths[2], score_text(then));
-                let changed = before.is_some() && now != then;
+                let changed = previous.is_some() && now != then;
                 let mark = if changed {
                     RichText::new("有变化").color(theme::WARNING).strong()
                 } else {
@@ -351,7 +368,6 @@ pub fn review_ui(ui: &mut Ui, view: &mut ReviewView, scale: &Scale) -> Option<Re
             }
         });
     });
-    decision
 }
 
 /// Shortest and longest interval between routine assessments offered, in months.

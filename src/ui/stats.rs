@@ -175,8 +175,11 @@ fn table_ui(ui: &mut Ui, table: &StatsTable) {
         .spacing([16.0, 8.0])
         .show(ui, |ui| {
             ui.label(RichText::new(table.by.label()).strong());
-            for column in &table.columns {
-                ui.label(RichText::new(column).strong());
+            // Short level names keep the table within the window; the legend above has the
+            // standard's full names.
+            for (level, column) in table.columns.iter().enumerate() {
+                let short = super::widgets::LEVEL_SHORT.get(level).copied().unwrap_or(column);
+                ui.label(RichText::new(short).strong()).on_hover_text(column);
             }
             ui.label(RichText::new("合计").strong());
             ui.end_row();
