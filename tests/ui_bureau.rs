@@ -175,7 +175,13 @@ fn the_queue_filters_shows_history_returns_with_a_reason_and_approves() {
     assert!(shown_containing(&harness, "历史评估：岩温香（110105********002X）"));
     assert!(shown_containing(&harness, "共 2 次评估"));
     assert!(!shown_containing(&harness, ELDER_A), "the full ID number is never shown");
+    // The whole record, read-only, is one click from the review.
+    click(&mut harness, "打开 PG20261120-0001");
+    click(&mut harness, "查看完整记录（只读）");
+    assert!(shown_containing(&harness, "本评估已提交，内容只读"));
+    assert_eq!(harness.state().editor().unwrap().record.subject.name, "岩温香");
     // Back to the record for review from the history.
+    click(&mut harness, "该老人的全部评估");
     click(&mut harness, "打开 PG20261120-0001");
     assert!(shown_containing(&harness, "审核 PG20261120-0001"));
 

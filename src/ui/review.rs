@@ -245,6 +245,8 @@ pub enum ReviewDecision {
     Return(String),
     /// Show every assessment of the elder.
     History,
+    /// Open the whole record (Annex A, items, signatures) read-only.
+    OpenRecord,
 }
 
 /// Current and previous scores of every item, the levels, and the warnings; approve or
@@ -257,6 +259,9 @@ pub fn review_ui(ui: &mut Ui, view: &mut ReviewView, scale: &Scale) -> Option<Re
         }
         if ui.button("该老人的全部评估").clicked() {
             decision = Some(ReviewDecision::History);
+        }
+        if ui.button("查看完整记录（只读）").clicked() {
+            decision = Some(ReviewDecision::OpenRecord);
         }
     });
     let record = &view.stored.record;

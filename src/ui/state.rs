@@ -632,6 +632,11 @@ impl AppState {
                 self.history(id);
                 return;
             }
+            ReviewDecision::OpenRecord => {
+                let id = view.stored.id;
+                self.open(id);
+                return;
+            }
             ReviewDecision::Approve => crate::review::Action::Approve,
             ReviewDecision::Return(reason) => crate::review::Action::Return { reason },
         };
