@@ -342,8 +342,9 @@ fn compare_ui(
         let layout = egui::Layout::left_to_right(egui::Align::Center);
         ui.allocate_ui_with_layout(size, layout, |ui| {
             ui.set_min_size(size);
-            ui.label(text);
-        });
+            ui.label(text)
+        })
+        .inner
     };
     Grid::new("compare-header").num_columns(4).spacing([20.0, 8.0]).show(ui, |ui| {
         for (title, width) in ["条目", "本次", previous_title.as_str(), ""].into_iter().zip(widths)
@@ -360,8 +361,13 @@ fn compare_ui(
                 let score_text =
                     |s: Option<u8>| RichText::new(s.map_or("—".to_owned(), |s| s.to_string()));
                 cell(ui, widths[0], RichText::new(format!("{} {}", item.id(), item.name())));
-                cell(ui, widths[1], score_text(now));
-                cell(ui, widths[2], score_text(then));
+                // The chosen option's wording on hover.
+                let wording = |s: Option<u8>| {
+                    s.and_then(|s| item.option(s))
+                        .map_or("未作答".to_owned(), |o| o.text.clone())
+                };
+                cell(ui, widths[1], score_text(now)).on_hover_text(wording(now));
+                cell(ui, widths[2], score_text(then)).on_hover_text(wording(then));
                 let changed = previous.is_some() && now != then;
                 let mark = if changed {
                     RichText::new("有变化").color(theme::WARNING).strong()
