@@ -814,6 +814,12 @@ fn due_dates_of_each_elders_latest_approved_assessment() {
     );
     // Not due for months: not listed, until the interval is shorter.
     assert!(store.due(6, today).unwrap().iter().any(|d| d.id == far && d.due_soon));
+    // Two approved assessments on the same day: the newer row is the latest.
+    let same_day = approve("D-6", third, date(2026, 6, 1), 15);
+    let due = store.due(6, today).unwrap();
+    let third_rows: Vec<i64> =
+        due.iter().filter(|d| d.id == far || d.id == same_day).map(|d| d.id).collect();
+    assert_eq!(third_rows, [same_day]);
     assert_eq!(due[0].id_masked, "530926********1233");
     // A shorter interval; month ends are clamped.
     let due = store.due(1, date(2025, 3, 1)).unwrap();

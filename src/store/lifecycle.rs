@@ -393,20 +393,23 @@ impl Store {
     /// it is due (reference date + `interval_months`, clamped to the end of the month),
     /// soonest first. Records without an ID number are left out.
     pub fn due(&self, interval_months: u32, today: NaiveDate) -> Result<Vec<DueRow>, StoreError> {
+        let soon = today + TimeDelta::days(DUE_SOON_DAYS);
+        // Only records whose due date can be on or before `soon` are read, and of those
+        // only the elder's latest (no later approved record of the same ID number, ties
+        // broken by row id): both are index lookups (`assessments_due`).
         let mut statement = self.conn.prepare_cached(
             "SELECT id, number, subject_name, id_number, township, reference_date, final_level
-             FROM (
-                 SELECT id, number, subject_name, id_number, township, reference_date,
-                        final_level,
-                        row_number() OVER (
-                            PARTITION BY id_number ORDER BY reference_date DESC, id DESC
-                        ) AS rank
-                 FROM assessments WHERE status = 'approved' AND id_number != ''
-             )
-             WHERE rank = 1",
+             FROM assessments AS a INDEXED BY assessments_due
+             WHERE status = 'approved' AND id_number != '' AND reference_date <= ?1
+               AND NOT EXISTS (
+                   SELECT 1 FROM assessments AS b INDEXED BY assessments_due
+                   WHERE b.status = 'approved' AND b.id_number = a.id_number
+                     AND (b.reference_date > a.reference_date
+                          OR (b.reference_date = a.reference_date AND b.id > a.id))
+               )",
         )?;
-        let mut rows = statement.query([])?;
-        let soon = today + TimeDelta::days(DUE_SOON_DAYS);
+        let latest_reference = latest_reference_due_by(soon, interval_months);
+        let mut rows = statement.query([format_date(latest_reference)])?;
         let mut due = Vec::new();
         while let Some(row) = rows.next()? {
             let id: i64 = row.get(0)?;
@@ -461,5 +464,56 @@ impl Store {
         let record = serde_json::from_str(&json)
             .map_err(|e| StoreError::Json { number: format!("#{id}"), source: e.into() })?;
         Ok((super::parse_status(id, &status)?, record))
+    }
+}
+
+/// The last reference date whose due date (`interval_months` later, clamped to the end of
+/// the month) is on or before `by`; every earlier date is due by then too, since adding
+/// months never moves a later date before an earlier one.
+fn latest_reference_due_by(by: NaiveDate, interval_months: u32) -> NaiveDate {
+    let months = Months::new(interval_months);
+    let mut date = by.checked_sub_months(months).unwrap_or(NaiveDate::MIN);
+    // Clamping at month ends can leave up to three later days with the same due date.
+    for _ in 0..4 {
+        match date.succ_opt() {
+            Some(next) if next.checked_add_months(months).is_some_and(|due| due <= by) => {
+                date = next;
+            }
+            _ => break,
+        }
+    }
+    date
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn day(y: i32, m: u32, d: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, d).unwrap()
+    }
+
+    #[test]
+    fn latest_reference_due_by_handles_month_ends() {
+        assert_eq!(latest_reference_due_by(day(2026, 3, 31), 1), day(2026, 2, 28));
+        assert_eq!(latest_reference_due_by(day(2026, 2, 28), 1), day(2026, 1, 31));
+        assert_eq!(latest_reference_due_by(day(2026, 12, 31), 12), day(2025, 12, 31));
+        assert_eq!(latest_reference_due_by(day(2024, 2, 29), 12), day(2023, 2, 28));
+    }
+
+    #[test]
+    fn latest_reference_due_by_is_the_exact_boundary() {
+        // Every day of two years (a leap year among them) and intervals of 1 to 24 months.
+        let mut by = day(2027, 1, 1);
+        while by < day(2029, 1, 1) {
+            for interval in 1..=24 {
+                let months = Months::new(interval);
+                let last = latest_reference_due_by(by, interval);
+                assert!(last.checked_add_months(months).unwrap() <= by, "{by} {interval}");
+                let next = last.succ_opt().unwrap().checked_add_months(months).unwrap();
+                assert!(next > by, "{by} {interval}: {last} is not the last");
+            }
+            by = by.succ_opt().unwrap();
+        }
     }
 }
