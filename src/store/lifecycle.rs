@@ -11,8 +11,7 @@ use rusqlite::{OptionalExtension, params, params_from_iter};
 use super::audit::{self, Entry};
 use super::{
     SUMMARY_COLUMNS, Status, Store, StoreError, StoredAssessment, Summary, format_date, mask_id,
-    normalise_id, parse_count, parse_date, parse_level, parse_timestamp, summary_from_row,
-    timestamp,
+    normalise_id, parse_count, parse_date, parse_level, parse_timestamp, summaries_from, timestamp,
 };
 use crate::record::AssessmentRecord;
 use crate::record::codes::Sex;
@@ -249,38 +248,25 @@ impl Store {
             "SELECT {SUMMARY_COLUMNS} FROM assessments WHERE id_number = ?1
              ORDER BY reference_date DESC, id DESC"
         ))?;
-        let mut rows = statement.query([id_number])?;
-        let mut summaries = Vec::new();
-        while let Some(row) = rows.next()? {
-            summaries.push(summary_from_row(row)?);
-        }
-        Ok(summaries)
+        summaries_from(statement.query([id_number])?)
     }
 
     /// [`Store::history`] of the elder of record `id` (by its ID number): every record of
     /// that elder, newest first; only record `id` itself when it has no ID number.
     /// [`StoreError::NotFound`] for an unknown `id`.
     pub fn history_of(&self, id: i64) -> Result<Vec<Summary>, StoreError> {
-        let id_number: Option<String> = self
-            .conn
-            .prepare_cached("SELECT id_number FROM assessments WHERE id = ?1")?
-            .query_row([id], |row| row.get(0))
-            .optional()?;
-        let Some(id_number) = id_number else {
+        // Stored ID numbers are already normalised, so they compare as they are.
+        let mut statement = self.conn.prepare_cached(&format!(
+            "SELECT {SUMMARY_COLUMNS} FROM assessments
+             WHERE id = ?1
+                OR id_number IN (SELECT id_number FROM assessments WHERE id = ?1 AND id_number != '')
+             ORDER BY reference_date DESC, id DESC"
+        ))?;
+        let summaries = summaries_from(statement.query([id])?)?;
+        if summaries.is_empty() {
             return Err(StoreError::NotFound { id });
-        };
-        if normalise_id(&id_number).is_empty() {
-            let mut statement = self.conn.prepare_cached(&format!(
-                "SELECT {SUMMARY_COLUMNS} FROM assessments WHERE id = ?1"
-            ))?;
-            let mut rows = statement.query([id])?;
-            let mut summaries = Vec::new();
-            while let Some(row) = rows.next()? {
-                summaries.push(summary_from_row(row)?);
-            }
-            return Ok(summaries);
         }
-        self.history(&id_number)
+        Ok(summaries)
     }
 
     /// The same elder's latest approved record before record `id` (earlier reference

@@ -178,6 +178,15 @@ const SUMMARY_COLUMNS: &str = "id, number, status, subject_name, id_number, refe
     review_reason";
 
 /// A [`Summary`] from a row selected with [`SUMMARY_COLUMNS`].
+/// Every row of a query selecting [`SUMMARY_COLUMNS`], as summaries.
+fn summaries_from(mut rows: rusqlite::Rows<'_>) -> Result<Vec<Summary>, StoreError> {
+    let mut summaries = Vec::new();
+    while let Some(row) = rows.next()? {
+        summaries.push(summary_from_row(row)?);
+    }
+    Ok(summaries)
+}
+
 fn summary_from_row(row: &rusqlite::Row<'_>) -> Result<Summary, StoreError> {
     let id: i64 = row.get(0)?;
     let status: String = row.get(2)?;
@@ -736,11 +745,7 @@ impl Store {
         ))?;
         // SQLite reads a negative LIMIT as "no limit".
         let sql_limit = i64::try_from(limit).unwrap_or(-1);
-        let mut rows = statement.query(params![query, sql_limit])?;
-        let mut summaries = Vec::new();
-        while let Some(row) = rows.next()? {
-            summaries.push(summary_from_row(row)?);
-        }
+        let summaries = summaries_from(statement.query(params![query, sql_limit])?)?;
         let total = if summaries.len() < limit {
             summaries.len()
         } else {
