@@ -83,6 +83,13 @@ fn submit(store: &Store, people: &People, record: &AssessmentRecord) -> i64 {
     id
 }
 
+/// Saves, submits and approves `record` (reviewer r1); returns its row id.
+fn approve(store: &Store, people: &People, record: &AssessmentRecord) -> i64 {
+    let id = submit(store, people, record);
+    store.transition(id, Action::Approve, &people.r1, None, now()).unwrap();
+    id
+}
+
 fn app(store: Store) -> Harness<'static, AppState> {
     harness_for(AppState::new(gbt(), store, Box::new(FixedClock(now()))))
 }
@@ -124,12 +131,11 @@ fn the_queue_filters_shows_history_returns_with_a_reason_and_approves() {
     let dir = TempDir::new("ui-queue");
     let (store, people) = store_with_people(&dir);
     // Elder A: approved in 2025 (能力完好), now reassessed worse in 孟定镇; elder B in 耿马镇.
-    let earlier = submit(
+    approve(
         &store,
         &people,
         &record("PG20250601-0001", "岩温香", ELDER_A, "孟定镇", date(2025, 6, 1), 4),
     );
-    store.transition(earlier, Action::Approve, &people.r1, None, now()).unwrap();
     let a_now = submit(
         &store,
         &people,
@@ -208,12 +214,11 @@ fn the_queue_filters_shows_history_returns_with_a_reason_and_approves() {
 fn an_assessor_starts_a_reassessment_from_the_history() {
     let dir = TempDir::new("ui-reassess");
     let (store, people) = store_with_people(&dir);
-    let approved = submit(
+    let approved = approve(
         &store,
         &people,
         &record("PG20250601-0001", "岩温香", ELDER_A, "孟定镇", date(2025, 6, 1), 4),
     );
-    store.transition(approved, Action::Approve, &people.r1, None, now()).unwrap();
 
     let mut harness = app(store);
     sign_in(&mut harness, "a1", PASSWORD);
@@ -325,12 +330,11 @@ fn the_statistics_table_exports_to_csv() {
     let dir = TempDir::new("ui-stats-export");
     let out = TempDir::new("ui-stats-out");
     let (store, people) = store_with_people(&dir);
-    let id = submit(
+    approve(
         &store,
         &people,
         &record("PG20261120-0001", "岩温香", ELDER_A, "孟定镇", date(2026, 11, 20), 4),
     );
-    store.transition(id, Action::Approve, &people.r1, None, now()).unwrap();
 
     let mut harness = app(store);
     sign_in(&mut harness, "r1", PASSWORD);
@@ -405,12 +409,11 @@ fn the_queue_counts_overdue_elders_and_the_due_interval_is_configurable() {
     let dir = TempDir::new("ui-due");
     let (store, people) = store_with_people(&dir);
     // Approved on 2025-06-01: due 2026-06-01 after 12 months, overdue on 2026-11-28.
-    let id = submit(
+    approve(
         &store,
         &people,
         &record("PG20250601-0001", "岩温香", ELDER_A, "孟定镇", date(2025, 6, 1), 4),
     );
-    store.transition(id, Action::Approve, &people.r1, None, now()).unwrap();
 
     let mut harness = app(store);
     sign_in(&mut harness, "r1", PASSWORD);

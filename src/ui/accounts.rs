@@ -47,15 +47,7 @@ pub enum AccountsAction {
 pub fn accounts_ui(ui: &mut Ui, state: &mut AccountsState) -> Option<AccountsAction> {
     let mut action = None;
     ui.heading("账号管理");
-    match &state.message {
-        Some(Ok(message)) => {
-            ui.label(RichText::new(message).color(theme::OK));
-        }
-        Some(Err(message)) => {
-            ui.label(RichText::new(message).color(theme::ERROR));
-        }
-        None => {}
-    }
+    super::widgets::status_line(ui, state.message.as_ref());
     list_ui(ui, state);
     ui.separator();
     if let Some(login) = state.reset.clone() {

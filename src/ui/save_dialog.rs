@@ -128,6 +128,15 @@ impl SaveDialog {
     }
 }
 
+/// Where save dialogs start: `~/Documents` if there is one, else the home folder, else
+/// the current folder.
+pub fn documents_dir() -> PathBuf {
+    home_dir().map_or_else(
+        || PathBuf::from("."),
+        |home| if home.join("Documents").is_dir() { home.join("Documents") } else { home },
+    )
+}
+
 /// The user's home folder, from the environment.
 pub fn home_dir() -> Option<PathBuf> {
     std::env::var_os("HOME").or_else(|| std::env::var_os("USERPROFILE")).map(PathBuf::from)

@@ -8,7 +8,7 @@ use crate::assessment::score;
 use crate::clock::Clock;
 use crate::record::AssessmentRecord;
 use crate::scale::Scale;
-use crate::store::{Status, Store, StoreError, Summary};
+use crate::store::{Status, Store, StoreError, StoredAssessment, Summary};
 
 use super::accounts::{AccountsAction, AccountsState};
 use super::history::{HistoryAction, HistoryView};
@@ -492,22 +492,24 @@ impl AppState {
 
     fn open(&mut self, id: i64) {
         match self.store.load(id) {
-            Ok(Some(stored)) => {
-                let returned = stored.review_reason.filter(|_| stored.status == Status::Returned);
-                let mut editor =
-                    Editor::new(stored.id, stored.status, stored.record, self.clock.now());
-                editor.returned_reason = returned;
-                editor.can_submit =
-                    self.store.current_actor().is_some_and(|actor| actor.role.can_assess());
-                self.screen = Screen::Editor(Box::new(editor));
-                if let Err(err) = self.store.set_last_open(Some(id)) {
-                    self.fail("无法记录打开的评估", &err);
-                }
-            }
+            Ok(Some(stored)) => self.edit(stored),
             Ok(None) => {
                 let _ = self.store.set_last_open(None);
             }
             Err(err) => self.fail("无法打开评估", &err),
+        }
+    }
+
+    /// Shows `stored` in the editor (read-only unless a draft) and remembers it as open.
+    fn edit(&mut self, stored: StoredAssessment) {
+        let id = stored.id;
+        let returned = stored.review_reason.filter(|_| stored.status == Status::Returned);
+        let mut editor = Editor::new(id, stored.status, stored.record, self.clock.now());
+        editor.returned_reason = returned;
+        editor.can_submit = self.store.current_actor().is_some_and(|actor| actor.role.can_assess());
+        self.screen = Screen::Editor(Box::new(editor));
+        if let Err(err) = self.store.set_last_open(Some(id)) {
+            self.fail("无法记录打开的评估", &err);
         }
     }
 
@@ -605,8 +607,17 @@ impl AppState {
     }
 
     fn open_review(&mut self, id: i64) {
-        match (self.store.load(id), self.store.previous_of(id)) {
-            (Ok(Some(stored)), Ok(previous)) => {
+        match self.store.load(id) {
+            Ok(Some(stored)) => self.review(stored),
+            Ok(None) => self.error = Some("该评估已不存在".to_owned()),
+            Err(err) => self.fail("无法打开评估", &err),
+        }
+    }
+
+    /// Shows `stored` for review, beside the same elder's previous assessment.
+    fn review(&mut self, stored: StoredAssessment) {
+        match self.store.previous_of(stored.id) {
+            Ok(previous) => {
                 self.screen = Screen::Review(Box::new(ReviewView {
                     stored,
                     previous,
@@ -614,8 +625,7 @@ impl AppState {
                     message: None,
                 }));
             }
-            (Ok(None), _) => self.error = Some("该评估已不存在".to_owned()),
-            (Err(err), _) | (_, Err(err)) => self.fail("无法打开评估", &err),
+            Err(err) => self.fail("无法打开评估", &err),
         }
     }
 
@@ -717,9 +727,10 @@ impl AppState {
         let reviews = self.store.current_actor().is_some_and(|actor| actor.role.can_review());
         match self.store.load(id) {
             Ok(Some(stored)) if reviews && stored.status == Status::Submitted => {
-                self.open_review(id);
+                self.review(stored);
             }
-            Ok(_) => self.open(id),
+            Ok(Some(stored)) => self.edit(stored),
+            Ok(None) => self.error = Some("该评估已不存在".to_owned()),
             Err(err) => self.fail("无法打开评估", &err),
         }
     }

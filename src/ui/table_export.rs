@@ -9,8 +9,9 @@ use egui::{RichText, Ui};
 use crate::exports::{Privacy, StatsTable};
 use crate::table_export::TableFormat;
 
-use super::save_dialog::{SaveChoice, SaveDialog, home_dir};
+use super::save_dialog::{SaveChoice, SaveDialog, documents_dir};
 use super::theme;
+use super::widgets::status_line;
 
 /// What the window exports.
 pub enum TableContent {
@@ -51,10 +52,7 @@ pub struct TableExportDialog {
 impl TableExportDialog {
     /// Opens de-identified, as CSV, in the documents folder.
     pub fn new(content: TableContent, allow_full: bool, today: NaiveDate) -> Self {
-        let dir = home_dir().map_or_else(
-            || PathBuf::from("."),
-            |home| if home.join("Documents").is_dir() { home.join("Documents") } else { home },
-        );
+        let dir = documents_dir();
         let mut dialog = Self {
             content,
             format: TableFormat::Csv,
@@ -108,15 +106,7 @@ impl TableExportDialog {
                     SaveChoice::Cancel => keep_open = false,
                     SaveChoice::Save(path) => order = self.order(path),
                 }
-                match &self.status {
-                    Some(Ok(message)) => {
-                        ui.label(RichText::new(message).color(theme::OK));
-                    }
-                    Some(Err(message)) => {
-                        ui.label(RichText::new(message).color(theme::ERROR));
-                    }
-                    None => {}
-                }
+                status_line(ui, self.status.as_ref());
             },
         );
         (order, keep_open)

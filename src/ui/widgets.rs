@@ -187,6 +187,19 @@ pub fn tenths_text(value: u16) -> String {
     format!("{}.{}", value / 10, value % 10)
 }
 
+/// The result of a dialog's last action: green when it worked, red when it did not.
+pub(super) fn status_line(ui: &mut Ui, status: Option<&Result<String, String>>) {
+    match status {
+        Some(Ok(message)) => {
+            ui.label(RichText::new(message).color(theme::OK));
+        }
+        Some(Err(message)) => {
+            ui.label(RichText::new(message).color(theme::ERROR));
+        }
+        None => {}
+    }
+}
+
 /// A list row's button: it shows the short `text` (the row's number is in its own column),
 /// and its accessible name — what screen readers say and tests look for — is
 /// `"{text} {row}"`, so every row's button has a name of its own.

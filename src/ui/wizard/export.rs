@@ -8,8 +8,8 @@ use zeroize::Zeroizing;
 use crate::record::AssessmentRecord;
 use crate::sign::KeyInfo;
 
-use super::super::save_dialog::{SaveChoice, SaveDialog, home_dir};
-use super::super::theme;
+use super::super::save_dialog::{SaveChoice, SaveDialog, documents_dir};
+use super::super::widgets::status_line;
 
 /// One assessor's signing choice.
 #[derive(Clone)]
@@ -41,10 +41,7 @@ impl ExportDialog {
     /// Opens with a file name from the assessment number and, for each assessor, the key
     /// that carries their name (if any).
     pub fn new(record: &AssessmentRecord, keys: Vec<KeyInfo>) -> Self {
-        let dir = home_dir().map_or_else(
-            || PathBuf::from("."),
-            |home| if home.join("Documents").is_dir() { home.join("Documents") } else { home },
-        );
+        let dir = documents_dir();
         let file_name = format!("{}-老年人能力评估报告.pdf", record.info.number);
         let names = [&record.signatures.assessor1.name, &record.signatures.assessor2.name];
         let choices = names.map(|name| SignChoice {
@@ -80,15 +77,7 @@ impl ExportDialog {
                         order = Some(ExportOrder { path, signers: self.choices.clone() });
                     }
                 }
-                match &self.status {
-                    Some(Ok(message)) => {
-                        ui.label(RichText::new(message).color(theme::OK));
-                    }
-                    Some(Err(message)) => {
-                        ui.label(RichText::new(message).color(theme::ERROR));
-                    }
-                    None => {}
-                }
+                status_line(ui, self.status.as_ref());
             },
         );
         (order, keep_open)
