@@ -160,6 +160,7 @@ impl Store {
         let admin = self.require_admin(admin)?;
         let actor =
             self.insert_account(login, display_name, role, password, now, Some(&admin.account))?;
+        self.seal_for(&actor.account, password)?;
         tx.commit()?;
         Ok(actor)
     }
@@ -199,6 +200,7 @@ impl Store {
                 ..Entry::default()
             },
         )?;
+        self.seal_for(login, new_password)?;
         tx.commit()?;
         Ok(())
     }

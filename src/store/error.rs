@@ -104,6 +104,16 @@ pub enum StoreError {
     /// Accounts exist, and nobody is signed in.
     #[error("请先登录")]
     NotSignedIn,
+    /// The database is encrypted: it opens only after sign-in
+    /// ([`crate::store::Store::open_signed_in`]).
+    #[error("此数据目录中的评估数据已加密，请先登录（命令行请加 --as 账号）")]
+    SignInRequired,
+    /// [`crate::store::Store::open_signed_in`] on a data directory without a keyring.
+    #[error("此数据目录中的评估数据未加密（还没有账号）；请先用 accounts init 创建第一个管理员")]
+    NotEncrypted,
+    /// The keyring could not be read, checked or written.
+    #[error(transparent)]
+    Keyring(super::keyring::KeyringError),
     /// Unknown login or wrong password: the message never says which.
     #[error("账号或密码不正确")]
     BadCredentials,
@@ -157,6 +167,18 @@ pub enum StoreError {
 }
 
 /// "；可打开最近的备份 …" when there is a backup.
+impl From<super::keyring::KeyringError> for StoreError {
+    /// A wrong password or a lock reads the same as for an unencrypted store.
+    fn from(error: super::keyring::KeyringError) -> Self {
+        use super::keyring::KeyringError;
+        match error {
+            KeyringError::BadCredentials => Self::BadCredentials,
+            KeyringError::Locked { until } => Self::Locked { until },
+            other => Self::Keyring(other),
+        }
+    }
+}
+
 fn backup_hint(backup: Option<&std::path::Path>) -> String {
     backup.map_or_else(String::new, |path| format!("；可打开最近的备份 {}", path.display()))
 }

@@ -50,7 +50,9 @@ mod accounts;
 mod audit;
 mod backup;
 mod bulk;
+mod encryption;
 mod error;
+mod keyring;
 mod lifecycle;
 mod schema;
 
@@ -74,6 +76,7 @@ pub use accounts::{Account, LOCKOUT, MAX_FAILED_LOGINS, MIN_PASSWORD_CHARS, Pass
 pub use audit::{AuditProblem, AuditReport, GENESIS_HASH};
 pub use backup::{BACKUP_DIR, DAILY_KEEP, latest_backup, list_backups};
 pub use error::{JsonError, StoreError};
+pub use keyring::{KEYRING_FILE_NAME, KeyringError, has_keyring};
 pub use lifecycle::{DEFAULT_INTERVAL_MONTHS, DUE_SOON_DAYS, DueRow, QueueFilter, QueueRow};
 pub use schema::SCHEMA_VERSION;
 
@@ -247,6 +250,8 @@ pub struct Store {
     scale: OnceCell<Option<Scale>>,
     /// Why today's daily backup failed, if it did (opening went on).
     backup_problem: Option<String>,
+    /// The database key, when the file is encrypted (see `encryption`).
+    key: Option<keyring::DbKey>,
 }
 
 impl Store {
@@ -283,7 +288,26 @@ impl Store {
     ///    `backups/elder-assess-YYYYMMDD-HHMMSS-daily.sqlite3`, keeping the newest
     ///    [`DAILY_KEEP`]. If this copy fails the store still opens;
     ///    [`Store::backup_problem`] says why.
+    ///
+    /// An encrypted data directory (one with a keyring) gives
+    /// [`StoreError::SignInRequired`]: open it with [`Store::open_signed_in`].
     pub fn open_at(dir: &Path, now: DateTime<Utc>) -> Result<Self, StoreError> {
+        if has_keyring(dir) {
+            return Err(StoreError::SignInRequired);
+        }
+        Self::open_with(dir, now, None)
+    }
+
+    /// [`Store::open_at`] on an encrypted database with its key.
+    fn open_keyed(dir: &Path, now: DateTime<Utc>, key: keyring::DbKey) -> Result<Self, StoreError> {
+        Self::open_with(dir, now, Some(key))
+    }
+
+    fn open_with(
+        dir: &Path,
+        now: DateTime<Utc>,
+        key: Option<keyring::DbKey>,
+    ) -> Result<Self, StoreError> {
         std::fs::create_dir_all(dir)
             .map_err(|source| StoreError::Io { path: dir.to_owned(), source })?;
         let path = dir.join(DB_FILE_NAME);
@@ -292,12 +316,17 @@ impl Store {
         let or_corrupt = |error: rusqlite::Error| {
             if is_corruption(&error) { corrupt() } else { StoreError::Sqlite(error) }
         };
-        check_header(&path).map_err(|error| match error {
-            StoreError::Corrupt { .. } => corrupt(),
-            other => other,
-        })?;
+        if key.is_none() {
+            check_header(&path).map_err(|error| match error {
+                StoreError::Corrupt { .. } => corrupt(),
+                other => other,
+            })?;
+        }
         let existed = std::fs::metadata(&path).is_ok_and(|meta| meta.len() > 0);
         let conn = Connection::open(&path).map_err(or_corrupt)?;
+        if let Some(key) = &key {
+            encryption::apply_key(&conn, key).map_err(or_corrupt)?;
+        }
         // Reading the version reads the header: a damaged file fails here, before any
         // pragma or migration writes to it.
         let version = schema::user_version(&conn).map_err(or_corrupt)?;
@@ -336,6 +365,7 @@ impl Store {
                     other => other,
                 }
             })?;
+        store.key = key;
         if daily_due && let Err(error) = backup::daily(&store.conn, dir, now) {
             store.backup_problem = Some(error.to_string());
         }
@@ -401,6 +431,7 @@ impl Store {
             dummy_hash: OnceCell::new(),
             scale: OnceCell::new(),
             backup_problem: None,
+            key: None,
         })
     }
 
@@ -941,6 +972,18 @@ fn save_action(current: Option<Status>, requested: Status) -> Result<Action, Sto
         Status::Completed => Ok(Action::Complete),
         other => Err(StoreError::StatusNotSavable { status: other }),
     }
+}
+
+/// Makes `path` readable and writable by its owner only (0600), where the platform has
+/// such modes. Best effort: a file system without modes keeps what it has.
+fn files_private(path: &Path) {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        let _ = std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600));
+    }
+    #[cfg(not(unix))]
+    let _ = path;
 }
 
 /// Whether `SQLite` says the file is not a database or is damaged.

@@ -17,6 +17,7 @@ pub mod state;
 pub mod stats;
 pub mod table_export;
 mod theme;
+pub mod unlock;
 mod widgets;
 pub mod wizard;
 

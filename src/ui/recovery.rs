@@ -13,6 +13,7 @@ use crate::store::{Store, StoreError};
 
 use super::state::{AppState, Prefs};
 use super::theme;
+use super::unlock::{Unlock, Unlocked};
 
 /// The recovery screen's state.
 pub struct Recovery {
@@ -86,8 +87,15 @@ impl Recovery {
 /// preferences.
 type Pending = (Scale, Box<dyn Clock>, Prefs);
 
-/// The app, or the recovery screen until the database opens.
+/// The app, or the sign-in or recovery screen until the database opens.
 pub enum Root {
+    /// The database is encrypted: sign in to open it.
+    Locked {
+        /// The sign-in screen.
+        unlock: Box<Unlock>,
+        /// What the app needs once the store is open (`None` only while switching).
+        pending: Option<Box<Pending>>,
+    },
     /// The database could not be opened.
     Recovery {
         /// The screen.
@@ -97,20 +105,54 @@ pub enum Root {
     },
     /// The app.
     App(Box<AppState>),
+    /// Only while moving from one state to another inside [`Root::ui`].
+    Switching,
 }
 
 impl Root {
-    /// Opens the store in `dir`: the app, or the recovery screen if that fails.
+    /// Opens the store in `dir`: the app, the sign-in screen for an encrypted store, or
+    /// the recovery screen if opening fails.
     pub fn open(dir: &Path, scale: Scale, clock: Box<dyn Clock>, prefs: Prefs) -> Self {
-        match Store::open_at(dir, clock.now()) {
-            Ok(store) => {
+        Self::open_with_cost(dir, scale, clock, prefs, crate::store::PasswordCost::Standard)
+    }
+
+    /// [`Root::open`], opening an encrypted store's keyring at `cost` (tests use light
+    /// keyrings).
+    pub fn open_with_cost(
+        dir: &Path,
+        scale: Scale,
+        clock: Box<dyn Clock>,
+        prefs: Prefs,
+        cost: crate::store::PasswordCost,
+    ) -> Self {
+        let pending = Some(Box::new((scale, clock, prefs)));
+        if crate::store::has_keyring(dir) {
+            let unlock = Box::new(Unlock::new(dir).with_password_cost(cost));
+            return Self::Locked { unlock, pending };
+        }
+        let now = pending.as_ref().map_or_else(Utc::now, |p| p.1.now());
+        Self::opened(dir, Store::open_at(dir, now), pending)
+    }
+
+    /// The app over `opened`, or the recovery screen for its error.
+    fn opened(
+        dir: &Path,
+        opened: Result<Store, StoreError>,
+        pending: Option<Box<Pending>>,
+    ) -> Self {
+        match (opened, pending) {
+            (Ok(store), Some(pending)) => {
+                let (scale, clock, prefs) = *pending;
                 let mut state = AppState::new(scale, store, clock);
                 state.prefs = prefs;
                 Self::App(Box::new(state))
             }
-            Err(err) => Self::Recovery {
-                recovery: Box::new(Recovery::new(dir, &err)),
-                pending: Some(Box::new((scale, clock, prefs))),
+            (Err(err), pending) => {
+                Self::Recovery { recovery: Box::new(Recovery::new(dir, &err)), pending }
+            }
+            (Ok(_), None) => Self::Recovery {
+                recovery: Box::new(Recovery::new(dir, &StoreError::SignInRequired)),
+                pending: None,
             },
         }
     }
@@ -118,7 +160,35 @@ impl Root {
     /// Draws one frame of whichever is shown.
     pub fn ui(&mut self, ui: &mut Ui) {
         match self {
-            Self::App(state) => state.ui(ui),
+            Self::App(state) => {
+                state.ui(ui);
+                if state.signed_out_of_encrypted() {
+                    let dir = state.data_dir();
+                    let prefs = state.prefs;
+                    if let Self::App(state) = std::mem::replace(self, Self::Switching) {
+                        let (scale, clock) = state.into_parts();
+                        *self = Self::Locked {
+                            unlock: Box::new(Unlock::new(&dir)),
+                            pending: Some(Box::new((scale, clock, prefs))),
+                        };
+                    }
+                }
+            }
+            Self::Switching => {}
+            Self::Locked { unlock, pending } => {
+                let now = pending.as_ref().map_or_else(Utc::now, |p| p.1.now());
+                match unlock.ui(ui, now) {
+                    Some(Unlocked::Store(store)) => {
+                        let dir = unlock.dir().to_path_buf();
+                        *self = Self::opened(&dir, Ok(*store), pending.take());
+                    }
+                    Some(Unlocked::Failed(err)) => {
+                        let dir = unlock.dir().to_path_buf();
+                        *self = Self::opened(&dir, Err(err), pending.take());
+                    }
+                    None => {}
+                }
+            }
             Self::Recovery { recovery, pending } => {
                 let now = pending.as_ref().map_or_else(Utc::now, |p| p.1.now());
                 if let Some(store) = recovery.ui(ui, now)
@@ -137,7 +207,7 @@ impl Root {
     pub fn app(&self) -> Option<&AppState> {
         match self {
             Self::App(state) => Some(state),
-            Self::Recovery { .. } => None,
+            Self::Recovery { .. } | Self::Locked { .. } | Self::Switching => None,
         }
     }
 
@@ -145,7 +215,10 @@ impl Root {
     pub fn prefs(&self) -> Prefs {
         match self {
             Self::App(state) => state.prefs,
-            Self::Recovery { pending, .. } => pending.as_ref().map_or_else(Prefs::default, |p| p.2),
+            Self::Recovery { pending, .. } | Self::Locked { pending, .. } => {
+                pending.as_ref().map_or_else(Prefs::default, |p| p.2)
+            }
+            Self::Switching => Prefs::default(),
         }
     }
 }

@@ -141,6 +141,17 @@ impl AppState {
         state
     }
 
+    /// The scale and the clock, when the app is closed down to its sign-in screen.
+    pub fn into_parts(self) -> (Scale, Box<dyn Clock>) {
+        (self.scale, self.clock)
+    }
+
+    /// Whether the store is encrypted and nobody is signed in any more: the root then
+    /// drops the store (and its key) and asks for a sign-in before opening it again.
+    pub fn signed_out_of_encrypted(&self) -> bool {
+        self.store.is_encrypted() && self.store.current_actor().is_none()
+    }
+
     /// Whether accounts exist and nobody is signed in.
     fn needs_login(&self) -> bool {
         self.store.has_accounts().unwrap_or(false) && self.store.current_actor().is_none()
@@ -819,7 +830,7 @@ impl AppState {
     }
 
     /// The data directory (keys live under it).
-    fn data_dir(&self) -> std::path::PathBuf {
+    pub fn data_dir(&self) -> std::path::PathBuf {
         self.store.path().parent().map(std::path::Path::to_path_buf).unwrap_or_default()
     }
 

@@ -1,0 +1,222 @@
+//! Encryption at rest: once accounts exist, the database, its WAL and its backups hold no
+//! name or ID number in the clear; the store opens only after sign-in; every account
+//! opens it with its own password; a password reset re-seals the key.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use elder_assess::record::AssessmentRecord;
+use elder_assess::review::Role;
+use elder_assess::store::{
+    BACKUP_DIR, DB_FILE_NAME, KEYRING_FILE_NAME, PasswordCost, Status, Store, StoreError,
+};
+
+use super::common::TempDir;
+
+const NAME: &str = "加密测试老人";
+const ID: &str = "11010519491231002X";
+const ADMIN_PASSWORD: &str = "管理员的长密码-0001";
+const A1_PASSWORD: &str = "评估员的长密码-0002";
+
+fn at(secs: i64) -> DateTime<Utc> {
+    DateTime::from_timestamp(1_764_316_800 + secs, 0).unwrap()
+}
+
+fn record(number: &str) -> AssessmentRecord {
+    let mut record =
+        AssessmentRecord::new(number.to_owned(), NaiveDate::from_ymd_opt(2026, 11, 28).unwrap());
+    record.subject.name = NAME.to_owned();
+    *record.subject.id_number.text_mut() = ID.to_owned();
+    record
+}
+
+fn contains(haystack: &[u8], needle: &str) -> bool {
+    let needle = needle.as_bytes();
+    haystack.windows(needle.len()).any(|window| window == needle)
+}
+
+/// Every file under `dir` (recursively) with its bytes.
+fn files(dir: &std::path::Path) -> Vec<(std::path::PathBuf, Vec<u8>)> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            out.extend(files(&path));
+        } else {
+            out.push((path.clone(), std::fs::read(&path).unwrap()));
+        }
+    }
+    out
+}
+
+/// A plain store with one record and a daily backup, then the first admin and
+/// encryption: returns the encrypted store, signed in as the admin.
+fn encrypted_store(dir: &TempDir) -> Store {
+    let store =
+        Store::open_at(dir.path(), at(0)).unwrap().with_password_cost(PasswordCost::TestOnlyLight);
+    store.save(&record("PG20261128-0001"), Status::Draft, None, at(1)).unwrap();
+    drop(store);
+    // The next day's open makes a (plain) daily backup with the record in it.
+    let store = Store::open_at(dir.path(), at(86_400))
+        .unwrap()
+        .with_password_cost(PasswordCost::TestOnlyLight);
+    let plain_backups: Vec<_> = files(&dir.path().join(BACKUP_DIR));
+    assert!(
+        plain_backups.iter().any(|(_, bytes)| contains(bytes, NAME)),
+        "the test needs a plain backup holding the name first"
+    );
+    store.create_first_admin("admin", "管理员", ADMIN_PASSWORD, at(86_401)).unwrap();
+    store.encrypt_at_rest("admin", ADMIN_PASSWORD, at(86_402)).unwrap()
+}
+
+#[test]
+fn encrypted_bytes_contain_no_name_or_id_number() {
+    let dir = TempDir::new("encrypted-bytes");
+    let store = encrypted_store(&dir);
+    assert!(store.is_encrypted());
+    // A save after encryption goes through the (encrypted) WAL.
+    store.save(&record("PG20261128-0002"), Status::Draft, None, at(86_500)).unwrap();
+    assert!(dir.path().join(format!("{DB_FILE_NAME}-wal")).exists());
+    let all = files(dir.path());
+    assert!(all.iter().any(|(path, _)| path.ends_with(KEYRING_FILE_NAME)));
+    assert!(all.iter().any(|(path, _)| path.starts_with(dir.path().join(BACKUP_DIR))));
+    for (path, bytes) in &all {
+        assert!(!contains(bytes, NAME), "{} holds the name in the clear", path.display());
+        assert!(!contains(bytes, ID), "{} holds the ID number in the clear", path.display());
+        assert!(!contains(bytes, "SQLite format 3"), "{} is a plain database", path.display());
+    }
+    drop(store);
+    // The next day's backup is encrypted too.
+    let store = Store::open_signed_in(
+        dir.path(),
+        "admin",
+        ADMIN_PASSWORD,
+        at(2 * 86_400),
+        PasswordCost::TestOnlyLight,
+    )
+    .unwrap();
+    drop(store);
+    for (path, bytes) in files(dir.path()) {
+        assert!(!contains(&bytes, NAME), "{} holds the name in the clear", path.display());
+    }
+}
+
+#[test]
+fn an_encrypted_store_opens_only_after_sign_in() {
+    let dir = TempDir::new("encrypted-open");
+    drop(encrypted_store(&dir));
+    assert!(matches!(Store::open_at(dir.path(), at(90_000)), Err(StoreError::SignInRequired)));
+    assert!(matches!(
+        Store::open_signed_in(
+            dir.path(),
+            "admin",
+            "wrong password!",
+            at(90_000),
+            PasswordCost::TestOnlyLight
+        ),
+        Err(StoreError::BadCredentials)
+    ));
+    // A plain SQLite connection cannot read it either.
+    let raw = rusqlite::Connection::open(dir.path().join(DB_FILE_NAME)).unwrap();
+    assert!(
+        raw.query_row("SELECT count(*) FROM sqlite_master", [], |row| row.get::<_, i64>(0))
+            .is_err()
+    );
+    let store = Store::open_signed_in(
+        dir.path(),
+        "admin",
+        ADMIN_PASSWORD,
+        at(90_001),
+        PasswordCost::TestOnlyLight,
+    )
+    .unwrap();
+    assert_eq!(store.current_actor().unwrap().account, "admin");
+    let id = store.find_by_number("PG20261128-0001").unwrap().unwrap();
+    assert_eq!(store.load(id).unwrap().unwrap().record.subject.name, NAME);
+    assert!(store.verify_audit().unwrap().is_intact());
+}
+
+#[test]
+fn each_account_unseals_with_its_own_password_and_a_reset_reseals() {
+    let dir = TempDir::new("encrypted-accounts");
+    let store = encrypted_store(&dir);
+    let admin = store.current_actor().unwrap();
+    store
+        .create_account(&admin, "a1", "评估员一", Role::Assessor, A1_PASSWORD, at(86_500))
+        .unwrap();
+    drop(store);
+    let store = Store::open_signed_in(
+        dir.path(),
+        "a1",
+        A1_PASSWORD,
+        at(86_600),
+        PasswordCost::TestOnlyLight,
+    )
+    .unwrap();
+    assert_eq!(store.current_actor().unwrap().role, Role::Assessor);
+    drop(store);
+    let store = Store::open_signed_in(
+        dir.path(),
+        "admin",
+        ADMIN_PASSWORD,
+        at(86_700),
+        PasswordCost::TestOnlyLight,
+    )
+    .unwrap();
+    let admin = store.current_actor().unwrap();
+    store.reset_password(&admin, "a1", "新的评估员密码-0003", at(86_701)).unwrap();
+    drop(store);
+    assert!(matches!(
+        Store::open_signed_in(
+            dir.path(),
+            "a1",
+            A1_PASSWORD,
+            at(86_800),
+            PasswordCost::TestOnlyLight
+        ),
+        Err(StoreError::BadCredentials)
+    ));
+    Store::open_signed_in(
+        dir.path(),
+        "a1",
+        "新的评估员密码-0003",
+        at(86_801),
+        PasswordCost::TestOnlyLight,
+    )
+    .unwrap();
+}
+
+#[test]
+fn repeated_wrong_passwords_lock_before_the_database_is_read() {
+    let dir = TempDir::new("encrypted-lockout");
+    drop(encrypted_store(&dir));
+    let mut last = None;
+    for i in 0..elder_assess::store::MAX_FAILED_LOGINS {
+        last = Some(Store::open_signed_in(
+            dir.path(),
+            "admin",
+            "wrong password!",
+            at(90_000 + i64::from(i)),
+            PasswordCost::TestOnlyLight,
+        ));
+    }
+    assert!(matches!(last, Some(Err(StoreError::Locked { .. }))));
+    assert!(matches!(
+        Store::open_signed_in(
+            dir.path(),
+            "admin",
+            ADMIN_PASSWORD,
+            at(90_100),
+            PasswordCost::TestOnlyLight
+        ),
+        Err(StoreError::Locked { .. })
+    ));
+}
+
+#[cfg(unix)]
+#[test]
+fn keyring_is_private() {
+    use std::os::unix::fs::PermissionsExt as _;
+    let dir = TempDir::new("encrypted-modes");
+    drop(encrypted_store(&dir));
+    let mode = std::fs::metadata(dir.path().join(KEYRING_FILE_NAME)).unwrap().permissions().mode();
+    assert_eq!(mode & 0o777, 0o600, "keyring mode {mode:o}");
+}
