@@ -220,3 +220,83 @@ fn keyring_is_private() {
     let mode = std::fs::metadata(dir.path().join(KEYRING_FILE_NAME)).unwrap().permissions().mode();
     assert_eq!(mode & 0o777, 0o600, "keyring mode {mode:o}");
 }
+
+mod app {
+    use egui_kittest::Harness;
+    use egui_kittest::kittest::{NodeT as _, Queryable as _};
+    use elder_assess::clock::FixedClock;
+    use elder_assess::store::{PasswordCost, Store};
+    use elder_assess::ui::recovery::Root;
+
+    use super::super::common::{TempDir, gbt};
+    use super::{ADMIN_PASSWORD, at, encrypted_store};
+
+    fn shown(harness: &Harness<'_, Root>, part: &str) -> bool {
+        harness.query_all_by(|node| node.value().is_some_and(|v| v.contains(part))).next().is_some()
+    }
+
+    fn type_into(harness: &mut Harness<'_, Root>, label: &str, text: &str) {
+        harness.get_by_label(label).click();
+        harness.run();
+        harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
+        harness.get_by_label(label).type_text(text);
+        harness.run();
+    }
+
+    fn root(dir: &TempDir) -> Harness<'static, Root> {
+        let root = Root::open_with_cost(
+            dir.path(),
+            gbt(),
+            Box::new(FixedClock(at(100_000))),
+            elder_assess::ui::Prefs::default(),
+            PasswordCost::TestOnlyLight,
+        );
+        let mut harness = Harness::builder()
+            .with_size(egui::vec2(1280.0, 900.0))
+            .with_context_setup(elder_assess::ui::setup_context)
+            .build_ui_state(|ui, root: &mut Root| root.ui(ui), root);
+        harness.run();
+        harness
+    }
+
+    #[test]
+    fn a_plain_store_says_its_data_is_not_encrypted() {
+        let dir = TempDir::new("ui-plain-notice");
+        drop(Store::open_at(dir.path(), at(0)).unwrap());
+        let harness = root(&dir);
+        assert!(harness.state().app().is_some());
+        assert!(shown(&harness, "本机评估数据未加密"));
+        assert!(shown(&harness, "accounts init"));
+    }
+
+    #[test]
+    fn an_encrypted_store_asks_for_sign_in_before_it_opens_and_again_after_sign_out() {
+        let dir = TempDir::new("ui-unlock");
+        drop(encrypted_store(&dir));
+        let mut harness = root(&dir);
+        assert!(harness.state().app().is_none(), "nothing opens before sign-in");
+        assert!(shown(&harness, "账号登录"));
+
+        type_into(&mut harness, "账号", "admin");
+        type_into(&mut harness, "密码", "wrong password!");
+        harness.get_by_label("登录").click();
+        harness.run();
+        assert!(harness.state().app().is_none());
+        assert!(shown(&harness, "账号或密码不正确"));
+
+        type_into(&mut harness, "密码", ADMIN_PASSWORD);
+        harness.get_by_label("登录").click();
+        harness.run();
+        harness.run();
+        let app = harness.state().app().expect("the app runs once the key is unsealed");
+        assert!(app.store().is_encrypted());
+        assert!(app.store().find_by_number("PG20261128-0001").unwrap().is_some());
+        assert!(!shown(&harness, "本机评估数据未加密"));
+
+        harness.get_by_label("退出登录").click();
+        harness.run();
+        harness.run();
+        assert!(harness.state().app().is_none(), "signing out drops the open store and its key");
+        assert!(shown(&harness, "账号登录"));
+    }
+}

@@ -284,3 +284,56 @@ impl Store {
         Ok(actor)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::PasswordCost;
+
+    fn at(secs: i64) -> chrono::DateTime<chrono::Utc> {
+        chrono::DateTime::from_timestamp(1_764_316_800 + secs, 0).unwrap_or_default()
+    }
+
+    /// A crash after the keyring was written but before the encrypted copy replaced the
+    /// plain file: the next sign-in finishes the job.
+    #[test]
+    fn an_interrupted_encryption_is_finished_at_the_next_sign_in() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open_at(dir.path(), at(0))
+            .unwrap()
+            .with_password_cost(PasswordCost::TestOnlyLight);
+        store.create_first_admin("admin", "管理员", "管理员的长密码-0001", at(1)).unwrap();
+        drop(store);
+        let key = DbKey::generate();
+        let mut keyring = Keyring::new(dir.path());
+        keyring.seal("admin", "管理员的长密码-0001", &key, PasswordCost::TestOnlyLight).unwrap();
+        keyring.save().unwrap();
+        let path = dir.path().join(DB_FILE_NAME);
+        assert!(is_plain(&path));
+
+        let store = Store::open_signed_in(
+            dir.path(),
+            "admin",
+            "管理员的长密码-0001",
+            at(2),
+            PasswordCost::TestOnlyLight,
+        )
+        .unwrap();
+        assert!(store.is_encrypted());
+        assert!(store.has_accounts().unwrap());
+        drop(store);
+        assert!(!is_plain(&path));
+        assert!(!staged_name(dir.path()).exists());
+    }
+
+    #[test]
+    fn a_failed_copy_leaves_no_file_behind() {
+        let dir = tempfile::tempdir().unwrap();
+        let conn = Connection::open_in_memory().unwrap();
+        conn.execute_batch("CREATE TABLE t(x); INSERT INTO t VALUES (1);").unwrap();
+        let target = dir.path().join("missing-folder").join("copy.sqlite3");
+        assert!(encrypted_copy(&conn, &target, &DbKey::generate()).is_err());
+        assert!(!target.exists());
+        assert!(!encrypting_name(&target).exists());
+    }
+}

@@ -7,6 +7,11 @@ use crate::store::{Status, Store, Summary};
 use super::theme;
 use super::widgets::{LIST_LIMIT, row_button};
 
+/// Shown on the home screen while the database is not encrypted (no accounts yet).
+pub const UNENCRYPTED_NOTICE: &str = "注意：本机评估数据未加密，姓名、身份证号和诊断以明文保存在本机。\
+     请管理员在命令行运行 elder-assess accounts init 创建第一个管理员账号：\
+     之后数据库和备份都会加密保存，登录后才能打开。";
+
 /// What the user asked for on the list.
 pub(super) enum HomeAction {
     /// Open this assessment.
@@ -56,6 +61,10 @@ pub(super) fn home_ui(
         }
     });
     ui.add_space(8.0);
+    if !store.is_encrypted() {
+        ui.label(RichText::new(UNENCRYPTED_NOTICE).color(theme::WARNING));
+        ui.add_space(8.0);
+    }
     if rows.is_none() {
         match store.list_page(query.trim(), LIST_LIMIT) {
             Ok(page) => *rows = Some(page),
