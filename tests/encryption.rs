@@ -223,7 +223,7 @@ fn keyring_is_private() {
 
 mod app {
     use egui_kittest::Harness;
-    use egui_kittest::kittest::{NodeT as _, Queryable as _};
+    use egui_kittest::kittest::Queryable as _;
     use elder_assess::clock::FixedClock;
     use elder_assess::store::{PasswordCost, Store};
     use elder_assess::ui::recovery::Root;
