@@ -482,21 +482,22 @@ fn example_line() -> String {
 
 #[test]
 fn jsonl_import() {
+    let scale = super::common::gbt();
     let line = example_line();
     assert!(!line.contains('\n'));
     let expected: AssessmentRecord = serde_json::from_str(&line).unwrap();
-    let records = parse_jsonl(&format!("{line}\n\n{line}\r\n")).unwrap();
+    let records = parse_jsonl(&format!("{line}\n\n{line}\r\n"), &scale).unwrap();
     assert_eq!(records, [expected.clone(), expected]);
-    assert!(parse_jsonl("").unwrap().is_empty());
+    assert!(parse_jsonl("", &scale).unwrap().is_empty());
 
-    let err = parse_jsonl(&format!("{line}\n{{\"info\": oops}}\n{line}")).unwrap_err();
+    let err = parse_jsonl(&format!("{line}\n{{\"info\": oops}}\n{line}"), &scale).unwrap_err();
     assert!(matches!(err, ImportError::Syntax { line: 2, .. }), "{err:?}");
     assert!(err.to_string().starts_with("第 2 行"), "{err}");
 
     // A bad value: the line and the field, never the value (here the ID number).
     let bad = line.replacen("\"sex\":\"female\"", &format!("\"sex\":\"{FULL_ID}\""), 1);
     assert_ne!(bad, line);
-    let err = parse_jsonl(&format!("{line}\n{bad}")).unwrap_err();
+    let err = parse_jsonl(&format!("{line}\n{bad}"), &scale).unwrap_err();
     let text = err.to_string();
     assert!(text.starts_with("第 2 行") && text.contains("subject.sex"), "{text}");
     assert!(!text.contains(FULL_ID) && !text.contains("岩温香"), "{text}");

@@ -371,12 +371,7 @@ fn score_command(file: &str, scale_file: Option<&Path>) -> ExitCode {
         input.to_answers(&scale).and_then(|(answers, facts)| score(&scale, &answers, &facts));
     match outcome {
         Ok(outcome) => print_json(&ScoreOutput::from(&outcome)),
-        Err(err) => {
-            for issue in err.issues() {
-                eprintln!("elder-assess: {file}: {issue}");
-            }
-            ExitCode::from(2)
-        }
+        Err(err) => answer_issues(file, &err),
     }
 }
 
@@ -445,13 +440,21 @@ fn outcome_command(dir: &Path, number: &str) -> ExitCode {
             status: stored.status.code(),
             outcome: ScoreOutput::from(&outcome),
         }),
-        Err(err) => {
-            for issue in err.issues() {
-                eprintln!("elder-assess: {number}: {issue}");
-            }
-            ExitCode::from(2)
-        }
+        Err(err) => answer_issues(number, &err),
     }
+}
+
+/// Prints the first issues of `err` (and how many more there are), one per line, and
+/// returns exit code 2.
+fn answer_issues(label: &str, err: &crate::assessment::AssessmentError) -> ExitCode {
+    let (shown, hidden) = err.shown_issues();
+    for issue in shown {
+        eprintln!("elder-assess: {label}: {issue}");
+    }
+    if hidden > 0 {
+        eprintln!("elder-assess: {label}: {}", crate::assessment::more_issues_line(hidden));
+    }
+    ExitCode::from(2)
 }
 
 fn check_scale_command(files: &[PathBuf]) -> ExitCode {
@@ -590,11 +593,7 @@ fn report_command(request: &ReportRequest<'_>) -> ExitCode {
     };
     // Everything but the signatures must be complete: an unsigned report can still be
     // printed and signed by hand.
-    let blocking: Vec<_> = record
-        .validate(&scale)
-        .into_iter()
-        .filter(|i| i.blocking && !i.field.starts_with("签名"))
-        .collect();
+    let blocking = record.report_issues(&scale);
     if !blocking.is_empty() {
         for issue in &blocking {
             eprintln!("elder-assess: {assessment}: {issue}");
@@ -879,13 +878,13 @@ fn import_command(store: &crate::store::Store, file: &str, sign_in: &OptionalSig
         Ok(text) => text,
         Err(message) => return usage_error(&message),
     };
-    let records = match crate::exports::parse_jsonl(&text) {
-        Ok(records) => records,
-        Err(err) => return usage_error(&format!("{file}: {err}")),
-    };
     let scale = match resolve_scale(None, None) {
         Ok(scale) => scale,
         Err(message) => return usage_error(&message),
+    };
+    let records = match crate::exports::parse_jsonl(&text, &scale) {
+        Ok(records) => records,
+        Err(err) => return usage_error(&format!("{file}: {err}（未写入任何记录）")),
     };
     match store.import_records(&records, &scale, chrono::Utc::now()) {
         Ok(count) => {

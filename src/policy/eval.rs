@@ -123,13 +123,16 @@ pub fn evaluate(policy: &Policy, subject: &Subject) -> Vec<Decision> {
     policy.services.iter().map(|service| decide(service, subject)).collect()
 }
 
-/// Sum of the monthly amounts of the eligible services.
+/// Sum of the monthly amounts of the eligible services, with checked arithmetic (a
+/// validated list cannot exceed `MAX_MONTHLY_TOTAL`, far below `u32::MAX`).
 pub fn monthly_cash_total(decisions: &[Decision]) -> u32 {
+    // A validated list keeps the total far below `u32::MAX`; checked all the same.
     decisions
         .iter()
         .filter(|d| d.status == Status::Eligible)
         .filter_map(|d| d.amount_per_month)
-        .sum()
+        .try_fold(0u32, u32::checked_add)
+        .unwrap_or(u32::MAX)
 }
 
 fn decide(service: &Service, subject: &Subject) -> Decision {
