@@ -47,13 +47,12 @@ mod tests {
 
     #[derive(Debug, serde::Deserialize)]
     struct One {
-        #[allow(dead_code)]
         a: u8,
     }
 
     #[test]
     fn a_bom_is_skipped_and_trailing_data_is_an_error() {
-        assert!(parse::<One>("\u{feff}{\"a\": 1}").is_ok());
+        assert_eq!(parse::<One>("\u{feff}{\"a\": 1}").unwrap().a, 1);
         assert!(parse::<One>("{\"a\": 1}\n  \n").is_ok());
         let err = parse::<One>("{\"a\": 1} garbage").unwrap_err();
         assert!(err.contains("多余内容") && err.contains("第 1 行第 10 列"), "{err}");

@@ -11,6 +11,8 @@ mod common; // Shared fixtures: the bundled scale, answers with a chosen total.
 #[cfg(test)]
 mod conformance; // GB/T 42195-2022 Annex C level bands and change rules, clause by clause.
 #[cfg(test)]
+mod entrances; // Validation at every entrance: import, submit/approve, CLI JSON, policies, keys, exports.
+#[cfg(test)]
 mod exports; // CSV/XLSX exports read back, statistics.
 #[cfg(test)]
 mod invalid_scales; // Broken scale files and the exact error each must give.

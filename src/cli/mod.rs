@@ -508,8 +508,8 @@ fn load_assessment(data_dir: Option<&Path>, assessment: &str) -> Result<Assessme
     if path.is_file() {
         let text = std::fs::read_to_string(path)
             .map_err(|err| format!("{assessment}: 无法读取文件：{err}"))?;
-        let de = &mut serde_json::Deserializer::from_str(&text);
-        return serde_path_to_error::deserialize(de).map_err(|err| {
+        let mut de = serde_json::Deserializer::from_str(crate::json_input::strip_bom(&text));
+        let record = serde_path_to_error::deserialize(&mut de).map_err(|err| {
             let path = err.path().to_string();
             let inner = err.into_inner();
             // serde's own text can quote a value (a name, an ID number): say only what
@@ -525,7 +525,15 @@ fn load_assessment(data_dir: Option<&Path>, assessment: &str) -> Result<Assessme
                 inner.line(),
                 inner.column()
             )
-        });
+        })?;
+        de.end().map_err(|err| {
+            format!(
+                "{assessment}: 评估文件的 JSON 对象之后还有多余内容（第 {} 行第 {} 列）",
+                err.line(),
+                err.column()
+            )
+        })?;
+        return Ok(record);
     }
     let dir = data_dir
         .map(Path::to_path_buf)
@@ -801,13 +809,16 @@ fn export_command(
         Err(message) => return usage_error(&message),
     };
     match crate::table_export::export_records(store, &scale, request, chrono::Utc::now()) {
-        Ok(count) => {
+        Ok(written) => {
             let mode = if request.privacy == Privacy::Full {
                 "完整（含姓名和身份证号）"
             } else {
                 "去标识化"
             };
-            println!("{}：{count} 条评估，{mode}", request.path.display());
+            for cut in &written.cut {
+                eprintln!("elder-assess: 注意：{cut}");
+            }
+            println!("{}：{} 条评估，{mode}", request.path.display(), written.rows);
             ExitCode::SUCCESS
         }
         Err(err) => usage_error(&err.to_string()),

@@ -8,8 +8,8 @@
 /// Why an export, a statistics request or an import failed.
 #[derive(Debug, thiserror::Error)]
 pub enum ExportError {
-    /// `rust_xlsxwriter` refused the workbook (e.g. a text longer than Excel's 32,767
-    /// characters, or more rows than a sheet holds).
+    /// `rust_xlsxwriter` refused the workbook (e.g. more rows than a sheet holds; an
+    /// over-long text is cut to fit instead, see [`crate::exports::CutCell`]).
     #[error("生成 Excel 文件失败：{0}")]
     Xlsx(#[from] rust_xlsxwriter::XlsxError),
     /// A statistics dimension name that is not `township`, `age_band` (`age`), `sex` or

@@ -67,8 +67,8 @@ fn parse_line(line: &str, number: usize) -> Result<AssessmentRecord, ImportError
     };
     // Every field of the record is written back, so a key of the line that is not in the
     // record written back is one the format does not know.
-    let written = serde_json::to_value(&record)
-        .map_err(|err| describe(&err, String::new(), number))?;
+    let written =
+        serde_json::to_value(&record).map_err(|err| describe(&err, String::new(), number))?;
     if let Some(path) = unknown_key(&value, &written, &mut Vec::new()) {
         return Err(ImportError::Field { line: number, path, kind: FieldProblem::Unknown });
     }
@@ -133,12 +133,24 @@ impl<'de> serde::de::Visitor<'de> for StrictVisitor {
         let mut out = serde_json::Map::new();
         while let Some(key) = map.next_key::<String>()? {
             if out.contains_key(&key) {
-                return Err(serde::de::Error::custom(DUPLICATE_KEY));
+                // Failing while reading the value puts the key in the error's path.
+                map.next_value_seed(Duplicate)?;
             }
             let Strict(value) = map.next_value()?;
             out.insert(key, value);
         }
         Ok(Strict(Value::Object(out)))
+    }
+}
+
+/// The value of a duplicate key: always an error.
+struct Duplicate;
+
+impl<'de> serde::de::DeserializeSeed<'de> for Duplicate {
+    type Value = Strict;
+
+    fn deserialize<D: serde::Deserializer<'de>>(self, _: D) -> Result<Strict, D::Error> {
+        Err(serde::de::Error::custom(DUPLICATE_KEY))
     }
 }
 

@@ -111,7 +111,7 @@ impl EntitlementInput {
         {
             return Err(EntitlementInputError::Invalid {
                 field: "birth_date",
-                message: format!("{problem}（reference_date）"),
+                message: problem.to_string(),
             });
         }
         Ok(Subject {

@@ -97,9 +97,10 @@ mod tests {
         let reference = date(2026, 11, 28);
         assert_eq!(check_birth_date(date(1941, 3, 2), reference), Ok(85));
         assert_eq!(check_birth_date(date(1906, 11, 28), reference), Ok(120));
+        assert_eq!(check_birth_date(date(1905, 11, 29), reference), Ok(120));
         assert_eq!(
-            check_birth_date(date(1906, 11, 27), reference),
-            Err(BirthDateProblem::TooOld { age: 120 + 1 })
+            check_birth_date(date(1905, 11, 28), reference),
+            Err(BirthDateProblem::TooOld { age: 121 })
         );
         assert_eq!(
             check_birth_date(date(1700, 1, 1), reference),

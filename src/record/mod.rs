@@ -6,6 +6,8 @@
 //! - [`AssessmentRecord`]: the record itself, serde-friendly; [`AssessmentRecord::facts`]
 //!   and [`AssessmentRecord::answers`] feed [`crate::assessment::score`], and
 //!   [`AssessmentRecord::validate`] lists what is missing or inconsistent.
+//! - `checks`: the plausible-age rule and the views of `validate` that every entrance
+//!   uses ([`AssessmentRecord::report_issues`], [`AssessmentRecord::invalid_values`]).
 //!
 //! This module is pure, like [`crate::scale`] and [`crate::assessment`]: no egui, no
 //! rusqlite, no printpdf, no file access and no clock (dates are always passed in).
@@ -381,7 +383,10 @@ impl AssessmentRecord {
     /// Required: A.1.1, A.1.3 (and its text for 其他), A.2.1, A.2.2, A.2.3, A.2.8 (a
     /// valid number), A.3.1, A.3.2 and every Annex B item of `scale` with a score it
     /// offers. A.1.2 always has a value. Cross-checks: sex and birth date against the ID
-    /// number, birth date before the reference date, A.2.14 counts within `0..=3`. A
+    /// number, a plausible birth date ([`check_birth_date`]: before the reference date and
+    /// an age of at most [`MAX_AGE`]; the ID number's, when A.2.3 is empty), A.2.14 counts
+    /// within `0..=3`. Each issue says (`FieldIssue.missing`) whether the field is missing or
+    /// wrong. A
     /// notice (`blocking: false`) is added when the age on the reference date is under
     /// [`OLDER_ADULT_AGE`].
     pub fn validate(&self, scale: &Scale) -> Vec<FieldIssue> {
@@ -446,7 +451,10 @@ impl AssessmentRecord {
             if subject.birth_date.is_none()
                 && let Some(problem) = birth_problem(id.birth_date())
             {
-                issues.push(FieldIssue::new("A.2.8", format!("公民身份号码中的出生日期不合理：{problem}")));
+                issues.push(FieldIssue::new(
+                    "A.2.8",
+                    format!("公民身份号码中的出生日期不合理：{problem}"),
+                ));
             }
             // Say which field differs, but not the value read from the number: that
             // would reveal digits the masked form hides.

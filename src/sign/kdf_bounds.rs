@@ -85,7 +85,8 @@ mod tests {
     #[test]
     fn scrypt_parameters_are_bounded() {
         assert_eq!(check_der(&with_params(1 << 17, 8, 1)), Ok(()));
-        assert_eq!(check_der(&with_params(1 << 20, 8, 1)), Ok(()));
+        assert_eq!(check_der(&with_params(1 << 20, 4, 4)), Ok(()));
+        assert_eq!(check_der(&with_params(1 << 19, 8, 4)), Ok(()));
         // 68 GB, the crafted file of the issue; and each bound on its own.
         for (n, r, p) in [
             (1 << 36, 8, 1),
@@ -93,6 +94,7 @@ mod tests {
             (1 << 10, 17, 1),
             (1 << 10, 8, 5),
             (1 << 20, 16, 1),
+            (1 << 20, 8, 1),
             (0, 8, 1),
             (1, 8, 1),
             (3 << 10, 8, 1),

@@ -124,7 +124,10 @@ impl Store {
             // The parser checked each line already; this holds for every caller.
             let invalid = record.invalid_values(scale);
             if !invalid.is_empty() {
-                return Err(StoreError::InvalidRecord { number: number.to_owned(), issues: invalid });
+                return Err(StoreError::InvalidRecord {
+                    number: number.to_owned(),
+                    issues: invalid,
+                });
             }
             let final_level = score(scale, &record.answers(scale), &record.facts(scale))
                 .ok()
