@@ -359,3 +359,27 @@ fn dedup_keep_order(items: &mut Vec<String>) {
         new
     });
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_monthly_total_cannot_overflow() {
+        let eligible = |amount| Decision {
+            no: 1,
+            name: String::new(),
+            status: Status::Eligible,
+            amount_per_month: Some(amount),
+            amount_is_minimum: false,
+            reason: String::new(),
+            missing: Vec::new(),
+            kind: "",
+            scope: "",
+            department: String::new(),
+            content: String::new(),
+        };
+        assert_eq!(monthly_cash_total(&[eligible(50), eligible(590)]), 640);
+        assert_eq!(monthly_cash_total(&[eligible(u32::MAX), eligible(1)]), u32::MAX);
+    }
+}

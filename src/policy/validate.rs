@@ -166,3 +166,60 @@ fn amount_text(amount: Amount) -> String {
         Amount::AtLeast(yuan) => format!("AtLeast({yuan})"),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::fmt::Write as _;
+
+    use super::super::{PolicyError, from_ron_str};
+    use super::*;
+
+    /// A list with one service per `(no, when, amount)`.
+    fn list(id: &str, services: &[(u16, &str, &str)]) -> String {
+        let mut text = String::new();
+        for (no, when, amount) in services {
+            let _ = writeln!(
+                text,
+                "Service(no: {no}, name: \"服务\", kind: Material, scope: Universal, \
+                 department: \"县民政局\", tiers: [(content: \"内容\", target: \"对象\", \
+                 when: {when}, amount: {amount})]),"
+            );
+        }
+        format!(
+            "Policy(id: \"{id}\", name: \"清单\", source: \"来源\", effective: \"2023-09-25\",\n\
+             services: [\n{text}])"
+        )
+    }
+
+    fn problems(source: &str) -> Vec<PolicyProblem> {
+        match from_ron_str(source, "test.ron") {
+            Err(PolicyError::Invalid { problems, .. }) => {
+                problems.into_iter().map(|(_, _, problem)| problem).collect()
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn amounts_ages_ids_and_numbers_are_bounded() {
+        let fine = list("t", &[(1, "AgeAtLeast(150)", "Exactly(100000)")]);
+        assert!(from_ron_str(&fine, "test.ron").is_ok());
+        assert_eq!(
+            problems(&list("t", &[(1, "AgeAtLeast(60)", "Exactly(4294967295)")])),
+            [PolicyProblem::AmountTooLarge { no: 1, yuan: u32::MAX }]
+        );
+        assert_eq!(
+            problems(&list("t", &[(1, "AgeBetween(80, 200)", "AtLeast(50)")])),
+            [PolicyProblem::AgeTooLarge { no: 1, age: 200 }]
+        );
+        assert_eq!(
+            problems(&list(" ", &[(0, "AgeAtLeast(60)", "AtLeast(50)")])),
+            [PolicyProblem::EmptyId, PolicyProblem::NumberZero]
+        );
+        // Eleven services of 100,000 元 each could add up to more than the bound.
+        let many: Vec<(u16, &str, &str)> =
+            (1..=11).map(|no| (no, "AgeAtLeast(60)", "Exactly(100000)")).collect();
+        assert_eq!(problems(&list("t", &many)), [PolicyProblem::TotalTooLarge]);
+        assert!(from_ron_str(&list("t", &many[..10]), "test.ron").is_ok());
+    }
+}
