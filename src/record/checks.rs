@@ -92,6 +92,35 @@ mod tests {
         NaiveDate::from_ymd_opt(y, m, d).unwrap()
     }
 
+    fn fields(issues: &[FieldIssue]) -> Vec<&str> {
+        issues.iter().map(|issue| issue.field.as_ref()).collect()
+    }
+
+    #[test]
+    fn an_unfinished_record_has_no_invalid_values_but_wrong_ones_are_found() {
+        let scale = crate::scale::bundled(crate::scale::DEFAULT_SCALE_ID).unwrap().unwrap();
+        let mut record = AssessmentRecord::new("1".to_owned(), date(2026, 11, 28));
+        assert_eq!(record.invalid_values(&scale), []);
+        assert!(fields(&record.report_issues(&scale)).contains(&"A.2.8"));
+        assert!(record.report_issues(&scale).iter().all(|issue| !issue.field.starts_with("签名")));
+
+        // Born 1943-05-12 by the number: fine on 2026-11-28, impossible before 1943.
+        *record.subject.id_number.text_mut() = "530926194305120420".to_owned();
+        assert_eq!(record.invalid_values(&scale), []);
+        record.info.reference_date = date(1943, 1, 1);
+        assert_eq!(fields(&record.invalid_values(&scale)), ["A.2.8"]);
+        record.info.reference_date = date(2073, 6, 1);
+        let issues = record.invalid_values(&scale);
+        assert_eq!(fields(&issues), ["A.2.8"]);
+        assert!(issues[0].message.contains("130 周岁"), "{}", issues[0]);
+        assert!(!issues[0].message.contains("1943"), "no digit of the number: {}", issues[0]);
+
+        *record.subject.id_number.text_mut() = "530926194305120421".to_owned();
+        record.subject.birth_date = Some(date(2074, 1, 1));
+        record.answers.insert("B.1.1".to_owned(), 9);
+        assert_eq!(fields(&record.invalid_values(&scale)), ["A.2.3", "A.2.8", "B.1.1"]);
+    }
+
     #[test]
     fn birth_dates_must_give_a_plausible_age() {
         let reference = date(2026, 11, 28);
