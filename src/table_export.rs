@@ -86,7 +86,17 @@ pub struct RecordsExport<'a> {
     pub purpose: Option<&'a str>,
 }
 
-/// Writes the records; returns how many rows were written.
+/// What [`export_records`] wrote.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RecordsWritten {
+    /// How many records.
+    pub rows: usize,
+    /// Cells cut to Excel's limit (row and column only): the caller shows them as
+    /// warnings.
+    pub cut: Vec<crate::exports::CutCell>,
+}
+
+/// Writes the records; returns how many rows were written and which cells were cut.
 ///
 /// A full export is written only after an `export_full` row (count, file, purpose) is in
 /// the audit trail; if that fails, nothing is written.
@@ -95,10 +105,10 @@ pub fn export_records(
     scale: &Scale,
     request: &RecordsExport<'_>,
     now: DateTime<Utc>,
-) -> Result<usize, TableExportError> {
+) -> Result<RecordsWritten, TableExportError> {
     let format = TableFormat::of(request.path)?;
     let rows = store.export_rows(scale, request.approved_only).map_err(TableExportError::Read)?;
-    let bytes = match format {
+    let encoded = match format {
         TableFormat::Csv => crate::exports::to_csv(&rows, request.privacy),
         TableFormat::Xlsx => crate::exports::to_xlsx(&rows, request.privacy)?,
     };
@@ -109,8 +119,8 @@ pub fn export_records(
             .log_event(FULL_EXPORT_ACTION, None, Some(&detail), purpose, now)
             .map_err(TableExportError::Audit)?;
     }
-    write(request.path, &bytes)?;
-    Ok(rows.len())
+    write(request.path, &encoded.bytes)?;
+    Ok(RecordsWritten { rows: rows.len(), cut: encoded.cut })
 }
 
 /// Writes one statistics table (one grouping × level).

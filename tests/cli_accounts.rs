@@ -95,6 +95,7 @@ fn record(number: &str, township: &str) -> AssessmentRecord {
     for item in scale.items() {
         record.answers.insert(item.id().to_owned(), item.max());
     }
+    super::common::complete_annex_a(&mut record);
     record
 }
 

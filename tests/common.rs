@@ -1,4 +1,5 @@
 use elder_assess::assessment::{Answers, Facts, Outcome, score};
+use elder_assess::record::AssessmentRecord;
 use elder_assess::scale::{self, Scale};
 
 /// The bundled GB/T 42195-2022 scale.
@@ -26,6 +27,27 @@ pub fn with_total(scale: &Scale, total: u16) -> Answers {
     }
     assert_eq!(missing, 0);
     answers
+}
+
+/// Fills the Annex A fields that a report, a submission and an approval require and that
+/// a lifecycle test does not care about (issue #10: submit and approve validate the
+/// record): A.1.3 and A.2.1 when blank, A.2.2 and A.2.3 from the ID number (A.2.8 itself
+/// is left to the test), A.3.1, A.3.2 and A.5.11. Fields already set are kept.
+pub fn complete_annex_a(record: &mut AssessmentRecord) {
+    use elder_assess::record::codes::{AssessmentReason, Presence, Relationship};
+    record.info.reason.get_or_insert(AssessmentReason::First);
+    if record.subject.name.trim().is_empty() {
+        record.subject.name = "测试老人（示例）".to_owned();
+    }
+    if let Some(id) = record.subject.id_number() {
+        record.subject.sex.get_or_insert(id.sex());
+        record.subject.birth_date.get_or_insert(id.birth_date());
+    }
+    if record.informant.name.trim().is_empty() {
+        record.informant.name = "家属（示例）".to_owned();
+    }
+    record.informant.relationship.get_or_insert(Relationship::Child);
+    record.health.coma.get_or_insert(Presence::Absent);
 }
 
 /// Scores with no context facts set.

@@ -108,7 +108,7 @@ const DEIDENTIFIED_HEADERS: [&str; 17] = [
 #[test]
 fn csv_is_deidentified_by_default() {
     assert_eq!(Privacy::default(), Privacy::DeIdentified);
-    let bytes = to_csv(&[sample()], Privacy::default());
+    let bytes = to_csv(&[sample()], Privacy::default()).bytes;
     let text = std::str::from_utf8(&bytes).unwrap();
     assert!(!text.contains(NAME), "no name in a de-identified export");
     assert!(!text.contains(FULL_ID) && !text.contains("1943"), "no full ID, no birth date");
@@ -147,7 +147,7 @@ fn full_csv_reads_back_exactly() {
     with_x.final_level = Some(4);
     with_x.reviewer = None;
     let rows = [sample(), with_x];
-    let bytes = to_csv(&rows, Privacy::Full);
+    let bytes = to_csv(&rows, Privacy::Full).bytes;
     let text = std::str::from_utf8(&bytes).unwrap();
     // The all-digit ID is an Excel text formula in the file itself.
     assert!(text.contains(r#""=""530926194305120420""""#), "{text}");
@@ -243,7 +243,7 @@ fn csv_neutralises_formula_injection() {
     evil.number = "=1+1".to_owned();
     evil.id_number = "=cmd|' /C calc'!A0".to_owned();
     for privacy in [Privacy::DeIdentified, Privacy::Full] {
-        let (headers, records) = read_csv(&to_csv(&[evil.clone()], privacy));
+        let (headers, records) = read_csv(&to_csv(&[evil.clone()], privacy).bytes);
         for (title, cell) in headers.iter().zip(&records[0]) {
             let dangerous = cell.starts_with(['=', '+', '-', '@', '\t', '\r']);
             assert!(!dangerous, "{privacy:?} {title}: {cell:?} would run as a formula");
@@ -258,7 +258,7 @@ fn csv_neutralises_formula_injection() {
     }
     // Leading/trailing spaces are trimmed, so a tab is the only way to hide `=`; the
     // reviewer's was trimmed to `=1` and guarded.
-    let (headers, records) = read_csv(&to_csv(&[evil], Privacy::Full));
+    let (headers, records) = read_csv(&to_csv(&[evil], Privacy::Full).bytes);
     assert_eq!(records[0][column(&headers, "审核员")], "'=1");
 }
 
@@ -279,7 +279,7 @@ fn xlsx_reads_back_with_ids_as_text() {
     rows[2].id_number = "53092619430512042X".to_owned();
     rows[2].total = None;
 
-    let full = read_xlsx(to_xlsx(&rows, Privacy::Full).unwrap(), "评估记录");
+    let full = read_xlsx(to_xlsx(&rows, Privacy::Full).unwrap().bytes, "评估记录");
     assert_eq!(full.height(), 4, "header + 3 rows");
     let headers: Vec<String> =
         full.rows().next().unwrap().iter().map(ToString::to_string).collect();
@@ -303,7 +303,7 @@ fn xlsx_reads_back_with_ids_as_text() {
     assert_eq!(cell(&full, 3, 10), Data::Empty);
     assert_eq!(cell(&full, 1, 15), Data::String("能力中度受损（中度失能）".to_owned()));
 
-    let plain = read_xlsx(to_xlsx(&rows, Privacy::DeIdentified).unwrap(), "评估记录");
+    let plain = read_xlsx(to_xlsx(&rows, Privacy::DeIdentified).unwrap().bytes, "评估记录");
     assert_eq!(plain.height(), 4);
     let headers: Vec<String> =
         plain.rows().next().unwrap().iter().map(ToString::to_string).collect();
@@ -317,7 +317,7 @@ fn xlsx_reads_back_with_ids_as_text() {
     }
 
     // No rows: still a header and a valid file.
-    let empty = read_xlsx(to_xlsx(&[], Privacy::DeIdentified).unwrap(), "评估记录");
+    let empty = read_xlsx(to_xlsx(&[], Privacy::DeIdentified).unwrap().bytes, "评估记录");
     assert_eq!(empty.height(), 1);
 }
 
@@ -482,21 +482,22 @@ fn example_line() -> String {
 
 #[test]
 fn jsonl_import() {
+    let scale = super::common::gbt();
     let line = example_line();
     assert!(!line.contains('\n'));
     let expected: AssessmentRecord = serde_json::from_str(&line).unwrap();
-    let records = parse_jsonl(&format!("{line}\n\n{line}\r\n")).unwrap();
+    let records = parse_jsonl(&format!("{line}\n\n{line}\r\n"), &scale).unwrap();
     assert_eq!(records, [expected.clone(), expected]);
-    assert!(parse_jsonl("").unwrap().is_empty());
+    assert!(parse_jsonl("", &scale).unwrap().is_empty());
 
-    let err = parse_jsonl(&format!("{line}\n{{\"info\": oops}}\n{line}")).unwrap_err();
+    let err = parse_jsonl(&format!("{line}\n{{\"info\": oops}}\n{line}"), &scale).unwrap_err();
     assert!(matches!(err, ImportError::Syntax { line: 2, .. }), "{err:?}");
     assert!(err.to_string().starts_with("第 2 行"), "{err}");
 
     // A bad value: the line and the field, never the value (here the ID number).
     let bad = line.replacen("\"sex\":\"female\"", &format!("\"sex\":\"{FULL_ID}\""), 1);
     assert_ne!(bad, line);
-    let err = parse_jsonl(&format!("{line}\n{bad}")).unwrap_err();
+    let err = parse_jsonl(&format!("{line}\n{bad}"), &scale).unwrap_err();
     let text = err.to_string();
     assert!(text.starts_with("第 2 行") && text.contains("subject.sex"), "{text}");
     assert!(!text.contains(FULL_ID) && !text.contains("岩温香"), "{text}");

@@ -13,6 +13,8 @@ mod conformance; // GB/T 42195-2022 Annex C level bands and change rules, clause
 #[cfg(test)]
 mod encryption; // Encryption at rest: no name or ID number in the database, WAL or backups.
 #[cfg(test)]
+mod entrances; // Validation at every entrance: import, submit/approve, CLI JSON, policies, keys, exports.
+#[cfg(test)]
 mod exports; // CSV/XLSX exports read back, statistics.
 #[cfg(test)]
 mod invalid_scales; // Broken scale files and the exact error each must give.

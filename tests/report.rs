@@ -188,9 +188,9 @@ fn doubly_signed_report_validates_and_one_flipped_byte_is_caught() {
     let now = Utc.with_ymd_and_hms(2026, 11, 20, 4, 0, 0).unwrap();
     let names = ["李明（示例）", "杨芳（示例）"];
     for name in names {
-        create_key_with_cost(&dir, name, "示例口令-仅供测试", now, KdfCost::TestOnly).unwrap();
+        create_key_with_cost(&dir, name, "示例口令-仅供测试用", now, KdfCost::TestOnly).unwrap();
     }
-    let signers = names.map(|name| load_signer(&dir, name, "示例口令-仅供测试").unwrap());
+    let signers = names.map(|name| load_signer(&dir, name, "示例口令-仅供测试用").unwrap());
     let record = example();
     let scale = gbt();
     let options = ReportOptions::new(now);

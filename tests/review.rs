@@ -19,6 +19,7 @@ use super::common::TempDir;
 
 const SAMPLE_ID: &str = "11010519491231002X";
 const OTHER_ID: &str = "530926194001011233";
+const THIRD_ID: &str = "530926194502030037";
 const PASSWORD: &str = "correct horse battery";
 
 fn date(y: i32, m: u32, d: u32) -> NaiveDate {
@@ -42,6 +43,7 @@ fn record(number: &str, id: &str, township: &str, reference: NaiveDate) -> Asses
     for item in scale.items() {
         record.answers.insert(item.id().to_owned(), item.max());
     }
+    super::common::complete_annex_a(&mut record);
     record
 }
 
@@ -725,14 +727,15 @@ fn the_queue_filters_submitted_records() {
         &with_warning(record("Q-2", OTHER_ID, "孟定镇", date(2026, 2, 10))),
         11,
     );
-    let mut third = record("Q-3", "", "孟定镇", date(2026, 3, 10));
+    // Submitted records need a valid ID number (issue #10); a third elder's.
+    let mut third = record("Q-3", THIRD_ID, "孟定镇", date(2026, 3, 10));
     third.signatures.assessor1.name = "评估员丁".to_owned();
     let q3 = submitted(&store, &p, &third, 12);
     // Not in the queue: a draft and an approved record.
     store
         .save(&record("Q-4", "", "孟定镇", date(2026, 3, 10)), Status::Draft, None, at(13))
         .unwrap();
-    let q5 = submitted(&store, &p, &record("Q-5", "", "孟定镇", date(2026, 3, 10)), 14);
+    let q5 = submitted(&store, &p, &record("Q-5", THIRD_ID, "孟定镇", date(2026, 3, 10)), 14);
     store.transition(q5, Action::Approve, &p.reviewer, None, at(15)).unwrap();
 
     let ids = |filter: QueueFilter| -> Vec<i64> {

@@ -542,6 +542,8 @@ fn submitted_records_are_read_only_and_returned_ones_show_the_reason_and_become_
         record.answers.insert(item.id().to_owned(), item.max());
     }
     record.signatures.assessor1.name = "评估员甲".to_owned();
+    *record.subject.id_number.text_mut() = "11010519491231002X".to_owned();
+    super::common::complete_annex_a(&mut record);
     store.login("a1", "password-1", now).unwrap();
     let id = store.save(&record, Status::Completed, Some(0), now).unwrap();
     store.transition(id, Action::Submit, &assessor, None, now).unwrap();

@@ -66,6 +66,7 @@ fn record(
         record.answers.insert(item.id().to_owned(), item.max());
     }
     record.answers.insert("B.1.1".to_owned(), b11);
+    super::common::complete_annex_a(&mut record);
     record
 }
 

@@ -13,6 +13,9 @@ pub enum AssessmentError {
     InvalidAnswers(Vec<AnswerIssue>),
 }
 
+/// At most this many issues are shown in a message; the rest are counted.
+pub const MAX_SHOWN_ISSUES: usize = 20;
+
 impl AssessmentError {
     /// The individual issues.
     pub fn issues(&self) -> &[AnswerIssue] {
@@ -20,17 +23,37 @@ impl AssessmentError {
             Self::InvalidAnswers(issues) => issues,
         }
     }
+
+    /// The first [`MAX_SHOWN_ISSUES`] issues, and how many more there are: what a message
+    /// shows, so that 100,000 unknown keys give a short, useful error.
+    pub fn shown_issues(&self) -> (&[AnswerIssue], usize) {
+        split_shown(self.issues())
+    }
+}
+
+fn split_shown(issues: &[AnswerIssue]) -> (&[AnswerIssue], usize) {
+    let (shown, hidden) = issues.split_at(issues.len().min(MAX_SHOWN_ISSUES));
+    (shown, hidden.len())
+}
+
+/// The line that stands for the issues not shown.
+pub fn more_issues_line(hidden: usize) -> String {
+    format!("……另有 {hidden} 个问题未列出")
 }
 
 struct IssueList<'a>(&'a [AnswerIssue]);
 
 impl fmt::Display for IssueList<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        for (i, issue) in self.0.iter().enumerate() {
+        let (shown, hidden) = split_shown(self.0);
+        for (i, issue) in shown.iter().enumerate() {
             if i > 0 {
                 writeln!(f)?;
             }
             write!(f, "{issue}")?;
+        }
+        if hidden > 0 {
+            write!(f, "\n{}", more_issues_line(hidden))?;
         }
         Ok(())
     }

@@ -10,6 +10,7 @@
 //! Unknown fields and duplicate keys are errors. `scale` may be omitted; the three flags
 //! and `risk_events_30d` may not (a missing key inside `risk_events_30d` counts as 0).
 
+use std::collections::HashSet;
 use std::fmt;
 
 use serde::de::{MapAccess, Visitor};
@@ -94,9 +95,11 @@ fn ordered_unique_map<'de, D: Deserializer<'de>>(de: D) -> Result<Vec<(String, i
         }
 
         fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+            // A set of the keys seen makes the duplicate check linear (100,000 keys).
+            let mut seen: HashSet<String> = HashSet::new();
             let mut pairs: Vec<(String, i64)> = Vec::new();
             while let Some(key) = map.next_key::<String>()? {
-                if pairs.iter().any(|(k, _)| *k == key) {
+                if !seen.insert(key.clone()) {
                     return Err(serde::de::Error::custom(format!("键 `{key}` 重复")));
                 }
                 let value = map.next_value::<i64>()?;

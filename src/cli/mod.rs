@@ -371,12 +371,7 @@ fn score_command(file: &str, scale_file: Option<&Path>) -> ExitCode {
         input.to_answers(&scale).and_then(|(answers, facts)| score(&scale, &answers, &facts));
     match outcome {
         Ok(outcome) => print_json(&ScoreOutput::from(&outcome)),
-        Err(err) => {
-            for issue in err.issues() {
-                eprintln!("elder-assess: {file}: {issue}");
-            }
-            ExitCode::from(2)
-        }
+        Err(err) => answer_issues(file, &err),
     }
 }
 
@@ -445,13 +440,21 @@ fn outcome_command(dir: &Path, number: &str) -> ExitCode {
             status: stored.status.code(),
             outcome: ScoreOutput::from(&outcome),
         }),
-        Err(err) => {
-            for issue in err.issues() {
-                eprintln!("elder-assess: {number}: {issue}");
-            }
-            ExitCode::from(2)
-        }
+        Err(err) => answer_issues(number, &err),
     }
+}
+
+/// Prints the first issues of `err` (and how many more there are), one per line, and
+/// returns exit code 2.
+fn answer_issues(label: &str, err: &crate::assessment::AssessmentError) -> ExitCode {
+    let (shown, hidden) = err.shown_issues();
+    for issue in shown {
+        eprintln!("elder-assess: {label}: {issue}");
+    }
+    if hidden > 0 {
+        eprintln!("elder-assess: {label}: {}", crate::assessment::more_issues_line(hidden));
+    }
+    ExitCode::from(2)
 }
 
 fn check_scale_command(files: &[PathBuf]) -> ExitCode {
@@ -505,8 +508,8 @@ fn load_assessment(data_dir: Option<&Path>, assessment: &str) -> Result<Assessme
     if path.is_file() {
         let text = std::fs::read_to_string(path)
             .map_err(|err| format!("{assessment}: 无法读取文件：{err}"))?;
-        let de = &mut serde_json::Deserializer::from_str(&text);
-        return serde_path_to_error::deserialize(de).map_err(|err| {
+        let mut de = serde_json::Deserializer::from_str(crate::json_input::strip_bom(&text));
+        let record = serde_path_to_error::deserialize(&mut de).map_err(|err| {
             let path = err.path().to_string();
             let inner = err.into_inner();
             // serde's own text can quote a value (a name, an ID number): say only what
@@ -522,7 +525,15 @@ fn load_assessment(data_dir: Option<&Path>, assessment: &str) -> Result<Assessme
                 inner.line(),
                 inner.column()
             )
-        });
+        })?;
+        de.end().map_err(|err| {
+            format!(
+                "{assessment}: 评估文件的 JSON 对象之后还有多余内容（第 {} 行第 {} 列）",
+                err.line(),
+                err.column()
+            )
+        })?;
+        return Ok(record);
     }
     let dir = data_dir
         .map(Path::to_path_buf)
@@ -590,11 +601,7 @@ fn report_command(request: &ReportRequest<'_>) -> ExitCode {
     };
     // Everything but the signatures must be complete: an unsigned report can still be
     // printed and signed by hand.
-    let blocking: Vec<_> = record
-        .validate(&scale)
-        .into_iter()
-        .filter(|i| i.blocking && !i.field.starts_with("签名"))
-        .collect();
+    let blocking = record.report_issues(&scale);
     if !blocking.is_empty() {
         for issue in &blocking {
             eprintln!("elder-assess: {assessment}: {issue}");
@@ -802,13 +809,16 @@ fn export_command(
         Err(message) => return usage_error(&message),
     };
     match crate::table_export::export_records(store, &scale, request, chrono::Utc::now()) {
-        Ok(count) => {
+        Ok(written) => {
             let mode = if request.privacy == Privacy::Full {
                 "完整（含姓名和身份证号）"
             } else {
                 "去标识化"
             };
-            println!("{}：{count} 条评估，{mode}", request.path.display());
+            for cut in &written.cut {
+                eprintln!("elder-assess: 注意：{cut}");
+            }
+            println!("{}：{} 条评估，{mode}", request.path.display(), written.rows);
             ExitCode::SUCCESS
         }
         Err(err) => usage_error(&err.to_string()),
@@ -879,13 +889,13 @@ fn import_command(store: &crate::store::Store, file: &str, sign_in: &OptionalSig
         Ok(text) => text,
         Err(message) => return usage_error(&message),
     };
-    let records = match crate::exports::parse_jsonl(&text) {
-        Ok(records) => records,
-        Err(err) => return usage_error(&format!("{file}: {err}")),
-    };
     let scale = match resolve_scale(None, None) {
         Ok(scale) => scale,
         Err(message) => return usage_error(&message),
+    };
+    let records = match crate::exports::parse_jsonl(&text, &scale) {
+        Ok(records) => records,
+        Err(err) => return usage_error(&format!("{file}: {err}（未写入任何记录）")),
     };
     match store.import_records(&records, &scale, chrono::Utc::now()) {
         Ok(count) => {

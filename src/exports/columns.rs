@@ -5,6 +5,11 @@
 //! 年龄段, 总分, the domain scores, 能力等级, 评估员1, 评估员2, 审核员, 提示数.
 //! Full adds 姓名 after 评估基准日期, shows the whole ID number, and adds 出生日期 and 年龄
 //! after 性别.
+//!
+//! A text longer than Excel's limit of [`MAX_CELL_LEN`] UTF-16 units per cell is cut to
+//! fit, ending in [`CUT_MARKER`], in both formats (a spreadsheet opening the CSV would cut
+//! it anyway); each cut is reported as a [`CutCell`] (row and column, never the text), so
+//! one over-long name never makes the export fail.
 
 use std::borrow::Cow;
 
@@ -29,6 +34,69 @@ pub(super) enum Cell<'a> {
     Date(NaiveDate),
     /// Nothing.
     Empty,
+}
+
+/// Excel's limit on one cell's text, in UTF-16 code units.
+pub const MAX_CELL_LEN: usize = 32_767;
+
+/// The end of a text cut to [`MAX_CELL_LEN`].
+pub const CUT_MARKER: &str = "…[已截断]";
+
+/// A cell whose text was cut to fit: where it is, never what it says.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CutCell {
+    /// 1-based record row (the header row not counted).
+    pub row: usize,
+    /// The column's header title.
+    pub column: String,
+}
+
+impl std::fmt::Display for CutCell {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "第 {} 条记录的“{}”超过 {MAX_CELL_LEN} 个字符，已截断并以“{CUT_MARKER}”结尾",
+            self.row, self.column
+        )
+    }
+}
+
+/// The bytes of an export, and the cells that were cut to fit.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Encoded {
+    /// The file's content.
+    pub bytes: Vec<u8>,
+    /// Every cut cell, in row and column order.
+    pub cut: Vec<CutCell>,
+}
+
+/// Cuts every over-long text of `cells` (record row `row`, 1-based) to fit, noting each
+/// in `cut`.
+pub(super) fn fit(
+    cells: &mut [Cell<'_>],
+    row: usize,
+    headers: &[Cow<'static, str>],
+    cut: &mut Vec<CutCell>,
+) {
+    for (col, cell) in cells.iter_mut().enumerate() {
+        let (Cell::Text(value) | Cell::Code(value)) = cell else { continue };
+        if value.encode_utf16().count() <= MAX_CELL_LEN {
+            continue;
+        }
+        let room = MAX_CELL_LEN - CUT_MARKER.encode_utf16().count();
+        let mut used = 0;
+        let end = value
+            .char_indices()
+            .find(|(_, c)| {
+                used += c.len_utf16();
+                used > room
+            })
+            .map_or(value.len(), |(at, _)| at);
+        *value = Cow::Owned(format!("{}{CUT_MARKER}", &value[..end]));
+        let column =
+            headers.get(col).map_or_else(|| format!("第 {} 列", col + 1), ToString::to_string);
+        cut.push(CutCell { row, column });
+    }
 }
 
 /// The header titles for `privacy` with `domains` domain-score columns.
@@ -122,4 +190,30 @@ fn text(value: &str) -> Cell<'_> {
 /// characters count two.
 pub(super) fn display_width(text: &str) -> usize {
     text.chars().map(|c| if c.is_ascii() { 1 } else { 2 }).sum()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn over_long_texts_are_cut_to_excels_limit_and_named() {
+        let headers: Vec<Cow<'static, str>> = vec!["评估编号".into(), "姓名".into()];
+        let long = "岩".repeat(40_000);
+        let exact = "a".repeat(MAX_CELL_LEN);
+        let mut cells = vec![Cell::Code(Cow::Borrowed(exact.as_str())), Cell::Text(long.into())];
+        let mut cut = Vec::new();
+        fit(&mut cells, 3, &headers, &mut cut);
+        assert_eq!(cut, [CutCell { row: 3, column: "姓名".to_owned() }]);
+        assert!(!cut[0].to_string().contains('岩'), "{}", cut[0]);
+        let Cell::Text(text) = &cells[1] else { panic!("{:?}", cells[1]) };
+        assert!(text.ends_with(CUT_MARKER));
+        assert_eq!(text.encode_utf16().count(), MAX_CELL_LEN);
+        assert_eq!(cells[0], Cell::Code(Cow::Borrowed(exact.as_str())), "at the limit: kept");
+        // Characters outside the BMP count two UTF-16 units and are never split.
+        let mut cells = vec![Cell::Text("𠀀".repeat(20_000).into())];
+        fit(&mut cells, 1, &headers, &mut cut);
+        let Cell::Text(text) = &cells[0] else { panic!() };
+        assert!(text.encode_utf16().count() <= MAX_CELL_LEN && text.ends_with(CUT_MARKER));
+    }
 }

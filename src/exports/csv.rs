@@ -24,7 +24,7 @@ use std::borrow::Cow;
 use ::csv::{Terminator, Writer, WriterBuilder};
 
 use super::Privacy;
-use super::columns::{self, Cell};
+use super::columns::{self, Cell, Encoded};
 use super::row::ExportRow;
 
 /// The UTF-8 byte-order mark that starts every CSV file written here.
@@ -39,18 +39,23 @@ const FORMULA_STARTS: [char; 6] = ['=', '+', '-', '@', '\t', '\r'];
 /// [`Privacy::DeIdentified`] leaves out the name and the birth date, masks the ID number
 /// (first 6 and last 4 characters) and gives the age band; [`Privacy::Full`] adds the
 /// name, the whole ID number, the birth date and the age.
-pub fn to_csv(rows: &[ExportRow], privacy: Privacy) -> Vec<u8> {
+///
+/// A text over Excel's cell limit is cut and listed in [`Encoded::cut`] (see
+/// [`columns::MAX_CELL_LEN`]).
+pub fn to_csv(rows: &[ExportRow], privacy: Privacy) -> Encoded {
     let domains = columns::domain_count(rows);
     let mut writer = writer(rows.len() * 160);
     let headers = columns::headers(privacy, domains);
     let mut result = writer.write_record(headers.iter().map(|h| h.as_bytes()));
     let mut cells = Vec::with_capacity(headers.len());
+    let mut cut = Vec::new();
     let mut scratch = String::new();
-    for row in rows {
+    for (index, row) in rows.iter().enumerate() {
         if result.is_err() {
             break;
         }
         columns::cells(row, privacy, domains, &mut cells);
+        columns::fit(&mut cells, index + 1, &headers, &mut cut);
         for cell in &cells {
             scratch.clear();
             let field = format_cell(cell, &mut scratch);
@@ -58,7 +63,7 @@ pub fn to_csv(rows: &[ExportRow], privacy: Privacy) -> Vec<u8> {
         }
         result = result.and_then(|()| writer.write_record(None::<&[u8]>));
     }
-    finish(writer, &result)
+    Encoded { bytes: finish(writer, &result), cut }
 }
 
 /// A CSV writer over memory, the BOM already written, CRLF line ends.

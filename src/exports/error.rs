@@ -8,8 +8,8 @@
 /// Why an export, a statistics request or an import failed.
 #[derive(Debug, thiserror::Error)]
 pub enum ExportError {
-    /// `rust_xlsxwriter` refused the workbook (e.g. a text longer than Excel's 32,767
-    /// characters, or more rows than a sheet holds).
+    /// `rust_xlsxwriter` refused the workbook (e.g. more rows than a sheet holds; an
+    /// over-long text is cut to fit instead, see [`crate::exports::CutCell`]).
     #[error("生成 Excel 文件失败：{0}")]
     Xlsx(#[from] rust_xlsxwriter::XlsxError),
     /// A statistics dimension name that is not `township`, `age_band` (`age`), `sex` or
@@ -43,6 +43,16 @@ pub enum ExportError {
         /// What is wrong, without the value.
         kind: FieldProblem,
     },
+    /// A well-formed record with wrong values (a wrong check digit, an impossible birth
+    /// date, …): every one, by form code, from [`crate::record::AssessmentRecord::invalid_values`].
+    /// The messages never contain a name or an ID number.
+    #[error("第 {line} 行：{}", crate::record::join_issues(issues))]
+    InvalidRecord {
+        /// 1-based line number in the input.
+        line: usize,
+        /// The record's invalid fields.
+        issues: Vec<crate::record::FieldIssue>,
+    },
 }
 
 /// What is wrong with a field of an imported record (no value is ever included).
@@ -52,6 +62,8 @@ pub enum FieldProblem {
     Missing,
     /// A field the record format does not know.
     Unknown,
+    /// The same key twice in one object (e.g. an answer given twice).
+    Duplicate,
     /// A value of the wrong type, an unknown code, a number out of range or a bad date.
     Invalid,
 }
@@ -61,6 +73,7 @@ impl std::fmt::Display for FieldProblem {
         f.write_str(match self {
             Self::Missing => "缺少必填字段",
             Self::Unknown => "未知字段",
+            Self::Duplicate => "键重复",
             Self::Invalid => "类型或取值不符合格式",
         })
     }

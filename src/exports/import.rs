@@ -1,35 +1,55 @@
 //! `elder-assess import`: assessment records as JSON lines, one
 //! [`AssessmentRecord`] (the store's JSON form) per line.
 //!
-//! Blank lines are skipped; a UTF-8 byte-order mark at the start and CRLF line ends are
-//! accepted. The first bad line stops the import with an error that names its number
-//! and, for a bad field, the field's path — never a value, which may be a name or an ID
-//! number (serde's own messages quote values, so they are not passed on).
+//! Blank lines are skipped; a UTF-8 byte-order mark at the start (the command line's one
+//! rule, [`crate::json_input::strip_bom`]) and CRLF line ends are accepted. Each line is
+//! checked as strictly as `score` checks its input: a duplicate key (anywhere, e.g. an
+//! answer given twice) and a field the record format does not know are errors. Then the
+//! record runs [`AssessmentRecord::invalid_values`], the same validation that `report`,
+//! submitting and approving use: a wrong ID number check digit, a birth date not before
+//! the reference date, an age above [`crate::record::MAX_AGE`], an unknown item code or a
+//! score out of range stops the import. A record that is only unfinished is imported.
+//!
+//! The first bad line stops the import with an error that names its number and the field
+//! (its path, or its form code such as `A.2.8`) — never a value, which may be a name or
+//! an ID number (serde's own messages quote values, so they are not passed on).
 
+use serde_json::Value;
 use serde_path_to_error::Segment;
 
 use super::error::{FieldProblem, ImportError};
 use crate::record::AssessmentRecord;
+use crate::scale::Scale;
 
-/// Parses JSON lines into records, in order. See the module docs for the rules.
-pub fn parse_jsonl(text: &str) -> Result<Vec<AssessmentRecord>, ImportError> {
-    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+/// The message of the duplicate-key error, recognised again in [`describe`].
+const DUPLICATE_KEY: &str = "duplicate key";
+
+/// Parses JSON lines into records, in order, checking each against `scale`. See the
+/// module docs for the rules.
+pub fn parse_jsonl(text: &str, scale: &Scale) -> Result<Vec<AssessmentRecord>, ImportError> {
+    let text = crate::json_input::strip_bom(text);
     let mut records = Vec::new();
     for (index, line) in text.lines().enumerate() {
         if line.trim().is_empty() {
             continue;
         }
-        records.push(parse_line(line, index + 1)?);
+        let number = index + 1;
+        let record = parse_line(line, number)?;
+        let issues = record.invalid_values(scale);
+        if !issues.is_empty() {
+            return Err(ImportError::InvalidRecord { line: number, issues });
+        }
+        records.push(record);
     }
     Ok(records)
 }
 
 /// One record from one line; `number` is 1-based.
 fn parse_line(line: &str, number: usize) -> Result<AssessmentRecord, ImportError> {
+    // First as plain JSON, refusing duplicate keys at any depth.
     let mut de = serde_json::Deserializer::from_str(line);
-    let record: Result<AssessmentRecord, _> = serde_path_to_error::deserialize(&mut de);
-    let record = match record {
-        Ok(record) => record,
+    let value = match serde_path_to_error::deserialize::<_, Strict>(&mut de) {
+        Ok(Strict(value)) => value,
         Err(err) => {
             let path = safe_path(err.path());
             return Err(describe(&err.into_inner(), path, number));
@@ -37,7 +57,129 @@ fn parse_line(line: &str, number: usize) -> Result<AssessmentRecord, ImportError
     };
     // Anything after the record on the same line (a second object, stray text).
     de.end().map_err(|err| describe(&err, String::new(), number))?;
+    let record: Result<AssessmentRecord, _> = serde_path_to_error::deserialize(&value);
+    let record = match record {
+        Ok(record) => record,
+        Err(err) => {
+            let path = safe_path(err.path());
+            return Err(describe(&err.into_inner(), path, number));
+        }
+    };
+    // Every field of the record is written back, so a key of the line that is not in the
+    // record written back is one the format does not know.
+    let written =
+        serde_json::to_value(&record).map_err(|err| describe(&err, String::new(), number))?;
+    if let Some(path) = unknown_key(&value, &written, &mut Vec::new()) {
+        return Err(ImportError::Field { line: number, path, kind: FieldProblem::Unknown });
+    }
     Ok(record)
+}
+
+/// A JSON value whose objects have no duplicate keys.
+struct Strict(Value);
+
+impl<'de> serde::Deserialize<'de> for Strict {
+    fn deserialize<D: serde::Deserializer<'de>>(de: D) -> Result<Self, D::Error> {
+        de.deserialize_any(StrictVisitor)
+    }
+}
+
+struct StrictVisitor;
+
+impl<'de> serde::de::Visitor<'de> for StrictVisitor {
+    type Value = Strict;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("JSON")
+    }
+
+    fn visit_bool<E>(self, v: bool) -> Result<Strict, E> {
+        Ok(Strict(Value::Bool(v)))
+    }
+
+    fn visit_i64<E>(self, v: i64) -> Result<Strict, E> {
+        Ok(Strict(Value::from(v)))
+    }
+
+    fn visit_u64<E>(self, v: u64) -> Result<Strict, E> {
+        Ok(Strict(Value::from(v)))
+    }
+
+    fn visit_f64<E>(self, v: f64) -> Result<Strict, E> {
+        Ok(Strict(Value::from(v)))
+    }
+
+    fn visit_str<E>(self, v: &str) -> Result<Strict, E> {
+        Ok(Strict(Value::String(v.to_owned())))
+    }
+
+    fn visit_string<E>(self, v: String) -> Result<Strict, E> {
+        Ok(Strict(Value::String(v)))
+    }
+
+    fn visit_unit<E>(self) -> Result<Strict, E> {
+        Ok(Strict(Value::Null))
+    }
+
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Strict, A::Error> {
+        let mut out = Vec::new();
+        while let Some(Strict(value)) = seq.next_element()? {
+            out.push(value);
+        }
+        Ok(Strict(Value::Array(out)))
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Strict, A::Error> {
+        let mut out = serde_json::Map::new();
+        while let Some(key) = map.next_key::<String>()? {
+            if out.contains_key(&key) {
+                // Failing while reading the value puts the key in the error's path.
+                map.next_value_seed(Duplicate)?;
+            }
+            let Strict(value) = map.next_value()?;
+            out.insert(key, value);
+        }
+        Ok(Strict(Value::Object(out)))
+    }
+}
+
+/// The value of a duplicate key: always an error.
+struct Duplicate;
+
+impl<'de> serde::de::DeserializeSeed<'de> for Duplicate {
+    type Value = Strict;
+
+    fn deserialize<D: serde::Deserializer<'de>>(self, _: D) -> Result<Strict, D::Error> {
+        Err(serde::de::Error::custom(DUPLICATE_KEY))
+    }
+}
+
+/// The safe path of the first key of `given` that `written` does not have.
+fn unknown_key<'a>(given: &'a Value, written: &Value, path: &mut Vec<Part<'a>>) -> Option<String> {
+    match (given, written) {
+        (Value::Object(given), Value::Object(written)) => {
+            for (key, value) in given {
+                path.push(Part::Key(key));
+                let Some(back) = written.get(key) else { return Some(safe_parts(path)) };
+                if let Some(found) = unknown_key(value, back, path) {
+                    return Some(found);
+                }
+                path.pop();
+            }
+            None
+        }
+        (Value::Array(given), Value::Array(written)) => {
+            for (index, (value, back)) in given.iter().zip(written).enumerate() {
+                path.push(Part::Index(index));
+                if let Some(found) = unknown_key(value, back, path) {
+                    return Some(found);
+                }
+                path.pop();
+            }
+            None
+        }
+        _ => None,
+    }
 }
 
 /// The import error for a `serde_json` error, without its message (which may quote data).
@@ -60,6 +202,8 @@ fn describe(err: &serde_json::Error, path: String, line: usize) -> ImportError {
                 (FieldProblem::Missing, joined)
             } else if message.starts_with("unknown field `") {
                 (FieldProblem::Unknown, path)
+            } else if message.starts_with(DUPLICATE_KEY) {
+                (FieldProblem::Duplicate, path)
             } else {
                 (FieldProblem::Invalid, path)
             };
@@ -69,20 +213,43 @@ fn describe(err: &serde_json::Error, path: String, line: usize) -> ImportError {
     }
 }
 
+/// One step of a field path.
+enum Part<'a> {
+    /// A key of an object (a field name, an item code, or data).
+    Key(&'a str),
+    /// A position in a list.
+    Index(usize),
+    /// Something serde could not name.
+    Unknown,
+}
+
+/// The dotted field path of a serde error (see [`safe_parts`]).
+fn safe_path(path: &serde_path_to_error::Path) -> String {
+    let parts: Vec<Part<'_>> = path
+        .iter()
+        .map(|segment| match segment {
+            Segment::Seq { index } => Part::Index(*index),
+            Segment::Map { key } | Segment::Enum { variant: key } => Part::Key(key),
+            Segment::Unknown => Part::Unknown,
+        })
+        .collect();
+    safe_parts(&parts)
+}
+
 /// The dotted field path, with anything that could be data replaced by `?`: struct
 /// fields and enum variants must look like `snake_case` names, keys under `answers` like
 /// item codes (`B.1.1`), and list positions are shown as `[n]`.
-fn safe_path(path: &serde_path_to_error::Path) -> String {
+fn safe_parts(path: &[Part<'_>]) -> String {
     let mut out = String::new();
     let mut parent = "";
-    for segment in path {
-        let (text, next_parent) = match segment {
-            Segment::Seq { index } => (format!("[{index}]"), ""),
-            Segment::Map { key } | Segment::Enum { variant: key } => {
+    for part in path {
+        let (text, next_parent) = match part {
+            Part::Index(index) => (format!("[{index}]"), ""),
+            Part::Key(key) => {
                 let safe = if parent == "answers" { is_item_code(key) } else { is_field_name(key) };
-                if safe { (key.clone(), key.as_str()) } else { ("?".to_owned(), "") }
+                if safe { ((*key).to_owned(), *key) } else { ("?".to_owned(), "") }
             }
-            Segment::Unknown => ("?".to_owned(), ""),
+            Part::Unknown => ("?".to_owned(), ""),
         };
         if !out.is_empty() && !text.starts_with('[') {
             out.push('.');
@@ -118,26 +285,31 @@ fn is_item_code(text: &str) -> bool {
 mod tests {
     use super::*;
 
+    fn parse(text: &str) -> Result<Vec<AssessmentRecord>, ImportError> {
+        let scale = crate::scale::bundled(crate::scale::DEFAULT_SCALE_ID).unwrap().unwrap();
+        parse_jsonl(text, &scale)
+    }
+
     #[test]
     fn errors_name_the_field_but_not_the_value() {
         let good = r#"{"info": {"number": "1", "reference_date": "2024-05-20"}}"#;
         let bad_sex = r#"{"info": {"number": "1", "reference_date": "2024-05-20"}, "subject": {"name": "张三", "sex": "张三"}}"#;
-        let err = parse_jsonl(&format!("{good}\n\n{bad_sex}\n")).unwrap_err();
+        let err = parse(&format!("{good}\n\n{bad_sex}\n")).unwrap_err();
         let text = err.to_string();
         assert!(text.starts_with("第 3 行"), "{text}");
         assert!(text.contains("subject.sex"), "{text}");
         assert!(!text.contains("张三"), "{text}");
 
-        let err = parse_jsonl(r#"{"info": {"number": "1"}}"#).unwrap_err();
+        let err = parse(r#"{"info": {"number": "1"}}"#).unwrap_err();
         assert!(err.to_string().contains("info.reference_date"), "{err}");
-        let err = parse_jsonl(r#"{"info": {"number": "1", "reference_date": "2024-05-20"}, "answers": {"530926194305120420": 300}}"#).unwrap_err();
+        let err = parse(r#"{"info": {"number": "1", "reference_date": "2024-05-20"}, "answers": {"530926194305120420": 300}}"#).unwrap_err();
         assert!(!err.to_string().contains("530926"), "{err}");
         assert!(err.to_string().contains("answers.?"), "{err}");
-        let err = parse_jsonl(r#"{"info": {"number": "1", "reference_date": "2024-05-20"}, "answers": {"B.1.1": 300}}"#).unwrap_err();
+        let err = parse(r#"{"info": {"number": "1", "reference_date": "2024-05-20"}, "answers": {"B.1.1": 300}}"#).unwrap_err();
         assert!(err.to_string().contains("answers.B.1.1"), "{err}");
-        let err = parse_jsonl(&format!("{good} {good}")).unwrap_err();
+        let err = parse(&format!("{good} {good}")).unwrap_err();
         assert!(matches!(err, ImportError::Syntax { line: 1, .. }), "{err}");
-        let err = parse_jsonl(r#"{"info": {"#).unwrap_err();
+        let err = parse(r#"{"info": {"#).unwrap_err();
         assert!(matches!(err, ImportError::Incomplete { line: 1 }), "{err}");
     }
 }

@@ -23,6 +23,7 @@ pub mod stats;
 pub mod xlsx;
 
 pub use self::csv::{BOM, to_csv, unwrap_text_formula};
+pub use columns::{CUT_MARKER, CutCell, Encoded, MAX_CELL_LEN};
 pub use error::{ExportError, FieldProblem, ImportError};
 pub use import::parse_jsonl;
 pub use row::{AgeBand, DOMAIN_NAMES, ExportRow, LEVEL_NAMES, level_name};

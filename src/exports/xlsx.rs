@@ -17,7 +17,7 @@
 use rust_xlsxwriter::{ColNum, Format, FormatAlign, IgnoreError, RowNum, Workbook, Worksheet};
 
 use super::Privacy;
-use super::columns::{self, Cell, NUMBER_COLUMN};
+use super::columns::{self, Cell, Encoded, NUMBER_COLUMN};
 use super::error::ExportError;
 use super::row::{ExportRow, LEVEL_NAMES};
 use super::stats::{MultiStatsTable, StatsTable};
@@ -32,7 +32,9 @@ const DATE_FORMAT: &str = "yyyy-mm-dd";
 /// The records as an XLSX workbook with one sheet, 评估记录 (see the module docs).
 ///
 /// Privacy as for [`super::to_csv`].
-pub fn to_xlsx(rows: &[ExportRow], privacy: Privacy) -> Result<Vec<u8>, ExportError> {
+/// A text over Excel's cell limit is cut and listed in [`Encoded::cut`] rather than
+/// failing the workbook (see [`columns::MAX_CELL_LEN`]).
+pub fn to_xlsx(rows: &[ExportRow], privacy: Privacy) -> Result<Encoded, ExportError> {
     let domains = columns::domain_count(rows);
     let headers = columns::headers(privacy, domains);
     let id_column = columns::id_column(privacy);
@@ -52,9 +54,11 @@ pub fn to_xlsx(rows: &[ExportRow], privacy: Privacy) -> Result<Vec<u8>, ExportEr
     }
 
     let mut cells = Vec::with_capacity(headers.len());
+    let mut cut = Vec::new();
     for (index, row) in rows.iter().enumerate() {
         let r = row_num(index + 1)?;
         columns::cells(row, privacy, domains, &mut cells);
+        columns::fit(&mut cells, index + 1, &headers, &mut cut);
         for (col, cell) in cells.iter().enumerate() {
             let c = col_num(col)?;
             let width = match cell {
@@ -93,7 +97,7 @@ pub fn to_xlsx(rows: &[ExportRow], privacy: Privacy) -> Result<Vec<u8>, ExportEr
     sheet.set_freeze_panes(1, 0)?;
     sheet.autofilter(0, 0, last_row, last_col)?;
     set_widths(sheet, &widths)?;
-    Ok(workbook.save_to_buffer()?)
+    Ok(Encoded { bytes: workbook.save_to_buffer()?, cut })
 }
 
 /// The single-dimension statistics as an XLSX workbook (see [`multi_stats_to_xlsx`]).

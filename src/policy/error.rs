@@ -104,6 +104,31 @@ pub enum PolicyProblem {
     /// No services at all.
     #[error("services 为空：至少需要一个服务")]
     NoServices,
+    /// The list's `id` is empty.
+    #[error("`id` 为空：请填写服务清单的标识，如 \"gengma-2023\"")]
+    EmptyId,
+    /// A service numbered 0.
+    #[error("服务序号 0 无效：no 从 1 开始")]
+    NumberZero,
+    /// An amount above the bound.
+    #[error("服务 {no} 的金额 {yuan} 元/月超过上限 {max} 元/月：请核对金额", max = super::validate::MAX_AMOUNT)]
+    AmountTooLarge {
+        /// Service number.
+        no: u16,
+        /// The amount in the file.
+        yuan: u32,
+    },
+    /// An age above the bound in a condition.
+    #[error("服务 {no} 的条件中年龄 {age} 超过上限 {max} 周岁", max = super::validate::MAX_CONDITION_AGE)]
+    AgeTooLarge {
+        /// Service number.
+        no: u16,
+        /// The age in the file.
+        age: u32,
+    },
+    /// Every service's largest amount together exceeds the bound.
+    #[error("各项服务的最高金额合计超过 {max} 元/月：请核对金额", max = super::validate::MAX_MONTHLY_TOTAL)]
+    TotalTooLarge,
 }
 
 /// Entitlement input that cannot be evaluated.

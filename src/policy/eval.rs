@@ -123,13 +123,16 @@ pub fn evaluate(policy: &Policy, subject: &Subject) -> Vec<Decision> {
     policy.services.iter().map(|service| decide(service, subject)).collect()
 }
 
-/// Sum of the monthly amounts of the eligible services.
+/// Sum of the monthly amounts of the eligible services, with checked arithmetic (a
+/// validated list cannot exceed `MAX_MONTHLY_TOTAL`, far below `u32::MAX`).
 pub fn monthly_cash_total(decisions: &[Decision]) -> u32 {
+    // A validated list keeps the total far below `u32::MAX`; checked all the same.
     decisions
         .iter()
         .filter(|d| d.status == Status::Eligible)
         .filter_map(|d| d.amount_per_month)
-        .sum()
+        .try_fold(0u32, u32::checked_add)
+        .unwrap_or(u32::MAX)
 }
 
 fn decide(service: &Service, subject: &Subject) -> Decision {
@@ -355,4 +358,28 @@ fn dedup_keep_order(items: &mut Vec<String>) {
         }
         new
     });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_monthly_total_cannot_overflow() {
+        let eligible = |amount| Decision {
+            no: 1,
+            name: String::new(),
+            status: Status::Eligible,
+            amount_per_month: Some(amount),
+            amount_is_minimum: false,
+            reason: String::new(),
+            missing: Vec::new(),
+            kind: "",
+            scope: "",
+            department: String::new(),
+            content: String::new(),
+        };
+        assert_eq!(monthly_cash_total(&[eligible(50), eligible(590)]), 640);
+        assert_eq!(monthly_cash_total(&[eligible(u32::MAX), eligible(1)]), u32::MAX);
+    }
 }

@@ -17,6 +17,7 @@ use super::Policy;
 use super::error::EntitlementInputError;
 use super::eval::{Decision, Subject, evaluate, monthly_cash_total};
 use super::priority::{Priority, priority};
+use crate::record::check_birth_date;
 use crate::record::county::{CountyFacts, FamilyPlanning, Pension, Tekun};
 
 /// The input of `elder-assess entitlements`.
@@ -104,10 +105,13 @@ impl EntitlementInput {
                 message: format!("{grade} 超出范围，应为 0–4（0 表示无）"),
             });
         }
-        if self.birth_date.is_some_and(|b| b > self.reference_date) {
+        // The same plausible-age rule as an assessment record's A.2.3.
+        if let Some(problem) =
+            self.birth_date.and_then(|b| check_birth_date(b, self.reference_date).err())
+        {
             return Err(EntitlementInputError::Invalid {
                 field: "birth_date",
-                message: "出生日期晚于 reference_date".to_owned(),
+                message: problem.to_string(),
             });
         }
         Ok(Subject {

@@ -6,6 +6,8 @@
 //! - [`AssessmentRecord`]: the record itself, serde-friendly; [`AssessmentRecord::facts`]
 //!   and [`AssessmentRecord::answers`] feed [`crate::assessment::score`], and
 //!   [`AssessmentRecord::validate`] lists what is missing or inconsistent.
+//! - `checks`: the plausible-age rule and the views of `validate` that every entrance
+//!   uses ([`AssessmentRecord::report_issues`], [`AssessmentRecord::invalid_values`]).
 //!
 //! This module is pure, like [`crate::scale`] and [`crate::assessment`]: no egui, no
 //! rusqlite, no printpdf, no file access and no clock (dates are always passed in).
@@ -18,6 +20,7 @@
 //! [`IdNumberInput::parse`] and [`AssessmentRecord::validate`]). Choices are `Option`s,
 //! `None` meaning "not answered yet"; multi-selects are `BTreeSet`s, sorted in form order.
 
+mod checks;
 pub mod codes;
 pub mod county;
 mod id_number;
@@ -34,6 +37,7 @@ use serde::{Deserialize, Serialize};
 use crate::assessment::{AnswerIssue, Answers, Facts};
 use crate::scale::{FactKind, Scale};
 
+pub use checks::{BirthDateProblem, MAX_AGE, check_birth_date, join_issues};
 pub use id_number::{IdNumber, IdNumberError, IdNumberInput, age_on, mask_id};
 pub use signature::{Signature, Signatures};
 
@@ -285,15 +289,25 @@ pub struct FieldIssue {
     /// `false` for a notice that should not stop the assessment being completed (the
     /// age notice); `true` for everything else.
     pub blocking: bool,
+    /// `true` when the field is not filled in yet (an unfinished draft), `false` when its
+    /// value is wrong. [`AssessmentRecord::invalid_values`] keeps only the latter.
+    #[serde(skip)]
+    pub missing: bool,
 }
 
 impl FieldIssue {
+    /// A wrong value.
     fn new(field: impl Into<Cow<'static, str>>, message: impl Into<String>) -> Self {
-        Self { field: field.into(), message: message.into(), blocking: true }
+        Self { field: field.into(), message: message.into(), blocking: true, missing: false }
+    }
+
+    /// A field not filled in yet.
+    fn missing(field: impl Into<Cow<'static, str>>, message: impl Into<String>) -> Self {
+        Self { missing: true, ..Self::new(field, message) }
     }
 
     fn notice(field: &'static str, message: String) -> Self {
-        Self { field: Cow::Borrowed(field), message, blocking: false }
+        Self { field: Cow::Borrowed(field), message, blocking: false, missing: false }
     }
 }
 
@@ -369,7 +383,10 @@ impl AssessmentRecord {
     /// Required: A.1.1, A.1.3 (and its text for 其他), A.2.1, A.2.2, A.2.3, A.2.8 (a
     /// valid number), A.3.1, A.3.2 and every Annex B item of `scale` with a score it
     /// offers. A.1.2 always has a value. Cross-checks: sex and birth date against the ID
-    /// number, birth date before the reference date, A.2.14 counts within `0..=3`. A
+    /// number, a plausible birth date ([`check_birth_date`]: before the reference date and
+    /// an age of at most [`MAX_AGE`]; the ID number's, when A.2.3 is empty), A.2.14 counts
+    /// within `0..=3`. Each issue says (`FieldIssue.missing`) whether the field is missing or
+    /// wrong. A
     /// notice (`blocking: false`) is added when the age on the reference date is under
     /// [`OLDER_ADULT_AGE`].
     pub fn validate(&self, scale: &Scale) -> Vec<FieldIssue> {
@@ -388,12 +405,12 @@ impl AssessmentRecord {
     fn validate_info(&self, issues: &mut Vec<FieldIssue>) {
         let info = &self.info;
         if is_blank(&info.number) {
-            issues.push(FieldIssue::new("A.1.1", "评估编号未填写"));
+            issues.push(FieldIssue::missing("A.1.1", "评估编号未填写"));
         }
         match info.reason {
-            None => issues.push(FieldIssue::new("A.1.3", "评估原因未选择")),
+            None => issues.push(FieldIssue::missing("A.1.3", "评估原因未选择")),
             Some(AssessmentReason::Other) if is_blank(&info.reason_other) => {
-                issues.push(FieldIssue::new("A.1.3", "评估原因为“其他”，请填写具体原因"));
+                issues.push(FieldIssue::missing("A.1.3", "评估原因为“其他”，请填写具体原因"));
             }
             Some(_) => {}
         }
@@ -403,20 +420,22 @@ impl AssessmentRecord {
         let subject = &self.subject;
         let reference = self.info.reference_date;
         if is_blank(&subject.name) {
-            issues.push(FieldIssue::new("A.2.1", "姓名未填写"));
+            issues.push(FieldIssue::missing("A.2.1", "姓名未填写"));
         }
         if subject.sex.is_none() {
-            issues.push(FieldIssue::new("A.2.2", "性别未选择"));
+            issues.push(FieldIssue::missing("A.2.2", "性别未选择"));
         }
-        match subject.birth_date {
-            None => issues.push(FieldIssue::new("A.2.3", "出生日期未填写")),
-            Some(birth) if birth >= reference => {
+        let birth_problem = |birth| check_birth_date(birth, reference).err();
+        match subject.birth_date.map(birth_problem) {
+            None => issues.push(FieldIssue::missing("A.2.3", "出生日期未填写")),
+            Some(Some(BirthDateProblem::NotBeforeReference)) => {
                 issues.push(FieldIssue::new("A.2.3", "出生日期应早于评估基准日期（A.1.2）"));
             }
-            Some(_) => {}
+            Some(Some(problem)) => issues.push(FieldIssue::new("A.2.3", problem.to_string())),
+            Some(None) => {}
         }
         let id = if subject.id_number.is_blank() {
-            issues.push(FieldIssue::new("A.2.8", "公民身份号码未填写"));
+            issues.push(FieldIssue::missing("A.2.8", "公民身份号码未填写"));
             None
         } else {
             match subject.id_number.parse() {
@@ -428,6 +447,15 @@ impl AssessmentRecord {
             }
         };
         if let Some(id) = id {
+            // Without A.2.3 the age comes from the number, so its date must be plausible.
+            if subject.birth_date.is_none()
+                && let Some(problem) = birth_problem(id.birth_date())
+            {
+                issues.push(FieldIssue::new(
+                    "A.2.8",
+                    format!("公民身份号码中的出生日期不合理：{problem}"),
+                ));
+            }
             // Say which field differs, but not the value read from the number: that
             // would reveal digits the masked form hides.
             if subject.sex.is_some_and(|sex| sex != id.sex()) {
@@ -440,8 +468,9 @@ impl AssessmentRecord {
                 ));
             }
         }
+        let birth = subject.birth_date.or_else(|| subject.id_number().map(|id| id.birth_date()));
         if let Some(age) = self.age().filter(|&age| age < OLDER_ADULT_AGE)
-            && subject.birth_date.is_none_or(|birth| birth < reference)
+            && birth.is_some_and(|birth| birth_problem(birth).is_none())
         {
             issues.push(FieldIssue::notice(
                 "A.2.3",
@@ -460,17 +489,17 @@ impl AssessmentRecord {
 
     fn validate_informant(&self, issues: &mut Vec<FieldIssue>) {
         if is_blank(&self.informant.name) {
-            issues.push(FieldIssue::new("A.3.1", "信息提供者姓名未填写"));
+            issues.push(FieldIssue::missing("A.3.1", "信息提供者姓名未填写"));
         }
         if self.informant.relationship.is_none() {
-            issues.push(FieldIssue::new("A.3.2", "信息提供者与老年人的关系未选择"));
+            issues.push(FieldIssue::missing("A.3.2", "信息提供者与老年人的关系未选择"));
         }
     }
 
     fn validate_health(&self, issues: &mut Vec<FieldIssue>) {
         // A.5.11 decides C.4 ①, so "not answered" must not pass as "no".
         if self.health.coma.is_none() {
-            issues.push(FieldIssue::new("A.5.11", "昏迷未选择（影响最终等级）"));
+            issues.push(FieldIssue::missing("A.5.11", "昏迷未选择（影响最终等级）"));
         }
     }
 
@@ -484,10 +513,10 @@ impl AssessmentRecord {
                 .zip(signatures.roles())
         {
             if is_blank(&signature.name) {
-                issues.push(FieldIssue::new(code, format!("{role}姓名未填写")));
+                issues.push(FieldIssue::missing(code, format!("{role}姓名未填写")));
             }
             if !signature.is_signed() {
-                issues.push(FieldIssue::new(code, format!("{role}未签名")));
+                issues.push(FieldIssue::missing(code, format!("{role}未签名")));
             }
         }
         let (first, second) = (signatures.assessor1.name.trim(), signatures.assessor2.name.trim());
@@ -499,7 +528,7 @@ impl AssessmentRecord {
     fn validate_answers(&self, scale: &Scale, issues: &mut Vec<FieldIssue>) {
         for item in scale.items() {
             match self.answers.get(item.id()) {
-                None => issues.push(FieldIssue::new(item.id().to_owned(), "未作答")),
+                None => issues.push(FieldIssue::missing(item.id().to_owned(), "未作答")),
                 Some(&score) if !item.accepts(score) => issues.push(FieldIssue::new(
                     item.id().to_owned(),
                     format!("{score} 分超出范围，可选分值为 {}", item.allowed_scores()),

@@ -13,6 +13,9 @@
 //! offline guessing attack. The cost is a fraction of a second per load on a laptop.
 //! (OpenSSL 3 refuses N = 2^17 by default, `maxmem` 32 MiB; the key is for this program.)
 //! The plaintext key exists only in memory, in buffers that are wiped when dropped.
+//! Loading checks the file's scrypt parameters against fixed bounds before deriving
+//! anything (`kdf_bounds`), so a crafted file cannot make the process allocate gigabytes.
+//! A new key's passphrase has at least [`MIN_PASSPHRASE_CHARS`] characters.
 //!
 //! **Certificate.** Self-issued end-entity certificate (`Profile::Leaf`: CA=false,
 //! digitalSignature + nonRepudiation), subject `CN=<name>, O=耿马自治县老年人能力评估,
@@ -52,7 +55,7 @@ use super::cms::common_name;
 pub const ORGANIZATION: &str = "耿马自治县老年人能力评估";
 
 /// A new key's passphrase must have at least this many characters.
-pub const MIN_PASSPHRASE_CHARS: usize = 8;
+pub const MIN_PASSPHRASE_CHARS: usize = 10;
 
 /// The longest signer name accepted, in characters.
 pub const MAX_NAME_CHARS: usize = 64;
@@ -246,6 +249,8 @@ pub fn load_signer(dir: &Path, name: &str, passphrase: &str) -> Result<Signer, S
     }
     let encrypted = EncryptedPrivateKeyInfo::try_from(document.as_bytes())
         .map_err(|err| bad_key(err.to_string()))?;
+    // Before any derivation: the file's scrypt parameters decide how much memory it takes.
+    super::kdf_bounds::check(&encrypted).map_err(bad_key)?;
     let plain = encrypted.decrypt(passphrase).map_err(|err| match err {
         // A wrong key shows as bad CBC padding, which pkcs5 0.7.1 reports as
         // `EncryptFailed` (sic) when decrypting.

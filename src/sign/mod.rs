@@ -17,6 +17,7 @@
 
 mod cms;
 mod error;
+mod kdf_bounds;
 pub mod keys;
 mod passphrase;
 pub mod pdf;

@@ -99,9 +99,11 @@ impl Store {
         Ok(out)
     }
 
-    /// Imports records as drafts (or completed, when they score) in one transaction, with
-    /// the usual audit rows. A record whose number already exists is an error and nothing
-    /// is imported. Returns how many were imported.
+    /// Imports records as drafts (or completed, when they score and nothing their report
+    /// needs is missing) in one transaction, with the usual audit rows. A record whose
+    /// number already exists, or with an invalid value
+    /// ([`AssessmentRecord::invalid_values`]: [`StoreError::InvalidRecord`]), is an error
+    /// and nothing is imported. Returns how many were imported.
     pub fn import_records(
         &self,
         records: &[AssessmentRecord],
@@ -119,10 +121,20 @@ impl Store {
             if exists {
                 return Err(StoreError::DuplicateNumber { number: number.to_owned() });
             }
+            // The parser checked each line already; this holds for every caller.
+            let invalid = record.invalid_values(scale);
+            if !invalid.is_empty() {
+                return Err(StoreError::InvalidRecord {
+                    number: number.to_owned(),
+                    issues: invalid,
+                });
+            }
             let final_level = score(scale, &record.answers(scale), &record.facts(scale))
                 .ok()
                 .map(|o| o.final_level);
-            let status = if final_level.is_some() { Status::Completed } else { Status::Draft };
+            // Completed only when nothing its report needs is missing; else a draft.
+            let complete = final_level.is_some() && record.report_issues(scale).is_empty();
+            let status = if complete { Status::Completed } else { Status::Draft };
             let context =
                 SaveContext { now, actor: &actor, supersedes: None, audit: AuditMode::Imported };
             self.save_in_tx(record, status, final_level, &context)?;

@@ -164,6 +164,19 @@ pub enum StoreError {
     /// Any other `SQLite` error.
     #[error("数据库错误：{0}")]
     Sqlite(#[from] rusqlite::Error),
+    /// The record does not pass its validation, so it is not imported, submitted or
+    /// approved (see `AssessmentRecord::report_issues` / `invalid_values`). The issues
+    /// name form codes, never a name or an ID number.
+    #[error("评估 {number} 未通过校验：{}", crate::record::join_issues(issues))]
+    InvalidRecord {
+        /// The assessment number (A.1.1), or `#<row id>`.
+        number: String,
+        /// What is wrong, by field.
+        issues: Vec<crate::record::FieldIssue>,
+    },
+    /// The bundled scale, needed to validate a record, could not be loaded.
+    #[error("无法加载内置量表，无法校验评估")]
+    NoScale,
 }
 
 /// "；可打开最近的备份 …" when there is a backup.

@@ -133,6 +133,7 @@ impl Store {
             record.signatures.assessor2.name.trim().to_owned(),
         ];
         let next = review::transition(current, action.clone(), &actor, &assessors)?;
+        self.check_before(&action, id, &record)?;
         let at = timestamp(now);
         match action {
             Action::Submit => self

@@ -50,6 +50,7 @@ mod accounts;
 mod audit;
 mod backup;
 mod bulk;
+mod checks;
 mod encryption;
 mod error;
 mod keyring;
@@ -460,9 +461,7 @@ impl Store {
     /// The number of consistency warnings of `record` against the bundled scale, or 0
     /// when it does not score (yet).
     fn warnings_of(&self, record: &AssessmentRecord) -> u32 {
-        let Some(scale) =
-            self.scale.get_or_init(|| crate::scale::bundled(WARNINGS_SCALE).ok().flatten())
-        else {
+        let Ok(scale) = self.bundled_scale() else {
             return 0;
         };
         crate::assessment::score(scale, &record.answers(scale), &record.facts(scale))

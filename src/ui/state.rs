@@ -816,7 +816,7 @@ impl AppState {
                     approved_only: order.approved_only,
                     purpose: Some(order.purpose.as_str()),
                 };
-                let count = crate::table_export::export_records(
+                let written = crate::table_export::export_records(
                     &self.store,
                     &self.scale,
                     &request,
@@ -824,7 +824,12 @@ impl AppState {
                 )
                 .map_err(|err| err.to_string())?;
                 let mode = if full { "完整，已记入审计记录" } else { "去标识化" };
-                Ok(format!("已导出 {count} 条评估到 {path}（{mode}）"))
+                let count = written.rows;
+                let cut = match written.cut.as_slice() {
+                    [] => String::new(),
+                    [first, ..] => format!("；{first}（共 {} 处截断）", written.cut.len()),
+                };
+                Ok(format!("已导出 {count} 条评估到 {path}（{mode}）{cut}"))
             }
         }
     }
