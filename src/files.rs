@@ -81,8 +81,16 @@ fn temp_name(name: &str) -> String {
     format!(".{name}.{random:016x}{TEMP_SUFFIX}")
 }
 
-/// Whether `file_name` is one of ours: `.{something}.{16 hex}.tmp`.
+/// What `SQLite` may add to a database file's name (a temporary backup copy's journal).
+pub const SQLITE_SIDE_FILES: [&str; 3] = ["-journal", "-wal", "-shm"];
+
+/// Whether `file_name` is one of ours: `.{something}.{16 hex}.tmp`, or such a name with
+/// one of [`SQLITE_SIDE_FILES`] appended.
 pub fn is_temp_name(file_name: &str) -> bool {
+    let file_name = SQLITE_SIDE_FILES
+        .iter()
+        .find_map(|side| file_name.strip_suffix(side))
+        .unwrap_or(file_name);
     let Some(rest) = file_name.strip_prefix('.').and_then(|r| r.strip_suffix(TEMP_SUFFIX)) else {
         return false;
     };
@@ -125,7 +133,8 @@ pub fn sync_dir(dir: &Path) {
 }
 
 /// Creates `dir` and any missing parents; on Unix, the ones created are 0700 and `dir`
-/// itself is tightened to 0700 if it already existed.
+/// itself is tightened (see [`make_private`]) if it already existed — best effort: a
+/// directory owned by another user is left as it is.
 pub fn create_private_dir_all(dir: &Path) -> std::io::Result<()> {
     let mut builder = std::fs::DirBuilder::new();
     builder.recursive(true);
@@ -135,11 +144,13 @@ pub fn create_private_dir_all(dir: &Path) -> std::io::Result<()> {
         builder.mode(0o700);
     }
     builder.create(dir)?;
-    make_private(dir)
+    let _ = make_private(dir);
+    Ok(())
 }
 
-/// On Unix, removes group and other permissions from an existing file (0600) or
-/// directory (0700); a missing path is fine. Does nothing elsewhere.
+/// On Unix, removes group and other permissions (and a file's execute bit) from an
+/// existing file (at most 0600) or directory (at most 0700); a missing path is fine.
+/// Does nothing elsewhere.
 pub fn make_private(path: &Path) -> std::io::Result<()> {
     #[cfg(unix)]
     {
@@ -153,9 +164,11 @@ pub fn make_private(path: &Path) -> std::io::Result<()> {
         if meta.file_type().is_symlink() {
             return Ok(());
         }
-        let mode = if meta.is_dir() { 0o700 } else { 0o600 };
-        if meta.permissions().mode() & 0o777 != mode {
-            std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode))?;
+        // Only bits are removed, never added: a 0500 directory stays read-only.
+        let mode = meta.permissions().mode() & 0o777;
+        let private = if meta.is_dir() { mode & 0o700 } else { mode & 0o600 };
+        if private != mode {
+            std::fs::set_permissions(path, std::fs::Permissions::from_mode(private))?;
         }
     }
     #[cfg(not(unix))]
@@ -180,6 +193,7 @@ mod tests {
         let b = temp_name("导出.csv");
         assert_ne!(a, b);
         assert!(is_temp_name(&a), "{a}");
+        assert!(is_temp_name(&format!("{a}-journal")), "{a}");
         assert!(a.starts_with(".导出.csv.") && a.ends_with(".tmp"));
         for other in ["导出.csv", ".x.tmp", ".x.0123.tmp", "..0123456789abcdef.tmp", ".x.0123456789abcdeg.tmp"] {
             assert!(!is_temp_name(other), "{other}");

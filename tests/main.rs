@@ -31,6 +31,8 @@ mod sign; // PDF signatures: keys, two sequential signatures, verify, tamper det
 #[cfg(test)]
 mod store; // SQLite store: migrations, save/load/list, crash safety.
 #[cfg(test)]
+mod store_safety; // Checked backups, damage found before writing, read-only opens, file modes.
+#[cfg(test)]
 mod ui; // The assessor app through egui_kittest: wizard, keys, ID numbers, signatures, completion.
 #[cfg(test)]
 mod ui_bureau; // The bureau's screens through egui_kittest: queue, review, history, exports, recovery.

@@ -138,6 +138,9 @@ fn checked_copy(
     })();
     if result.is_err() {
         let _ = std::fs::remove_file(&temp);
+        for side in files::SQLITE_SIDE_FILES {
+            let _ = std::fs::remove_file(with_suffix(&temp, side));
+        }
     }
     result
 }

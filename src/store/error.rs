@@ -38,7 +38,7 @@ pub enum StoreError {
     },
     /// A backup copy could not be made (its temporary file was removed); before a
     /// migration, nothing was migrated.
-    #[error("无法创建数据库备份 {}：{source}", path.display())]
+    #[error("无法创建数据库备份 {}：{}", path.display(), sqlite_cause(source))]
     Backup {
         /// The backup file that was being written.
         path: PathBuf,
@@ -206,6 +206,17 @@ impl From<rusqlite::Error> for StoreError {
             Some(ErrorCode::DiskFull) => Self::DiskFull,
             _ => Self::Sqlite(error),
         }
+    }
+}
+
+/// An `SQLite` error in words, naming a full disk and a read-only directory plainly.
+fn sqlite_cause(error: &rusqlite::Error) -> String {
+    match error.sqlite_error_code() {
+        Some(rusqlite::ErrorCode::DiskFull) => "磁盘空间不足".to_owned(),
+        Some(rusqlite::ErrorCode::ReadOnly | rusqlite::ErrorCode::CannotOpen) => {
+            "目录只读或没有写入权限".to_owned()
+        }
+        _ => error.to_string(),
     }
 }
 

@@ -267,9 +267,7 @@ fn inspect(dir: &Path, path: &Path) -> Result<FileState, StoreError> {
     let start = backup_check::read_start(path)
         .map_err(|source| StoreError::Io { path: path.to_owned(), source })?;
     let Some(header) = parse_header(&start) else {
-        // Not an SQLite file: no backup is named, as the file may be something else
-        // entirely that was put there by mistake.
-        return Err(StoreError::Corrupt { path: path.to_owned(), latest_backup: None });
+        return Err(corrupt());
     };
     if size_fits(&header, len) {
         return Ok(FileState::Existing);
