@@ -25,7 +25,7 @@ use std::time::Duration;
 use rand_core::RngCore as _;
 
 /// A temporary file older than this is a leftover from a crash.
-pub const STALE_AFTER: Duration = Duration::from_secs(10 * 60);
+pub const STALE_AFTER: Duration = Duration::from_mins(10);
 
 /// The end of every temporary file name.
 const TEMP_SUFFIX: &str = ".tmp";
@@ -87,10 +87,8 @@ pub const SQLITE_SIDE_FILES: [&str; 3] = ["-journal", "-wal", "-shm"];
 /// Whether `file_name` is one of ours: `.{something}.{16 hex}.tmp`, or such a name with
 /// one of [`SQLITE_SIDE_FILES`] appended.
 pub fn is_temp_name(file_name: &str) -> bool {
-    let file_name = SQLITE_SIDE_FILES
-        .iter()
-        .find_map(|side| file_name.strip_suffix(side))
-        .unwrap_or(file_name);
+    let file_name =
+        SQLITE_SIDE_FILES.iter().find_map(|side| file_name.strip_suffix(side)).unwrap_or(file_name);
     let Some(rest) = file_name.strip_prefix('.').and_then(|r| r.strip_suffix(TEMP_SUFFIX)) else {
         return false;
     };
@@ -112,7 +110,8 @@ pub fn remove_stale_temps(dir: &Path) -> usize {
         let is_ours = entry.file_name().to_str().is_some_and(is_temp_name);
         // `DirEntry::metadata` does not follow symlinks: only plain files are removed.
         let stale = entry.metadata().is_ok_and(|meta| {
-            meta.is_file() && meta.modified().is_ok_and(|t| t.elapsed().is_ok_and(|age| age > STALE_AFTER))
+            meta.is_file()
+                && meta.modified().is_ok_and(|t| t.elapsed().is_ok_and(|age| age > STALE_AFTER))
         });
         if is_ours && stale && std::fs::remove_file(entry.path()).is_ok() {
             removed += 1;
@@ -181,7 +180,8 @@ mod tests {
     use super::*;
 
     fn scratch(name: &str) -> PathBuf {
-        let dir = std::env::temp_dir().join(format!("elder-assess-files-{name}-{}", std::process::id()));
+        let dir =
+            std::env::temp_dir().join(format!("elder-assess-files-{name}-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir).unwrap();
         dir
@@ -194,8 +194,15 @@ mod tests {
         assert_ne!(a, b);
         assert!(is_temp_name(&a), "{a}");
         assert!(is_temp_name(&format!("{a}-journal")), "{a}");
-        assert!(a.starts_with(".导出.csv.") && a.ends_with(".tmp"));
-        for other in ["导出.csv", ".x.tmp", ".x.0123.tmp", "..0123456789abcdef.tmp", ".x.0123456789abcdeg.tmp"] {
+        assert!(a.starts_with(".导出.csv."));
+        assert_eq!(Path::new(&a).extension(), Some("tmp".as_ref()));
+        for other in [
+            "导出.csv",
+            ".x.tmp",
+            ".x.0123.tmp",
+            "..0123456789abcdef.tmp",
+            ".x.0123456789abcdeg.tmp",
+        ] {
             assert!(!is_temp_name(other), "{other}");
         }
     }
@@ -205,7 +212,7 @@ mod tests {
         let dir = scratch("atomic");
         let stale = dir.join(".old.csv.0123456789abcdef.tmp");
         std::fs::write(&stale, b"names").unwrap();
-        let old = std::time::SystemTime::now() - STALE_AFTER - Duration::from_secs(60);
+        let old = std::time::SystemTime::now() - STALE_AFTER - Duration::from_mins(1);
         File::options().write(true).open(&stale).unwrap().set_modified(old).unwrap();
         let young = dir.join(".new.csv.fedcba9876543210.tmp");
         std::fs::write(&young, b"in progress").unwrap();

@@ -67,7 +67,10 @@ fn store_with_backups(dir: &Path, days: u32) {
 
 /// The name of the day-`n` daily backup.
 fn daily_name(n: i64) -> String {
-    day(n).with_timezone(&elder_assess::clock::CHINA_OFFSET).format("elder-assess-%Y%m%d-%H%M%S-daily.sqlite3").to_string()
+    day(n)
+        .with_timezone(&elder_assess::clock::CHINA_OFFSET)
+        .format("elder-assess-%Y%m%d-%H%M%S-daily.sqlite3")
+        .to_string()
 }
 
 /// Every entry in `dir/backups`, temporary files included, sorted.
@@ -154,19 +157,20 @@ fn kill_9_during_a_backup_leaves_no_file_under_a_final_name() {
         .stderr(std::process::Stdio::null())
         .spawn()
         .unwrap();
-    let deadline = Instant::now() + Duration::from_secs(60);
+    let deadline = Instant::now() + Duration::from_mins(1);
     let temp = loop {
         let found = backup_dir_entries(&data).into_iter().find(|name| {
             name.starts_with(".elder-assess-")
-                && name.ends_with(".tmp")
+                && Path::new(name).extension().is_some_and(|e| e == "tmp")
                 && std::fs::metadata(data.join("backups").join(name)).is_ok_and(|m| m.len() > 0)
         });
         if let Some(name) = found {
             break data.join("backups").join(name);
         }
-        if child.try_wait().unwrap().is_some() || Instant::now() > deadline {
-            panic!("the backup finished before it could be interrupted");
-        }
+        assert!(
+            child.try_wait().unwrap().is_none() && Instant::now() < deadline,
+            "the backup finished before it could be interrupted"
+        );
         std::thread::sleep(Duration::from_millis(1));
     };
     child.kill().unwrap(); // SIGKILL
@@ -189,7 +193,7 @@ fn kill_9_during_a_backup_leaves_no_file_under_a_final_name() {
     assert_eq!(store.backup_problem(), None);
     drop(store);
     assert_eq!(Store::usable_backups(&data).len(), good.len() + 1);
-    let old = std::time::SystemTime::now() - Duration::from_secs(3600);
+    let old = std::time::SystemTime::now() - Duration::from_hours(1);
     for name in &new {
         let path = data.join("backups").join(name);
         std::fs::File::options().write(true).open(path).unwrap().set_modified(old).unwrap();
@@ -234,7 +238,11 @@ fn flipped_page_bytes_fail_every_command_and_import_writes_nothing() {
         let out = run(&data, args);
         assert!(!out.status.success(), "{args:?} must fail");
         assert!(stderr(&out).contains("已损坏"), "{args:?}: {}", stderr(&out));
-        assert!(stderr(&out).contains(&daily_name(2)), "names the newest good backup: {}", stderr(&out));
+        assert!(
+            stderr(&out).contains(&daily_name(2)),
+            "names the newest good backup: {}",
+            stderr(&out)
+        );
     }
     let verify = run(&data, &["audit", "verify"]);
     assert_eq!(verify.status.code(), Some(1), "{}", stderr(&verify));
@@ -315,7 +323,8 @@ fn recovery_offers_every_good_backup_newest_first_and_keeps_the_damaged_file() {
     let backups = data.join("backups");
     // A 0-byte file and garbage under newer final names, and a temporary file.
     std::fs::write(backups.join(daily_name(9)), b"").unwrap();
-    std::fs::write(backups.join(daily_name(8)), b"SQLite format 3\0 and then nothing".repeat(300)).unwrap();
+    std::fs::write(backups.join(daily_name(8)), b"SQLite format 3\0 and then nothing".repeat(300))
+        .unwrap();
     std::fs::write(backups.join(".elder-assess-x.sqlite3.0123456789abcdef.tmp"), b"").unwrap();
 
     let usable = Store::usable_backups(&data);
@@ -339,7 +348,9 @@ fn recovery_offers_every_good_backup_newest_first_and_keeps_the_damaged_file() {
     let aside: Vec<PathBuf> = std::fs::read_dir(&data)
         .unwrap()
         .map(|e| e.unwrap().path())
-        .filter(|p| p.to_string_lossy().contains(".damaged-") && p.to_string_lossy().ends_with(".sqlite3"))
+        .filter(|p| {
+            p.to_string_lossy().contains(".damaged-") && p.to_string_lossy().ends_with(".sqlite3")
+        })
         .collect();
     assert_eq!(aside.len(), 1, "{aside:?}");
     assert_eq!(std::fs::read(&aside[0]).unwrap(), damaged);
@@ -411,7 +422,11 @@ fn read_only_commands_do_not_wait_for_another_writer() {
         let started = Instant::now();
         let out = run(&data, args);
         assert!(out.status.success(), "{args:?}: {}", stderr(&out));
-        assert!(started.elapsed() < Duration::from_secs(3), "{args:?} waited {:?}", started.elapsed());
+        assert!(
+            started.elapsed() < Duration::from_secs(3),
+            "{args:?} waited {:?}",
+            started.elapsed()
+        );
     }
     let out = run(&data, &["import", import.to_str().unwrap()]);
     assert!(!out.status.success());
@@ -448,7 +463,9 @@ fn data_backups_keys_and_exports_are_private() {
     assert_eq!(mode(&backup), 0o600);
 
     // Files left 0644 in 0755 directories by an older version are tightened on open.
-    let loosen = |path: &Path, bits| std::fs::set_permissions(path, std::fs::Permissions::from_mode(bits)).unwrap();
+    let loosen = |path: &Path, bits| {
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(bits)).unwrap();
+    };
     std::fs::create_dir_all(data.join("keys")).unwrap();
     for folder in [&data, &data.join("backups"), &data.join("keys")] {
         loosen(folder, 0o755);
@@ -467,21 +484,22 @@ fn data_backups_keys_and_exports_are_private() {
     std::fs::create_dir_all(&out_dir).unwrap();
     let stale = out_dir.join(".full.csv.0123456789abcdef.tmp");
     std::fs::write(&stale, "岩温香,11010519491231002X").unwrap();
-    let old = std::time::SystemTime::now() - Duration::from_secs(3600);
+    let old = std::time::SystemTime::now() - Duration::from_hours(1);
     std::fs::File::options().write(true).open(&stale).unwrap().set_modified(old).unwrap();
     let csv = out_dir.join("export.csv");
     let out = run(&data, &["export", "--out", csv.to_str().unwrap()]);
     assert!(out.status.success(), "{}", stderr(&out));
     assert_eq!(mode(&csv), 0o600);
     assert!(!stale.exists(), "temp-file leftovers are removed by the next export there");
-    let names: Vec<_> = std::fs::read_dir(&out_dir).unwrap().map(|e| e.unwrap().file_name()).collect();
+    let names: Vec<_> =
+        std::fs::read_dir(&out_dir).unwrap().map(|e| e.unwrap().file_name()).collect();
     assert_eq!(names, ["export.csv"]);
 }
 
 #[test]
 fn the_recovery_screen_lists_the_good_backups_and_opens_the_one_chosen() {
     use egui_kittest::Harness;
-    use egui_kittest::kittest::{NodeT as _, Queryable as _};
+    use egui_kittest::kittest::Queryable as _;
     use elder_assess::ui::recovery::Root;
 
     let dir = TempDir::new("ui-choose-backup");
@@ -508,7 +526,8 @@ fn the_recovery_screen_lists_the_good_backups_and_opens_the_one_chosen() {
     assert!(shown(&harness, &format!("最近的备份：{}", daily_name(3))));
     assert!(!shown(&harness, &daily_name(9)), "the 0-byte file is not offered");
     let line = |n: i64, records: u32| {
-        let when = day(n).with_timezone(&elder_assess::clock::CHINA_OFFSET).format("%Y-%m-%d %H:%M:%S");
+        let when =
+            day(n).with_timezone(&elder_assess::clock::CHINA_OFFSET).format("%Y-%m-%d %H:%M:%S");
         format!("{when}　{records} 条评估　{}", daily_name(n))
     };
     for (n, records) in [(3, 3), (2, 2), (1, 1)] {
@@ -525,7 +544,9 @@ fn the_recovery_screen_lists_the_good_backups_and_opens_the_one_chosen() {
     let aside = std::fs::read_dir(&data)
         .unwrap()
         .map(|e| e.unwrap().path())
-        .find(|p| p.to_string_lossy().contains(".damaged-") && p.to_string_lossy().ends_with(".sqlite3"))
+        .find(|p| {
+            p.to_string_lossy().contains(".damaged-") && p.to_string_lossy().ends_with(".sqlite3")
+        })
         .unwrap();
     assert_eq!(std::fs::read(aside).unwrap(), damaged, "kept aside, unchanged");
 }

@@ -282,7 +282,9 @@ pub fn run() -> ExitCode {
             outcome_command(&dir, &number)
         }
         Some(Command::Accounts { command }) => {
-            with_store(cli.data_dir.as_deref(), Access::Write, |store| accounts_command(store, command))
+            with_store(cli.data_dir.as_deref(), Access::Write, |store| {
+                accounts_command(store, command)
+            })
         }
         Some(Command::Review { command }) => {
             let access = match command {
@@ -536,8 +538,8 @@ fn load_assessment(data_dir: Option<&Path>, assessment: &str) -> Result<Assessme
         });
     }
     let dir = store_open::data_dir(data_dir)?;
-    let store = store_open::open(&dir, Access::Read)
-        .map_err(|err| store_open::open_error(&dir, &err))?;
+    let store =
+        store_open::open(&dir, Access::Read).map_err(|err| store_open::open_error(&dir, &err))?;
     let id = store
         .find_by_number(assessment)
         .map_err(|err| format!("无法读取评估 {assessment}：{err}"))?

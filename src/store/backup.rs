@@ -129,7 +129,11 @@ fn checked_copy(
         let before = row_counts(conn)?;
         copy(conn, &temp)?;
         let after = row_counts(conn)?;
-        std::fs::OpenOptions::new().write(true).open(&temp).and_then(|f| f.sync_all()).map_err(io)?;
+        std::fs::OpenOptions::new()
+            .write(true)
+            .open(&temp)
+            .and_then(|f| f.sync_all())
+            .map_err(io)?;
         super::backup_check::check_copy(&temp, version, &[before, after])
             .map_err(|problem| StoreError::BackupMismatch { path: target.to_owned(), problem })?;
         std::fs::rename(&temp, target).map_err(io)?;

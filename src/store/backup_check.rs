@@ -41,7 +41,8 @@ pub(super) fn parse_header(bytes: &[u8]) -> Option<Header> {
         return None;
     }
     let be16 = |at: usize| u64::from(u16::from_be_bytes([bytes[at], bytes[at + 1]]));
-    let be32 = |at: usize| u32::from_be_bytes([bytes[at], bytes[at + 1], bytes[at + 2], bytes[at + 3]]);
+    let be32 =
+        |at: usize| u32::from_be_bytes([bytes[at], bytes[at + 1], bytes[at + 2], bytes[at + 3]]);
     let page_size = match be16(16) {
         1 => 65_536,
         n if n >= 512 && n.is_power_of_two() => n,
@@ -65,7 +66,7 @@ pub(super) fn read_start(path: &Path) -> std::io::Result<Vec<u8>> {
 /// the header counts.
 pub(super) fn size_fits(header: &Header, len: u64) -> bool {
     len >= header.page_size
-        && len % header.page_size == 0
+        && len.is_multiple_of(header.page_size)
         && header.page_count.is_none_or(|count| len >= count.saturating_mul(header.page_size))
 }
 
@@ -110,11 +111,14 @@ pub(super) fn row_counts(conn: &Connection) -> rusqlite::Result<Vec<(String, i64
 /// Opens a file that nobody writes (a backup) read-only and immutable, so that `SQLite`
 /// creates no `-wal` or `-shm` file next to it and never takes a lock.
 pub(super) fn open_immutable(path: &Path) -> rusqlite::Result<Connection> {
-    let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_URI;
-    match super::open::immutable_uri(path) {
-        Some(uri) => Connection::open_with_flags(uri, flags),
-        None => Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY),
-    }
+    #[cfg(unix)]
+    let conn = Connection::open_with_flags(
+        super::open::immutable_uri(path),
+        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_URI,
+    );
+    #[cfg(not(unix))]
+    let conn = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY);
+    conn
 }
 
 /// Checks a fresh copy: whole, `quick_check`, schema `version`, and row counts equal to

@@ -66,7 +66,9 @@ pub enum StoreError {
     },
     /// The file or its directory cannot be written (read-only medium, permissions, or
     /// another program's lock on the file system).
-    #[error("数据库文件或数据目录是只读的，无法写入；只读命令（如 stats、review queue、audit verify）仍可使用")]
+    #[error(
+        "数据库文件或数据目录是只读的，无法写入；只读命令（如 stats、review queue、audit verify）仍可使用"
+    )]
     ReadOnly,
     /// Another process held the write lock for longer than the busy timeout.
     #[error("另一个程序正在写入数据库（已等待 5 秒）；请稍后再试，或先关闭另一个 elder-assess")]
@@ -75,7 +77,9 @@ pub enum StoreError {
     #[error("磁盘空间不足，无法写入数据库；请腾出空间后再试（已保存的数据未受影响）")]
     DiskFull,
     /// A read-only command found a file whose schema is older than this program's.
-    #[error("数据库需要升级（版本 {found}，本程序为 {supported}）；请先用本程序的窗口或一个写入命令打开一次")]
+    #[error(
+        "数据库需要升级（版本 {found}，本程序为 {supported}）；请先用本程序的窗口或一个写入命令打开一次"
+    )]
     NeedsUpgrade {
         /// `PRAGMA user_version` of the file.
         found: i64,
@@ -223,7 +227,9 @@ fn sqlite_cause(error: &rusqlite::Error) -> String {
 /// An I/O error in words, naming a full disk and a read-only file system plainly.
 fn io_cause(error: &std::io::Error) -> String {
     match error.kind() {
-        std::io::ErrorKind::StorageFull | std::io::ErrorKind::FileTooLarge => "磁盘空间不足".to_owned(),
+        std::io::ErrorKind::StorageFull | std::io::ErrorKind::FileTooLarge => {
+            "磁盘空间不足".to_owned()
+        }
         std::io::ErrorKind::ReadOnlyFilesystem | std::io::ErrorKind::PermissionDenied => {
             "目录只读或没有写入权限".to_owned()
         }

@@ -188,8 +188,8 @@ impl Store {
         let io = |source| StoreError::Io { path: path.clone(), source };
         let (mut file, temp) = files::create_temp(dir, DB_FILE_NAME).map_err(io)?;
         let result = (|| -> Result<(), StoreError> {
-            let mut source =
-                std::fs::File::open(backup).map_err(|source| StoreError::Io { path: backup.to_owned(), source })?;
+            let mut source = std::fs::File::open(backup)
+                .map_err(|source| StoreError::Io { path: backup.to_owned(), source })?;
             std::io::copy(&mut source, &mut file).and_then(|_| file.sync_all()).map_err(io)?;
             backup::move_aside(dir, now)?;
             std::fs::rename(&temp, &path).map_err(io)?;
@@ -255,7 +255,8 @@ pub(super) fn is_corruption(error: &rusqlite::Error) -> bool {
 
 /// Checks the database file without opening it with `SQLite` (see the module docs).
 fn inspect(dir: &Path, path: &Path) -> Result<FileState, StoreError> {
-    let corrupt = || StoreError::Corrupt { path: path.to_owned(), latest_backup: latest_backup(dir) };
+    let corrupt =
+        || StoreError::Corrupt { path: path.to_owned(), latest_backup: latest_backup(dir) };
     let len = match std::fs::metadata(path) {
         Ok(meta) => meta.len(),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(FileState::New),
@@ -274,7 +275,7 @@ fn inspect(dir: &Path, path: &Path) -> Result<FileState, StoreError> {
     }
     // With a WAL, the file's own page count may lag; a part of a page never fits.
     let wal_len = std::fs::metadata(with_suffix(path, "-wal")).map_or(0, |meta| meta.len());
-    if wal_len > 0 && len >= header.page_size && len % header.page_size == 0 {
+    if wal_len > 0 && len >= header.page_size && len.is_multiple_of(header.page_size) {
         Ok(FileState::Existing)
     } else {
         Err(corrupt())
@@ -332,8 +333,10 @@ fn open_read_only_conn(path: &Path) -> rusqlite::Result<Connection> {
     match conn.query_row("SELECT count(*) FROM sqlite_master", [], |row| row.get::<_, i64>(0)) {
         Ok(_) => Ok(conn),
         Err(error)
-            if matches!(error.sqlite_error_code(), Some(ErrorCode::ReadOnly | ErrorCode::CannotOpen))
-                && std::fs::metadata(with_suffix(path, "-wal")).map_or(true, |m| m.len() == 0)
+            if matches!(
+                error.sqlite_error_code(),
+                Some(ErrorCode::ReadOnly | ErrorCode::CannotOpen)
+            ) && std::fs::metadata(with_suffix(path, "-wal")).map_or(true, |m| m.len() == 0)
                 && looks_whole(path) =>
         {
             drop(conn);
@@ -343,28 +346,22 @@ fn open_read_only_conn(path: &Path) -> rusqlite::Result<Connection> {
     }
 }
 
-/// `file:{path}?mode=ro&immutable=1`, percent-encoded (Unix only; `None` elsewhere).
-pub(super) fn immutable_uri(path: &Path) -> Option<String> {
-    #[cfg(unix)]
-    {
-        use std::fmt::Write as _;
-        use std::os::unix::ffi::OsStrExt as _;
-        let mut uri = String::from("file:");
-        for &byte in path.as_os_str().as_bytes() {
-            if byte.is_ascii_alphanumeric() || b"-._~/".contains(&byte) {
-                uri.push(char::from(byte));
-            } else {
-                let _ = write!(uri, "%{byte:02X}");
-            }
+/// `file:{path}?mode=ro&immutable=1`, percent-encoded (Unix; elsewhere backups are
+/// opened plainly read-only).
+#[cfg(unix)]
+pub(super) fn immutable_uri(path: &Path) -> String {
+    use std::fmt::Write as _;
+    use std::os::unix::ffi::OsStrExt as _;
+    let mut uri = String::from("file:");
+    for &byte in path.as_os_str().as_bytes() {
+        if byte.is_ascii_alphanumeric() || b"-._~/".contains(&byte) {
+            uri.push(char::from(byte));
+        } else {
+            let _ = write!(uri, "%{byte:02X}");
         }
-        uri.push_str("?mode=ro&immutable=1");
-        Some(uri)
     }
-    #[cfg(not(unix))]
-    {
-        let _ = path;
-        None
-    }
+    uri.push_str("?mode=ro&immutable=1");
+    uri
 }
 
 #[cfg(test)]
@@ -375,7 +372,7 @@ mod tests {
     #[test]
     fn immutable_uris_escape_everything_but_plain_characters() {
         assert_eq!(
-            immutable_uri(Path::new("/tmp/a b/数?#%.sqlite3")).unwrap(),
+            immutable_uri(Path::new("/tmp/a b/数?#%.sqlite3")),
             "file:/tmp/a%20b/%E6%95%B0%3F%23%25.sqlite3?mode=ro&immutable=1"
         );
     }

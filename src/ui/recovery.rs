@@ -37,7 +37,13 @@ impl Recovery {
             StoreError::Corrupt { .. } => Store::usable_backups(dir),
             _ => Vec::new(),
         };
-        Self { dir: dir.to_path_buf(), message: error.to_string(), backups, chosen: 0, failure: None }
+        Self {
+            dir: dir.to_path_buf(),
+            message: error.to_string(),
+            backups,
+            chosen: 0,
+            failure: None,
+        }
     }
 
     /// Shows the screen. Returns the store once the user chose a backup and it opened.
@@ -50,7 +56,9 @@ impl Recovery {
             ui.label(format!("数据目录：{}", self.dir.display()));
             ui.add_space(12.0);
             if self.backups.is_empty() {
-                ui.label("没有可用的备份。请关闭本程序，联系技术支持；数据库文件保持原样，未被改动。");
+                ui.label(
+                    "没有可用的备份。请关闭本程序，联系技术支持；数据库文件保持原样，未被改动。",
+                );
             } else {
                 opened = self.offer_ui(ui, now);
             }
@@ -83,7 +91,8 @@ impl Recovery {
             ui.radio_value(&mut self.chosen, i, text);
         }
         ui.add_space(8.0);
-        let label = if self.chosen == 0 { "打开最近的备份" } else { "打开所选的备份" };
+        let label =
+            if self.chosen == 0 { "打开最近的备份" } else { "打开所选的备份" };
         let button = egui::Button::new(RichText::new(label).strong())
             .min_size(egui::vec2(220.0, theme::TARGET_HEIGHT));
         if !ui.add(button).clicked() {
