@@ -39,12 +39,12 @@ fn stderr(output: &Output) -> String {
 }
 
 /// 2025-11-29 00:00 China Standard Time plus `n` days.
-fn day(n: i64) -> DateTime<Utc> {
+pub(super) fn day(n: i64) -> DateTime<Utc> {
     DateTime::from_timestamp(1_764_345_600 + n * 86_400, 0).unwrap()
 }
 
 /// The complete example assessment (it scores) numbered `PG20251128-{n:04}`.
-fn record(n: u32) -> AssessmentRecord {
+pub(super) fn record(n: u32) -> AssessmentRecord {
     let mut record: AssessmentRecord =
         serde_json::from_str(include_str!("data/example-assessment.json")).unwrap();
     record.info.number = format!("PG20251128-{n:04}");
@@ -54,7 +54,7 @@ fn record(n: u32) -> AssessmentRecord {
 /// A store in `dir` with record 0 saved on day 0, then one open (making that day's
 /// backup) and one more record on each of days 1..=`days`: the day-n backup holds n
 /// records. Closed on return, so the WAL is checkpointed and gone.
-fn store_with_backups(dir: &Path, days: u32) {
+pub(super) fn store_with_backups(dir: &Path, days: u32) {
     let store = Store::open_at(dir, day(0)).unwrap();
     store.save(&record(0), Status::Completed, Some(1), day(0)).unwrap();
     drop(store);
@@ -65,8 +65,16 @@ fn store_with_backups(dir: &Path, days: u32) {
     }
 }
 
+/// [`store_with_backups`] in `TempDir/data`.
+pub(super) fn store_dir(name: &str, days: u32) -> (TempDir, PathBuf) {
+    let dir = TempDir::new(name);
+    let data = dir.path().join("data");
+    store_with_backups(&data, days);
+    (dir, data)
+}
+
 /// The name of the day-`n` daily backup.
-fn daily_name(n: i64) -> String {
+pub(super) fn daily_name(n: i64) -> String {
     day(n)
         .with_timezone(&elder_assess::clock::CHINA_OFFSET)
         .format("elder-assess-%Y%m%d-%H%M%S-daily.sqlite3")
@@ -94,6 +102,16 @@ fn pad(dir: &Path, megabytes: u32) {
     }
 }
 
+/// A store in `TempDir/data` with backups of days 1 and 2, the second one taken after
+/// adding `megabytes` MB of padding; also returns the names in `backups/`.
+fn padded_store(name: &str, megabytes: u32) -> (TempDir, PathBuf, Vec<String>) {
+    let (dir, data) = store_dir(name, 1);
+    pad(&data, megabytes);
+    drop(Store::open_at(&data, day(2)).unwrap());
+    let good = backup_dir_entries(&data);
+    (dir, data, good)
+}
+
 /// An empty JSON-lines file: `import` of it opens the store for writing and imports 0.
 fn empty_import(dir: &TempDir) -> PathBuf {
     let path = dir.path().join("empty.jsonl");
@@ -104,12 +122,7 @@ fn empty_import(dir: &TempDir) -> PathBuf {
 #[cfg(target_os = "linux")]
 #[test]
 fn a_backup_on_a_full_disk_leaves_no_file_and_keeps_the_good_ones() {
-    let dir = TempDir::new("full-disk");
-    let data = dir.path().join("data");
-    store_with_backups(&data, 1);
-    pad(&data, 4);
-    drop(Store::open_at(&data, day(2)).unwrap()); // a good 4 MB backup
-    let good = backup_dir_entries(&data);
+    let (dir, data, good) = padded_store("full-disk", 4);
     assert_eq!(good.len(), 2);
     let import = empty_import(&dir);
 
@@ -140,12 +153,7 @@ fn a_backup_on_a_full_disk_leaves_no_file_and_keeps_the_good_ones() {
 #[cfg(unix)]
 #[test]
 fn kill_9_during_a_backup_leaves_no_file_under_a_final_name() {
-    let dir = TempDir::new("kill-backup");
-    let data = dir.path().join("data");
-    store_with_backups(&data, 1);
-    pad(&data, 64);
-    drop(Store::open_at(&data, day(2)).unwrap());
-    let good = backup_dir_entries(&data);
+    let (dir, data, good) = padded_store("kill-backup", 64);
     let import = empty_import(&dir);
 
     let mut child = bin()
@@ -205,7 +213,7 @@ fn kill_9_during_a_backup_leaves_no_file_under_a_final_name() {
 }
 
 /// Flips the b-tree header and cell pointers of the first table page holding `needle`.
-fn flip_page_holding(db: &Path, needle: &[u8]) -> Vec<u8> {
+pub(super) fn flip_page_holding(db: &Path, needle: &[u8]) -> Vec<u8> {
     let mut bytes = std::fs::read(db).unwrap();
     let page_size = usize::from(u16::from_be_bytes([bytes[16], bytes[17]]));
     let at = bytes.windows(needle.len()).position(|w| w == needle).expect("needle in the file");
@@ -221,9 +229,7 @@ fn flip_page_holding(db: &Path, needle: &[u8]) -> Vec<u8> {
 
 #[test]
 fn flipped_page_bytes_fail_every_command_and_import_writes_nothing() {
-    let dir = TempDir::new("flipped");
-    let data = dir.path().join("data");
-    store_with_backups(&data, 2);
+    let (dir, data) = store_dir("flipped", 2);
     let db = data.join(DB_FILE_NAME);
     let bytes = flip_page_holding(&db, b"PG20251128-0001");
     let backups = backup_dir_entries(&data);
@@ -263,9 +269,7 @@ fn flipped_page_bytes_fail_every_command_and_import_writes_nothing() {
 fn audit_verify_runs_the_full_integrity_check() {
     // A changed indexed value: the row and its index entry disagree. `quick_check` (run
     // on every open) does not compare indexes; `integrity_check` does.
-    let dir = TempDir::new("index-mismatch");
-    let data = dir.path().join("data");
-    store_with_backups(&data, 1);
+    let (_dir, data) = store_dir("index-mismatch", 1);
     let db = data.join(DB_FILE_NAME);
     let mut bytes = std::fs::read(&db).unwrap();
     let page_size = usize::from(u16::from_be_bytes([bytes[16], bytes[17]]));
@@ -317,9 +321,7 @@ fn a_zero_byte_or_cut_off_database_next_to_backups_is_damaged_not_new() {
 
 #[test]
 fn recovery_offers_every_good_backup_newest_first_and_keeps_the_damaged_file() {
-    let dir = TempDir::new("usable");
-    let data = dir.path().join("data");
-    store_with_backups(&data, 3);
+    let (_dir, data) = store_dir("usable", 3);
     let backups = data.join("backups");
     // A 0-byte file and garbage under newer final names, and a temporary file.
     std::fs::write(backups.join(daily_name(9)), b"").unwrap();
@@ -363,9 +365,7 @@ fn read_only_commands_work_in_a_read_only_data_directory() {
     use std::os::unix::process::CommandExt as _;
     const NOBODY: u32 = 65_534;
 
-    let dir = TempDir::new("read-only-dir");
-    let data = dir.path().join("data");
-    store_with_backups(&data, 1);
+    let (dir, data) = store_dir("read-only-dir", 1);
     let import = empty_import(&dir);
     let as_root = std::fs::metadata("/proc/self").unwrap().uid() == 0;
     if as_root {
@@ -403,9 +403,7 @@ fn read_only_commands_work_in_a_read_only_data_directory() {
 
 #[test]
 fn read_only_commands_do_not_wait_for_another_writer() {
-    let dir = TempDir::new("locked");
-    let data = dir.path().join("data");
-    store_with_backups(&data, 1);
+    let (dir, data) = store_dir("locked", 1);
     drop(Store::open(&data).unwrap()); // today's backup: the writing command below makes none
     let import = empty_import(&dir);
     let writer = rusqlite::Connection::open(data.join(DB_FILE_NAME)).unwrap();
@@ -494,59 +492,4 @@ fn data_backups_keys_and_exports_are_private() {
     let names: Vec<_> =
         std::fs::read_dir(&out_dir).unwrap().map(|e| e.unwrap().file_name()).collect();
     assert_eq!(names, ["export.csv"]);
-}
-
-#[test]
-fn the_recovery_screen_lists_the_good_backups_and_opens_the_one_chosen() {
-    use egui_kittest::Harness;
-    use egui_kittest::kittest::Queryable as _;
-    use elder_assess::ui::recovery::Root;
-
-    let dir = TempDir::new("ui-choose-backup");
-    let data = dir.path().join("data");
-    store_with_backups(&data, 3);
-    std::fs::write(data.join("backups").join(daily_name(9)), b"").unwrap();
-    let damaged = flip_page_holding(&data.join(DB_FILE_NAME), b"PG20251128-0001");
-
-    let root = Root::open(
-        &data,
-        super::common::gbt(),
-        Box::new(elder_assess::clock::FixedClock(day(10))),
-        elder_assess::ui::Prefs::default(),
-    );
-    assert!(root.app().is_none());
-    let mut harness = Harness::builder()
-        .with_size(egui::vec2(1280.0, 900.0))
-        .with_context_setup(elder_assess::ui::setup_context)
-        .build_ui_state(|ui, root: &mut Root| root.ui(ui), root);
-    harness.run();
-    let shown = |harness: &Harness<'_, Root>, part: &str| {
-        harness.query_all_by(|node| node.value().is_some_and(|v| v.contains(part))).next().is_some()
-    };
-    assert!(shown(&harness, &format!("最近的备份：{}", daily_name(3))));
-    assert!(!shown(&harness, &daily_name(9)), "the 0-byte file is not offered");
-    let line = |n: i64, records: u32| {
-        let when =
-            day(n).with_timezone(&elder_assess::clock::CHINA_OFFSET).format("%Y-%m-%d %H:%M:%S");
-        format!("{when}　{records} 条评估　{}", daily_name(n))
-    };
-    for (n, records) in [(3, 3), (2, 2), (1, 1)] {
-        assert!(harness.query_by_label(&line(n, records)).is_some(), "{}", line(n, records));
-    }
-
-    harness.get_by_label(&line(1, 1)).click();
-    harness.run();
-    harness.get_by_label("打开所选的备份").click();
-    harness.run();
-    harness.run();
-    let app = harness.state().app().expect("the app runs on the chosen backup");
-    assert_eq!(app.store().list("").unwrap().len(), 1);
-    let aside = std::fs::read_dir(&data)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .find(|p| {
-            p.to_string_lossy().contains(".damaged-") && p.to_string_lossy().ends_with(".sqlite3")
-        })
-        .unwrap();
-    assert_eq!(std::fs::read(aside).unwrap(), damaged, "kept aside, unchanged");
 }
