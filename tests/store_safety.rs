@@ -493,3 +493,16 @@ fn data_backups_keys_and_exports_are_private() {
         std::fs::read_dir(&out_dir).unwrap().map(|e| e.unwrap().file_name()).collect();
     assert_eq!(names, ["export.csv"]);
 }
+
+#[test]
+fn a_read_only_command_does_not_migrate_an_older_database() {
+    let (_dir, data) = store_dir("needs-upgrade", 1);
+    let db = data.join(DB_FILE_NAME);
+    let older = elder_assess::store::SCHEMA_VERSION - 1;
+    rusqlite::Connection::open(&db).unwrap().pragma_update(None, "user_version", older).unwrap();
+    let bytes = std::fs::read(&db).unwrap();
+    let out = run(&data, &["stats", "--by", "township"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("数据库需要升级"), "{}", stderr(&out));
+    assert_eq!(std::fs::read(&db).unwrap(), bytes, "not migrated");
+}

@@ -459,6 +459,20 @@ fn the_recovery_screen_lists_the_good_backups_and_opens_the_one_chosen() {
 }
 
 #[test]
+fn a_failed_daily_backup_is_shown_on_the_status_line() {
+    use super::store_safety::{day, store_dir};
+    let (_dir, data) = store_dir("ui-backup-problem", 1);
+    // `backups` is a file: no copy can be written there.
+    std::fs::remove_dir_all(data.join("backups")).unwrap();
+    std::fs::write(data.join("backups"), b"in the way").unwrap();
+    let store = Store::open_at(&data, day(5)).unwrap();
+    assert!(store.backup_problem().is_some());
+    let state = AppState::new(gbt(), store, Box::new(FixedClock(day(5))));
+    let shown = state.error().unwrap_or_default();
+    assert!(shown.starts_with("今天的自动备份未完成："), "{shown}");
+}
+
+#[test]
 fn the_queue_counts_overdue_elders_and_the_due_interval_is_configurable() {
     let dir = TempDir::new("ui-due");
     let (store, people) = store_with_people(&dir);
