@@ -18,7 +18,7 @@
 //! under its temporary name and removed by a later backup once stale), and nothing under
 //! a final name changes: a failed copy never counts as today's backup and never pushes a
 //! good one out of rotation, which deletes old dailies only after a new one succeeded and
-//! counts only copies that look whole ([`backup_check::looks_whole`]).
+//! counts only copies that look whole ([`looks_whole`]).
 //!
 //! The source is checked with `PRAGMA quick_check` on every open before this runs, so a
 //! damaged database is never copied over a good backup. Names sort by time, so the newest
