@@ -253,6 +253,11 @@ mod tests {
         let victim = dir.join("victim");
         std::fs::write(&victim, b"keep").unwrap();
         let (_file, temp) = create_temp(&dir, "out.csv").unwrap();
+        {
+            use std::os::unix::fs::PermissionsExt as _;
+            let mode = std::fs::metadata(&temp).unwrap().permissions().mode() & 0o777;
+            assert_eq!(mode, 0o600, "a crash before the rename leaves only a private file");
+        }
         std::fs::remove_file(&temp).unwrap();
         std::os::unix::fs::symlink(&victim, &temp).unwrap();
         assert!(std::fs::OpenOptions::new().write(true).create_new(true).open(&temp).is_err());
