@@ -127,7 +127,13 @@ fn checked_copy(
     let result = (|| -> Result<(), StoreError> {
         let version = super::schema::user_version(conn)?;
         let before = row_counts(conn)?;
-        copy(conn, &temp)?;
+        // Errors name the backup's final name, not the temporary one.
+        copy(conn, &temp).map_err(|error| match error {
+            StoreError::Backup { source, .. } => {
+                StoreError::Backup { path: target.to_owned(), source }
+            }
+            other => other,
+        })?;
         let after = row_counts(conn)?;
         std::fs::OpenOptions::new()
             .write(true)
