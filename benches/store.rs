@@ -8,7 +8,9 @@
 //! - bulk import ([`Store::import_records`]) of at least 5,000 records/s.
 //!
 //! Also measured, without a target: the whole queue (20,000 submitted), the home list's
-//! first page ([`Store::list_page`]) and the due list ([`Store::due`]).
+//! first page ([`Store::list_page`]), the due list ([`Store::due`]), and opening the store
+//! ([`Store::open_at`], [`Store::open_read_only`]), which runs `PRAGMA quick_check` on
+//! every open (`quick_check_100k` measures that pragma alone).
 //!
 //! # The 100,000-record store
 //!
@@ -244,6 +246,36 @@ fn big_store() -> Store {
         dir
     });
     Store::open_at(dir, now()).unwrap()
+}
+
+/// Opening the 100,000-record store for writing as the app and writing commands do (after
+/// the day's backup exists): header, schema version and `PRAGMA quick_check` before the
+/// first write (issue #10).
+#[divan::bench(sample_count = 10, sample_size = 1)]
+fn open_100k(bencher: divan::Bencher) {
+    drop(big_store());
+    let dir = BIG_STORE.get().unwrap();
+    bencher.bench_local(|| Store::open_at(dir, now()).unwrap());
+}
+
+/// Opening it read-only, as `stats`, `review queue`, `outcome` and `export` do.
+#[divan::bench(sample_count = 10, sample_size = 1)]
+fn open_read_only_100k(bencher: divan::Bencher) {
+    drop(big_store());
+    let dir = BIG_STORE.get().unwrap();
+    bencher.bench_local(|| Store::open_read_only(dir).unwrap());
+}
+
+/// `PRAGMA quick_check` alone on the 100,000-record file, through a raw connection.
+#[divan::bench(sample_count = 10, sample_size = 1)]
+fn quick_check_100k(bencher: divan::Bencher) {
+    drop(big_store());
+    let path = BIG_STORE.get().unwrap().join(elder_assess::store::DB_FILE_NAME);
+    let raw = rusqlite::Connection::open(path).unwrap();
+    bencher.bench_local(|| {
+        let ok: String = raw.query_row("PRAGMA quick_check", [], |row| row.get(0)).unwrap();
+        assert_eq!(ok, "ok");
+    });
 }
 
 /// The period of the statistics: the whole of 2025–2026, so every approved record

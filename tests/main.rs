@@ -35,6 +35,12 @@ mod sign; // PDF signatures: keys, two sequential signatures, verify, tamper det
 #[cfg(test)]
 mod store; // SQLite store: migrations, save/load/list, crash safety.
 #[cfg(test)]
+mod store_access; // Read-only commands (read-only directory, lock held), file modes, temp files.
+#[cfg(test)]
+mod store_safety; // Checked backups (full disk, kill -9), damage found before writing, recovery.
+#[cfg(test)]
 mod ui; // The assessor app through egui_kittest: wizard, keys, ID numbers, signatures, completion.
 #[cfg(test)]
 mod ui_bureau; // The bureau's screens through egui_kittest: queue, review, history, exports, recovery.
+#[cfg(test)]
+mod ui_recovery; // The recovery screen: every good backup offered, the chosen one opened.

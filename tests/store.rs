@@ -634,7 +634,7 @@ fn a_damaged_database_names_the_latest_backup_and_is_never_overwritten() {
     }
     drop(Store::open_at(dir.path(), day(1)).unwrap()); // makes the daily backup
     let latest = dir.path().join("backups").join("elder-assess-20251129-160000-daily.sqlite3");
-    assert_eq!(elder_assess::store::latest_backup(dir.path()), Some(latest.clone()));
+    assert_eq!(elder_assess::store::latest_backup(dir.path(), None), Some(latest.clone()));
 
     // Overwrite the second half of the file (the table pages) with garbage.
     let mut bytes = std::fs::read(dir.db()).unwrap();
@@ -659,12 +659,12 @@ fn a_damaged_database_names_the_latest_backup_and_is_never_overwritten() {
     assert_eq!(backups(&dir).len(), 1, "no backup of the damaged file");
 
     // Continue from the backup: the damaged file is moved aside, byte for byte.
-    let store = Store::open_backup(dir.path(), &latest, day(2)).unwrap();
+    let store = Store::open_backup(dir.path(), &latest, day(2), None).unwrap();
     assert_eq!(store.list("").unwrap()[0].number, "C-1");
     let aside = dir.path().join("elder-assess.damaged-20251130-160000.sqlite3");
     assert_eq!(std::fs::read(&aside).unwrap(), bytes);
     // A damaged "backup" is refused.
-    let error = Store::open_backup(dir.path(), &aside, day(3)).unwrap_err();
+    let error = Store::open_backup(dir.path(), &aside, day(3), None).unwrap_err();
     assert!(matches!(error, StoreError::Corrupt { .. }), "{error:?}");
 }
 

@@ -16,6 +16,7 @@ use elder_assess::ui::AppState;
 
 use super::common::{TempDir, gbt};
 use super::ui::{harness_for, shown_containing};
+use super::ui_recovery::{recovery_harness, root_shows};
 
 const ELDER_A: &str = "11010519491231002X";
 const ELDER_B: &str = "530926194001011233";
@@ -377,14 +378,8 @@ fn a_damaged_database_offers_the_latest_backup_and_keeps_the_damaged_file() {
         elder_assess::ui::Prefs::default(),
     );
     assert!(root.app().is_none(), "the app does not start on a damaged file");
-    let mut harness = Harness::builder()
-        .with_size(egui::vec2(1280.0, 900.0))
-        .with_context_setup(elder_assess::ui::setup_context)
-        .build_ui_state(|ui, root: &mut Root| root.ui(ui), root);
-    harness.run();
-    let shown = |harness: &Harness<'_, Root>, part: &str| {
-        harness.query_all_by(|node| node.value().is_some_and(|v| v.contains(part))).next().is_some()
-    };
+    let mut harness = recovery_harness(root);
+    let shown = root_shows;
     assert!(shown(&harness, "无法打开评估数据库"));
     assert!(shown(&harness, "不是有效的评估数据库或已损坏（文件未被改动）"));
     assert!(shown(&harness, "最近的备份：elder-assess-"));

@@ -6,8 +6,10 @@
 //! | code | meaning |
 //! | --- | --- |
 //! | 0 | success |
-//! | 1 | a check found problems (`check-scale`) |
+//! | 1 | a check found problems (`check-scale`, `verify`, `audit verify`, also on a damaged database) |
 //! | 2 | unusable input or arguments: nothing is printed on stdout |
+
+mod store_open;
 
 use std::io::{Read as _, Write as _};
 use std::path::{Path, PathBuf};
@@ -20,6 +22,8 @@ use crate::assessment::score;
 use crate::record::AssessmentRecord;
 use crate::scale::{self, Scale};
 use crate::sign;
+
+use store_open::{Access, with_store};
 
 /// 老年人能力评估 (GB/T 42195-2022): the assessor app, and commands to score assessments
 /// and check scale files.
@@ -225,7 +229,8 @@ pub fn run() -> ExitCode {
         }
         Some(Command::BlankForm { out }) => blank_form_command(&out),
         Some(Command::Export { out, full, purpose, approved_only, sign_in }) => {
-            with_store(cli.data_dir.as_deref(), |store| {
+            let access = if full { Access::Write } else { Access::Read };
+            with_store(cli.data_dir.as_deref(), access, |store| {
                 if full && let Err(message) = sign_in_if_needed(store, &sign_in) {
                     return usage_error(&message);
                 }
@@ -244,12 +249,14 @@ pub fn run() -> ExitCode {
             })
         }
         Some(Command::Stats { by, from, to, out }) => {
-            with_store(cli.data_dir.as_deref(), |store| {
+            with_store(cli.data_dir.as_deref(), Access::Read, |store| {
                 stats_command(store, &by, from, to, out.as_deref())
             })
         }
         Some(Command::Import { file, sign_in }) => {
-            with_store(cli.data_dir.as_deref(), |store| import_command(store, &file, &sign_in))
+            with_store(cli.data_dir.as_deref(), Access::Write, |store| {
+                import_command(store, &file, &sign_in)
+            })
         }
         Some(Command::Entitlements { file, policy_file }) => {
             entitlements_command(&file, policy_file.as_deref())
@@ -275,10 +282,16 @@ pub fn run() -> ExitCode {
             outcome_command(&dir, &number)
         }
         Some(Command::Accounts { command }) => {
-            with_store(cli.data_dir.as_deref(), |store| accounts_command(store, command))
+            with_store(cli.data_dir.as_deref(), Access::Write, |store| {
+                accounts_command(store, command)
+            })
         }
         Some(Command::Review { command }) => {
-            with_store(cli.data_dir.as_deref(), |store| review_command(store, command))
+            let access = match command {
+                ReviewCommand::Queue { .. } | ReviewCommand::Due { .. } => Access::Read,
+                _ => Access::Write,
+            };
+            with_store(cli.data_dir.as_deref(), access, |store| review_command(store, command))
         }
         None => {
             let Some(dir) = cli.data_dir.or_else(crate::store::default_data_dir) else {
@@ -417,9 +430,9 @@ struct StoredOutcome<'a> {
 }
 
 fn outcome_command(dir: &Path, number: &str) -> ExitCode {
-    let store = match crate::store::Store::open(dir) {
+    let store = match store_open::open(dir, Access::Read) {
         Ok(store) => store,
-        Err(err) => return usage_error(&format!("无法打开数据目录 {}：{err}", dir.display())),
+        Err(err) => return usage_error(&store_open::open_error(dir, &err)),
     };
     let stored = match store.find_by_number(number).and_then(|id| match id {
         Some(id) => store.load(id),
@@ -535,12 +548,9 @@ fn load_assessment(data_dir: Option<&Path>, assessment: &str) -> Result<Assessme
         })?;
         return Ok(record);
     }
-    let dir = data_dir
-        .map(Path::to_path_buf)
-        .or_else(crate::store::default_data_dir)
-        .ok_or_else(|| "找不到用户数据目录，请用 --data-dir 指定".to_owned())?;
+    let dir = store_open::data_dir(data_dir)?;
     let store =
-        crate::store::Store::open(&dir).map_err(|err| format!("无法打开数据目录：{err}"))?;
+        store_open::open(&dir, Access::Read).map_err(|err| store_open::open_error(&dir, &err))?;
     let id = store
         .find_by_number(assessment)
         .map_err(|err| format!("无法读取评估 {assessment}：{err}"))?
@@ -765,9 +775,13 @@ fn audit_verify_command(dir: &Path) -> ExitCode {
     if !file.exists() {
         return usage_error(&format!("{}: 数据库文件不存在", file.display()));
     }
-    let store = match crate::store::Store::open(dir) {
+    let store = match store_open::open(dir, Access::Read) {
         Ok(store) => store,
-        Err(err) => return usage_error(&format!("无法打开数据目录 {}：{err}", dir.display())),
+        Err(err @ crate::store::StoreError::Corrupt { .. }) => {
+            eprintln!("elder-assess: {}", store_open::open_error(dir, &err));
+            return ExitCode::FAILURE;
+        }
+        Err(err) => return usage_error(&store_open::open_error(dir, &err)),
     };
     match store.verify_audit() {
         Ok(report) => match report.problem {
@@ -781,21 +795,11 @@ fn audit_verify_command(dir: &Path) -> ExitCode {
                 ExitCode::FAILURE
             }
         },
+        Err(err @ crate::store::StoreError::Corrupt { .. }) => {
+            eprintln!("elder-assess: 数据库完整性检查未通过：{err}");
+            ExitCode::FAILURE
+        }
         Err(err) => usage_error(&format!("无法读取审计记录：{err}")),
-    }
-}
-
-/// Opens the store in the data directory and runs `f`.
-fn with_store(
-    data_dir: Option<&Path>,
-    f: impl FnOnce(&crate::store::Store) -> ExitCode,
-) -> ExitCode {
-    let Some(dir) = data_dir.map(Path::to_path_buf).or_else(crate::store::default_data_dir) else {
-        return usage_error("找不到用户数据目录，请用 --data-dir 指定");
-    };
-    match crate::store::Store::open(&dir) {
-        Ok(store) => f(&store),
-        Err(err) => usage_error(&format!("无法打开数据目录 {}：{err}", dir.display())),
     }
 }
 

@@ -10,7 +10,9 @@
 //! point leaves either the plain database with no keyring (nothing happened), or a keyring
 //! and a database that the next sign-in finishes encrypting ([`finish_interrupted`]):
 //!
-//! 1. the encrypted copy is written to a temporary file, fsynced, and checked with the key;
+//! 1. the encrypted copy is written to a private temporary file (random name, created
+//!    exclusively, see [`crate::files`]), fsynced, checked with the key, and renamed to
+//!    `elder-assess.sqlite3.staged`;
 //! 2. the keyring is written (atomically);
 //! 3. the plain connection is closed, its `-wal`/`-shm` removed, and the copy renamed over
 //!    the database;
@@ -23,15 +25,14 @@ use std::path::{Path, PathBuf};
 
 use rusqlite::{Connection, OpenFlags};
 
+use super::backup_check::SQLITE_HEADER;
+use super::backup_check::quick_check;
 use super::keyring::{DbKey, Keyring};
-use super::{DB_FILE_NAME, SQLITE_HEADER, Store, StoreError, backup};
+use super::{DB_FILE_NAME, Store, StoreError, backup};
 
-/// The temporary name of an encrypted copy being made next to `target`.
-fn encrypting_name(target: &Path) -> PathBuf {
-    let mut name = target.file_name().map(std::ffi::OsStr::to_os_string).unwrap_or_default();
-    name.push(".encrypting");
-    target.with_file_name(name)
-}
+/// SQLCipher 4's page size, which this program never changes: an encrypted file is whole
+/// pages of this size.
+pub(super) const PAGE_SIZE: u64 = 4096;
 
 /// Where the checked encrypted copy of the database waits to be renamed over it.
 fn staged_name(dir: &Path) -> PathBuf {
@@ -59,8 +60,10 @@ pub(super) fn apply_key(conn: &Connection, key: &DbKey) -> rusqlite::Result<()> 
 /// temporary file that is fsynced and checked (opens with `key`, `quick_check` passes,
 /// same `user_version`), then renamed. Nothing is left under `target` on failure.
 fn encrypted_copy(source: &Connection, target: &Path, key: &DbKey) -> Result<(), StoreError> {
-    let temp = encrypting_name(target);
-    let _ = std::fs::remove_file(&temp);
+    let name = target.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let (file, temp) = crate::files::create_temp(crate::files::parent_dir(target), &name)
+        .map_err(|source| StoreError::Io { path: target.to_owned(), source })?;
+    drop(file);
     let result = (|| {
         let version: i64 = source.query_row("PRAGMA user_version", [], |row| row.get(0))?;
         let temp_text = temp.to_string_lossy().into_owned();
@@ -74,7 +77,6 @@ fn encrypted_copy(source: &Connection, target: &Path, key: &DbKey) -> Result<(),
             .and_then(|()| source.pragma_update(Some("encrypted"), "user_version", version));
         source.execute_batch("DETACH DATABASE encrypted")?;
         exported?;
-        super::files_private(&temp);
         sync_file(&temp)?;
         check_encrypted(&temp, key, version)?;
         std::fs::rename(&temp, target)
@@ -93,7 +95,7 @@ fn check_encrypted(path: &Path, key: &DbKey, version: i64) -> Result<(), StoreEr
     let conn = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY)?;
     apply_key(&conn, key)?;
     let found: i64 = conn.query_row("PRAGMA user_version", [], |row| row.get(0))?;
-    if found != version || !backup::quick_check(&conn)? {
+    if found != version || !quick_check(&conn)? {
         return Err(StoreError::Corrupt { path: path.to_owned(), latest_backup: None });
     }
     Ok(())
@@ -204,8 +206,8 @@ impl Store {
         drop(self);
         replace_database(&path, &staged)?;
         encrypt_plain_backups(&dir, &key)?;
-        let store = Self::open_keyed(&dir, now, key)?.with_password_cost(cost);
-        store.sign_in_unsealed(&actor.account, now)?;
+        let store = Self::open_writable(&dir, now, Some(key))?.with_password_cost(cost);
+        store.sign_in_unsealed(&actor.account, now, true)?;
         Ok(store)
     }
 
@@ -220,13 +222,74 @@ impl Store {
         now: chrono::DateTime<chrono::Utc>,
         cost: super::PasswordCost,
     ) -> Result<Self, StoreError> {
-        let login = login.trim();
-        let mut keyring = Keyring::load(dir)?.ok_or(StoreError::NotEncrypted)?;
-        let key = keyring.unlock(login, password, now, cost)?;
-        finish_interrupted(dir, &key)?;
-        let store = Self::open_keyed(dir, now, key)?.with_password_cost(cost);
-        store.sign_in_unsealed(login, now)?;
+        let key = Self::unlock(dir, login, password, now, cost)?;
+        Self::open_unlocked(dir, login, key, now, cost)
+    }
+
+    /// [`Store::open_signed_in`] for reading only ([`Store::open_read_only`]: no write, no
+    /// lock); the sign-in is not written to the audit trail, which cannot be written.
+    pub fn open_signed_in_read_only(
+        dir: &Path,
+        login: &str,
+        password: &str,
+        now: chrono::DateTime<chrono::Utc>,
+        cost: super::PasswordCost,
+    ) -> Result<Self, StoreError> {
+        let key = Self::unlock(dir, login, password, now, cost)?;
+        let store = Self::open_read_only_with(dir, Some(key))?.with_password_cost(cost);
+        store.sign_in_unsealed(login.trim(), now, false)?;
         Ok(store)
+    }
+
+    /// Unseals the database key of `dir` with `login`'s password (the keyring counts
+    /// failures and locks) and finishes an interrupted encryption if there is one. The
+    /// key opens the store ([`Store::open_unlocked`]) and, after damage, its backups
+    /// ([`Store::usable_backups`], [`Store::open_backup`]).
+    pub fn unlock(
+        dir: &Path,
+        login: &str,
+        password: &str,
+        now: chrono::DateTime<chrono::Utc>,
+        cost: super::PasswordCost,
+    ) -> Result<DbKey, StoreError> {
+        let mut keyring = Keyring::load(dir)?.ok_or(StoreError::NotEncrypted)?;
+        let key = keyring.unlock(login.trim(), password, now, cost)?;
+        finish_interrupted(dir, &key)?;
+        Ok(key)
+    }
+
+    /// Opens the encrypted store in `dir` with `key` (from [`Store::unlock`] for `login`)
+    /// and signs `login` in.
+    pub fn open_unlocked(
+        dir: &Path,
+        login: &str,
+        key: DbKey,
+        now: chrono::DateTime<chrono::Utc>,
+        cost: super::PasswordCost,
+    ) -> Result<Self, StoreError> {
+        let store = Self::open_writable(dir, now, Some(key))?.with_password_cost(cost);
+        store.sign_in_unsealed(login.trim(), now, true)?;
+        Ok(store)
+    }
+
+    /// [`Store::open_backup`] for an encrypted store: the backup opens with `key` and
+    /// `login` is signed in.
+    pub fn open_backup_unlocked(
+        dir: &Path,
+        backup: &Path,
+        login: &str,
+        key: DbKey,
+        now: chrono::DateTime<chrono::Utc>,
+        cost: super::PasswordCost,
+    ) -> Result<Self, StoreError> {
+        let store = Self::open_backup(dir, backup, now, Some(key))?.with_password_cost(cost);
+        store.sign_in_unsealed(login.trim(), now, true)?;
+        Ok(store)
+    }
+
+    /// The database key, for opening this store's backups.
+    pub fn key(&self) -> Option<&DbKey> {
+        self.key.as_ref()
     }
 
     /// Seals the database key for `login` under `password` (a new account, or a password
@@ -250,10 +313,10 @@ impl Store {
         &self,
         login: &str,
         now: chrono::DateTime<chrono::Utc>,
+        audited: bool,
     ) -> Result<crate::review::Actor, StoreError> {
         use rusqlite::OptionalExtension as _;
         let at = super::timestamp(now);
-        let tx = self.immediate()?;
         let row = self
             .conn
             .prepare_cached("SELECT display_name, role FROM accounts WHERE login = ?1")?
@@ -264,6 +327,12 @@ impl Store {
         };
         let role = crate::review::Role::from_code(&role)
             .ok_or(StoreError::BadValue { id: 0, column: "role" })?;
+        let actor = crate::review::Actor { account: login.to_owned(), display_name, role };
+        if !audited {
+            *self.session.borrow_mut() = Some(actor.clone());
+            return Ok(actor);
+        }
+        let tx = self.immediate()?;
         self.conn
             .prepare_cached(
                 "UPDATE accounts SET failed_logins = 0, locked_until = NULL WHERE login = ?1",
@@ -279,7 +348,6 @@ impl Store {
             },
         )?;
         tx.commit()?;
-        let actor = crate::review::Actor { account: login.to_owned(), display_name, role };
         *self.session.borrow_mut() = Some(actor.clone());
         Ok(actor)
     }
@@ -334,6 +402,7 @@ mod tests {
         let target = dir.path().join("missing-folder").join("copy.sqlite3");
         assert!(encrypted_copy(&conn, &target, &DbKey::generate()).is_err());
         assert!(!target.exists());
-        assert!(!encrypting_name(&target).exists());
+        let leftovers = std::fs::read_dir(dir.path()).unwrap().count();
+        assert_eq!(leftovers, 0);
     }
 }

@@ -25,23 +25,66 @@ pub enum StoreError {
         #[source]
         source: std::io::Error,
     },
-    /// The file is not an `SQLite` database, or is damaged. It was left untouched. The
-    /// GUI offers to continue from `latest_backup` with `Store::open_backup`.
+    /// The file is not an `SQLite` database, is cut off (0 bytes next to backups, or
+    /// shorter than its header says), or fails `PRAGMA quick_check` / `integrity_check`.
+    /// It was left untouched. The GUI offers to continue from a backup that passes the
+    /// check with `Store::open_backup`.
     #[error("{} 不是有效的评估数据库或已损坏（文件未被改动）{}", path.display(), backup_hint(latest_backup.as_deref()))]
     Corrupt {
         /// The database file.
         path: PathBuf,
-        /// The newest backup copy in `backups/`, if any.
+        /// The newest backup copy in `backups/` that opens and passes the check, if any.
         latest_backup: Option<PathBuf>,
     },
-    /// A backup copy could not be made; nothing was migrated.
-    #[error("无法创建数据库备份 {}：{source}", path.display())]
+    /// A backup copy could not be made (its temporary file was removed); before a
+    /// migration, nothing was migrated.
+    #[error("无法创建数据库备份 {}：{}", path.display(), sqlite_cause(source))]
     Backup {
         /// The backup file that was being written.
         path: PathBuf,
         /// The `SQLite` error.
         #[source]
         source: rusqlite::Error,
+    },
+    /// A backup copy could not be written or synced to disk (its temporary file was
+    /// removed).
+    #[error("无法写入数据库备份 {}：{}", path.display(), io_cause(source))]
+    BackupIo {
+        /// The backup file that was being written.
+        path: PathBuf,
+        /// The operating-system error.
+        #[source]
+        source: std::io::Error,
+    },
+    /// A backup copy was written but does not match the database (it was removed).
+    #[error("数据库备份 {} 未通过检查（{problem}），已删除，不算作备份", path.display())]
+    BackupMismatch {
+        /// The backup file that was checked.
+        path: PathBuf,
+        /// What differs.
+        problem: &'static str,
+    },
+    /// The file or its directory cannot be written (read-only medium, permissions, or
+    /// another program's lock on the file system).
+    #[error(
+        "数据库文件或数据目录是只读的，无法写入；只读命令（如 stats、review queue、audit verify）仍可使用"
+    )]
+    ReadOnly,
+    /// Another process held the write lock for longer than the busy timeout.
+    #[error("另一个程序正在写入数据库（已等待 5 秒）；请稍后再试，或先关闭另一个 elder-assess")]
+    Busy,
+    /// The disk is full.
+    #[error("磁盘空间不足，无法写入数据库；请腾出空间后再试（已保存的数据未受影响）")]
+    DiskFull,
+    /// A read-only command found a file whose schema is older than this program's.
+    #[error(
+        "数据库需要升级（版本 {found}，本程序为 {supported}）；请先用本程序的窗口或一个写入命令打开一次"
+    )]
+    NeedsUpgrade {
+        /// `PRAGMA user_version` of the file.
+        found: i64,
+        /// The schema version this program creates.
+        supported: i64,
     },
     /// The database was written by a newer version of this program.
     #[error("数据库版本 {found} 比本程序支持的版本 {supported} 新，请升级程序")]
@@ -163,7 +206,7 @@ pub enum StoreError {
     },
     /// Any other `SQLite` error.
     #[error("数据库错误：{0}")]
-    Sqlite(#[from] rusqlite::Error),
+    Sqlite(rusqlite::Error),
     /// The record does not pass its validation, so it is not imported, submitted or
     /// approved (see `AssessmentRecord::report_issues` / `invalid_values`). The issues
     /// name form codes, never a name or an ID number.
@@ -177,6 +220,44 @@ pub enum StoreError {
     /// The bundled scale, needed to validate a record, could not be loaded.
     #[error("无法加载内置量表，无法校验评估")]
     NoScale,
+}
+
+impl From<rusqlite::Error> for StoreError {
+    /// Names the real cause where `SQLite` has a code for it: read-only, locked by another
+    /// process, disk full; anything else stays [`StoreError::Sqlite`].
+    fn from(error: rusqlite::Error) -> Self {
+        use rusqlite::ErrorCode;
+        match error.sqlite_error_code() {
+            Some(ErrorCode::ReadOnly) => Self::ReadOnly,
+            Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked) => Self::Busy,
+            Some(ErrorCode::DiskFull) => Self::DiskFull,
+            _ => Self::Sqlite(error),
+        }
+    }
+}
+
+/// An `SQLite` error in words, naming a full disk and a read-only directory plainly.
+fn sqlite_cause(error: &rusqlite::Error) -> String {
+    match error.sqlite_error_code() {
+        Some(rusqlite::ErrorCode::DiskFull) => "磁盘空间不足".to_owned(),
+        Some(rusqlite::ErrorCode::ReadOnly | rusqlite::ErrorCode::CannotOpen) => {
+            "目录只读或没有写入权限".to_owned()
+        }
+        _ => error.to_string(),
+    }
+}
+
+/// An I/O error in words, naming a full disk and a read-only file system plainly.
+fn io_cause(error: &std::io::Error) -> String {
+    match error.kind() {
+        std::io::ErrorKind::StorageFull | std::io::ErrorKind::FileTooLarge => {
+            "磁盘空间不足".to_owned()
+        }
+        std::io::ErrorKind::ReadOnlyFilesystem | std::io::ErrorKind::PermissionDenied => {
+            "目录只读或没有写入权限".to_owned()
+        }
+        _ => error.to_string(),
+    }
 }
 
 /// "；可打开最近的备份 …" when there is a backup.

@@ -307,7 +307,7 @@ impl Keyring {
         let text = serde_json::to_string_pretty(&raw).map_err(|_| KeyringError::Crypto)?;
         crate::files::write_atomically(&self.path, text.as_bytes())
             .map_err(|source| KeyringError::Io { path: self.path.clone(), source })?;
-        super::files_private(&self.path);
+        let _ = crate::files::make_private(&self.path);
         Ok(())
     }
 }

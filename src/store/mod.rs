@@ -5,9 +5,11 @@
 //! sex, birth date, assessors, reference date, final level, number of warnings, review
 //! state) used to list, search, queue and count without parsing every record.
 //!
-//! - [`Store::open`] / [`Store::open_in_memory`]: open, set the pragmas and migrate
-//!   (`schema`: versioned steps tracked with `PRAGMA user_version`), with backups before
-//!   a migration and once a day (`backup`), and [`Store::open_backup`] after damage.
+//! - [`Store::open`] / [`Store::open_in_memory`] (`open.rs`): check the file for damage,
+//!   set the pragmas and migrate (`schema`: versioned steps tracked with
+//!   `PRAGMA user_version`), with checked backups before a migration and once a day
+//!   (`backup`, `backup_check`); [`Store::open_read_only`] for the commands that only
+//!   read; [`Store::usable_backups`] and [`Store::open_backup`] after damage.
 //! - [`Store::save`] / [`Store::load`] / [`Store::list`] / [`Store::delete_draft`]: the
 //!   records, keyed by their assessment number (A.1.1).
 //! - The review lifecycle ([`crate::review`]): [`Store::transition`] (submit, approve,
@@ -49,21 +51,21 @@
 mod accounts;
 mod audit;
 mod backup;
+mod backup_check;
 mod bulk;
 mod checks;
 mod encryption;
 mod error;
 mod keyring;
 mod lifecycle;
+mod open;
 mod schema;
 
 use std::cell::{OnceCell, RefCell};
 use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
-use rusqlite::{
-    Connection, ErrorCode, OptionalExtension, Transaction, TransactionBehavior, params,
-};
+use rusqlite::{Connection, OptionalExtension, Transaction, TransactionBehavior, params};
 use serde_json::Value;
 use sha2::Digest as _;
 
@@ -75,9 +77,9 @@ use crate::scale::Scale;
 
 pub use accounts::{Account, LOCKOUT, MAX_FAILED_LOGINS, MIN_PASSWORD_CHARS, PasswordCost};
 pub use audit::{AuditProblem, AuditReport, GENESIS_HASH};
-pub use backup::{BACKUP_DIR, DAILY_KEEP, latest_backup, list_backups};
+pub use backup::{BACKUP_DIR, BackupInfo, DAILY_KEEP, latest_backup, list_backups, usable_backups};
 pub use error::{JsonError, StoreError};
-pub use keyring::{KEYRING_FILE_NAME, KeyringError, has_keyring};
+pub use keyring::{DbKey, KEYRING_FILE_NAME, KeyringError, has_keyring};
 pub use lifecycle::{DEFAULT_INTERVAL_MONTHS, DUE_SOON_DAYS, DueRow, QueueFilter, QueueRow};
 pub use schema::SCHEMA_VERSION;
 
@@ -89,9 +91,6 @@ const WARNINGS_SCALE: &str = "gbt42195-2022";
 
 /// The database file name inside the data directory.
 pub const DB_FILE_NAME: &str = "elder-assess.sqlite3";
-
-/// The first 16 bytes of every `SQLite` 3 database file.
-const SQLITE_HEADER: &[u8; 16] = b"SQLite format 3\0";
 
 /// The `meta` key holding [`Store::last_open`].
 const META_LAST_OPEN: &str = "last_open";
@@ -252,145 +251,10 @@ pub struct Store {
     /// Why today's daily backup failed, if it did (opening went on).
     backup_problem: Option<String>,
     /// The database key, when the file is encrypted (see `encryption`).
-    key: Option<keyring::DbKey>,
+    key: Option<DbKey>,
 }
 
 impl Store {
-    /// Opens (creating if needed) `dir/elder-assess.sqlite3`, creating `dir` too, and
-    /// migrates it to [`SCHEMA_VERSION`]. Same as [`Store::open_at`] with the system
-    /// clock's time, which only dates the backup copies.
-    ///
-    /// Pragmas: `journal_mode=WAL`, `synchronous=FULL`, `foreign_keys=ON`.
-    ///
-    /// Why `synchronous=FULL`: in WAL mode both NORMAL and FULL survive the *process*
-    /// being killed without losing a committed save (the WAL write has reached the OS
-    /// before `COMMIT` returns). They differ on power loss or an OS crash: NORMAL only
-    /// fsyncs at checkpoints, so a laptop whose battery dies during a home visit could
-    /// lose many minutes of saves; FULL fsyncs the WAL at every commit, so it loses at
-    /// most the save in flight. The cost is one fsync per save, about once a second,
-    /// which is negligible next to an assessor typing.
-    ///
-    /// Nothing is written to a file that is not an `SQLite` database, that fails
-    /// `PRAGMA quick_check`, or whose schema is newer than this program's: those give
-    /// [`StoreError::Corrupt`] (naming the newest backup, see [`Store::open_backup`]) and
-    /// [`StoreError::TooNew`] and leave the file as it was.
-    pub fn open(dir: &Path) -> Result<Self, StoreError> {
-        Self::open_at(dir, Utc::now())
-    }
-
-    /// [`Store::open`] at the time `now`, which dates the backups:
-    ///
-    /// 1. An existing, non-empty file is checked with `PRAGMA quick_check` before it is
-    ///    migrated and before the day's first backup (a damaged file gives
-    ///    [`StoreError::Corrupt`] and is not touched, so it never replaces a good backup).
-    /// 2. Before a migration: `backups/elder-assess-YYYYMMDD-HHMMSS-before-v{N}.sqlite3`
-    ///    (the migration does not run if this copy fails).
-    /// 3. After migrating, on the first open of the day (China Standard Time):
-    ///    `backups/elder-assess-YYYYMMDD-HHMMSS-daily.sqlite3`, keeping the newest
-    ///    [`DAILY_KEEP`]. If this copy fails the store still opens;
-    ///    [`Store::backup_problem`] says why.
-    ///
-    /// An encrypted data directory (one with a keyring) gives
-    /// [`StoreError::SignInRequired`]: open it with [`Store::open_signed_in`].
-    pub fn open_at(dir: &Path, now: DateTime<Utc>) -> Result<Self, StoreError> {
-        if has_keyring(dir) {
-            return Err(StoreError::SignInRequired);
-        }
-        Self::open_with(dir, now, None)
-    }
-
-    /// [`Store::open_at`] on an encrypted database with its key.
-    fn open_keyed(dir: &Path, now: DateTime<Utc>, key: keyring::DbKey) -> Result<Self, StoreError> {
-        Self::open_with(dir, now, Some(key))
-    }
-
-    fn open_with(
-        dir: &Path,
-        now: DateTime<Utc>,
-        key: Option<keyring::DbKey>,
-    ) -> Result<Self, StoreError> {
-        std::fs::create_dir_all(dir)
-            .map_err(|source| StoreError::Io { path: dir.to_owned(), source })?;
-        let path = dir.join(DB_FILE_NAME);
-        let corrupt =
-            || StoreError::Corrupt { path: path.clone(), latest_backup: latest_backup(dir) };
-        let or_corrupt = |error: rusqlite::Error| {
-            if is_corruption(&error) { corrupt() } else { StoreError::Sqlite(error) }
-        };
-        if key.is_none() {
-            check_header(&path).map_err(|error| match error {
-                StoreError::Corrupt { .. } => corrupt(),
-                other => other,
-            })?;
-        }
-        let existed = std::fs::metadata(&path).is_ok_and(|meta| meta.len() > 0);
-        let conn = Connection::open(&path).map_err(or_corrupt)?;
-        if let Some(key) = &key {
-            encryption::apply_key(&conn, key).map_err(or_corrupt)?;
-        }
-        // Reading the version reads the header: a damaged file fails here, before any
-        // pragma or migration writes to it.
-        let version = schema::user_version(&conn).map_err(or_corrupt)?;
-        if version < 0 {
-            return Err(corrupt());
-        }
-        if version > SCHEMA_VERSION {
-            return Err(StoreError::TooNew { found: version, supported: SCHEMA_VERSION });
-        }
-        let has_content = existed
-            && (version > 0
-                || conn
-                    .query_row("SELECT EXISTS (SELECT 1 FROM sqlite_master)", [], |row| {
-                        row.get::<_, bool>(0)
-                    })
-                    .map_err(or_corrupt)?);
-        let migrating = version < SCHEMA_VERSION;
-        let daily_due = has_content && !backup::daily_done(dir, now);
-        if has_content
-            && (migrating || daily_due)
-            && !backup::quick_check(&conn).map_err(or_corrupt)?
-        {
-            return Err(corrupt());
-        }
-        if has_content && migrating {
-            backup::before_migration(&conn, dir, SCHEMA_VERSION, now)?;
-        }
-        let mut store =
-            Self::init(conn, path.clone(), Some(dir.to_owned()), version).map_err(|error| {
-                match error {
-                    StoreError::Sqlite(error) | StoreError::Migration { source: error, .. }
-                        if is_corruption(&error) =>
-                    {
-                        corrupt()
-                    }
-                    other => other,
-                }
-            })?;
-        store.key = key;
-        if daily_due && let Err(error) = backup::daily(&store.conn, dir, now) {
-            store.backup_problem = Some(error.to_string());
-        }
-        Ok(store)
-    }
-
-    /// Continues from a backup after the database in `dir` was found damaged: checks that
-    /// `backup` is an undamaged database, renames the damaged file (and its `-wal` and
-    /// `-shm` files) to `elder-assess.damaged-YYYYMMDD-HHMMSS.sqlite3` next to it — its
-    /// bytes are kept, never overwritten — copies `backup` to `elder-assess.sqlite3` and
-    /// opens it (migrating it if it is older).
-    ///
-    /// The GUI offers this when [`Store::open`] gives [`StoreError::Corrupt`] with a
-    /// `latest_backup`. Changes made after that backup are not in it; the damaged file
-    /// stays for a specialist to recover.
-    pub fn open_backup(dir: &Path, backup: &Path, now: DateTime<Utc>) -> Result<Self, StoreError> {
-        backup::check_backup(backup)?;
-        backup::move_aside(dir, now)?;
-        let path = dir.join(DB_FILE_NAME);
-        std::fs::copy(backup, &path)
-            .map_err(|source| StoreError::Io { path: path.clone(), source })?;
-        Self::open_at(dir, now)
-    }
-
     /// The database file (`:memory:` for an in-memory store).
     pub fn path(&self) -> &Path {
         &self.path
@@ -400,40 +264,6 @@ impl Store {
     /// shows this as a warning).
     pub fn backup_problem(&self) -> Option<&str> {
         self.backup_problem.as_deref()
-    }
-
-    /// A fresh store in memory, for tests.
-    pub fn open_in_memory() -> Result<Self, StoreError> {
-        Self::init(Connection::open_in_memory()?, PathBuf::from(":memory:"), None, 0)
-    }
-
-    fn init(
-        mut conn: Connection,
-        path: PathBuf,
-        dir: Option<PathBuf>,
-        version: i64,
-    ) -> Result<Self, StoreError> {
-        if version > SCHEMA_VERSION {
-            return Err(StoreError::TooNew { found: version, supported: SCHEMA_VERSION });
-        }
-        // Returns the mode now in force: "wal" for a file, "memory" in memory. A file
-        // system without WAL support keeps a rollback journal, which is just as safe.
-        let _mode: String =
-            conn.pragma_update_and_check(None, "journal_mode", "WAL", |row| row.get(0))?;
-        conn.pragma_update(None, "synchronous", "FULL")?;
-        conn.pragma_update(None, "foreign_keys", "ON")?;
-        schema::migrate(&mut conn)?;
-        Ok(Self {
-            conn,
-            path,
-            dir,
-            session: RefCell::new(None),
-            password_cost: PasswordCost::default(),
-            dummy_hash: OnceCell::new(),
-            scale: OnceCell::new(),
-            backup_problem: None,
-            key: None,
-        })
     }
 
     /// A `BEGIN IMMEDIATE` transaction: the write lock is taken up front, so a read
@@ -788,8 +618,10 @@ impl Store {
         Ok((summaries, total))
     }
 
-    /// Checks the whole audit trail's hash chain (see [`AuditReport`]).
+    /// Checks the whole file with [`Store::integrity_check`] (a damaged database gives
+    /// [`StoreError::Corrupt`]), then the audit trail's hash chain (see [`AuditReport`]).
     pub fn verify_audit(&self) -> Result<AuditReport, StoreError> {
+        self.integrity_check()?;
         Ok(audit::verify(&self.conn)?)
     }
 
@@ -941,7 +773,10 @@ impl Store {
         }
         Err(StoreError::Corrupt {
             path: self.path.clone(),
-            latest_backup: self.dir.as_deref().and_then(latest_backup),
+            latest_backup: self
+                .dir
+                .as_deref()
+                .and_then(|dir| latest_backup(dir, self.key.as_ref())),
         })
     }
 }
@@ -970,44 +805,6 @@ fn save_action(current: Option<Status>, requested: Status) -> Result<Action, Sto
         Status::Draft => Ok(Action::Edit),
         Status::Completed => Ok(Action::Complete),
         other => Err(StoreError::StatusNotSavable { status: other }),
-    }
-}
-
-/// Makes `path` readable and writable by its owner only (0600), where the platform has
-/// such modes. Best effort: a file system without modes keeps what it has.
-fn files_private(path: &Path) {
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt as _;
-        let _ = std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600));
-    }
-    #[cfg(not(unix))]
-    let _ = path;
-}
-
-/// Whether `SQLite` says the file is not a database or is damaged.
-fn is_corruption(error: &rusqlite::Error) -> bool {
-    matches!(error.sqlite_error_code(), Some(ErrorCode::NotADatabase | ErrorCode::DatabaseCorrupt))
-}
-
-/// Refuses, without opening it, a non-empty file that does not start with the `SQLite`
-/// header: `SQLite` would refuse it too, but this way nothing can touch it.
-fn check_header(path: &Path) -> Result<(), StoreError> {
-    use std::io::Read;
-    let mut file = match std::fs::File::open(path) {
-        Ok(file) => file,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
-        Err(source) => return Err(StoreError::Io { path: path.to_owned(), source }),
-    };
-    let mut header = Vec::with_capacity(SQLITE_HEADER.len());
-    file.by_ref()
-        .take(SQLITE_HEADER.len() as u64)
-        .read_to_end(&mut header)
-        .map_err(|source| StoreError::Io { path: path.to_owned(), source })?;
-    if header.is_empty() || header == SQLITE_HEADER {
-        Ok(())
-    } else {
-        Err(StoreError::Corrupt { path: path.to_owned(), latest_backup: None })
     }
 }
 

@@ -1,15 +1,17 @@
 //! The screen shown instead of the app when the database cannot be opened: what is wrong,
-//! in words, and — for a damaged file with a backup — an offer to continue from the latest
-//! backup. The damaged file is never changed: [`Store::open_backup`] moves it aside.
+//! in words, and — for a damaged file — every backup that opens and passes the check
+//! ([`Store::usable_backups`]), newest first, with its date and number of records, for the
+//! user to choose from. The damaged file is never changed: [`Store::open_backup`] moves it
+//! aside.
 
 use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, Utc};
 use egui::{RichText, Ui};
 
-use crate::clock::Clock;
+use crate::clock::{CHINA_OFFSET, Clock};
 use crate::scale::Scale;
-use crate::store::{Store, StoreError};
+use crate::store::{BackupInfo, DbKey, Store, StoreError};
 
 use super::state::{AppState, Prefs};
 use super::theme;
@@ -20,24 +22,42 @@ pub struct Recovery {
     dir: PathBuf,
     /// Why the database could not be opened.
     message: String,
-    /// The newest backup, when the file is damaged and a backup exists.
-    backup: Option<PathBuf>,
+    /// The backups that pass the check, newest first (only for a damaged file).
+    backups: Vec<BackupInfo>,
+    /// The index in `backups` the user chose (the newest at first).
+    chosen: usize,
     /// The last failure of opening the backup.
     failure: Option<String>,
+    /// For an encrypted store: the account that signed in and the key it unsealed,
+    /// which open the backups.
+    unlocked: Option<(String, DbKey)>,
 }
 
 impl Recovery {
-    /// The screen for `error`, raised by opening the store in `dir`.
+    /// The screen for `error`, raised by opening the store in `dir`. For a damaged file,
+    /// every backup is checked here, once.
     pub fn new(dir: &Path, error: &StoreError) -> Self {
-        let backup = match error {
-            StoreError::Corrupt { latest_backup, .. } => latest_backup.clone(),
-            _ => None,
-        };
-        Self { dir: dir.to_path_buf(), message: error.to_string(), backup, failure: None }
+        Self::new_unlocked(dir, error, None)
     }
 
-    /// Shows the screen. Returns the store once the user chose to open the backup and it
-    /// opened.
+    /// [`Recovery::new`] for an encrypted store, after `login` unsealed `key`.
+    pub fn new_unlocked(dir: &Path, error: &StoreError, unlocked: Option<(String, DbKey)>) -> Self {
+        let key = unlocked.as_ref().map(|(_, key)| key);
+        let backups = match error {
+            StoreError::Corrupt { .. } => Store::usable_backups(dir, key),
+            _ => Vec::new(),
+        };
+        Self {
+            dir: dir.to_path_buf(),
+            message: error.to_string(),
+            backups,
+            chosen: 0,
+            failure: None,
+            unlocked,
+        }
+    }
+
+    /// Shows the screen. Returns the store once the user chose a backup and it opened.
     pub fn ui(&mut self, ui: &mut Ui, now: DateTime<Utc>) -> Option<Store> {
         let mut opened = None;
         egui::CentralPanel::default().show(ui, |ui| {
@@ -46,13 +66,12 @@ impl Recovery {
             ui.label(RichText::new(&self.message).color(theme::ERROR));
             ui.label(format!("数据目录：{}", self.dir.display()));
             ui.add_space(12.0);
-            match &self.backup {
-                Some(backup) => {
-                    opened = self.offer_ui(ui, &backup.clone(), now);
-                }
-                None => {
-                    ui.label("没有可用的备份。请关闭本程序，联系技术支持；数据库文件保持原样，未被改动。");
-                }
+            if self.backups.is_empty() {
+                ui.label(
+                    "没有可用的备份。请关闭本程序，联系技术支持；数据库文件保持原样，未被改动。",
+                );
+            } else {
+                opened = self.offer_ui(ui, now);
             }
             if let Some(failure) = &self.failure {
                 ui.label(RichText::new(failure).color(theme::ERROR));
@@ -61,19 +80,48 @@ impl Recovery {
         opened
     }
 
-    fn offer_ui(&mut self, ui: &mut Ui, backup: &Path, now: DateTime<Utc>) -> Option<Store> {
-        let name = backup.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-        ui.label(format!("最近的备份：{name}"));
+    fn offer_ui(&mut self, ui: &mut Ui, now: DateTime<Utc>) -> Option<Store> {
+        let name = |backup: &BackupInfo| {
+            backup.path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default()
+        };
+        if let Some(newest) = self.backups.first() {
+            ui.label(format!("最近的备份：{}", name(newest)));
+        }
         ui.label(
             "打开备份后，损坏的数据库文件会改名保留在数据目录中（不会被删除或覆盖），\
              备份之后的修改需要重新录入。",
         );
-        let button = egui::Button::new(RichText::new("打开最近的备份").strong())
+        ui.add_space(8.0);
+        ui.label("可用的备份（从新到旧，均已通过完整性检查）：");
+        for (i, backup) in self.backups.iter().enumerate() {
+            let when = backup.taken_at.map_or_else(
+                || "时间未知".to_owned(),
+                |t| t.with_timezone(&CHINA_OFFSET).format("%Y-%m-%d %H:%M:%S").to_string(),
+            );
+            let text = format!("{when}　{} 条评估　{}", backup.records, name(backup));
+            ui.radio_value(&mut self.chosen, i, text);
+        }
+        ui.add_space(8.0);
+        let label =
+            if self.chosen == 0 { "打开最近的备份" } else { "打开所选的备份" };
+        let button = egui::Button::new(RichText::new(label).strong())
             .min_size(egui::vec2(220.0, theme::TARGET_HEIGHT));
         if !ui.add(button).clicked() {
             return None;
         }
-        match Store::open_backup(&self.dir, backup, now) {
+        let backup = self.backups.get(self.chosen)?.path.clone();
+        let opened = match &self.unlocked {
+            Some((login, key)) => Store::open_backup_unlocked(
+                &self.dir,
+                &backup,
+                login,
+                key.clone(),
+                now,
+                crate::store::PasswordCost::Standard,
+            ),
+            None => Store::open_backup(&self.dir, &backup, now, None),
+        };
+        match opened {
             Ok(store) => Some(store),
             Err(err) => {
                 self.failure = Some(format!("无法打开备份：{err}"));
@@ -182,9 +230,13 @@ impl Root {
                         let dir = unlock.dir().to_path_buf();
                         *self = Self::opened(&dir, Ok(*store), pending.take());
                     }
-                    Some(Unlocked::Failed(err)) => {
+                    Some(Unlocked::Failed { error, login, key }) => {
                         let dir = unlock.dir().to_path_buf();
-                        *self = Self::opened(&dir, Err(err), pending.take());
+                        let recovery = Recovery::new_unlocked(&dir, &error, Some((login, key)));
+                        *self = Self::Recovery {
+                            recovery: Box::new(recovery),
+                            pending: pending.take(),
+                        };
                     }
                     None => {}
                 }

@@ -132,7 +132,9 @@ impl AppState {
             table_export: None,
             prefs: Prefs::default(),
         };
-        state.error = policy_error;
+        let backup_problem =
+            state.store.backup_problem().map(|problem| format!("今天的自动备份未完成：{problem}"));
+        state.error = policy_error.or(backup_problem);
         if state.needs_login() {
             state.screen = Screen::Login(LoginForm::default());
         } else {

@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use chrono::{DateTime, Utc};
 use egui::Ui;
 
-use crate::store::{PasswordCost, Store, StoreError};
+use crate::store::{DbKey, PasswordCost, Store, StoreError};
 
 use super::review::{LoginForm, login_ui};
 
@@ -25,8 +25,15 @@ pub enum Unlocked {
     /// The store, open and signed in.
     Store(Box<Store>),
     /// The database could not be opened after the key was unsealed (damage, …): the
-    /// recovery screen takes over.
-    Failed(StoreError),
+    /// recovery screen takes over, with the key to open the backups.
+    Failed {
+        /// Why it could not be opened.
+        error: StoreError,
+        /// The account that signed in.
+        login: String,
+        /// The key it unsealed.
+        key: DbKey,
+    },
 }
 
 impl Unlock {
@@ -55,23 +62,22 @@ impl Unlock {
             if !login_ui(ui, &mut self.form) {
                 return;
             }
-            match Store::open_signed_in(
-                &self.dir,
-                &self.form.login,
-                &self.form.password,
-                now,
-                self.cost,
-            ) {
-                Ok(store) => result = Some(Unlocked::Store(Box::new(store))),
-                Err(
-                    error @ (StoreError::BadCredentials
-                    | StoreError::Locked { .. }
-                    | StoreError::Keyring(_)),
-                ) => {
+            let login = self.form.login.trim().to_owned();
+            let key = match Store::unlock(&self.dir, &login, &self.form.password, now, self.cost) {
+                Ok(key) => key,
+                Err(error) => {
                     self.form.password.clear();
                     self.form.message = Some(error.to_string());
+                    return;
                 }
-                Err(error) => result = Some(Unlocked::Failed(error)),
+            };
+            match Store::open_unlocked(&self.dir, &login, key.clone(), now, self.cost) {
+                Ok(store) => result = Some(Unlocked::Store(Box::new(store))),
+                Err(StoreError::BadCredentials) => {
+                    self.form.password.clear();
+                    self.form.message = Some(StoreError::BadCredentials.to_string());
+                }
+                Err(error) => result = Some(Unlocked::Failed { error, login, key }),
             }
         });
         result
