@@ -300,3 +300,60 @@ mod app {
         assert!(shown(&harness, "账号登录"));
     }
 }
+
+#[test]
+fn a_damaged_encrypted_database_recovers_from_its_encrypted_backups_with_the_key() {
+    let dir = TempDir::new("encrypted-recovery");
+    drop(encrypted_store(&dir));
+    // The next day's open makes an encrypted daily backup.
+    drop(
+        Store::open_signed_in(
+            dir.path(),
+            "admin",
+            ADMIN_PASSWORD,
+            at(2 * 86_400),
+            PasswordCost::TestOnlyLight,
+        )
+        .unwrap(),
+    );
+    let db = dir.path().join(DB_FILE_NAME);
+    let mut bytes = std::fs::read(&db).unwrap();
+    for byte in &mut bytes[4096..4200] {
+        *byte ^= 0x5a;
+    }
+    std::fs::write(&db, &bytes).unwrap();
+
+    let key = Store::unlock(
+        dir.path(),
+        "admin",
+        ADMIN_PASSWORD,
+        at(2 * 86_500),
+        PasswordCost::TestOnlyLight,
+    )
+    .unwrap();
+    let error = Store::open_unlocked(
+        dir.path(),
+        "admin",
+        key.clone(),
+        at(2 * 86_500),
+        PasswordCost::TestOnlyLight,
+    )
+    .unwrap_err();
+    assert!(matches!(error, StoreError::Corrupt { latest_backup: Some(_), .. }), "{error}");
+    assert!(Store::usable_backups(dir.path(), None).is_empty(), "without the key nothing opens");
+    let backups = Store::usable_backups(dir.path(), Some(&key));
+    assert!(!backups.is_empty());
+    assert!(backups.iter().all(|backup| backup.records >= 1));
+    let store = Store::open_backup_unlocked(
+        dir.path(),
+        &backups[0].path,
+        "admin",
+        key,
+        at(2 * 86_600),
+        PasswordCost::TestOnlyLight,
+    )
+    .unwrap();
+    assert!(store.is_encrypted());
+    assert!(store.find_by_number("PG20261128-0001").unwrap().is_some());
+    assert_eq!(store.current_actor().unwrap().account, "admin");
+}

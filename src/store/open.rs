@@ -125,7 +125,7 @@ impl Store {
                         row.get::<_, bool>(0)
                     })
                     .map_err(or_corrupt)?);
-        if has_content && !backup_check::quick_check(&conn).map_err(or_corrupt)? {
+        if has_content && !checked(&conn, key.as_ref()).map_err(or_corrupt)? {
             return Err(corrupt());
         }
         let migrating = version < SCHEMA_VERSION;
@@ -199,7 +199,7 @@ impl Store {
         if version > SCHEMA_VERSION {
             return Err(StoreError::TooNew { found: version, supported: SCHEMA_VERSION });
         }
-        if !backup_check::quick_check(&conn).map_err(or_corrupt)? {
+        if !checked(&conn, key.as_ref()).map_err(or_corrupt)? {
             return Err(corrupt());
         }
         if version < SCHEMA_VERSION {
@@ -292,6 +292,18 @@ impl Store {
             backup_problem: None,
             key: None,
         }
+    }
+}
+
+/// `PRAGMA quick_check` on a store's connection. In an encrypted file a damaged page
+/// fails its HMAC, which `SQLCipher` may report as a plain `SQLITE_ERROR` while checking:
+/// that is damage too, not a failure to check.
+fn checked(conn: &Connection, key: Option<&DbKey>) -> rusqlite::Result<bool> {
+    match backup_check::quick_check(conn) {
+        Err(error) if key.is_some() && error.sqlite_error_code() == Some(ErrorCode::Unknown) => {
+            Ok(false)
+        }
+        other => other,
     }
 }
 
