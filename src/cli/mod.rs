@@ -21,6 +21,8 @@ use crate::record::AssessmentRecord;
 use crate::scale::{self, Scale};
 use crate::sign;
 
+mod guarded;
+
 /// 老年人能力评估 (GB/T 42195-2022): the assessor app, and commands to score assessments
 /// and check scale files.
 #[derive(Debug, Parser)]
@@ -73,6 +75,10 @@ pub enum Command {
         /// file serves every key). Else `ELDER_ASSESS_PASSPHRASE`, else a prompt.
         #[arg(long, value_name = "FILE", action = clap::ArgAction::Append)]
         passphrase_file: Vec<PathBuf>,
+        /// Who reports (required for a stored record once accounts exist; the report is
+        /// recorded in the audit trail).
+        #[command(flatten)]
+        sign_in: OptionalSignIn,
     },
     /// Export the blank paper form (Annex A–C with tick boxes) as PDF.
     BlankForm {
@@ -106,13 +112,14 @@ pub enum Command {
         /// Include names and full ID numbers (recorded in the audit trail).
         #[arg(long)]
         full: bool,
-        /// Why a full export is made (recorded in the audit trail with it).
+        /// Why a full export is made (required with `--full`; recorded in the audit
+        /// trail with it).
         #[arg(long, requires = "full")]
         purpose: Option<String>,
         /// Only approved assessments.
         #[arg(long)]
         approved_only: bool,
-        /// Who exports (required for `--full` once accounts exist).
+        /// Who exports (required for `--full` once accounts exist: a reviewer or admin).
         #[command(flatten)]
         sign_in: OptionalSignIn,
     },
@@ -191,15 +198,20 @@ pub enum AuditCommand {
 /// `elder-assess keys …`: the assessors' signing keys in `<data dir>/keys/`.
 #[derive(Debug, Subcommand)]
 pub enum KeysCommand {
-    /// Create an encrypted signing key and a certificate for an assessor.
+    /// Create an encrypted signing key and a certificate for an assessor; once accounts
+    /// exist, signed in, named after the account and bound to it.
     New {
-        /// The assessor's name, as it appears on signatures.
+        /// The assessor's name, as it appears on signatures (once accounts exist: the
+        /// signed-in account's registered name, which is the default).
         #[arg(long)]
-        name: String,
+        name: Option<String>,
         /// Read the passphrase from this file (else `ELDER_ASSESS_PASSPHRASE`, else the
         /// terminal).
         #[arg(long, value_name = "FILE")]
         passphrase_file: Option<PathBuf>,
+        /// The account the key is for (required once accounts exist).
+        #[command(flatten)]
+        sign_in: OptionalSignIn,
     },
     /// List the stored keys.
     List,
@@ -212,7 +224,14 @@ pub fn run() -> ExitCode {
         Some(Command::Score { file, scale_file }) => score_command(&file, scale_file.as_deref()),
         Some(Command::CheckScale { files }) => check_scale_command(&files),
         Some(Command::Scales) => scales_command(),
-        Some(Command::Report { assessment, out, no_resident_page, sign, passphrase_file }) => {
+        Some(Command::Report {
+            assessment,
+            out,
+            no_resident_page,
+            sign,
+            passphrase_file,
+            sign_in,
+        }) => {
             let request = ReportRequest {
                 data_dir: cli.data_dir.as_deref(),
                 assessment: &assessment,
@@ -220,12 +239,16 @@ pub fn run() -> ExitCode {
                 resident_page: !no_resident_page,
                 keys: &sign,
                 passphrase_files: &passphrase_file,
+                sign_in: &sign_in,
             };
             report_command(&request)
         }
         Some(Command::BlankForm { out }) => blank_form_command(&out),
         Some(Command::Export { out, full, purpose, approved_only, sign_in }) => {
             with_store(cli.data_dir.as_deref(), |store| {
+                if full && purpose.as_deref().is_none_or(|p| p.trim().is_empty()) {
+                    return usage_error("完整导出（--full）必须用 --purpose 说明用途");
+                }
                 if full && let Err(message) = sign_in_if_needed(store, &sign_in) {
                     return usage_error(&message);
                 }
@@ -266,7 +289,7 @@ pub fn run() -> ExitCode {
             let Some(dir) = cli.data_dir.or_else(crate::store::default_data_dir) else {
                 return usage_error("找不到用户数据目录，请用 --data-dir 指定");
             };
-            audit_verify_command(&dir)
+            guarded::audit_verify_command(&dir)
         }
         Some(Command::Outcome { number }) => {
             let Some(dir) = cli.data_dir.or_else(crate::store::default_data_dir) else {
@@ -499,10 +522,11 @@ fn scales_command() -> ExitCode {
     ExitCode::SUCCESS
 }
 
-/// Loads an assessment from a JSON file, or else from the store by its number.
-fn load_assessment(data_dir: Option<&Path>, assessment: &str) -> Result<AssessmentRecord, String> {
+/// Loads an assessment from a JSON file (`report FILE.json`; a stored record is read by
+/// [`guarded::open_stored`]).
+fn load_assessment(assessment: &str) -> Result<AssessmentRecord, String> {
     let path = Path::new(assessment);
-    if path.is_file() {
+    {
         let text = std::fs::read_to_string(path)
             .map_err(|err| format!("{assessment}: 无法读取文件：{err}"))?;
         let de = &mut serde_json::Deserializer::from_str(&text);
@@ -524,21 +548,6 @@ fn load_assessment(data_dir: Option<&Path>, assessment: &str) -> Result<Assessme
             )
         });
     }
-    let dir = data_dir
-        .map(Path::to_path_buf)
-        .or_else(crate::store::default_data_dir)
-        .ok_or_else(|| "找不到用户数据目录，请用 --data-dir 指定".to_owned())?;
-    let store =
-        crate::store::Store::open(&dir).map_err(|err| format!("无法打开数据目录：{err}"))?;
-    let id = store
-        .find_by_number(assessment)
-        .map_err(|err| format!("无法读取评估 {assessment}：{err}"))?
-        .ok_or_else(|| format!("{assessment}: 既不是评估文件，也不是已保存的评估编号"))?;
-    store
-        .load(id)
-        .map_err(|err| format!("无法读取评估 {assessment}：{err}"))?
-        .map(|stored| stored.record)
-        .ok_or_else(|| format!("没有编号为 {assessment} 的评估"))
 }
 
 /// The arguments of `report`.
@@ -549,6 +558,7 @@ struct ReportRequest<'a> {
     resident_page: bool,
     keys: &'a [String],
     passphrase_files: &'a [PathBuf],
+    sign_in: &'a OptionalSignIn,
 }
 
 /// Loads the signing keys named on the command line, asking for each passphrase.
@@ -580,8 +590,14 @@ fn load_signers(
 
 fn report_command(request: &ReportRequest<'_>) -> ExitCode {
     let assessment = request.assessment;
-    let record = match load_assessment(request.data_dir, assessment) {
-        Ok(record) => record,
+    let loaded = if Path::new(assessment).is_file() {
+        load_assessment(assessment).map(|record| (record, None))
+    } else {
+        guarded::open_stored(request.data_dir, assessment, request.sign_in)
+            .map(|stored| (stored.record.clone(), Some(stored)))
+    };
+    let (record, stored) = match loaded {
+        Ok(loaded) => loaded,
         Err(message) => return usage_error(&message),
     };
     let scale = match resolve_scale(None, None) {
@@ -614,7 +630,13 @@ fn report_command(request: &ReportRequest<'_>) -> ExitCode {
             Err(message) => return usage_error(&message),
         }
     };
-    let options = crate::report::ReportOptions::new(chrono::Utc::now());
+    if let Some(stored) = &stored
+        && let Err(message) = stored.check_signers(&signers)
+    {
+        return usage_error(&message);
+    }
+    let now = chrono::Utc::now();
+    let options = crate::report::ReportOptions::new(now);
     let export = crate::export::ExportRequest {
         record: &record,
         scale: &scale,
@@ -633,6 +655,11 @@ fn report_command(request: &ReportRequest<'_>) -> ExitCode {
         );
     }
     let out = request.out;
+    if let Some(stored) = &stored
+        && let Err(message) = stored.record(out, now)
+    {
+        return usage_error(&message);
+    }
     if let Err(err) = crate::files::write_atomically(out, &exported.bytes) {
         return usage_error(&format!("{}: 无法写入：{err}", out.display()));
     }
@@ -663,26 +690,15 @@ fn blank_form_command(out: &Path) -> ExitCode {
 }
 
 fn keys_command(dir: &Path, command: KeysCommand) -> ExitCode {
-    use crate::clock::{CHINA_OFFSET, Clock as _, SystemClock};
+    use crate::clock::CHINA_OFFSET;
     let date = |t: chrono::DateTime<chrono::Utc>| t.with_timezone(&CHINA_OFFSET).format("%Y-%m-%d");
     match command {
-        KeysCommand::New { name, passphrase_file } => {
-            let passphrase =
-                match sign::new_passphrase_from(passphrase_file.as_deref(), sign::PASSPHRASE_ENV) {
-                    Ok(passphrase) => passphrase,
-                    Err(err) => return usage_error(&err.to_string()),
-                };
-            match sign::create_key(dir, &name, &passphrase, SystemClock.now()) {
-                Ok(key) => {
-                    println!("已创建签名密钥：{}", key.subject);
-                    println!("  私钥（已加密）：{}", key.key_path.display());
-                    println!("  证书：{}", key.cert_path.display());
-                    println!("  有效期：{} 至 {}", date(key.not_before), date(key.not_after));
-                    ExitCode::SUCCESS
-                }
-                Err(err) => usage_error(&err.to_string()),
-            }
-        }
+        KeysCommand::New { name, passphrase_file, sign_in } => guarded::keys_new_command(
+            dir,
+            name.as_deref(),
+            passphrase_file.as_deref(),
+            &sign_in,
+        ),
         KeysCommand::List => match sign::list_keys(dir) {
             Ok(keys) if keys.is_empty() => {
                 println!("还没有签名密钥；请运行 elder-assess keys new --name 姓名");
@@ -749,32 +765,6 @@ fn verify_command(file: &Path) -> ExitCode {
     } else {
         eprintln!("elder-assess: {}: 签名验证未通过", file.display());
         ExitCode::FAILURE
-    }
-}
-
-/// `elder-assess audit verify`: walks the audit trail's hash chain.
-fn audit_verify_command(dir: &Path) -> ExitCode {
-    let file = dir.join(crate::store::DB_FILE_NAME);
-    if !file.exists() {
-        return usage_error(&format!("{}: 数据库文件不存在", file.display()));
-    }
-    let store = match crate::store::Store::open(dir) {
-        Ok(store) => store,
-        Err(err) => return usage_error(&format!("无法打开数据目录 {}：{err}", dir.display())),
-    };
-    match store.verify_audit() {
-        Ok(report) => match report.problem {
-            None => {
-                println!("审计记录完好：共 {} 条，哈希链完整", report.rows);
-                ExitCode::SUCCESS
-            }
-            Some(problem) => {
-                println!("审计记录共 {} 条；第一处问题：第 {} 条", report.rows, problem.seq());
-                eprintln!("elder-assess: 审计记录验证未通过：{problem}");
-                ExitCode::FAILURE
-            }
-        },
-        Err(err) => usage_error(&format!("无法读取审计记录：{err}")),
     }
 }
 
@@ -1005,6 +995,20 @@ pub enum AccountsCommand {
 /// `elder-assess review …`: the review lifecycle of stored assessments.
 #[derive(Debug, Subcommand)]
 pub enum ReviewCommand {
+    /// 评估员确认: the signed-in account confirms that it is assessor 1 or 2 of a draft or
+    /// completed assessment (each assessor signs in for their own signature). Once
+    /// accounts exist, an assessment is submitted only when both are confirmed, by two
+    /// different accounts.
+    Sign {
+        /// Assessment number (A.1.1).
+        number: String,
+        /// Which assessor signature: 1 or 2.
+        #[arg(long, value_parser = clap::value_parser!(u8).range(1..=2))]
+        slot: u8,
+        /// The assessor signing in.
+        #[command(flatten)]
+        sign_in: SignIn,
+    },
     /// 提交审核: a completed assessment goes to the review queue (assessor or admin).
     Submit {
         /// Assessment number (A.1.1).
@@ -1246,6 +1250,9 @@ fn review_command(store: &crate::store::Store, command: ReviewCommand) -> ExitCo
             return queue_command(store, &filter);
         }
         ReviewCommand::Due { months } => return due_command(store, months),
+        ReviewCommand::Sign { number, slot, sign_in } => {
+            return guarded::sign_command(store, number.trim(), slot, &sign_in);
+        }
     };
     let number = number.trim();
     match review_action(store, number, &sign_in, action) {

@@ -104,6 +104,9 @@ pub enum StoreError {
     /// Accounts exist, and nobody is signed in.
     #[error("请先登录")]
     NotSignedIn,
+    /// A full (named) export without a purpose.
+    #[error("完整导出（含姓名和身份证号）必须说明用途")]
+    PurposeRequired,
     /// Unknown login or wrong password: the message never says which.
     #[error("账号或密码不正确")]
     BadCredentials,

@@ -128,12 +128,12 @@ impl Store {
         let audit_reason = action.reason().or(reason).map(str::to_owned);
         let tx = self.immediate()?;
         let (current, record) = self.status_and_record(id)?;
-        let assessors = [
-            record.signatures.assessor1.name.trim().to_owned(),
-            record.signatures.assessor2.name.trim().to_owned(),
-        ];
-        let next = review::transition(current, action.clone(), &actor, &assessors)?;
+        let parties = self.parties(id, &record)?;
+        let next = review::transition(current, action.clone(), &actor, &parties)?;
         let at = timestamp(now);
+        if action == Action::Submit {
+            self.add_duty(id, super::duties::Duty::Submit, &actor.account)?;
+        }
         match action {
             Action::Submit => self
                 .conn
@@ -157,6 +157,7 @@ impl Store {
                 )?
                 .execute(params![id, next.code(), at])?,
         };
+        let content = super::audit_content::content_hash(&self.conn, id)?;
         audit::append(
             &self.conn,
             &Entry {
@@ -168,6 +169,7 @@ impl Store {
                 old: Some(current.code()),
                 new: Some(next.code()),
                 reason: audit_reason.as_deref(),
+                content_hash: Some(&content),
             },
         )?;
         tx.commit()?;
@@ -220,6 +222,7 @@ impl Store {
         };
         let id = self.save_in_tx(&record, Status::Draft, None, &context)?;
         let at = timestamp(now);
+        let content = super::audit_content::content_hash(&self.conn, id)?;
         audit::append(
             &self.conn,
             &Entry {
@@ -229,6 +232,7 @@ impl Store {
                 action: "supersede",
                 field: Some("supersedes"),
                 new: Some(&of.to_string()),
+                content_hash: Some(&content),
                 ..Entry::default()
             },
         )?;
@@ -438,7 +442,7 @@ pub(super) fn parse_sex(code: &str) -> Option<Sex> {
 
 impl Store {
     /// The status and record of row `id` ([`StoreError::NotFound`] if there is none).
-    fn status_and_record(&self, id: i64) -> Result<(Status, AssessmentRecord), StoreError> {
+    pub(super) fn status_and_record(&self, id: i64) -> Result<(Status, AssessmentRecord), StoreError> {
         let row: Option<(String, String)> = self
             .conn
             .prepare_cached("SELECT status, record_json FROM assessments WHERE id = ?1")?

@@ -48,8 +48,10 @@
 
 mod accounts;
 mod audit;
+mod audit_content;
 mod backup;
 mod bulk;
+mod duties;
 mod error;
 mod lifecycle;
 mod schema;
@@ -62,7 +64,6 @@ use rusqlite::{
     Connection, ErrorCode, OptionalExtension, Transaction, TransactionBehavior, params,
 };
 use serde_json::Value;
-use sha2::Digest as _;
 
 pub use crate::record::mask_id;
 
@@ -73,6 +74,7 @@ use crate::scale::Scale;
 pub use accounts::{Account, LOCKOUT, MAX_FAILED_LOGINS, MIN_PASSWORD_CHARS, PasswordCost};
 pub use audit::{AuditProblem, AuditReport, GENESIS_HASH};
 pub use backup::{BACKUP_DIR, DAILY_KEEP, latest_backup, list_backups};
+pub use duties::{AssessorSlot, FULL_EXPORT_ACTION, REPORT_ACTION};
 pub use error::{JsonError, StoreError};
 pub use lifecycle::{DEFAULT_INTERVAL_MONTHS, DUE_SOON_DAYS, DueRow, QueueFilter, QueueRow};
 pub use schema::SCHEMA_VERSION;
@@ -499,15 +501,23 @@ impl Store {
             None => None,
         };
         let action = save_action(current, status)?;
-        let assessors = [
+        let mut assessors = [
             record.signatures.assessor1.name.trim().to_owned(),
             record.signatures.assessor2.name.trim().to_owned(),
         ];
+        if let Some((id, _, _)) = &existing {
+            // A bound assessor is listed by the account's registered name.
+            for (column, name) in assessors.iter_mut().zip(self.bound_names(*id)?) {
+                if let Some(name) = name {
+                    *column = name;
+                }
+            }
+        }
         let next = review::transition(
             current.unwrap_or(Status::Draft),
             action.clone(),
             actor,
-            &assessors,
+            &review::Parties::named(&assessors[0], &assessors[1]),
         )?;
         debug_assert_eq!(next, status);
 
@@ -566,28 +576,42 @@ impl Store {
                 |row| row.get(0),
             )?;
 
+        let duty = match (&existing, audit_mode) {
+            (None, AuditMode::Imported) => Some(duties::Duty::Import),
+            (None, AuditMode::PerField) => Some(duties::Duty::Create),
+            (Some((_, _, old_json)), _) if *old_json != json || current != Some(status) => {
+                Some(duties::Duty::Edit)
+            }
+            (Some(_), _) => None,
+        };
+        if let Some(duty) = duty {
+            self.add_duty(id, duty, &actor.account)?;
+        }
         let change = SaveChange {
             old_json: existing.as_ref().map(|(_, _, json)| json.as_str()),
             from: current.unwrap_or(Status::Draft),
             to: status,
             action: &action,
         };
+        let content = audit_content::content_hash(&self.conn, id)?;
         match audit_mode {
-            AuditMode::PerField => self.audit_save(id, record, &change, actor, &at)?,
-            AuditMode::Imported => self.audit_import(id, &json, actor, &at)?,
+            AuditMode::PerField => self.audit_save(id, record, &change, actor, &at, &content)?,
+            AuditMode::Imported => self.audit_import(id, &json, actor, &at, &content)?,
         }
         Ok(id)
     }
 
     /// One audit row per imported record: the digest of what was imported, so the trail
     /// proves the content without repeating it field by field.
-    fn audit_import(&self, id: i64, json: &str, actor: &Actor, at: &str) -> Result<(), StoreError> {
-        use std::fmt::Write as _;
-        let digest = sha2::Sha256::digest(json.as_bytes());
-        let hex = digest.iter().fold(String::with_capacity(64), |mut out, b| {
-            let _ = write!(out, "{b:02x}");
-            out
-        });
+    fn audit_import(
+        &self,
+        id: i64,
+        json: &str,
+        actor: &Actor,
+        at: &str,
+        content: &str,
+    ) -> Result<(), StoreError> {
+        let hex = audit::sha256_hex(json.as_bytes());
         audit::append(
             &self.conn,
             &audit::Entry {
@@ -597,6 +621,7 @@ impl Store {
                 action: "import",
                 field: Some("record_json.sha256"),
                 new: Some(&hex),
+                content_hash: Some(content),
                 ..audit::Entry::default()
             },
         )?;
@@ -612,6 +637,7 @@ impl Store {
         change: &SaveChange<'_>,
         actor: &Actor,
         at: &str,
+        content: &str,
     ) -> Result<(), StoreError> {
         let number = record.info.number.trim();
         let json_error =
@@ -622,6 +648,7 @@ impl Store {
             record_id: Some(id),
             action,
             field,
+            content_hash: Some(content),
             ..audit::Entry::default()
         };
         let new_value = serde_json::to_value(record).map_err(json_error)?;
@@ -643,6 +670,7 @@ impl Store {
                 old: old.as_deref(),
                 new: new.as_deref(),
                 reason: None,
+                content_hash: Some(content),
             };
             audit::append(&self.conn, &edit)?;
         }
@@ -758,9 +786,17 @@ impl Store {
         Ok((summaries, total))
     }
 
-    /// Checks the whole audit trail's hash chain (see [`AuditReport`]).
+    /// Checks the whole audit trail (see [`AuditReport`]): the hash chain's links, then
+    /// the head recorded in `meta`, then every record's content against the content hash
+    /// of its last entry, then the head recorded in the newest readable backup.
     pub fn verify_audit(&self) -> Result<AuditReport, StoreError> {
-        Ok(audit::verify(&self.conn)?)
+        let mut report = audit::verify(&self.conn)?;
+        if report.problem.is_none() {
+            let verified = audit_content::verify(&self.conn, self.dir.as_deref())?;
+            report.problem = verified.problem;
+            report.backup = verified.backup;
+        }
+        Ok(report)
     }
 
     /// Appends an event that is not a record change to the audit trail, such as a full
@@ -879,6 +915,7 @@ impl Store {
             status => return Err(StoreError::NotDraft { id, status }),
         }
         tx.prepare_cached("DELETE FROM assessments WHERE id = ?1")?.execute([id])?;
+        tx.prepare_cached("DELETE FROM record_accounts WHERE record_id = ?1")?.execute([id])?;
         tx.prepare_cached("DELETE FROM meta WHERE key = ?1 AND value = ?2")?
             .execute(params![META_LAST_OPEN, id.to_string()])?;
         audit::append(
@@ -890,6 +927,7 @@ impl Store {
                 action: "delete_draft",
                 field: Some("info.number"),
                 old: Some(&number),
+                content_hash: Some(GENESIS_HASH),
                 ..audit::Entry::default()
             },
         )?;
