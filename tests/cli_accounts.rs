@@ -199,6 +199,11 @@ fn accounts_and_review_from_the_command_line() {
                 .concat();
         run(data, &args)
     };
+    // Each assessor confirms their own signature by signing in (issue 10).
+    for number in ["CLI-1", "CLI-2"] {
+        assert_ok(&review("sign", number, "a1", &pw.a1, &["--slot", "1"]), "评估员1已确认");
+        assert_ok(&review("sign", number, "a2", &pw.a2_reset, &["--slot", "2"]), "评估员2已确认");
+    }
     assert_ok(&review("submit", "CLI-1", "a1", &pw.a1, &[]), "CLI-1：已提交");
     assert_ok(&review("submit", "CLI-2", "a2", &pw.a2_reset, &[]), "CLI-2：已提交");
 

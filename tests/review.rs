@@ -87,6 +87,7 @@ fn raw(path: &Path) -> rusqlite::Connection {
 fn submitted(store: &Store, p: &People, record: &AssessmentRecord, now: i64) -> i64 {
     store.login(&p.a1.account, PASSWORD, at(now)).unwrap();
     let id = store.save(record, Status::Completed, Some(0), at(now)).unwrap();
+    super::common::bind_assessors(store, id, ["a1", "a2"], PASSWORD, at(now));
     assert_eq!(
         store.transition(id, Action::Submit, &p.a1, None, at(now)).unwrap(),
         Status::Submitted
@@ -461,6 +462,7 @@ fn every_change_is_in_the_audit_trail() {
     store.login("a1", PASSWORD, at(3)).unwrap();
     let mut rec = record("T-1", SAMPLE_ID, "耿马镇", date(2026, 11, 28));
     let id = store.save(&rec, Status::Draft, None, at(4)).unwrap();
+    super::common::bind_assessors(&store, id, ["a1", "a2"], PASSWORD, at(4));
     let start = audit_rows(&dir.db()).len();
     rec.subject.name = "张三丰".to_owned();
     rec.answers.insert("B.1.1".to_owned(), 2);
@@ -727,7 +729,14 @@ fn the_queue_filters_submitted_records() {
     );
     let mut third = record("Q-3", "", "孟定镇", date(2026, 3, 10));
     third.signatures.assessor1.name = "评估员丁".to_owned();
-    let q3 = submitted(&store, &p, &third, 12);
+    // Assessor 1 of Q-3 is the account of 评估员丁 (the queue lists bound assessors by
+    // their accounts' names).
+    let ding =
+        store.create_account(&p.admin, "a4", "评估员丁", Role::Assessor, PASSWORD, at(1)).unwrap();
+    store.login("a4", PASSWORD, at(12)).unwrap();
+    let q3 = store.save(&third, Status::Completed, Some(0), at(12)).unwrap();
+    super::common::bind_assessors(&store, q3, ["a4", "a2"], PASSWORD, at(12));
+    store.transition(q3, Action::Submit, &ding, None, at(12)).unwrap();
     // Not in the queue: a draft and an approved record.
     store
         .save(&record("Q-4", "", "孟定镇", date(2026, 3, 10)), Status::Draft, None, at(13))

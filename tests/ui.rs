@@ -542,8 +542,10 @@ fn submitted_records_are_read_only_and_returned_ones_show_the_reason_and_become_
         record.answers.insert(item.id().to_owned(), item.max());
     }
     record.signatures.assessor1.name = "评估员甲".to_owned();
+    store.create_account(&admin, "a2", "评估员乙", Role::Assessor, "password-1", now).unwrap();
     store.login("a1", "password-1", now).unwrap();
     let id = store.save(&record, Status::Completed, Some(0), now).unwrap();
+    super::common::bind_assessors(&store, id, ["a1", "a2"], "password-1", now);
     store.transition(id, Action::Submit, &assessor, None, now).unwrap();
     store.set_last_open(Some(id)).unwrap();
 

@@ -47,30 +47,17 @@ pub(super) fn open_stored(
 
 impl StoredReport {
     /// Once accounts exist, each signing key must be bound (by `keys new`) to the
-    /// account confirmed as that assessor of the record.
+    /// account bound to that assessor of the record.
     pub fn check_signers(&self, signers: &[sign::Signer]) -> Result<(), String> {
-        if signers.is_empty() || !self.store.has_accounts().map_err(|err| err.to_string())? {
-            return Ok(());
+        let mut fingerprints = [None, None];
+        for (slot, signer) in fingerprints.iter_mut().zip(signers) {
+            *slot = Some(
+                sign::certificate_fingerprint(signer.certificate()).map_err(|e| e.to_string())?,
+            );
         }
-        let accounts =
-            self.store.assessor_accounts_of(self.id).map_err(|err| err.to_string())?;
-        for (i, (signer, assessor)) in signers.iter().zip(accounts).enumerate() {
-            let role = crate::export::FIELD_NAMES[i];
-            let fingerprint =
-                sign::certificate_fingerprint(signer.certificate()).map_err(|e| e.to_string())?;
-            let owner =
-                self.store.signing_key_account(&fingerprint).map_err(|err| err.to_string())?;
-            let Some(assessor) = assessor else {
-                return Err(format!("{role}的签名没有用账号确认，不能用密钥签名"));
-            };
-            if owner.as_deref() != Some(assessor.as_str()) {
-                return Err(format!(
-                    "密钥“{}”不是{role}账号 {assessor} 用 keys new 创建的密钥",
-                    signer.name()
-                ));
-            }
-        }
-        Ok(())
+        self.store
+            .check_signing_keys(self.id, fingerprints.each_ref().map(Option::as_deref))
+            .map_err(|err| err.to_string())
     }
 
     /// The audit row of the report, written before the file.

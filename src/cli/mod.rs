@@ -246,11 +246,11 @@ pub fn run() -> ExitCode {
         Some(Command::BlankForm { out }) => blank_form_command(&out),
         Some(Command::Export { out, full, purpose, approved_only, sign_in }) => {
             with_store(cli.data_dir.as_deref(), |store| {
-                if full && purpose.as_deref().is_none_or(|p| p.trim().is_empty()) {
-                    return usage_error("完整导出（--full）必须用 --purpose 说明用途");
-                }
                 if full && let Err(message) = sign_in_if_needed(store, &sign_in) {
                     return usage_error(&message);
+                }
+                if full && purpose.as_deref().is_none_or(|p| p.trim().is_empty()) {
+                    return usage_error("完整导出（--full）必须用 --purpose 说明用途");
                 }
                 let privacy = if full {
                     crate::exports::Privacy::Full

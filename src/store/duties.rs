@@ -63,6 +63,9 @@ impl AssessorSlot {
     }
 }
 
+/// The assessor signatures' names in messages.
+const ROLES: [&str; 2] = ["评估员1", "评估员2"];
+
 /// The audit action of a full export, made only after [`Store::record_full_export`].
 pub const FULL_EXPORT_ACTION: &str = "export_full";
 
@@ -304,6 +307,28 @@ impl Store {
             .prepare_cached("SELECT account FROM signing_keys WHERE fingerprint = ?1")?
             .query_row([fingerprint], |row| row.get(0))
             .optional()?)
+    }
+
+    /// Once accounts exist, each key that signs record `id`'s report (by its certificate
+    /// fingerprint, `None`: that assessor does not sign) must be bound to the account
+    /// bound to that assessor signature ([`StoreError::SigningKeyNotBound`]).
+    pub fn check_signing_keys(
+        &self,
+        id: i64,
+        fingerprints: [Option<&str>; 2],
+    ) -> Result<(), StoreError> {
+        if !self.has_accounts()? {
+            return Ok(());
+        }
+        let accounts = self.assessor_accounts_of(id)?;
+        for ((fingerprint, assessor), role) in fingerprints.into_iter().zip(accounts).zip(ROLES) {
+            let Some(fingerprint) = fingerprint else { continue };
+            let owner = self.signing_key_account(fingerprint)?;
+            if assessor.is_none() || owner != assessor {
+                return Err(StoreError::SigningKeyNotBound { role });
+            }
+        }
+        Ok(())
     }
 
     /// The accounts bound to record `id`'s two assessor signatures (see the module docs);

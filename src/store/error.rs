@@ -104,6 +104,13 @@ pub enum StoreError {
     /// Accounts exist, and nobody is signed in.
     #[error("请先登录")]
     NotSignedIn,
+    /// A report would be signed with a key not bound (by `keys new`) to the account bound
+    /// to that assessor signature.
+    #[error("{role}的密钥不是{role}账号用 keys new 创建的密钥（或{role}尚未用账号确认）")]
+    SigningKeyNotBound {
+        /// `评估员1` / `评估员2`.
+        role: &'static str,
+    },
     /// A full (named) export without a purpose.
     #[error("完整导出（含姓名和身份证号）必须说明用途")]
     PurposeRequired,

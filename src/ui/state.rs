@@ -8,7 +8,7 @@ use crate::assessment::score;
 use crate::clock::Clock;
 use crate::record::AssessmentRecord;
 use crate::scale::Scale;
-use crate::store::{Status, Store, StoreError, StoredAssessment, Summary};
+use crate::store::{AssessorSlot, Status, Store, StoreError, StoredAssessment, Summary};
 
 use super::accounts::{AccountsAction, AccountsState};
 use super::history::{HistoryAction, HistoryView};
@@ -17,6 +17,7 @@ use super::review::{LoginForm, QueueState, ReviewDecision, ReviewView};
 use super::table_export::{TableContent, TableExportDialog, TableExportOrder};
 use super::theme;
 use super::wizard::export::{ExportDialog, ExportOrder};
+use super::wizard::assessors::AssessorBinding;
 use super::wizard::{Editor, WizardCommand};
 
 /// User preferences, remembered between runs.
@@ -364,6 +365,7 @@ impl AppState {
                 WizardCommand::Reopen => self.reopen(),
                 WizardCommand::OpenExport => self.open_export(),
                 WizardCommand::Submit => self.submit(),
+                WizardCommand::BindAssessor(slot) => self.bind_assessor(slot),
                 WizardCommand::History => {
                     if let Screen::Editor(editor) = &self.screen {
                         self.history(editor.id);
@@ -507,6 +509,7 @@ impl AppState {
         let mut editor = Editor::new(id, stored.status, stored.record, self.clock.now());
         editor.returned_reason = returned;
         editor.can_submit = self.store.current_actor().is_some_and(|actor| actor.role.can_assess());
+        editor.binding = self.assessor_binding(id);
         self.screen = Screen::Editor(Box::new(editor));
         if let Err(err) = self.store.set_last_open(Some(id)) {
             self.fail("无法记录打开的评估", &err);
@@ -661,6 +664,42 @@ impl AppState {
                 self.screen = Screen::Queue(QueueState::default());
             }
             Err(err) => view.message = Some(err.to_string()),
+        }
+    }
+
+    /// The accounts to bind the assessor signatures of record `id` to (none while the
+    /// machine has no accounts): assessor 1 defaults to the signed-in account.
+    fn assessor_binding(&self, id: i64) -> AssessorBinding {
+        let accounts = match self.store.has_accounts() {
+            Ok(true) => self.store.assessor_accounts().unwrap_or_default(),
+            _ => return AssessorBinding::default(),
+        };
+        let signed_in = self.store.current_actor().map(|actor| actor.account);
+        let bound = self.store.assessor_accounts_of(id).unwrap_or_default();
+        let mine = signed_in.clone().filter(|login| accounts.iter().any(|(l, _)| l == login));
+        let picked = [bound[0].clone().or(mine), bound[1].clone()];
+        AssessorBinding { accounts, signed_in, picked, bound, ..AssessorBinding::default() }
+    }
+
+    /// Binds an assessor signature of the open record to the account picked for it (with
+    /// that account's password unless it is the signed-in one).
+    fn bind_assessor(&mut self, slot: AssessorSlot) {
+        let Screen::Editor(editor) = &mut self.screen else { return };
+        let index = usize::from(slot == AssessorSlot::Second);
+        let Some(login) = editor.binding.picked[index].clone() else { return };
+        let password = std::mem::take(&mut editor.binding.passwords[index]);
+        let password = Some(password.as_str()).filter(|p| !p.is_empty());
+        match self.store.bind_assessor(editor.id, slot, &login, password, self.clock.now()) {
+            Ok(bound) => {
+                editor.binding.bound[index] = Some(bound.account);
+                let signature = if index == 0 {
+                    &mut editor.record.signatures.assessor1
+                } else {
+                    &mut editor.record.signatures.assessor2
+                };
+                signature.name = bound.display_name;
+            }
+            Err(err) => self.error = Some(format!("无法确认评估员：{err}")),
         }
     }
 
@@ -870,9 +909,26 @@ impl AppState {
             };
             signers.push(signer);
         }
-        let options = crate::report::ReportOptions::new(self.clock.now());
+        // The keys must be the bound assessors' own, the names printed are the accounts'
+        // registered names, and the report is in the audit trail before the file is
+        // written (issue 10).
+        let mut fingerprints = [None, None];
+        for (slot, signer) in fingerprints.iter_mut().zip(&signers) {
+            if let Some(signer) = signer {
+                *slot = Some(
+                    crate::sign::certificate_fingerprint(signer.certificate())
+                        .map_err(|err| err.to_string())?,
+                );
+            }
+        }
+        self.store
+            .check_signing_keys(editor.id, fingerprints.each_ref().map(Option::as_deref))
+            .map_err(|err| err.to_string())?;
+        let record = self.store.signed_record(editor.id).map_err(|err| err.to_string())?;
+        let now = self.clock.now();
+        let options = crate::report::ReportOptions::new(now);
         let request = crate::export::ExportRequest {
-            record: &editor.record,
+            record: &record,
             scale: &self.scale,
             options: &options,
             resident_page: true,
@@ -882,6 +938,10 @@ impl AppState {
             ],
         };
         let exported = crate::export::export_report(&request).map_err(|err| err.to_string())?;
+        let detail = order.path.display().to_string();
+        self.store
+            .log_event(crate::store::REPORT_ACTION, Some(editor.id), Some(&detail), None, now)
+            .map_err(|err| format!("无法记录报告导出（未导出）：{err}"))?;
         crate::files::write_atomically(&order.path, &exported.bytes)
             .map_err(|err| format!("无法写入 {}：{err}", order.path.display()))?;
         Ok(format!(
