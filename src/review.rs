@@ -256,7 +256,9 @@ pub enum ReviewError {
     },
     /// The reviewer is one of the record's assessors, or created, imported, edited or
     /// submitted it.
-    #[error("审核人不能是本评估的评估员，也不能是创建、导入、修改或提交本评估的账号，请由其他审核员审核")]
+    #[error(
+        "审核人不能是本评估的评估员，也不能是创建、导入、修改或提交本评估的账号，请由其他审核员审核"
+    )]
     OwnAssessment,
     /// Once accounts exist, both assessor signatures must be bound to accounts.
     #[error("两名评估员都须用各自的账号确认签名后才能提交审核")]
@@ -566,6 +568,64 @@ mod tests {
         // Returning is not restricted by the assessor names.
         let own = actor("评估员甲", Role::Admin);
         assert_eq!(transition(Submitted, ret("重做"), &own, &names), Ok(Returned));
+    }
+
+    #[test]
+    fn the_approving_account_did_none_of_the_records_duties() {
+        let parties = Parties {
+            assessor_names: ["评估员甲".to_owned(), "评估员乙".to_owned()],
+            assessor_accounts: [Some("a1".to_owned()), Some("a2".to_owned())],
+            duty_accounts: vec!["boss".to_owned()],
+            accounts_exist: true,
+        };
+        // The admin who imported it, and an assessor's own account under another name.
+        for (login, name) in [("boss", "管理员戊"), ("a2", "别名")] {
+            let who = Actor {
+                account: login.to_owned(),
+                display_name: name.to_owned(),
+                role: Role::Admin,
+            };
+            assert_eq!(
+                transition(Submitted, Action::Approve, &who, &parties),
+                Err(ReviewError::OwnAssessment),
+                "{login}"
+            );
+        }
+        let other = actor("审核员丙", Role::Reviewer);
+        assert_eq!(transition(Submitted, Action::Approve, &other, &parties), Ok(Approved));
+    }
+
+    #[test]
+    fn submission_needs_two_different_assessor_accounts_once_accounts_exist() {
+        let a = actor("评估员甲", Role::Assessor);
+        let mut parties = Parties { accounts_exist: true, ..assessors() };
+        assert_eq!(
+            transition(Completed, Action::Submit, &a, &parties),
+            Err(ReviewError::UnboundAssessor)
+        );
+        parties.assessor_accounts = [Some("a1".to_owned()), Some(" a1".to_owned())];
+        assert_eq!(
+            transition(Completed, Action::Submit, &a, &parties),
+            Err(ReviewError::SameAssessor)
+        );
+        parties.assessor_accounts[1] = Some("a2".to_owned());
+        assert_eq!(transition(Completed, Action::Submit, &a, &parties), Ok(Submitted));
+        // Before accounts exist, names are all there is.
+        assert_eq!(transition(Completed, Action::Submit, &a, &assessors()), Ok(Submitted));
+    }
+
+    #[test]
+    fn names_compare_without_invisible_characters() {
+        assert_eq!(normalise_name("李明\u{200b}（示例）"), normalise_name("李明（示例）"));
+        assert_eq!(normalise_name(" 李\u{feff}明 (示例)\u{2060}"), "李明(示例)");
+        assert_eq!(normalise_name("Ｌｉ Ｍｉｎｇ"), "liming");
+        assert_ne!(normalise_name("李明"), normalise_name("李鸣"));
+        let names = Parties::named("李明（示例）", "王芳");
+        let disguised = actor("李明\u{200b}（示例）", Role::Reviewer);
+        assert_eq!(
+            transition(Submitted, Action::Approve, &disguised, &names),
+            Err(ReviewError::OwnAssessment)
+        );
     }
 
     #[test]

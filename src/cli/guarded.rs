@@ -40,8 +40,7 @@ pub(super) fn open_stored(
         .map_err(|err| format!("无法读取评估 {number}：{err}"))?
         .ok_or_else(|| format!("{number}: 既不是评估文件，也不是已保存的评估编号"))?;
     // Bound assessors are printed with their accounts' registered names.
-    let record =
-        store.signed_record(id).map_err(|err| format!("无法读取评估 {number}：{err}"))?;
+    let record = store.signed_record(id).map_err(|err| format!("无法读取评估 {number}：{err}"))?;
     Ok(StoredReport { store, id, record })
 }
 
@@ -88,7 +87,8 @@ pub(super) fn sign_command(store: &Store, number: &str, slot: u8, sign_in: &Sign
     });
     match result {
         Ok(actor) => {
-            let role = if slot == crate::store::AssessorSlot::First { "评估员1" } else { "评估员2" };
+            let role =
+                if slot == crate::store::AssessorSlot::First { "评估员1" } else { "评估员2" };
             println!("{number}：{role}已确认为账号 {}", actor.account);
             ExitCode::SUCCESS
         }
@@ -175,7 +175,10 @@ pub(super) fn audit_verify_command(dir: &Path) -> ExitCode {
     let backup = report.backup.as_deref().map(backup_name);
     match report.problem {
         None => {
-            println!("审计记录完好：共 {} 条，哈希链完整，每条评估的内容与审计记录一致", report.rows);
+            println!(
+                "审计记录完好：共 {} 条，哈希链完整，每条评估的内容与审计记录一致",
+                report.rows
+            );
             match backup {
                 Some(name) => println!("  与最新备份 {name} 记下的审计记录一致"),
                 None => println!("  （没有可读的备份可以比对）"),

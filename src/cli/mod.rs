@@ -525,12 +525,11 @@ fn scales_command() -> ExitCode {
 /// Loads an assessment from a JSON file (`report FILE.json`; a stored record is read by
 /// [`guarded::open_stored`]).
 fn load_assessment(assessment: &str) -> Result<AssessmentRecord, String> {
-    let path = Path::new(assessment);
+    let text = std::fs::read_to_string(Path::new(assessment))
+        .map_err(|err| format!("{assessment}: 无法读取文件：{err}"))?;
+    let de = &mut serde_json::Deserializer::from_str(&text);
     {
-        let text = std::fs::read_to_string(path)
-            .map_err(|err| format!("{assessment}: 无法读取文件：{err}"))?;
-        let de = &mut serde_json::Deserializer::from_str(&text);
-        return serde_path_to_error::deserialize(de).map_err(|err| {
+        serde_path_to_error::deserialize(de).map_err(|err| {
             let path = err.path().to_string();
             let inner = err.into_inner();
             // serde's own text can quote a value (a name, an ID number): say only what
@@ -546,7 +545,7 @@ fn load_assessment(assessment: &str) -> Result<AssessmentRecord, String> {
                 inner.line(),
                 inner.column()
             )
-        });
+        })
     }
 }
 
@@ -693,12 +692,9 @@ fn keys_command(dir: &Path, command: KeysCommand) -> ExitCode {
     use crate::clock::CHINA_OFFSET;
     let date = |t: chrono::DateTime<chrono::Utc>| t.with_timezone(&CHINA_OFFSET).format("%Y-%m-%d");
     match command {
-        KeysCommand::New { name, passphrase_file, sign_in } => guarded::keys_new_command(
-            dir,
-            name.as_deref(),
-            passphrase_file.as_deref(),
-            &sign_in,
-        ),
+        KeysCommand::New { name, passphrase_file, sign_in } => {
+            guarded::keys_new_command(dir, name.as_deref(), passphrase_file.as_deref(), &sign_in)
+        }
         KeysCommand::List => match sign::list_keys(dir) {
             Ok(keys) if keys.is_empty() => {
                 println!("还没有签名密钥；请运行 elder-assess keys new --name 姓名");

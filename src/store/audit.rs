@@ -254,10 +254,9 @@ impl fmt::Display for AuditProblem {
                 f,
                 "第 {seq} 条审计记录中的评估（行号 {id}）已不在数据库中（绕过程序被删除）"
             ),
-            Self::BackupDiffers { seq } => write!(
-                f,
-                "最新备份中的第 {seq} 条审计记录与数据库中的不同（审计记录被重新计算过）"
-            ),
+            Self::BackupDiffers { seq } => {
+                write!(f, "最新备份中的第 {seq} 条审计记录与数据库中的不同（审计记录被重新计算过）")
+            }
             Self::BackupAhead { seq } => write!(
                 f,
                 "最新备份中已有第 {seq} 条审计记录，数据库中却没有（审计记录被删除，或数据库是从更早的备份恢复的）"
@@ -429,24 +428,67 @@ mod tests {
 
     #[test]
     fn hash_covers_every_column() {
-        let base =
-            row_hash(1, "t", "a", Some(1), "edit", Some("f"), None, Some("n"), None, GENESIS_HASH, None);
+        let base = row_hash(
+            1,
+            "t",
+            "a",
+            Some(1),
+            "edit",
+            Some("f"),
+            None,
+            Some("n"),
+            None,
+            GENESIS_HASH,
+            None,
+        );
         assert_eq!(base.len(), 64);
         assert_ne!(
             base,
-            row_hash(1, "t", "a", Some(1), "edit", Some("f"), None, Some("n"), None, GENESIS_HASH, Some("c"))
+            row_hash(
+                2,
+                "t",
+                "a",
+                Some(1),
+                "edit",
+                Some("f"),
+                None,
+                Some("n"),
+                None,
+                GENESIS_HASH,
+                None
+            )
         );
         assert_ne!(
             base,
-            row_hash(2, "t", "a", Some(1), "edit", Some("f"), None, Some("n"), None, GENESIS_HASH, None)
+            row_hash(
+                1,
+                "t",
+                "a",
+                None,
+                "edit",
+                Some("f"),
+                None,
+                Some("n"),
+                None,
+                GENESIS_HASH,
+                None
+            )
         );
         assert_ne!(
             base,
-            row_hash(1, "t", "a", None, "edit", Some("f"), None, Some("n"), None, GENESIS_HASH, None)
-        );
-        assert_ne!(
-            base,
-            row_hash(1, "t", "a", Some(1), "edit", Some("f"), Some("n"), None, None, GENESIS_HASH, None)
+            row_hash(
+                1,
+                "t",
+                "a",
+                Some(1),
+                "edit",
+                Some("f"),
+                Some("n"),
+                None,
+                None,
+                GENESIS_HASH,
+                None
+            )
         );
         assert_ne!(
             base,
@@ -480,5 +522,26 @@ mod tests {
                 None
             )
         );
+    }
+
+    #[test]
+    fn hash_covers_the_content_hash() {
+        let hash = |content| {
+            row_hash(
+                1,
+                "t",
+                "a",
+                Some(1),
+                "edit",
+                Some("f"),
+                None,
+                None,
+                None,
+                GENESIS_HASH,
+                content,
+            )
+        };
+        assert_ne!(hash(None), hash(Some("c")));
+        assert_ne!(hash(Some("c")), hash(Some("d")));
     }
 }

@@ -71,7 +71,9 @@ fn json_of(value: SqlValue) -> Value {
 fn hash_content(columns: Vec<Value>, duties: &[(String, String)]) -> String {
     let duties: Vec<Value> =
         duties.iter().map(|(duty, account)| serde_json::json!([duty, account])).collect();
-    sha256_hex(Value::Array(vec![Value::Array(columns), Value::Array(duties)]).to_string().as_bytes())
+    sha256_hex(
+        Value::Array(vec![Value::Array(columns), Value::Array(duties)]).to_string().as_bytes(),
+    )
 }
 
 fn columns_of(row: &rusqlite::Row<'_>) -> rusqlite::Result<Vec<Value>> {
@@ -144,12 +146,12 @@ fn parse_head(text: &str) -> Option<(i64, String)> {
     Some((seq.parse().ok()?, hash.to_owned()))
 }
 
-/// The head recorded in `meta`, if any (`Err` for a value that does not parse).
-fn meta_head(conn: &Connection) -> rusqlite::Result<Option<Option<(i64, String)>>> {
+/// The head recorded in `meta`, if there is one that parses.
+fn meta_head(conn: &Connection) -> rusqlite::Result<Option<(i64, String)>> {
     let text: Option<String> = conn
         .query_row("SELECT value FROM meta WHERE key = ?1", [HEAD_KEY], |row| row.get(0))
         .optional()?;
-    Ok(text.map(|text| parse_head(&text)))
+    Ok(text.and_then(|text| parse_head(&text)))
 }
 
 fn last_row(conn: &Connection) -> rusqlite::Result<Option<(i64, String)>> {
@@ -164,16 +166,11 @@ fn last_row(conn: &Connection) -> rusqlite::Result<Option<(i64, String)>> {
 pub(super) fn verify(conn: &Connection, dir: Option<&Path>) -> rusqlite::Result<Verified> {
     let mut verified = Verified::default();
     let last = last_row(conn)?;
-    let head_problem = match (meta_head(conn)?, &last) {
-        (None, None) => None,
-        (Some(Some(head)), Some(last)) if head == *last => None,
-        (Some(Some((recorded, _))), _) => {
-            Some(AuditProblem::HeadMismatch { recorded, last: last.as_ref().map_or(0, |l| l.0) })
-        }
-        (None | Some(None), _) => {
-            Some(AuditProblem::HeadMismatch { recorded: 0, last: last.as_ref().map_or(0, |l| l.0) })
-        }
-    };
+    let head = meta_head(conn)?;
+    let head_problem = (head != last).then(|| AuditProblem::HeadMismatch {
+        recorded: head.map_or(0, |head| head.0),
+        last: last.as_ref().map_or(0, |last| last.0),
+    });
     if head_problem.is_some() {
         verified.problem = head_problem;
         return Ok(verified);
@@ -251,8 +248,7 @@ fn verify_backup_head(
     dir: &Path,
 ) -> rusqlite::Result<(Option<PathBuf>, Option<AuditProblem>)> {
     for backup in super::backup::list_backups(dir).into_iter().rev() {
-        let Some(head) = backup_head(&backup) else { continue };
-        let Some((seq, hash)) = head else { return Ok((Some(backup), None)) };
+        let Some((seq, hash)) = backup_head(&backup) else { continue };
         let ours: Option<String> = conn
             .prepare_cached("SELECT hash FROM audit WHERE seq = ?1")?
             .query_row([seq], |row| row.get(0))
@@ -267,17 +263,53 @@ fn verify_backup_head(
     Ok((None, None))
 }
 
-/// The head recorded in a backup file, opened read-only: `None` if it cannot be read,
-/// `Some(None)` if it has no audit rows. The head in its `meta` where there is one, else
-/// its last audit row (backups made before schema 4).
-pub(super) fn backup_head(path: &Path) -> Option<Option<(i64, String)>> {
+/// The head recorded in a backup file, opened read-only: the head in its `meta` where
+/// there is one, else its last audit row (backups made before schema 4); `None` if it
+/// cannot be read or has no audit rows.
+pub(super) fn backup_head(path: &Path) -> Option<(i64, String)> {
     let conn = Connection::open_with_flags(
         path,
         OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
     )
     .ok()?;
-    if let Ok(Some(Some(head))) = meta_head(&conn) {
-        return Some(Some(head));
+    if let Ok(Some(head)) = meta_head(&conn) {
+        return Some(head);
     }
-    last_row(&conn).ok()
+    last_row(&conn).ok().flatten()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A schema 3 database with one record and no audit rows, migrated to 4: the record's
+    /// content is anchored by a `content_baseline` entry and the head is in `meta`.
+    #[test]
+    fn the_migration_anchors_existing_records() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        for step in &super::super::schema::MIGRATIONS[..3] {
+            conn.execute_batch(step).unwrap();
+        }
+        conn.pragma_update(None, "user_version", 3).unwrap();
+        conn.execute(
+            "INSERT INTO assessments (number, status, record_json, reference_date, created_at,
+                 updated_at)
+             VALUES ('M-1', 'draft', '{}', '2026-11-28', '2026-11-28T00:00:00Z',
+                 '2026-11-28T00:00:00Z')",
+            [],
+        )
+        .unwrap();
+        super::super::schema::migrate(&mut conn).unwrap();
+        let action: String = conn
+            .query_row("SELECT action FROM audit WHERE record_id = 1", [], |row| row.get(0))
+            .unwrap();
+        assert_eq!(action, "content_baseline");
+        assert!(audit::verify(&conn).unwrap().is_intact());
+        assert_eq!(verify(&conn, None).unwrap().problem, None);
+        conn.execute("UPDATE assessments SET record_json = '{\"x\":1}'", []).unwrap();
+        assert_eq!(
+            verify(&conn, None).unwrap().problem,
+            Some(AuditProblem::ContentChanged { number: "M-1".to_owned(), seq: 1 })
+        );
+    }
 }

@@ -35,6 +35,22 @@ pub(super) enum Duty {
 }
 
 impl Duty {
+    /// The duty a save does: creating (or importing) a new record, or editing an
+    /// existing one when its JSON or its status changes (`None`: nothing changed).
+    pub(super) fn of_save(
+        old_json: Option<&str>,
+        json: &str,
+        status_changes: bool,
+        imported: bool,
+    ) -> Option<Self> {
+        match old_json {
+            None if imported => Some(Self::Import),
+            None => Some(Self::Create),
+            Some(old) if old != json || status_changes => Some(Self::Edit),
+            Some(_) => None,
+        }
+    }
+
     fn code(self) -> &'static str {
         match self {
             Self::Create => "create",
@@ -102,10 +118,7 @@ impl Store {
             rows.iter().find(|(duty, _)| duty == slot.duty()).map(|(_, account)| account.clone())
         };
         Ok(Parties {
-            assessor_names: [
-                record.signatures.assessor1.name.trim().to_owned(),
-                record.signatures.assessor2.name.trim().to_owned(),
-            ],
+            assessor_names: self.listed_assessors(Some(id), record)?,
             assessor_accounts: [assessor(AssessorSlot::First), assessor(AssessorSlot::Second)],
             duty_accounts: rows
                 .iter()
@@ -131,6 +144,25 @@ impl Store {
             names[slot] = Some(row.get(1)?);
         }
         Ok(names)
+    }
+
+    /// The assessors' names as listed (the `assessor1`/`assessor2` columns) for `record`
+    /// saved as row `id` (`None`: a new row): a bound assessor's is the account's
+    /// registered name, any other the typed name, trimmed.
+    pub(super) fn listed_assessors(
+        &self,
+        id: Option<i64>,
+        record: &AssessmentRecord,
+    ) -> Result<[String; 2], StoreError> {
+        let bound = match id {
+            Some(id) => self.bound_names(id)?,
+            None => [None, None],
+        };
+        let [first, second] = bound;
+        Ok([
+            first.unwrap_or_else(|| record.signatures.assessor1.name.trim().to_owned()),
+            second.unwrap_or_else(|| record.signatures.assessor2.name.trim().to_owned()),
+        ])
     }
 
     /// Record `id` as its report prints it: each bound assessor signature carries its
@@ -174,7 +206,10 @@ impl Store {
         };
         for who in [&actor, &bound] {
             if !who.role.can_assess() {
-                return Err(ReviewError::Forbidden { role: who.role, action: "作为评估员签名" }.into());
+                return Err(ReviewError::Forbidden {
+                    role: who.role, action: "作为评估员签名"
+                }
+                .into());
             }
         }
         let tx = self.immediate()?;

@@ -157,7 +157,7 @@ impl Store {
                 )?
                 .execute(params![id, next.code(), at])?,
         };
-        let content = super::audit_content::content_hash(&self.conn, id)?;
+        let content_hash = super::audit_content::content_hash(&self.conn, id)?;
         audit::append(
             &self.conn,
             &Entry {
@@ -169,7 +169,7 @@ impl Store {
                 old: Some(current.code()),
                 new: Some(next.code()),
                 reason: audit_reason.as_deref(),
-                content_hash: Some(&content),
+                content_hash: Some(&content_hash),
             },
         )?;
         tx.commit()?;
@@ -222,7 +222,7 @@ impl Store {
         };
         let id = self.save_in_tx(&record, Status::Draft, None, &context)?;
         let at = timestamp(now);
-        let content = super::audit_content::content_hash(&self.conn, id)?;
+        let content_hash = super::audit_content::content_hash(&self.conn, id)?;
         audit::append(
             &self.conn,
             &Entry {
@@ -232,7 +232,7 @@ impl Store {
                 action: "supersede",
                 field: Some("supersedes"),
                 new: Some(&of.to_string()),
-                content_hash: Some(&content),
+                content_hash: Some(&content_hash),
                 ..Entry::default()
             },
         )?;
@@ -442,7 +442,10 @@ pub(super) fn parse_sex(code: &str) -> Option<Sex> {
 
 impl Store {
     /// The status and record of row `id` ([`StoreError::NotFound`] if there is none).
-    pub(super) fn status_and_record(&self, id: i64) -> Result<(Status, AssessmentRecord), StoreError> {
+    pub(super) fn status_and_record(
+        &self,
+        id: i64,
+    ) -> Result<(Status, AssessmentRecord), StoreError> {
         let row: Option<(String, String)> = self
             .conn
             .prepare_cached("SELECT status, record_json FROM assessments WHERE id = ?1")?

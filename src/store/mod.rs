@@ -501,18 +501,7 @@ impl Store {
             None => None,
         };
         let action = save_action(current, status)?;
-        let mut assessors = [
-            record.signatures.assessor1.name.trim().to_owned(),
-            record.signatures.assessor2.name.trim().to_owned(),
-        ];
-        if let Some((id, _, _)) = &existing {
-            // A bound assessor is listed by the account's registered name.
-            for (column, name) in assessors.iter_mut().zip(self.bound_names(*id)?) {
-                if let Some(name) = name {
-                    *column = name;
-                }
-            }
-        }
+        let assessors = self.listed_assessors(existing.as_ref().map(|e| e.0), record)?;
         let next = review::transition(
             current.unwrap_or(Status::Draft),
             action.clone(),
@@ -576,27 +565,23 @@ impl Store {
                 |row| row.get(0),
             )?;
 
-        let duty = match (&existing, audit_mode) {
-            (None, AuditMode::Imported) => Some(duties::Duty::Import),
-            (None, AuditMode::PerField) => Some(duties::Duty::Create),
-            (Some((_, _, old_json)), _) if *old_json != json || current != Some(status) => {
-                Some(duties::Duty::Edit)
-            }
-            (Some(_), _) => None,
-        };
-        if let Some(duty) = duty {
+        let old_json = existing.as_ref().map(|(_, _, json)| json.as_str());
+        let imported = audit_mode == AuditMode::Imported;
+        if let Some(duty) =
+            duties::Duty::of_save(old_json, &json, current != Some(status), imported)
+        {
             self.add_duty(id, duty, &actor.account)?;
         }
         let change = SaveChange {
-            old_json: existing.as_ref().map(|(_, _, json)| json.as_str()),
+            old_json,
             from: current.unwrap_or(Status::Draft),
             to: status,
             action: &action,
         };
-        let content = audit_content::content_hash(&self.conn, id)?;
+        let hash = audit_content::content_hash(&self.conn, id)?;
         match audit_mode {
-            AuditMode::PerField => self.audit_save(id, record, &change, actor, &at, &content)?,
-            AuditMode::Imported => self.audit_import(id, &json, actor, &at, &content)?,
+            AuditMode::PerField => self.audit_save(id, record, &change, actor, &at, &hash)?,
+            AuditMode::Imported => self.audit_import(id, &json, actor, &at, &hash)?,
         }
         Ok(id)
     }
@@ -609,7 +594,7 @@ impl Store {
         json: &str,
         actor: &Actor,
         at: &str,
-        content: &str,
+        content_hash: &str,
     ) -> Result<(), StoreError> {
         let hex = audit::sha256_hex(json.as_bytes());
         audit::append(
@@ -621,7 +606,7 @@ impl Store {
                 action: "import",
                 field: Some("record_json.sha256"),
                 new: Some(&hex),
-                content_hash: Some(content),
+                content_hash: Some(content_hash),
                 ..audit::Entry::default()
             },
         )?;
@@ -637,7 +622,7 @@ impl Store {
         change: &SaveChange<'_>,
         actor: &Actor,
         at: &str,
-        content: &str,
+        content_hash: &str,
     ) -> Result<(), StoreError> {
         let number = record.info.number.trim();
         let json_error =
@@ -648,7 +633,7 @@ impl Store {
             record_id: Some(id),
             action,
             field,
-            content_hash: Some(content),
+            content_hash: Some(content_hash),
             ..audit::Entry::default()
         };
         let new_value = serde_json::to_value(record).map_err(json_error)?;
@@ -670,7 +655,7 @@ impl Store {
                 old: old.as_deref(),
                 new: new.as_deref(),
                 reason: None,
-                content_hash: Some(content),
+                content_hash: Some(content_hash),
             };
             audit::append(&self.conn, &edit)?;
         }

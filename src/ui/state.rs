@@ -16,8 +16,8 @@ use super::home::HomeAction;
 use super::review::{LoginForm, QueueState, ReviewDecision, ReviewView};
 use super::table_export::{TableContent, TableExportDialog, TableExportOrder};
 use super::theme;
-use super::wizard::export::{ExportDialog, ExportOrder};
 use super::wizard::assessors::AssessorBinding;
+use super::wizard::export::{ExportDialog, ExportOrder};
 use super::wizard::{Editor, WizardCommand};
 
 /// User preferences, remembered between runs.

@@ -34,7 +34,8 @@ pub(super) fn signatures_ui(
         ("评估员2", &mut signatures.assessor2),
         ("信息提供者", &mut signatures.informant),
     ];
-    for (index, ((role, signature), pad)) in rows.into_iter().zip(editor.pads.iter_mut()).enumerate()
+    for (index, ((role, signature), pad)) in
+        rows.into_iter().zip(editor.pads.iter_mut()).enumerate()
     {
         ui.add_space(8.0);
         let by_account = index < 2 && binding.active();
@@ -44,7 +45,11 @@ pub(super) fn signatures_ui(
         ui.horizontal(|ui| {
             let label = ui.label(RichText::new(format!("{role}姓名")).strong());
             if by_account {
-                let name = if signature.name.trim().is_empty() { "（确认账号后显示）" } else { &signature.name };
+                let name = if signature.name.trim().is_empty() {
+                    "（确认账号后显示）"
+                } else {
+                    &signature.name
+                };
                 ui.label(name).labelled_by(label.id);
             } else {
                 text_field(ui, &label, &mut signature.name);
