@@ -13,6 +13,7 @@ use elder_assess::review::{Action, Role};
 use elder_assess::store::{AuditProblem, PasswordCost, Status, Store};
 
 use super::common::{TempDir, bind_assessors, gbt};
+use super::review::sha256_hex;
 
 const PASSWORD: &str = "correct horse battery";
 const NUMBER: &str = "C-1";
@@ -209,15 +210,6 @@ fn recompute_chain(conn: &rusqlite::Connection, from: i64) {
         )
         .unwrap();
     }
-}
-
-fn sha256_hex(text: &str) -> String {
-    use sha2::Digest as _;
-    use std::fmt::Write as _;
-    sha2::Sha256::digest(text.as_bytes()).iter().fold(String::new(), |mut hex, b| {
-        let _ = write!(hex, "{b:02x}");
-        hex
-    })
 }
 
 #[test]

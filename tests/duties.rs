@@ -10,13 +10,12 @@ use std::process::{Command, Output};
 use chrono::{DateTime, Utc};
 use elder_assess::exports::Privacy;
 use elder_assess::record::AssessmentRecord;
-use elder_assess::review::{Action, Actor, ReviewError, Role};
+use elder_assess::review::{Action, ReviewError, Role};
 use elder_assess::store::{AssessorSlot, PasswordCost, Status, Store, StoreError};
 use elder_assess::table_export::{RecordsExport, TableExportError, export_records};
 
 use super::common::{TempDir, bind_assessors, gbt};
-
-const PASSWORD: &str = "correct horse battery";
+use super::review::{PASSWORD, people};
 
 fn at(secs: i64) -> DateTime<Utc> {
     DateTime::from_timestamp(1_764_316_800 + secs, 0).unwrap()
@@ -28,25 +27,6 @@ fn example(number: &str) -> AssessmentRecord {
         serde_json::from_str(include_str!("data/example-assessment.json")).unwrap();
     number.clone_into(&mut record.info.number);
     record
-}
-
-struct People {
-    admin: Actor,
-    a1: Actor,
-    reviewer: Actor,
-}
-
-/// An admin, assessors a1 (评估员甲) and a2 (评估员乙) and reviewer r1, with light
-/// password hashes (the binary verifies them with the parameters they carry).
-fn people(store: &Store) -> People {
-    let admin = store.create_first_admin("admin", "管理员戊", PASSWORD, at(0)).unwrap();
-    let make = |login: &str, name: &str, role| {
-        store.create_account(&admin, login, name, role, PASSWORD, at(1)).unwrap()
-    };
-    let a1 = make("a1", "评估员甲", Role::Assessor);
-    make("a2", "评估员乙", Role::Assessor);
-    let reviewer = make("r1", "审核员丙", Role::Reviewer);
-    People { admin, a1, reviewer }
 }
 
 fn store_in(dir: &TempDir) -> Store {

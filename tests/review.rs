@@ -19,7 +19,7 @@ use super::common::TempDir;
 
 const SAMPLE_ID: &str = "11010519491231002X";
 const OTHER_ID: &str = "530926194001011233";
-const PASSWORD: &str = "correct horse battery";
+pub(super) const PASSWORD: &str = "correct horse battery";
 
 fn date(y: i32, m: u32, d: u32) -> NaiveDate {
     NaiveDate::from_ymd_opt(y, m, d).unwrap()
@@ -56,15 +56,16 @@ fn with_warning(mut record: AssessmentRecord) -> AssessmentRecord {
 }
 
 /// The accounts of most tests.
-struct People {
-    admin: Actor,
-    a1: Actor,
-    a2: Actor,
-    reviewer: Actor,
+pub(super) struct People {
+    pub(super) admin: Actor,
+    pub(super) a1: Actor,
+    pub(super) a2: Actor,
+    pub(super) reviewer: Actor,
 }
 
 /// A store with light password hashing (tests only) and four accounts; nobody signed in.
-fn people(store: &Store) -> People {
+/// The password of each is [`PASSWORD`].
+pub(super) fn people(store: &Store) -> People {
     let admin = store.create_first_admin("admin", "管理员戊", PASSWORD, at(0)).unwrap();
     let make = |login: &str, name: &str, role| {
         store.create_account(&admin, login, name, role, PASSWORD, at(1)).unwrap()
@@ -604,7 +605,7 @@ fn a_rehashed_row_breaks_the_next_link() {
     assert_eq!(verify(&dir), Some(AuditProblem::Unlinked { seq: 3 }));
 }
 
-fn sha256_hex(text: &str) -> String {
+pub(super) fn sha256_hex(text: &str) -> String {
     use sha2::Digest as _;
     use std::fmt::Write as _;
     sha2::Sha256::digest(text.as_bytes()).iter().fold(String::new(), |mut hex, b| {

@@ -697,7 +697,9 @@ fn keys_command(dir: &Path, command: KeysCommand) -> ExitCode {
         }
         KeysCommand::List => match sign::list_keys(dir) {
             Ok(keys) if keys.is_empty() => {
-                println!("还没有签名密钥；请运行 elder-assess keys new --name 姓名");
+                println!(
+                    "还没有签名密钥；请运行 elder-assess keys new --as 账号（本机未设账号时用 --name 姓名）"
+                );
                 ExitCode::SUCCESS
             }
             Ok(keys) => {

@@ -101,6 +101,16 @@ pub(super) fn content_hash(conn: &Connection, id: i64) -> rusqlite::Result<Strin
     }
 }
 
+/// Appends `entry`, which changes record `entry.record_id`, with that record's content
+/// hash as stored now (call after the change, in its transaction).
+pub(super) fn append_change(conn: &Connection, entry: &Entry<'_>) -> rusqlite::Result<i64> {
+    let hash = match entry.record_id {
+        Some(id) => content_hash(conn, id)?,
+        None => GENESIS_HASH.to_owned(),
+    };
+    audit::append(conn, &Entry { content_hash: Some(&hash), ..entry.clone() })
+}
+
 /// The schema 4 migration's Rust step: one `content_baseline` entry per existing record
 /// (dated by its `updated_at`) carrying its content hash, and the head in `meta`. Content
 /// changed behind the store before the upgrade is taken as it is.

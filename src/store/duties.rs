@@ -247,8 +247,7 @@ impl Store {
                 slot.duty()
             ))?
             .execute(params![id, bound.display_name, at])?;
-        let hash = audit_content::content_hash(&self.conn, id)?;
-        audit::append(
+        audit_content::append_change(
             &self.conn,
             &Entry {
                 at: &at,
@@ -257,7 +256,6 @@ impl Store {
                 action: "bind_assessor",
                 field: Some(slot.duty()),
                 new: Some(&bound.account),
-                content_hash: Some(&hash),
                 ..Entry::default()
             },
         )?;

@@ -8,7 +8,7 @@ use chrono::{DateTime, Months, NaiveDate, TimeDelta, Utc};
 use rusqlite::types::Value as SqlValue;
 use rusqlite::{OptionalExtension, params, params_from_iter};
 
-use super::audit::{self, Entry};
+use super::audit::Entry;
 use super::{
     SUMMARY_COLUMNS, Status, Store, StoreError, StoredAssessment, Summary, format_date, mask_id,
     normalise_id, parse_count, parse_date, parse_level, parse_timestamp, summaries_from, timestamp,
@@ -157,8 +157,7 @@ impl Store {
                 )?
                 .execute(params![id, next.code(), at])?,
         };
-        let content_hash = super::audit_content::content_hash(&self.conn, id)?;
-        audit::append(
+        super::audit_content::append_change(
             &self.conn,
             &Entry {
                 at: &at,
@@ -169,7 +168,7 @@ impl Store {
                 old: Some(current.code()),
                 new: Some(next.code()),
                 reason: audit_reason.as_deref(),
-                content_hash: Some(&content_hash),
+                content_hash: None,
             },
         )?;
         tx.commit()?;
@@ -222,8 +221,7 @@ impl Store {
         };
         let id = self.save_in_tx(&record, Status::Draft, None, &context)?;
         let at = timestamp(now);
-        let content_hash = super::audit_content::content_hash(&self.conn, id)?;
-        audit::append(
+        super::audit_content::append_change(
             &self.conn,
             &Entry {
                 at: &at,
@@ -232,7 +230,6 @@ impl Store {
                 action: "supersede",
                 field: Some("supersedes"),
                 new: Some(&of.to_string()),
-                content_hash: Some(&content_hash),
                 ..Entry::default()
             },
         )?;

@@ -2,13 +2,15 @@
 //! exactly what the window shows. Side effects (store, clock) happen here, after the
 //! screens have said what they want.
 
+mod assessors;
+
 use egui::{RichText, Ui};
 
 use crate::assessment::score;
 use crate::clock::Clock;
 use crate::record::AssessmentRecord;
 use crate::scale::Scale;
-use crate::store::{AssessorSlot, Status, Store, StoreError, StoredAssessment, Summary};
+use crate::store::{Status, Store, StoreError, StoredAssessment, Summary};
 
 use super::accounts::{AccountsAction, AccountsState};
 use super::history::{HistoryAction, HistoryView};
@@ -16,7 +18,6 @@ use super::home::HomeAction;
 use super::review::{LoginForm, QueueState, ReviewDecision, ReviewView};
 use super::table_export::{TableContent, TableExportDialog, TableExportOrder};
 use super::theme;
-use super::wizard::assessors::AssessorBinding;
 use super::wizard::export::{ExportDialog, ExportOrder};
 use super::wizard::{Editor, WizardCommand};
 
@@ -618,7 +619,11 @@ impl AppState {
     }
 
     /// Shows `stored` for review, beside the same elder's previous assessment.
-    fn review(&mut self, stored: StoredAssessment) {
+    fn review(&mut self, mut stored: StoredAssessment) {
+        // Bound assessors are shown with their accounts' registered names.
+        if let Ok(record) = self.store.signed_record(stored.id) {
+            stored.record.signatures = record.signatures;
+        }
         match self.store.previous_of(stored.id) {
             Ok(previous) => {
                 self.screen = Screen::Review(Box::new(ReviewView {
@@ -664,42 +669,6 @@ impl AppState {
                 self.screen = Screen::Queue(QueueState::default());
             }
             Err(err) => view.message = Some(err.to_string()),
-        }
-    }
-
-    /// The accounts to bind the assessor signatures of record `id` to (none while the
-    /// machine has no accounts): assessor 1 defaults to the signed-in account.
-    fn assessor_binding(&self, id: i64) -> AssessorBinding {
-        let accounts = match self.store.has_accounts() {
-            Ok(true) => self.store.assessor_accounts().unwrap_or_default(),
-            _ => return AssessorBinding::default(),
-        };
-        let signed_in = self.store.current_actor().map(|actor| actor.account);
-        let bound = self.store.assessor_accounts_of(id).unwrap_or_default();
-        let mine = signed_in.clone().filter(|login| accounts.iter().any(|(l, _)| l == login));
-        let picked = [bound[0].clone().or(mine), bound[1].clone()];
-        AssessorBinding { accounts, signed_in, picked, bound, ..AssessorBinding::default() }
-    }
-
-    /// Binds an assessor signature of the open record to the account picked for it (with
-    /// that account's password unless it is the signed-in one).
-    fn bind_assessor(&mut self, slot: AssessorSlot) {
-        let Screen::Editor(editor) = &mut self.screen else { return };
-        let index = usize::from(slot == AssessorSlot::Second);
-        let Some(login) = editor.binding.picked[index].clone() else { return };
-        let password = std::mem::take(&mut editor.binding.passwords[index]);
-        let password = Some(password.as_str()).filter(|p| !p.is_empty());
-        match self.store.bind_assessor(editor.id, slot, &login, password, self.clock.now()) {
-            Ok(bound) => {
-                editor.binding.bound[index] = Some(bound.account);
-                let signature = if index == 0 {
-                    &mut editor.record.signatures.assessor1
-                } else {
-                    &mut editor.record.signatures.assessor2
-                };
-                signature.name = bound.display_name;
-            }
-            Err(err) => self.error = Some(format!("无法确认评估员：{err}")),
         }
     }
 
