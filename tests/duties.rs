@@ -57,16 +57,23 @@ fn self_approval_by_an_admin_is_refused() {
         Status::Approved
     );
 
-    // A reviewer who once edited a record (as an admin) may not approve it either.
+    // An admin who once edited a record (created by a1) may not approve it either; one
+    // who saved it unchanged did no duty.
+    store.login("a1", PASSWORD, at(9)).unwrap();
+    let mut record = example("D-2");
+    let id = store.save(&record, Status::Draft, None, at(9)).unwrap();
+    store.login("admin", PASSWORD, at(9)).unwrap();
+    store.save(&record, Status::Draft, None, at(9)).unwrap();
     store.login("admin2", PASSWORD, at(9)).unwrap();
-    let id = store.save(&example("D-2"), Status::Completed, Some(0), at(9)).unwrap();
+    record.informant.name = "王五（示例）".to_owned();
+    store.save(&record, Status::Completed, Some(0), at(9)).unwrap();
     store.login("a1", PASSWORD, at(10)).unwrap();
     bind_assessors(&store, id, ["a1", "a2"], PASSWORD, at(10));
     store.transition(id, Action::Submit, &p.a1, None, at(11)).unwrap();
     let error = store.transition(id, Action::Approve, &other, None, at(12)).unwrap_err();
     assert!(matches!(error, StoreError::Review(ReviewError::OwnAssessment)), "{error:?}");
     assert_eq!(
-        store.transition(id, Action::Approve, &p.reviewer, None, at(13)).unwrap(),
+        store.transition(id, Action::Approve, &p.admin, None, at(13)).unwrap(),
         Status::Approved
     );
     assert!(store.verify_audit().unwrap().is_intact());

@@ -528,25 +528,23 @@ fn load_assessment(assessment: &str) -> Result<AssessmentRecord, String> {
     let text = std::fs::read_to_string(Path::new(assessment))
         .map_err(|err| format!("{assessment}: 无法读取文件：{err}"))?;
     let de = &mut serde_json::Deserializer::from_str(&text);
-    {
-        serde_path_to_error::deserialize(de).map_err(|err| {
-            let path = err.path().to_string();
-            let inner = err.into_inner();
-            // serde's own text can quote a value (a name, an ID number): say only what
-            // kind of problem it is and where.
-            let kind = match inner.classify() {
-                serde_json::error::Category::Syntax => "JSON 格式错误",
-                serde_json::error::Category::Eof => "文件不完整",
-                serde_json::error::Category::Data => "字段缺失、多余或取值不对",
-                serde_json::error::Category::Io => "读取失败",
-            };
-            format!(
-                "{assessment}: 评估文件无效（`{path}`，第 {} 行第 {} 列）：{kind}",
-                inner.line(),
-                inner.column()
-            )
-        })
-    }
+    serde_path_to_error::deserialize(de).map_err(|err| {
+        let path = err.path().to_string();
+        let inner = err.into_inner();
+        // serde's own text can quote a value (a name, an ID number): say only what
+        // kind of problem it is and where.
+        let kind = match inner.classify() {
+            serde_json::error::Category::Syntax => "JSON 格式错误",
+            serde_json::error::Category::Eof => "文件不完整",
+            serde_json::error::Category::Data => "字段缺失、多余或取值不对",
+            serde_json::error::Category::Io => "读取失败",
+        };
+        format!(
+            "{assessment}: 评估文件无效（`{path}`，第 {} 行第 {} 列）：{kind}",
+            inner.line(),
+            inner.column()
+        )
+    })
 }
 
 /// The arguments of `report`.
