@@ -33,9 +33,12 @@
 //!
 //! Everything is on one machine. Someone with root (or the assessor's own account) who
 //! understands this scheme can rewrite the records, recompute the whole chain, rewrite
-//! `meta` and rewrite or delete every backup too; nothing local can prove otherwise. The
-//! chain only makes such a rewrite deliberate work rather than a one-line `UPDATE`, and
-//! the county server (a later issue) will hold copies of the head off the machine.
+//! `meta` and rewrite or delete every backup too; nothing local can prove otherwise. Only
+//! the newest backup is compared, so a recomputed chain also passes once a newer daily
+//! backup has copied it (the first open of the next day backs up before `audit verify`
+//! runs). The chain only makes such a rewrite deliberate work rather than a one-line
+//! `UPDATE`, and the county server (a later issue) will hold copies of the head off the
+//! machine.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
