@@ -12,8 +12,14 @@
 //!
 //! - Assessors (评估员) edit, complete, reopen and submit their records.
 //! - Only a reviewer (审核员) or an admin (管理员) approves or returns a submitted record.
-//!   The approving reviewer must not be one of the record's two assessors (display
-//!   names compared after trimming).
+//!   The approving account must have done none of the record's duties: it did not
+//!   create, import, edit or submit it and is neither assessor's account ([`Parties`],
+//!   logins compared); nor may its name be an assessor's name, compared after
+//!   [`normalise_name`] (whitespace and invisible format characters such as U+200B
+//!   removed, full-width ASCII folded), which is all that can be compared for records
+//!   written before accounts existed.
+//! - Once accounts exist, a record is submitted only with its two assessor signatures
+//!   bound to two different accounts.
 //! - Returning needs a non-empty reason.
 //! - An approved record is final: every action on it is refused with
 //!   "已通过的评估不能修改，请新建复评". A correction or a re-assessment (复评) is a new
@@ -248,9 +254,18 @@ pub enum ReviewError {
         /// The refused action's label.
         action: &'static str,
     },
-    /// The reviewer is one of the record's assessors.
-    #[error("审核人不能是本评估的评估员，请由其他审核员审核")]
+    /// The reviewer is one of the record's assessors, or created, imported, edited or
+    /// submitted it.
+    #[error(
+        "审核人不能是本评估的评估员，也不能是创建、导入、修改或提交本评估的账号，请由其他审核员审核"
+    )]
     OwnAssessment,
+    /// Once accounts exist, both assessor signatures must be bound to accounts.
+    #[error("两名评估员都须用各自的账号确认签名后才能提交审核")]
+    UnboundAssessor,
+    /// The two assessor signatures are bound to the same account.
+    #[error("评估员1和评估员2不能是同一个账号")]
+    SameAssessor,
     /// The record names no assessor, so reviewer ≠ assessor cannot be checked.
     #[error("评估记录缺少评估员姓名，无法审核")]
     NoAssessors,
@@ -259,10 +274,77 @@ pub enum ReviewError {
     MissingReason,
 }
 
+/// Who did a record's duties, for the separation of duties in [`transition`].
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Parties {
+    /// The assessors' names (assessor 1, assessor 2) as in the record's signatures.
+    pub assessor_names: [String; 2],
+    /// The accounts (logins) the two assessor signatures are bound to, when bound.
+    pub assessor_accounts: [Option<String>; 2],
+    /// The accounts that created, imported, edited or submitted the record.
+    pub duty_accounts: Vec<String>,
+    /// Whether the machine has accounts: then a submission needs both assessor accounts.
+    pub accounts_exist: bool,
+}
+
+impl Parties {
+    /// Parties known only by the assessors' names (a record from before accounts).
+    pub fn named(first: &str, second: &str) -> Self {
+        Self { assessor_names: [first.to_owned(), second.to_owned()], ..Self::default() }
+    }
+
+    /// Whether `account` did any duty on the record or is one of its assessors.
+    fn involves(&self, account: &str) -> bool {
+        let account = account.trim();
+        self.duty_accounts.iter().any(|a| a.trim() == account)
+            || self.assessor_accounts.iter().flatten().any(|a| a.trim() == account)
+    }
+}
+
+/// A name as compared for "reviewer ≠ assessor": whitespace and invisible format
+/// characters (zero-width space and joiners, bidirectional marks, soft hyphen, BOM, …)
+/// removed, full-width ASCII forms (`（`, `Ａ`) folded to ASCII, ASCII lower-cased.
+pub fn normalise_name(name: &str) -> String {
+    name.chars()
+        .filter(|&c| !c.is_whitespace() && !is_format_char(c))
+        .map(|c| match u32::from(c) {
+            // U+FF01..=U+FF5E are the full-width forms of U+0021..=U+007E.
+            code @ 0xFF01..=0xFF5E => char::from_u32(code - 0xFEE0).unwrap_or(c),
+            _ => c,
+        })
+        .map(|c| c.to_ascii_lowercase())
+        .collect()
+}
+
+/// Unicode general category Cf (format) characters that occur in text, plus the
+/// invisible fillers that render as nothing.
+fn is_format_char(c: char) -> bool {
+    matches!(
+        u32::from(c),
+        0x00AD
+            | 0x034F
+            | 0x061C
+            | 0x115F..=0x1160
+            | 0x17B4..=0x17B5
+            | 0x180B..=0x180F
+            | 0x200B..=0x200F
+            | 0x202A..=0x202E
+            | 0x2060..=0x206F
+            | 0x3164
+            | 0xFE00..=0xFE0F
+            | 0xFEFF
+            | 0xFFA0
+            | 0xFFF0..=0xFFFB
+            | 0x1D173..=0x1D17A
+            | 0xE0000..=0xE0FFF
+    )
+}
+
 /// The status after `actor` takes `action` on a record in status `current`.
 ///
-/// `record_assessors` are the names of the record's assessors (its two assessor
-/// signatures); blank names are ignored, and an approval needs at least one.
+/// `parties` are who did the record's duties: its assessors' names and accounts and the
+/// accounts that created, imported, edited or submitted it. Blank names are ignored, and
+/// an approval needs at least one.
 ///
 /// Rules, checked in this order:
 /// 1. [`ReviewStatus::Approved`] refuses everything ([`ReviewError::Frozen`]).
@@ -273,8 +355,11 @@ pub enum ReviewError {
 /// 3. Approve and Return need a reviewer or admin; the others an assessor or admin
 ///    ([`ReviewError::Forbidden`]).
 /// 4. Return needs a non-blank reason ([`ReviewError::MissingReason`]).
-/// 5. Approve: the actor's display name (trimmed) must differ from every assessor name
-///    (trimmed) ([`ReviewError::OwnAssessment`], [`ReviewError::NoAssessors`]).
+/// 5. Submit, once accounts exist: both assessor signatures are bound to accounts
+///    ([`ReviewError::UnboundAssessor`]), two different ones ([`ReviewError::SameAssessor`]).
+/// 6. Approve: the actor's account is none of the record's ([`Parties`]) and its display
+///    name differs from every assessor name after [`normalise_name`]
+///    ([`ReviewError::OwnAssessment`], [`ReviewError::NoAssessors`]).
 #[expect(
     clippy::needless_pass_by_value,
     reason = "an action is taken, not lent: callers build it for this call"
@@ -283,7 +368,7 @@ pub fn transition(
     current: ReviewStatus,
     action: Action,
     actor: &Actor,
-    record_assessors: &[String],
+    parties: &Parties,
 ) -> Result<ReviewStatus, ReviewError> {
     use ReviewStatus::{Approved, Completed, Draft, Returned, Submitted};
     if current == Approved {
@@ -305,17 +390,26 @@ pub fn transition(
     if action.reason().is_some_and(str::is_empty) {
         return Err(ReviewError::MissingReason);
     }
+    if action == Action::Submit && parties.accounts_exist {
+        let [Some(first), Some(second)] = &parties.assessor_accounts else {
+            return Err(ReviewError::UnboundAssessor);
+        };
+        if first.trim() == second.trim() {
+            return Err(ReviewError::SameAssessor);
+        }
+    }
     if action == Action::Approve {
-        let reviewer = actor.display_name.trim();
-        let names: Vec<&str> = record_assessors
+        let names: Vec<String> = parties
+            .assessor_names
             .iter()
-            .map(|name| name.trim())
+            .map(|name| normalise_name(name))
             .filter(|name| !name.is_empty())
             .collect();
         if names.is_empty() {
             return Err(ReviewError::NoAssessors);
         }
-        if names.contains(&reviewer) {
+        if parties.involves(&actor.account) || names.contains(&normalise_name(&actor.display_name))
+        {
             return Err(ReviewError::OwnAssessment);
         }
     }
@@ -331,8 +425,8 @@ mod tests {
         Actor { account: format!("{name}-login"), display_name: name.to_owned(), role }
     }
 
-    fn assessors() -> Vec<String> {
-        vec!["评估员甲".to_owned(), " 评估员乙 ".to_owned()]
+    fn assessors() -> Parties {
+        Parties::named("评估员甲", " 评估员乙 ")
     }
 
     fn ret(reason: &str) -> Action {
@@ -459,18 +553,79 @@ mod tests {
             }
         }
         // Blank names are ignored; with none left, approval is refused.
-        let blank = vec![String::new(), "  ".to_owned()];
+        let blank = Parties::named("", "  ");
         let r = actor("审核员丙", Role::Reviewer);
         assert_eq!(
             transition(Submitted, Action::Approve, &r, &blank),
             Err(ReviewError::NoAssessors)
         );
-        assert_eq!(transition(Submitted, Action::Approve, &r, &[]), Err(ReviewError::NoAssessors));
-        let one = vec!["评估员甲".to_owned(), String::new()];
+        assert_eq!(
+            transition(Submitted, Action::Approve, &r, &Parties::default()),
+            Err(ReviewError::NoAssessors)
+        );
+        let one = Parties::named("评估员甲", "");
         assert_eq!(transition(Submitted, Action::Approve, &r, &one), Ok(Approved));
         // Returning is not restricted by the assessor names.
         let own = actor("评估员甲", Role::Admin);
         assert_eq!(transition(Submitted, ret("重做"), &own, &names), Ok(Returned));
+    }
+
+    #[test]
+    fn the_approving_account_did_none_of_the_records_duties() {
+        let parties = Parties {
+            assessor_names: ["评估员甲".to_owned(), "评估员乙".to_owned()],
+            assessor_accounts: [Some("a1".to_owned()), Some("a2".to_owned())],
+            duty_accounts: vec!["boss".to_owned()],
+            accounts_exist: true,
+        };
+        // The admin who imported it, and an assessor's own account under another name.
+        for (login, name) in [("boss", "管理员戊"), ("a2", "别名")] {
+            let who = Actor {
+                account: login.to_owned(),
+                display_name: name.to_owned(),
+                role: Role::Admin,
+            };
+            assert_eq!(
+                transition(Submitted, Action::Approve, &who, &parties),
+                Err(ReviewError::OwnAssessment),
+                "{login}"
+            );
+        }
+        let other = actor("审核员丙", Role::Reviewer);
+        assert_eq!(transition(Submitted, Action::Approve, &other, &parties), Ok(Approved));
+    }
+
+    #[test]
+    fn submission_needs_two_different_assessor_accounts_once_accounts_exist() {
+        let a = actor("评估员甲", Role::Assessor);
+        let mut parties = Parties { accounts_exist: true, ..assessors() };
+        assert_eq!(
+            transition(Completed, Action::Submit, &a, &parties),
+            Err(ReviewError::UnboundAssessor)
+        );
+        parties.assessor_accounts = [Some("a1".to_owned()), Some(" a1".to_owned())];
+        assert_eq!(
+            transition(Completed, Action::Submit, &a, &parties),
+            Err(ReviewError::SameAssessor)
+        );
+        parties.assessor_accounts[1] = Some("a2".to_owned());
+        assert_eq!(transition(Completed, Action::Submit, &a, &parties), Ok(Submitted));
+        // Before accounts exist, names are all there is.
+        assert_eq!(transition(Completed, Action::Submit, &a, &assessors()), Ok(Submitted));
+    }
+
+    #[test]
+    fn names_compare_without_invisible_characters() {
+        assert_eq!(normalise_name("李明\u{200b}（示例）"), normalise_name("李明（示例）"));
+        assert_eq!(normalise_name(" 李\u{feff}明 (示例)\u{2060}"), "李明(示例)");
+        assert_eq!(normalise_name("Ｌｉ Ｍｉｎｇ"), "liming");
+        assert_ne!(normalise_name("李明"), normalise_name("李鸣"));
+        let names = Parties::named("李明（示例）", "王芳");
+        let disguised = actor("李明\u{200b}（示例）", Role::Reviewer);
+        assert_eq!(
+            transition(Submitted, Action::Approve, &disguised, &names),
+            Err(ReviewError::OwnAssessment)
+        );
     }
 
     #[test]

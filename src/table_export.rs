@@ -14,7 +14,7 @@ use crate::scale::Scale;
 use crate::store::{Store, StoreError};
 
 /// Audit action recorded before a full (identifying) export is written.
-pub const FULL_EXPORT_ACTION: &str = "export_full";
+pub use crate::store::FULL_EXPORT_ACTION;
 
 /// A spreadsheet file format, chosen by the file name's extension.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -81,8 +81,8 @@ pub struct RecordsExport<'a> {
     pub privacy: Privacy,
     /// Only approved records (otherwise every record, with its status).
     pub approved_only: bool,
-    /// Why a full export is made; required by the app (the audit row's reason), optional
-    /// on the command line where the operator's account is recorded anyway.
+    /// Why a full export is made: required (the audit row's reason); the store refuses
+    /// a full export without one, and by an assessor once accounts exist.
     pub purpose: Option<&'a str>,
 }
 
@@ -98,8 +98,9 @@ pub struct RecordsWritten {
 
 /// Writes the records; returns how many rows were written and which cells were cut.
 ///
-/// A full export is written only after an `export_full` row (count, file, purpose) is in
-/// the audit trail; if that fails, nothing is written.
+/// A full export is written only after [`Store::record_full_export`] put an
+/// `export_full` row (count, file, purpose) in the audit trail, which it refuses without
+/// a purpose or for an assessor; if that fails, nothing is written.
 pub fn export_records(
     store: &Store,
     scale: &Scale,
@@ -113,11 +114,8 @@ pub fn export_records(
         TableFormat::Xlsx => crate::exports::to_xlsx(&rows, request.privacy)?,
     };
     if request.privacy == Privacy::Full {
-        let purpose = request.purpose.map(str::trim).filter(|p| !p.is_empty());
         let detail = format!("{} 条，{}", rows.len(), request.path.display());
-        store
-            .log_event(FULL_EXPORT_ACTION, None, Some(&detail), purpose, now)
-            .map_err(TableExportError::Audit)?;
+        store.record_full_export(&detail, request.purpose, now).map_err(TableExportError::Audit)?;
     }
     write(request.path, &encoded.bytes)?;
     Ok(RecordsWritten { rows: rows.len(), cut: encoded.cut })

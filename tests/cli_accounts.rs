@@ -132,6 +132,13 @@ fn create_accounts(data: &Path, pw: &Passwords) {
     assert_ok(&run(data, &[&init[..], &["--new-password-file", &pw.admin]].concat()), "admin");
     let again = run(data, &[&init[..], &["--new-password-file", &pw.a1]].concat());
     assert_refused(&again, "已有账号");
+    // The first admin turns encryption on: the database is no plain SQLite file any more,
+    // and reading it needs a sign-in.
+    let db = std::fs::read(data.join(elder_assess::store::DB_FILE_NAME)).unwrap();
+    assert!(!db.starts_with(b"SQLite format 3"), "the database is encrypted");
+    assert_refused(&run(data, &["review", "queue"]), "已加密");
+    let queue = ["review", "queue", "--as", "admin", "--password-file", &pw.admin];
+    assert_ok(&run(data, &queue), "");
 
     // Without a password source and without a terminal: refused, naming the sources.
     let add = ["accounts", "add", "--as", "admin"];
@@ -187,8 +194,14 @@ fn accounts_and_review_from_the_command_line() {
 
     // Two completed records, saved through the library as assessor a1.
     {
-        let store = Store::open(data).unwrap();
-        store.login("a1", "assessor password 1", Utc::now()).unwrap();
+        let store = Store::open_signed_in(
+            data,
+            "a1",
+            "assessor password 1",
+            Utc::now(),
+            elder_assess::store::PasswordCost::Standard,
+        )
+        .unwrap();
         for (number, township) in [("CLI-1", "耿马镇"), ("CLI-2", "孟定镇")] {
             store.save(&record(number, township), Status::Completed, Some(0), Utc::now()).unwrap();
         }
@@ -200,6 +213,11 @@ fn accounts_and_review_from_the_command_line() {
                 .concat();
         run(data, &args)
     };
+    // Each assessor confirms their own signature by signing in (issue 10).
+    for number in ["CLI-1", "CLI-2"] {
+        assert_ok(&review("sign", number, "a1", &pw.a1, &["--slot", "1"]), "评估员1已确认");
+        assert_ok(&review("sign", number, "a2", &pw.a2_reset, &["--slot", "2"]), "评估员2已确认");
+    }
     assert_ok(&review("submit", "CLI-1", "a1", &pw.a1, &[]), "CLI-1：已提交");
     assert_ok(&review("submit", "CLI-2", "a2", &pw.a2_reset, &[]), "CLI-2：已提交");
 
@@ -213,16 +231,19 @@ fn accounts_and_review_from_the_command_line() {
         "退回评估必须填写退回原因",
     );
 
-    // The queue: both records, ID numbers masked, no names.
-    let out = assert_ok(&run(data, &["review", "queue"]), "CLI-1");
+    // The queue: both records, ID numbers masked, no names. The data is encrypted, so
+    // reading it signs in too.
+    let reader = ["--as", "r1", "--password-file", pw.reviewer.as_str()];
+    let read = |args: &[&str]| run(data, &[args, &reader[..]].concat());
+    let out = assert_ok(&read(&["review", "queue"]), "CLI-1");
     assert!(out.contains("CLI-2"), "{out}");
     for line in out.lines().skip(1) {
         assert!(line.contains(&format!("\t{MASKED}\t2025-01-15\t0\t")), "{line}");
     }
     assert!(!out.contains(ID) && !out.contains(NAME), "{out}");
-    let out = assert_ok(&run(data, &["review", "queue", "--township", "孟定镇"]), "CLI-2");
+    let out = assert_ok(&read(&["review", "queue", "--township", "孟定镇"]), "CLI-2");
     assert!(!out.contains("CLI-1"), "{out}");
-    assert_ok(&run(data, &["review", "queue", "--level", "3"]), "没有待审核的评估");
+    assert_ok(&read(&["review", "queue", "--level", "3"]), "没有待审核的评估");
 
     // Return one, approve the other, once.
     assert_ok(
@@ -231,7 +252,7 @@ fn accounts_and_review_from_the_command_line() {
     );
     assert_ok(&review("approve", "CLI-1", "r1", &pw.reviewer, &[]), "CLI-1：已通过");
     assert_refused(&review("approve", "CLI-1", "r1", &pw.reviewer, &[]), "已通过的评估不能修改");
-    assert_ok(&run(data, &["review", "queue"]), "没有待审核的评估");
+    assert_ok(&read(&["review", "queue"]), "没有待审核的评估");
 
     // A wrong password and an unknown login read the same.
     let wrong =
@@ -242,7 +263,7 @@ fn accounts_and_review_from_the_command_line() {
     assert!(!wrong.contains("r1") && !unknown.contains("nobody"), "{wrong}");
 
     // The approved assessment of 2025-01-15 is overdue after 12 months.
-    let out = assert_ok(&run(data, &["review", "due"]), "已逾期\t2026-01-15\tCLI-1");
+    let out = assert_ok(&read(&["review", "due"]), "已逾期\t2026-01-15\tCLI-1");
     assert!(out.contains(MASKED) && !out.contains(ID) && !out.contains(NAME), "{out}");
 
     // Once accounts exist, import and a full export say who does them.
@@ -250,7 +271,7 @@ fn accounts_and_review_from_the_command_line() {
     let line = serde_json::to_string(&record("CLI-3", "勐永镇")).unwrap();
     std::fs::write(&jsonl, format!("{line}\n")).unwrap();
     let jsonl = jsonl.to_str().unwrap();
-    assert_refused(&run(data, &["import", jsonl]), "本机已设置账号：请用 --as 账号 登录");
+    assert_refused(&run(data, &["import", jsonl]), "已加密，请先登录（命令行请加 --as 账号）");
     assert_ok(
         &run(data, &["import", jsonl, "--as", "a1", "--password-file", &pw.a1]),
         "已导入 1 条",
@@ -260,8 +281,10 @@ fn accounts_and_review_from_the_command_line() {
     assert_refused(&run(data, &["export", "--full", "--out", out]), "--as");
     let full = ["export", "--full", "--purpose", "抽查", "--out", out, "--as", "r1"];
     assert_ok(&run(data, &[&full[..], &["--password-file", &pw.reviewer]].concat()), "完整");
-    // A de-identified export needs no sign-in.
-    assert_ok(&run(data, &["export", "--out", out]), "去标识化");
+    // A de-identified export needs a sign-in too once the data is encrypted.
+    assert_refused(&run(data, &["export", "--out", out]), "已加密");
+    assert_ok(&read(&["export", "--out", out]), "去标识化");
 
-    assert_ok(&run(data, &["audit", "verify"]), "哈希链完整");
+    assert_refused(&run(data, &["audit", "verify"]), "已加密");
+    assert_ok(&read(&["audit", "verify"]), "哈希链完整");
 }

@@ -55,6 +55,21 @@ pub fn score_plain<'s>(scale: &'s Scale, answers: &Answers) -> Outcome<'s> {
     score(scale, answers, &Facts::new(scale)).unwrap()
 }
 
+/// Binds record `id`'s assessor 1 to the signed-in account `first` and assessor 2 to the
+/// account `second`, present with its `password`: once accounts exist, a record is
+/// submitted only with both assessors bound to two different accounts.
+pub fn bind_assessors(
+    store: &elder_assess::store::Store,
+    id: i64,
+    [first, second]: [&str; 2],
+    password: &str,
+    now: chrono::DateTime<chrono::Utc>,
+) {
+    use elder_assess::store::AssessorSlot;
+    store.bind_assessor(id, AssessorSlot::First, first, None, now).unwrap();
+    store.bind_assessor(id, AssessorSlot::Second, second, Some(password), now).unwrap();
+}
+
 /// A directory under the system temp dir, removed on drop.
 pub struct TempDir(std::path::PathBuf);
 

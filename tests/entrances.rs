@@ -185,6 +185,7 @@ fn bureau(store: &Store) -> (Actor, Actor) {
     let assessor = store
         .create_account(&admin, "a1", "李明（示例）", Role::Assessor, PASSWORD, at(1))
         .unwrap();
+    store.create_account(&admin, "a2", "杨芳（示例）", Role::Assessor, PASSWORD, at(1)).unwrap();
     let reviewer =
         store.create_account(&admin, "r1", "审核员丙", Role::Reviewer, PASSWORD, at(1)).unwrap();
     (assessor, reviewer)
@@ -202,6 +203,7 @@ fn submit_and_approve_refuse_a_record_that_fails_validation() {
     bad.info.number = "PG-BAD".to_owned();
     *bad.subject.id_number.text_mut() = "530926194305120421".to_owned();
     let id = store.save(&bad, Status::Completed, Some(2), at(3)).unwrap();
+    super::common::bind_assessors(&store, id, ["a1", "a2"], PASSWORD, at(3));
     let err = store.transition(id, Action::Submit, &assessor, None, at(4)).unwrap_err();
     assert!(matches!(err, StoreError::InvalidRecord { .. }), "{err:?}");
     assert!(err.to_string().contains("A.2.8") && !err.to_string().contains("5309261943"), "{err}");
@@ -211,6 +213,7 @@ fn submit_and_approve_refuse_a_record_that_fails_validation() {
     // the approval re-runs the validation and refuses it.
     let good = example_record();
     let id = store.save(&good, Status::Completed, Some(2), at(5)).unwrap();
+    super::common::bind_assessors(&store, id, ["a1", "a2"], PASSWORD, at(5));
     assert_eq!(
         store.transition(id, Action::Submit, &assessor, None, at(6)).unwrap(),
         Status::Submitted

@@ -1,6 +1,8 @@
 //! Integration tests: one binary, one module per area.
 
 #[cfg(test)]
+mod audit_content; // The audit trail covers content: changes behind the store, tail, recomputed chain.
+#[cfg(test)]
 mod cases; // Data-driven cases in tests/cases/*.json through the JSON contract.
 #[cfg(test)]
 mod cli; // The elder-assess binary: exit codes, stdout/stderr contract.
@@ -10,6 +12,8 @@ mod cli_accounts; // Accounts and review from the command line.
 mod common; // Shared fixtures: the bundled scale, answers with a chosen total.
 #[cfg(test)]
 mod conformance; // GB/T 42195-2022 Annex C level bands and change rules, clause by clause.
+#[cfg(test)]
+mod duties; // Duties bound to accounts: self-approval, names, full exports, reports, keys.
 #[cfg(test)]
 mod encryption; // Encryption at rest: no name or ID number in the database, WAL or backups.
 #[cfg(test)]

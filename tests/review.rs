@@ -20,7 +20,7 @@ use super::common::TempDir;
 const SAMPLE_ID: &str = "11010519491231002X";
 const OTHER_ID: &str = "530926194001011233";
 const THIRD_ID: &str = "530926194502030037";
-const PASSWORD: &str = "correct horse battery";
+pub(super) const PASSWORD: &str = "correct horse battery";
 
 fn date(y: i32, m: u32, d: u32) -> NaiveDate {
     NaiveDate::from_ymd_opt(y, m, d).unwrap()
@@ -58,15 +58,16 @@ fn with_warning(mut record: AssessmentRecord) -> AssessmentRecord {
 }
 
 /// The accounts of most tests.
-struct People {
-    admin: Actor,
-    a1: Actor,
-    a2: Actor,
-    reviewer: Actor,
+pub(super) struct People {
+    pub(super) admin: Actor,
+    pub(super) a1: Actor,
+    pub(super) a2: Actor,
+    pub(super) reviewer: Actor,
 }
 
 /// A store with light password hashing (tests only) and four accounts; nobody signed in.
-fn people(store: &Store) -> People {
+/// The password of each is [`PASSWORD`].
+pub(super) fn people(store: &Store) -> People {
     let admin = store.create_first_admin("admin", "管理员戊", PASSWORD, at(0)).unwrap();
     let make = |login: &str, name: &str, role| {
         store.create_account(&admin, login, name, role, PASSWORD, at(1)).unwrap()
@@ -89,6 +90,7 @@ fn raw(path: &Path) -> rusqlite::Connection {
 fn submitted(store: &Store, p: &People, record: &AssessmentRecord, now: i64) -> i64 {
     store.login(&p.a1.account, PASSWORD, at(now)).unwrap();
     let id = store.save(record, Status::Completed, Some(0), at(now)).unwrap();
+    super::common::bind_assessors(store, id, ["a1", "a2"], PASSWORD, at(now));
     assert_eq!(
         store.transition(id, Action::Submit, &p.a1, None, at(now)).unwrap(),
         Status::Submitted
@@ -463,6 +465,7 @@ fn every_change_is_in_the_audit_trail() {
     store.login("a1", PASSWORD, at(3)).unwrap();
     let mut rec = record("T-1", SAMPLE_ID, "耿马镇", date(2026, 11, 28));
     let id = store.save(&rec, Status::Draft, None, at(4)).unwrap();
+    super::common::bind_assessors(&store, id, ["a1", "a2"], PASSWORD, at(4));
     let start = audit_rows(&dir.db()).len();
     rec.subject.name = "张三丰".to_owned();
     rec.answers.insert("B.1.1".to_owned(), 2);
@@ -604,7 +607,7 @@ fn a_rehashed_row_breaks_the_next_link() {
     assert_eq!(verify(&dir), Some(AuditProblem::Unlinked { seq: 3 }));
 }
 
-fn sha256_hex(text: &str) -> String {
+pub(super) fn sha256_hex(text: &str) -> String {
     use sha2::Digest as _;
     use std::fmt::Write as _;
     sha2::Sha256::digest(text.as_bytes()).iter().fold(String::new(), |mut hex, b| {
@@ -730,7 +733,14 @@ fn the_queue_filters_submitted_records() {
     // Submitted records need a valid ID number (issue #10); a third elder's.
     let mut third = record("Q-3", THIRD_ID, "孟定镇", date(2026, 3, 10));
     third.signatures.assessor1.name = "评估员丁".to_owned();
-    let q3 = submitted(&store, &p, &third, 12);
+    // Assessor 1 of Q-3 is the account of 评估员丁 (the queue lists bound assessors by
+    // their accounts' names).
+    let ding =
+        store.create_account(&p.admin, "a4", "评估员丁", Role::Assessor, PASSWORD, at(1)).unwrap();
+    store.login("a4", PASSWORD, at(12)).unwrap();
+    let q3 = store.save(&third, Status::Completed, Some(0), at(12)).unwrap();
+    super::common::bind_assessors(&store, q3, ["a4", "a2"], PASSWORD, at(12));
+    store.transition(q3, Action::Submit, &ding, None, at(12)).unwrap();
     // Not in the queue: a draft and an approved record.
     store
         .save(&record("Q-4", "", "孟定镇", date(2026, 3, 10)), Status::Draft, None, at(13))

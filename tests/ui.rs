@@ -544,8 +544,10 @@ fn submitted_records_are_read_only_and_returned_ones_show_the_reason_and_become_
     record.signatures.assessor1.name = "评估员甲".to_owned();
     *record.subject.id_number.text_mut() = "11010519491231002X".to_owned();
     super::common::complete_annex_a(&mut record);
+    store.create_account(&admin, "a2", "评估员乙", Role::Assessor, "password-1", now).unwrap();
     store.login("a1", "password-1", now).unwrap();
     let id = store.save(&record, Status::Completed, Some(0), now).unwrap();
+    super::common::bind_assessors(&store, id, ["a1", "a2"], "password-1", now);
     store.transition(id, Action::Submit, &assessor, None, now).unwrap();
     store.set_last_open(Some(id)).unwrap();
 
@@ -594,6 +596,7 @@ fn signing_in_submitting_and_approving_in_the_review_queue() {
     let store = Store::open(&dir).unwrap().with_password_cost(PasswordCost::TestOnlyLight);
     let admin = store.create_first_admin("admin", "管理员戊", "password-1", now).unwrap();
     store.create_account(&admin, "a1", "评估员甲", Role::Assessor, "password-1", now).unwrap();
+    store.create_account(&admin, "a2", "评估员乙", Role::Assessor, "password-1", now).unwrap();
     store.create_account(&admin, "r1", "审核员丙", Role::Reviewer, "password-1", now).unwrap();
     store.logout();
     let state = AppState::new(gbt(), store, Box::new(FixedClock(now)));
@@ -626,6 +629,31 @@ fn signing_in_submitting_and_approving_in_the_review_queue() {
         }
     }
     harness.run();
+    // Both assessor signatures are bound to accounts: assessor 1 is the signed-in a1,
+    // assessor 2 picks a2 and types a2's password (issue 10).
+    open_section(&mut harness, "签名");
+    assert!(shown_containing(&harness, "未确认"));
+    harness.get_by_label("确认评估员1").click();
+    harness.run();
+    assert!(shown_containing(&harness, "已确认：评估员甲（a1）"));
+    harness
+        .query_all_by_label("评估员2账号")
+        .find(|node| {
+            egui_kittest::kittest::NodeT::accesskit_node(node).role()
+                == egui::accesskit::Role::ComboBox
+        })
+        .unwrap()
+        .click();
+    harness.run();
+    harness.get_by_label("评估员乙（a2）").click();
+    harness.run();
+    harness.get_by_label("评估员2密码").click();
+    harness.run();
+    harness.get_by_label("评估员2密码").type_text("password-1");
+    harness.run();
+    harness.get_by_label("确认评估员2").click();
+    harness.run();
+    assert!(shown_containing(&harness, "已确认：评估员乙（a2）"), "{:?}", harness.state().error());
     open_section(&mut harness, "C 评估结果");
     harness.get_by_label("完成评估").click();
     harness.run();

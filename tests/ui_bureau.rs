@@ -44,6 +44,7 @@ fn store_with_people(dir: &TempDir) -> (Store, People) {
         store.create_account(&admin, "a1", "评估员甲", Role::Assessor, PASSWORD, now()).unwrap();
     let r1 =
         store.create_account(&admin, "r1", "审核员丙", Role::Reviewer, PASSWORD, now()).unwrap();
+    store.create_account(&admin, "a2", "评估员乙", Role::Assessor, PASSWORD, now()).unwrap();
     (store, People { a1, r1 })
 }
 
@@ -80,6 +81,7 @@ fn submit(store: &Store, people: &People, record: &AssessmentRecord) -> i64 {
             .unwrap()
             .final_level;
     let id = store.save(record, Status::Completed, Some(level), now()).unwrap();
+    super::common::bind_assessors(store, id, ["a1", "a2"], PASSWORD, now());
     store.transition(id, Action::Submit, &people.a1, None, now()).unwrap();
     store.logout();
     id

@@ -25,6 +25,8 @@ use crate::sign;
 
 use store_open::{Access, with_store};
 
+mod guarded;
+
 /// 老年人能力评估 (GB/T 42195-2022): the assessor app, and commands to score assessments
 /// and check scale files.
 #[derive(Debug, Parser)]
@@ -77,6 +79,10 @@ pub enum Command {
         /// file serves every key). Else `ELDER_ASSESS_PASSPHRASE`, else a prompt.
         #[arg(long, value_name = "FILE", action = clap::ArgAction::Append)]
         passphrase_file: Vec<PathBuf>,
+        /// Who reports (required for a stored record once accounts exist; the report is
+        /// recorded in the audit trail).
+        #[command(flatten)]
+        sign_in: OptionalSignIn,
     },
     /// Export the blank paper form (Annex A–C with tick boxes) as PDF.
     BlankForm {
@@ -110,13 +116,14 @@ pub enum Command {
         /// Include names and full ID numbers (recorded in the audit trail).
         #[arg(long)]
         full: bool,
-        /// Why a full export is made (recorded in the audit trail with it).
+        /// Why a full export is made (required with `--full`; recorded in the audit
+        /// trail with it).
         #[arg(long, requires = "full")]
         purpose: Option<String>,
         /// Only approved assessments.
         #[arg(long)]
         approved_only: bool,
-        /// Who exports (required for `--full` once accounts exist).
+        /// Who exports (required for `--full` once accounts exist: a reviewer or admin).
         #[command(flatten)]
         sign_in: OptionalSignIn,
     },
@@ -134,6 +141,9 @@ pub enum Command {
         /// Also write the table to this `*.csv` or `*.xlsx` file.
         #[arg(long, value_name = "FILE")]
         out: Option<PathBuf>,
+        /// Who reads (needed once the data is encrypted, i.e. accounts exist).
+        #[command(flatten)]
+        sign_in: OptionalSignIn,
     },
     /// Import assessments from JSON lines (one assessment file per line), in one
     /// transaction: all or nothing.
@@ -149,6 +159,9 @@ pub enum Command {
     Outcome {
         /// Assessment number (A.1.1), e.g. `PG20261128-0001`.
         number: String,
+        /// Who reads (needed once the data is encrypted, i.e. accounts exist).
+        #[command(flatten)]
+        sign_in: OptionalSignIn,
     },
     /// Manage the assessors' signing keys (digital signatures on reports).
     Keys {
@@ -189,21 +202,30 @@ pub enum Command {
 pub enum AuditCommand {
     /// Check the audit trail's hash chain: exit 0 and print the row count when intact,
     /// 1 naming the first broken or missing row, 2 if the database cannot be opened.
-    Verify,
+    Verify {
+        /// Who checks (needed once the data is encrypted, i.e. accounts exist).
+        #[command(flatten)]
+        sign_in: OptionalSignIn,
+    },
 }
 
 /// `elder-assess keys …`: the assessors' signing keys in `<data dir>/keys/`.
 #[derive(Debug, Subcommand)]
 pub enum KeysCommand {
-    /// Create an encrypted signing key and a certificate for an assessor.
+    /// Create an encrypted signing key and a certificate for an assessor; once accounts
+    /// exist, signed in, named after the account and bound to it.
     New {
-        /// The assessor's name, as it appears on signatures.
+        /// The assessor's name, as it appears on signatures (once accounts exist: the
+        /// signed-in account's registered name, which is the default).
         #[arg(long)]
-        name: String,
+        name: Option<String>,
         /// Read the passphrase from this file (else `ELDER_ASSESS_PASSPHRASE`, else the
         /// terminal).
         #[arg(long, value_name = "FILE")]
         passphrase_file: Option<PathBuf>,
+        /// The account the key is for (required once accounts exist).
+        #[command(flatten)]
+        sign_in: OptionalSignIn,
     },
     /// List the stored keys.
     List,
@@ -216,7 +238,14 @@ pub fn run() -> ExitCode {
         Some(Command::Score { file, scale_file }) => score_command(&file, scale_file.as_deref()),
         Some(Command::CheckScale { files }) => check_scale_command(&files),
         Some(Command::Scales) => scales_command(),
-        Some(Command::Report { assessment, out, no_resident_page, sign, passphrase_file }) => {
+        Some(Command::Report {
+            assessment,
+            out,
+            no_resident_page,
+            sign,
+            passphrase_file,
+            sign_in,
+        }) => {
             let request = ReportRequest {
                 data_dir: cli.data_dir.as_deref(),
                 assessment: &assessment,
@@ -224,40 +253,28 @@ pub fn run() -> ExitCode {
                 resident_page: !no_resident_page,
                 keys: &sign,
                 passphrase_files: &passphrase_file,
+                sign_in: &sign_in,
             };
             report_command(&request)
         }
         Some(Command::BlankForm { out }) => blank_form_command(&out),
         Some(Command::Export { out, full, purpose, approved_only, sign_in }) => {
-            let access = if full { Access::Write } else { Access::Read };
-            with_store(cli.data_dir.as_deref(), access, |store| {
-                if full && let Err(message) = sign_in_if_needed(store, &sign_in) {
-                    return usage_error(&message);
-                }
-                let privacy = if full {
-                    crate::exports::Privacy::Full
-                } else {
-                    crate::exports::Privacy::DeIdentified
-                };
-                let request = crate::table_export::RecordsExport {
-                    path: &out,
-                    privacy,
-                    approved_only,
-                    purpose: purpose.as_deref(),
-                };
-                export_command(store, &request)
-            })
+            let request =
+                ExportArgs { out: &out, full, purpose: purpose.as_deref(), approved_only };
+            export_from_args(cli.data_dir.as_deref(), &request, &sign_in)
         }
-        Some(Command::Stats { by, from, to, out }) => {
-            with_store(cli.data_dir.as_deref(), Access::Read, |store| {
-                stats_command(store, &by, from, to, out.as_deref())
-            })
-        }
-        Some(Command::Import { file, sign_in }) => {
-            with_store(cli.data_dir.as_deref(), Access::Write, |store| {
-                import_command(store, &file, &sign_in)
-            })
-        }
+        Some(Command::Stats { by, from, to, out, sign_in }) => with_store(
+            cli.data_dir.as_deref(),
+            Access::Read,
+            &store_open::Credentials::from(&sign_in),
+            |store| stats_command(store, &by, from, to, out.as_deref()),
+        ),
+        Some(Command::Import { file, sign_in }) => with_store(
+            cli.data_dir.as_deref(),
+            Access::Write,
+            &store_open::Credentials::from(&sign_in),
+            |store| import_command(store, &file, &sign_in),
+        ),
         Some(Command::Entitlements { file, policy_file }) => {
             entitlements_command(&file, policy_file.as_deref())
         }
@@ -269,20 +286,24 @@ pub fn run() -> ExitCode {
             keys_command(&dir, command)
         }
         Some(Command::Verify { file }) => verify_command(&file),
-        Some(Command::Audit { command: AuditCommand::Verify }) => {
+        Some(Command::Audit { command: AuditCommand::Verify { sign_in } }) => {
             let Some(dir) = cli.data_dir.or_else(crate::store::default_data_dir) else {
                 return usage_error("找不到用户数据目录，请用 --data-dir 指定");
             };
-            audit_verify_command(&dir)
+            guarded::audit_verify_command(&dir, &sign_in)
         }
-        Some(Command::Outcome { number }) => {
+        Some(Command::Outcome { number, sign_in }) => {
             let Some(dir) = cli.data_dir.or_else(crate::store::default_data_dir) else {
                 return usage_error("找不到用户数据目录，请用 --data-dir 指定");
             };
-            outcome_command(&dir, &number)
+            outcome_command(&dir, &number, &sign_in)
         }
+        Some(Command::Accounts {
+            command: AccountsCommand::Init { login, name, new_password_file },
+        }) => init_account(cli.data_dir.as_deref(), &login, &name, new_password_file.as_deref()),
         Some(Command::Accounts { command }) => {
-            with_store(cli.data_dir.as_deref(), Access::Write, |store| {
+            let who = command.sign_in();
+            with_store(cli.data_dir.as_deref(), Access::Write, &who, |store| {
                 accounts_command(store, command)
             })
         }
@@ -291,7 +312,10 @@ pub fn run() -> ExitCode {
                 ReviewCommand::Queue { .. } | ReviewCommand::Due { .. } => Access::Read,
                 _ => Access::Write,
             };
-            with_store(cli.data_dir.as_deref(), access, |store| review_command(store, command))
+            let who = command.sign_in();
+            with_store(cli.data_dir.as_deref(), access, &who, |store| {
+                review_command(store, command)
+            })
         }
         None => {
             let Some(dir) = cli.data_dir.or_else(crate::store::default_data_dir) else {
@@ -300,6 +324,45 @@ pub fn run() -> ExitCode {
             crate::ui::run(&dir)
         }
     }
+}
+
+/// What `export` was asked for.
+struct ExportArgs<'a> {
+    out: &'a Path,
+    full: bool,
+    purpose: Option<&'a str>,
+    approved_only: bool,
+}
+
+/// `elder-assess export`: de-identified, or full (signed in, with a purpose).
+fn export_from_args(
+    data_dir: Option<&Path>,
+    request: &ExportArgs<'_>,
+    sign_in: &OptionalSignIn,
+) -> ExitCode {
+    let access = if request.full { Access::Write } else { Access::Read };
+    with_store(data_dir, access, &store_open::Credentials::from(sign_in), |store| {
+        if request.full
+            && let Err(message) = sign_in_if_needed(store, sign_in)
+        {
+            return usage_error(&message);
+        }
+        if request.full && request.purpose.is_none_or(|p| p.trim().is_empty()) {
+            return usage_error("完整导出（--full）必须用 --purpose 说明用途");
+        }
+        let privacy = if request.full {
+            crate::exports::Privacy::Full
+        } else {
+            crate::exports::Privacy::DeIdentified
+        };
+        let request = crate::table_export::RecordsExport {
+            path: request.out,
+            privacy,
+            approved_only: request.approved_only,
+            purpose: request.purpose,
+        };
+        export_command(store, &request)
+    })
 }
 
 /// Prints `message` on stderr and returns exit code 2.
@@ -429,10 +492,10 @@ struct StoredOutcome<'a> {
     outcome: ScoreOutput,
 }
 
-fn outcome_command(dir: &Path, number: &str) -> ExitCode {
-    let store = match store_open::open(dir, Access::Read) {
+fn outcome_command(dir: &Path, number: &str, sign_in: &OptionalSignIn) -> ExitCode {
+    let store = match store_open::open_as(dir, Access::Read, &sign_in.into()) {
         Ok(store) => store,
-        Err(err) => return usage_error(&store_open::open_error(dir, &err)),
+        Err(message) => return usage_error(&message),
     };
     let stored = match store.find_by_number(number).and_then(|id| match id {
         Some(id) => store.load(id),
@@ -515,10 +578,11 @@ fn scales_command() -> ExitCode {
     ExitCode::SUCCESS
 }
 
-/// Loads an assessment from a JSON file, or else from the store by its number.
-fn load_assessment(data_dir: Option<&Path>, assessment: &str) -> Result<AssessmentRecord, String> {
+/// Loads an assessment from a JSON file (`report FILE.json`; a stored record is read by
+/// [`guarded::open_stored`]).
+fn load_assessment(assessment: &str) -> Result<AssessmentRecord, String> {
     let path = Path::new(assessment);
-    if path.is_file() {
+    {
         let text = std::fs::read_to_string(path)
             .map_err(|err| format!("{assessment}: 无法读取文件：{err}"))?;
         let mut de = serde_json::Deserializer::from_str(crate::json_input::strip_bom(&text));
@@ -546,20 +610,8 @@ fn load_assessment(data_dir: Option<&Path>, assessment: &str) -> Result<Assessme
                 err.column()
             )
         })?;
-        return Ok(record);
+        Ok(record)
     }
-    let dir = store_open::data_dir(data_dir)?;
-    let store =
-        store_open::open(&dir, Access::Read).map_err(|err| store_open::open_error(&dir, &err))?;
-    let id = store
-        .find_by_number(assessment)
-        .map_err(|err| format!("无法读取评估 {assessment}：{err}"))?
-        .ok_or_else(|| format!("{assessment}: 既不是评估文件，也不是已保存的评估编号"))?;
-    store
-        .load(id)
-        .map_err(|err| format!("无法读取评估 {assessment}：{err}"))?
-        .map(|stored| stored.record)
-        .ok_or_else(|| format!("没有编号为 {assessment} 的评估"))
 }
 
 /// The arguments of `report`.
@@ -570,6 +622,7 @@ struct ReportRequest<'a> {
     resident_page: bool,
     keys: &'a [String],
     passphrase_files: &'a [PathBuf],
+    sign_in: &'a OptionalSignIn,
 }
 
 /// Loads the signing keys named on the command line, asking for each passphrase.
@@ -601,8 +654,14 @@ fn load_signers(
 
 fn report_command(request: &ReportRequest<'_>) -> ExitCode {
     let assessment = request.assessment;
-    let record = match load_assessment(request.data_dir, assessment) {
-        Ok(record) => record,
+    let loaded = if Path::new(assessment).is_file() {
+        load_assessment(assessment).map(|record| (record, None))
+    } else {
+        guarded::open_stored(request.data_dir, assessment, request.sign_in)
+            .map(|stored| (stored.record.clone(), Some(stored)))
+    };
+    let (record, stored) = match loaded {
+        Ok(loaded) => loaded,
         Err(message) => return usage_error(&message),
     };
     let scale = match resolve_scale(None, None) {
@@ -631,7 +690,13 @@ fn report_command(request: &ReportRequest<'_>) -> ExitCode {
             Err(message) => return usage_error(&message),
         }
     };
-    let options = crate::report::ReportOptions::new(chrono::Utc::now());
+    if let Some(stored) = &stored
+        && let Err(message) = stored.check_signers(&signers)
+    {
+        return usage_error(&message);
+    }
+    let now = chrono::Utc::now();
+    let options = crate::report::ReportOptions::new(now);
     let export = crate::export::ExportRequest {
         record: &record,
         scale: &scale,
@@ -650,6 +715,11 @@ fn report_command(request: &ReportRequest<'_>) -> ExitCode {
         );
     }
     let out = request.out;
+    if let Some(stored) = &stored
+        && let Err(message) = stored.record(out, now)
+    {
+        return usage_error(&message);
+    }
     if let Err(err) = crate::files::write_atomically(out, &exported.bytes) {
         return usage_error(&format!("{}: 无法写入：{err}", out.display()));
     }
@@ -680,29 +750,17 @@ fn blank_form_command(out: &Path) -> ExitCode {
 }
 
 fn keys_command(dir: &Path, command: KeysCommand) -> ExitCode {
-    use crate::clock::{CHINA_OFFSET, Clock as _, SystemClock};
+    use crate::clock::CHINA_OFFSET;
     let date = |t: chrono::DateTime<chrono::Utc>| t.with_timezone(&CHINA_OFFSET).format("%Y-%m-%d");
     match command {
-        KeysCommand::New { name, passphrase_file } => {
-            let passphrase =
-                match sign::new_passphrase_from(passphrase_file.as_deref(), sign::PASSPHRASE_ENV) {
-                    Ok(passphrase) => passphrase,
-                    Err(err) => return usage_error(&err.to_string()),
-                };
-            match sign::create_key(dir, &name, &passphrase, SystemClock.now()) {
-                Ok(key) => {
-                    println!("已创建签名密钥：{}", key.subject);
-                    println!("  私钥（已加密）：{}", key.key_path.display());
-                    println!("  证书：{}", key.cert_path.display());
-                    println!("  有效期：{} 至 {}", date(key.not_before), date(key.not_after));
-                    ExitCode::SUCCESS
-                }
-                Err(err) => usage_error(&err.to_string()),
-            }
+        KeysCommand::New { name, passphrase_file, sign_in } => {
+            guarded::keys_new_command(dir, name.as_deref(), passphrase_file.as_deref(), &sign_in)
         }
         KeysCommand::List => match sign::list_keys(dir) {
             Ok(keys) if keys.is_empty() => {
-                println!("还没有签名密钥；请运行 elder-assess keys new --name 姓名");
+                println!(
+                    "还没有签名密钥；请运行 elder-assess keys new --as 账号（本机未设账号时用 --name 姓名）"
+                );
                 ExitCode::SUCCESS
             }
             Ok(keys) => {
@@ -766,40 +824,6 @@ fn verify_command(file: &Path) -> ExitCode {
     } else {
         eprintln!("elder-assess: {}: 签名验证未通过", file.display());
         ExitCode::FAILURE
-    }
-}
-
-/// `elder-assess audit verify`: walks the audit trail's hash chain.
-fn audit_verify_command(dir: &Path) -> ExitCode {
-    let file = dir.join(crate::store::DB_FILE_NAME);
-    if !file.exists() {
-        return usage_error(&format!("{}: 数据库文件不存在", file.display()));
-    }
-    let store = match store_open::open(dir, Access::Read) {
-        Ok(store) => store,
-        Err(err @ crate::store::StoreError::Corrupt { .. }) => {
-            eprintln!("elder-assess: {}", store_open::open_error(dir, &err));
-            return ExitCode::FAILURE;
-        }
-        Err(err) => return usage_error(&store_open::open_error(dir, &err)),
-    };
-    match store.verify_audit() {
-        Ok(report) => match report.problem {
-            None => {
-                println!("审计记录完好：共 {} 条，哈希链完整", report.rows);
-                ExitCode::SUCCESS
-            }
-            Some(problem) => {
-                println!("审计记录共 {} 条；第一处问题：第 {} 条", report.rows, problem.seq());
-                eprintln!("elder-assess: 审计记录验证未通过：{problem}");
-                ExitCode::FAILURE
-            }
-        },
-        Err(err @ crate::store::StoreError::Corrupt { .. }) => {
-            eprintln!("elder-assess: 数据库完整性检查未通过：{err}");
-            ExitCode::FAILURE
-        }
-        Err(err) => usage_error(&format!("无法读取审计记录：{err}")),
     }
 }
 
@@ -1019,6 +1043,20 @@ pub enum AccountsCommand {
 /// `elder-assess review …`: the review lifecycle of stored assessments.
 #[derive(Debug, Subcommand)]
 pub enum ReviewCommand {
+    /// 评估员确认: the signed-in account confirms that it is assessor 1 or 2 of a draft or
+    /// completed assessment (each assessor signs in for their own signature). Once
+    /// accounts exist, an assessment is submitted only when both are confirmed, by two
+    /// different accounts.
+    Sign {
+        /// Assessment number (A.1.1).
+        number: String,
+        /// Which assessor signature: 1 or 2.
+        #[arg(long, value_parser = clap::value_parser!(u8).range(1..=2))]
+        slot: u8,
+        /// The assessor signing in.
+        #[command(flatten)]
+        sign_in: SignIn,
+    },
     /// 提交审核: a completed assessment goes to the review queue (assessor or admin).
     Submit {
         /// Assessment number (A.1.1).
@@ -1068,6 +1106,9 @@ pub enum ReviewCommand {
         /// Only assessments with consistency warnings.
         #[arg(long)]
         with_warnings: bool,
+        /// Who reads (needed once the data is encrypted, i.e. accounts exist).
+        #[command(flatten)]
+        sign_in: OptionalSignIn,
     },
     /// List the elders whose routine re-assessment is overdue or due within 30 days
     /// (from their latest approved assessment; ID numbers masked).
@@ -1079,6 +1120,9 @@ pub enum ReviewCommand {
             value_parser = clap::value_parser!(u32).range(1..=120)
         )]
         months: u32,
+        /// Who reads (needed once the data is encrypted, i.e. accounts exist).
+        #[command(flatten)]
+        sign_in: OptionalSignIn,
     },
 }
 
@@ -1121,16 +1165,46 @@ fn sign_in_as(
     store: &crate::store::Store,
     sign_in: &SignIn,
 ) -> Result<crate::review::Actor, String> {
+    // An encrypted store was opened by signing in as this account already.
+    if let Some(actor) = store.current_actor()
+        && actor.account == sign_in.account.trim()
+    {
+        return Ok(actor);
+    }
     let password = password_from(sign_in.password_file.as_deref(), PASSWORD_ENV, false)?;
     store.login(&sign_in.account, &password, chrono::Utc::now()).map_err(|err| err.to_string())
+}
+
+impl AccountsCommand {
+    /// Who signs in for the command, to open an encrypted store.
+    fn sign_in(&self) -> store_open::Credentials {
+        match self {
+            Self::Init { .. } => store_open::Credentials::default(),
+            Self::Add { sign_in, .. } | Self::Reset { sign_in, .. } | Self::List { sign_in } => {
+                sign_in.into()
+            }
+        }
+    }
+}
+
+impl ReviewCommand {
+    /// Who signs in for the command, to open an encrypted store.
+    fn sign_in(&self) -> store_open::Credentials {
+        match self {
+            Self::Sign { sign_in, .. }
+            | Self::Submit { sign_in, .. }
+            | Self::Approve { sign_in, .. }
+            | Self::Return { sign_in, .. } => sign_in.into(),
+            Self::Queue { sign_in, .. } | Self::Due { sign_in, .. } => sign_in.into(),
+        }
+    }
 }
 
 /// `elder-assess accounts …`.
 fn accounts_command(store: &crate::store::Store, command: AccountsCommand) -> ExitCode {
     let result = match command {
-        AccountsCommand::Init { login, name, new_password_file } => {
-            init_account(store, &login, &name, new_password_file.as_deref())
-        }
+        // Dispatched before the store opens (see `run`): it encrypts the store.
+        AccountsCommand::Init { .. } => Err(ACCOUNTS_EXIST.to_owned()),
         AccountsCommand::Add { sign_in, login, name, role, new_password_file } => {
             let account = NewAccount { login: &login, name: &name, role };
             add_account(store, &sign_in, &account, new_password_file.as_deref())
@@ -1152,21 +1226,46 @@ fn accounts_command(store: &crate::store::Store, command: AccountsCommand) -> Ex
 /// The message when the first admin already exists.
 const ACCOUNTS_EXIST: &str = "已有账号，不能再初始化；请由管理员用 accounts add 添加账号";
 
+/// `accounts init`: the first admin, then the database and its backups are encrypted
+/// under a key sealed for that admin (see README, "Security and data safety").
 fn init_account(
-    store: &crate::store::Store,
+    data_dir: Option<&Path>,
     login: &str,
     name: &str,
     password_file: Option<&Path>,
-) -> Result<String, String> {
+) -> ExitCode {
     use crate::store::StoreError;
-    if store.has_accounts().map_err(|err| err.to_string())? {
-        return Err(ACCOUNTS_EXIST.to_owned());
-    }
-    let password = password_from(password_file, NEW_PASSWORD_ENV, true)?;
-    match store.create_first_admin(login, name, &password, chrono::Utc::now()) {
-        Ok(admin) => Ok(format!("已创建管理员账号 {}", admin.account)),
-        Err(StoreError::Forbidden) => Err(ACCOUNTS_EXIST.to_owned()),
-        Err(err) => Err(err.to_string()),
+    let result = (|| -> Result<String, String> {
+        let dir = store_open::data_dir(data_dir)?;
+        if crate::store::has_keyring(&dir) {
+            return Err(ACCOUNTS_EXIST.to_owned());
+        }
+        let store = store_open::open(&dir, Access::Write)
+            .map_err(|err| store_open::open_error(&dir, &err))?;
+        if store.has_accounts().map_err(|err| err.to_string())? {
+            return Err(ACCOUNTS_EXIST.to_owned());
+        }
+        let password = password_from(password_file, NEW_PASSWORD_ENV, true)?;
+        let now = chrono::Utc::now();
+        let admin = match store.create_first_admin(login, name, &password, now) {
+            Ok(admin) => admin,
+            Err(StoreError::Forbidden) => return Err(ACCOUNTS_EXIST.to_owned()),
+            Err(err) => return Err(err.to_string()),
+        };
+        store.encrypt_at_rest(&admin.account, &password, now).map_err(|err| {
+            format!("已创建管理员账号 {}，但数据加密未完成：{err}", admin.account)
+        })?;
+        Ok(format!(
+            "已创建管理员账号 {}；本机评估数据库和备份已加密，之后的命令需用 --as 登录",
+            admin.account
+        ))
+    })();
+    match result {
+        Ok(message) => {
+            println!("{message}");
+            ExitCode::SUCCESS
+        }
+        Err(message) => usage_error(&message),
     }
 }
 
@@ -1248,7 +1347,7 @@ fn review_command(store: &crate::store::Store, command: ReviewCommand) -> ExitCo
         ReviewCommand::Return { number, sign_in, reason } => {
             (number, sign_in, Action::Return { reason })
         }
-        ReviewCommand::Queue { township, assessor, from, to, level, with_warnings } => {
+        ReviewCommand::Queue { township, assessor, from, to, level, with_warnings, .. } => {
             let filter = crate::store::QueueFilter {
                 township,
                 assessor,
@@ -1259,7 +1358,10 @@ fn review_command(store: &crate::store::Store, command: ReviewCommand) -> ExitCo
             };
             return queue_command(store, &filter);
         }
-        ReviewCommand::Due { months } => return due_command(store, months),
+        ReviewCommand::Due { months, .. } => return due_command(store, months),
+        ReviewCommand::Sign { number, slot, sign_in } => {
+            return guarded::sign_command(store, number.trim(), slot, &sign_in);
+        }
     };
     let number = number.trim();
     match review_action(store, number, &sign_in, action) {

@@ -11,9 +11,63 @@
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use crate::store::{Store, StoreError};
+use crate::store::{PasswordCost, Store, StoreError};
 
-use super::usage_error;
+use super::{OptionalSignIn, PASSWORD_ENV, SignIn, password_from, usage_error};
+
+/// Who a command signs in as, if anyone: what opens an encrypted store.
+#[derive(Debug, Clone, Default)]
+pub(super) struct Credentials {
+    /// The login (`--as`).
+    pub account: Option<String>,
+    /// `--password-file`, else `ELDER_ASSESS_PASSWORD`, else the terminal.
+    pub password_file: Option<PathBuf>,
+}
+
+impl From<&SignIn> for Credentials {
+    fn from(sign_in: &SignIn) -> Self {
+        Self {
+            account: Some(sign_in.account.clone()),
+            password_file: sign_in.password_file.clone(),
+        }
+    }
+}
+
+impl From<&OptionalSignIn> for Credentials {
+    fn from(sign_in: &OptionalSignIn) -> Self {
+        Self { account: sign_in.account.clone(), password_file: sign_in.password_file.clone() }
+    }
+}
+
+/// Opens the store in `dir` for `access` as [`open`] does; an encrypted store (once
+/// accounts exist) opens only by signing in as `who` (its password unseals the key),
+/// and the account is then signed in for the command.
+pub(super) fn open_as(dir: &Path, access: Access, who: &Credentials) -> Result<Store, String> {
+    if !crate::store::has_keyring(dir) {
+        return open(dir, access).map_err(|err| open_error(dir, &err));
+    }
+    let Some(account) = who.account.as_deref() else {
+        return Err(format!(
+            "{}（密码见 --password-file 或环境变量 {PASSWORD_ENV}）",
+            StoreError::SignInRequired
+        ));
+    };
+    let password = password_from(who.password_file.as_deref(), PASSWORD_ENV, false)?;
+    let now = chrono::Utc::now();
+    let opened = match access {
+        Access::Read => {
+            Store::open_signed_in_read_only(dir, account, &password, now, PasswordCost::Standard)
+        }
+        Access::Write => {
+            Store::open_signed_in(dir, account, &password, now, PasswordCost::Standard)
+        }
+    };
+    let store = opened.map_err(|err| open_error(dir, &err))?;
+    if let Some(problem) = store.backup_problem() {
+        eprintln!("elder-assess: 警告：今天的自动备份未完成：{problem}");
+    }
+    Ok(store)
+}
 
 /// Whether a command writes to the store.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -56,14 +110,15 @@ pub(super) fn open_error(dir: &Path, error: &StoreError) -> String {
 pub(super) fn with_store(
     data_dir_arg: Option<&Path>,
     access: Access,
+    who: &Credentials,
     f: impl FnOnce(&Store) -> ExitCode,
 ) -> ExitCode {
     let dir = match data_dir(data_dir_arg) {
         Ok(dir) => dir,
         Err(message) => return usage_error(&message),
     };
-    match open(&dir, access) {
+    match open_as(&dir, access, who) {
         Ok(store) => f(&store),
-        Err(err) => usage_error(&open_error(&dir, &err)),
+        Err(message) => usage_error(&message),
     }
 }

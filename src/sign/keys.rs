@@ -104,6 +104,8 @@ pub struct KeyInfo {
     pub cert_path: PathBuf,
     /// The encrypted private key file (PEM).
     pub key_path: PathBuf,
+    /// [`certificate_fingerprint`] of its certificate: what binds it to an account.
+    pub fingerprint: String,
 }
 
 /// A loaded signing identity: the decrypted key (wiped on drop) and its certificate.
@@ -329,7 +331,21 @@ fn key_info(
         not_after: tbs.validity.not_after.to_system_time().into(),
         cert_path,
         key_path,
+        fingerprint: certificate_fingerprint(certificate)?,
     })
+}
+
+/// The SHA-256 (lower-case hex) of a certificate's DER encoding: the store binds a key
+/// to the account that made it by this fingerprint.
+pub fn certificate_fingerprint(certificate: &Certificate) -> Result<String, SignError> {
+    use der::Encode as _;
+    use sha2::Digest as _;
+    let der = certificate.to_der().map_err(SignError::crypto)?;
+    Ok(sha2::Sha256::digest(der).iter().fold(String::with_capacity(64), |mut hex, byte| {
+        use std::fmt::Write as _;
+        let _ = write!(hex, "{byte:02x}");
+        hex
+    }))
 }
 
 /// `CN=<name>, O=<ORGANIZATION>, C=CN`, encoded C first as X.500 names are.

@@ -25,7 +25,8 @@ pub mod verify;
 
 pub use error::SignError;
 pub use keys::{
-    KdfCost, KeyInfo, Signer, create_key, create_key_with_cost, list_keys, load_signer,
+    KdfCost, KeyInfo, Signer, certificate_fingerprint, create_key, create_key_with_cost, list_keys,
+    load_signer,
 };
 pub use passphrase::{PASSPHRASE_ENV, Passphrase, new_passphrase_from, passphrase_from};
 pub use pdf::{SignatureRequest, sign_pdf};

@@ -218,6 +218,21 @@ impl Store {
         password: &str,
         now: DateTime<Utc>,
     ) -> Result<Actor, StoreError> {
+        let actor = self.check_credentials(login, password, now, "login")?;
+        *self.session.borrow_mut() = Some(actor.clone());
+        Ok(actor)
+    }
+
+    /// [`Store::login`] without changing who is signed in: the password check, lockout
+    /// and audit rows, with `success_action` as the successful row's action (`login`,
+    /// or `confirm_assessor` when a second assessor confirms their presence).
+    pub(super) fn check_credentials(
+        &self,
+        login: &str,
+        password: &str,
+        now: DateTime<Utc>,
+        success_action: &str,
+    ) -> Result<Actor, StoreError> {
         let login = normalise_login(login);
         let at = timestamp(now);
         let tx = self.immediate()?;
@@ -272,12 +287,10 @@ impl Store {
                 .execute([login])?;
             audit::append(
                 &self.conn,
-                &Entry { at: &at, actor: login, action: "login", ..Entry::default() },
+                &Entry { at: &at, actor: login, action: success_action, ..Entry::default() },
             )?;
             tx.commit()?;
-            let actor = Actor { account: login.to_owned(), display_name, role };
-            *self.session.borrow_mut() = Some(actor.clone());
-            return Ok(actor);
+            return Ok(Actor { account: login.to_owned(), display_name, role });
         }
         let failed = failed.saturating_add(1);
         audit::append(

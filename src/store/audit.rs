@@ -7,8 +7,12 @@
 //! [seq, at, actor, record_id, action, field, old_value, new_value, reason, prev_hash]
 //! ```
 //!
-//! (`serde_json`, numbers as integers, absent values as `null`). The first row's
-//! `prev_hash` is 64 zeros. Triggers refuse `UPDATE` and `DELETE`; someone who drops them
+//! (`serde_json`, numbers as integers, absent values as `null`), with the row's
+//! `content_hash` appended as an eleventh element when it has one (schema 4 and later:
+//! every entry that changes a record carries the SHA-256 of the record's stored content
+//! after the change, see [`super::audit_content`]). The first row's `prev_hash` is 64
+//! zeros. Each append also records the chain's head (`seq:hash` of the new row) in
+//! `meta` under [`HEAD_KEY`], in the same transaction. Triggers refuse `UPDATE` and `DELETE`; someone who drops them
 //! and edits or deletes rows behind the program's back is caught by
 //! [`Store::verify_audit`](super::Store::verify_audit):
 //!
@@ -32,6 +36,9 @@ use sha2::{Digest, Sha256};
 /// `prev_hash` of the first row.
 pub const GENESIS_HASH: &str = "0000000000000000000000000000000000000000000000000000000000000000";
 
+/// The `meta` key of the chain's head: `seq:hash` of the last row appended.
+pub(super) const HEAD_KEY: &str = "audit_head";
+
 /// One row to append; `seq`, `prev_hash` and `hash` are computed by [`append`].
 #[derive(Debug, Clone, Default)]
 pub(super) struct Entry<'a> {
@@ -43,6 +50,9 @@ pub(super) struct Entry<'a> {
     pub old: Option<&'a str>,
     pub new: Option<&'a str>,
     pub reason: Option<&'a str>,
+    /// The SHA-256 of the record's stored content after the change, for entries that
+    /// change a record (see [`super::audit_content::content_hash`]).
+    pub content_hash: Option<&'a str>,
 }
 
 /// The hash of one row: SHA-256 hex of the canonical JSON array (see the module docs).
@@ -58,11 +68,19 @@ fn row_hash(
     new: Option<&str>,
     reason: Option<&str>,
     prev_hash: &str,
+    content_hash: Option<&str>,
 ) -> String {
-    let canonical =
-        serde_json::json!([seq, at, actor, record_id, action, field, old, new, reason, prev_hash])
-            .to_string();
-    let digest = Sha256::digest(canonical.as_bytes());
+    let mut canonical =
+        serde_json::json!([seq, at, actor, record_id, action, field, old, new, reason, prev_hash]);
+    if let (Some(content_hash), Value::Array(items)) = (content_hash, &mut canonical) {
+        items.push(Value::from(content_hash));
+    }
+    sha256_hex(canonical.to_string().as_bytes())
+}
+
+/// SHA-256 of `bytes`, lower-case hex.
+pub(super) fn sha256_hex(bytes: &[u8]) -> String {
+    let digest = Sha256::digest(bytes);
     let mut hex = String::with_capacity(64);
     for byte in digest {
         use fmt::Write as _;
@@ -104,11 +122,12 @@ pub(super) fn append(conn: &Connection, entry: &Entry<'_>) -> rusqlite::Result<i
         entry.new,
         entry.reason,
         &prev_hash,
+        entry.content_hash,
     );
     conn.prepare_cached(
         "INSERT INTO audit (seq, at, actor, record_id, action, field, old_value, new_value,
-             reason, prev_hash, hash)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+             reason, prev_hash, hash, content_hash)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
     )?
     .execute(params![
         seq,
@@ -121,13 +140,20 @@ pub(super) fn append(conn: &Connection, entry: &Entry<'_>) -> rusqlite::Result<i
         entry.new,
         entry.reason,
         prev_hash,
-        hash
+        hash,
+        entry.content_hash
     ])?;
+    conn.prepare_cached(
+        "INSERT INTO meta (key, value) VALUES (?1, ?2)
+         ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+    )?
+    .execute(params![HEAD_KEY, format!("{seq}:{hash}")])?;
     Ok(seq)
 }
 
-/// The first problem found in the chain, by `seq`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// The first problem found: in the chain (by `seq`), then the head in `meta`, then the
+/// records' content, then the newest backup's head (see [`super::audit_content`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum AuditProblem {
     /// The row's content no longer matches its hash: it was edited.
     Edited {
@@ -145,13 +171,62 @@ pub enum AuditProblem {
         /// The row whose link is broken.
         seq: i64,
     },
+    /// The head recorded in `meta` is not the last row: rows were deleted from the end
+    /// (or `meta` was edited). `recorded` is 0 when `meta` has no usable head.
+    HeadMismatch {
+        /// The `seq` recorded in `meta`.
+        recorded: i64,
+        /// The last row's `seq` (0: no rows).
+        last: i64,
+    },
+    /// A record's stored content no longer has the hash its last entry recorded: it was
+    /// changed behind the store.
+    ContentChanged {
+        /// The record's assessment number (A.1.1).
+        number: String,
+        /// Its last entry with a content hash.
+        seq: i64,
+    },
+    /// A record has no entry with a content hash: it was added behind the store.
+    ContentUnrecorded {
+        /// The record's assessment number (A.1.1).
+        number: String,
+    },
+    /// The trail says a record exists that is not in the database: it was deleted behind
+    /// the store.
+    RecordMissing {
+        /// The record's row id.
+        id: i64,
+        /// Its last entry with a content hash.
+        seq: i64,
+    },
+    /// The newest backup's head is a row of this chain with another hash: the chain
+    /// was recomputed.
+    BackupDiffers {
+        /// The backup's head `seq`.
+        seq: i64,
+    },
+    /// The newest backup's head is beyond this chain's last row: rows were removed (or
+    /// this database was restored from an older backup).
+    BackupAhead {
+        /// The backup's head `seq`.
+        seq: i64,
+    },
 }
 
 impl AuditProblem {
-    /// The `seq` where the chain first breaks.
-    pub fn seq(self) -> i64 {
+    /// The audit row where the problem shows, if it is about one.
+    pub fn seq(&self) -> Option<i64> {
         match self {
-            Self::Edited { seq } | Self::Missing { seq } | Self::Unlinked { seq } => seq,
+            Self::Edited { seq }
+            | Self::Missing { seq }
+            | Self::Unlinked { seq }
+            | Self::ContentChanged { seq, .. }
+            | Self::RecordMissing { seq, .. }
+            | Self::BackupDiffers { seq }
+            | Self::BackupAhead { seq } => Some(*seq),
+            Self::HeadMismatch { last, .. } => Some(*last),
+            Self::ContentUnrecorded { .. } => None,
         }
     }
 }
@@ -164,17 +239,42 @@ impl fmt::Display for AuditProblem {
             Self::Unlinked { seq } => {
                 write!(f, "第 {seq} 条审计记录与前一条的哈希链接断开（前一条已被替换）")
             }
+            Self::HeadMismatch { recorded, last } => write!(
+                f,
+                "数据库记下的最后一条审计记录是第 {recorded} 条，实际最后一条是第 {last} 条（末尾的审计记录已被删除或改动）"
+            ),
+            Self::ContentChanged { number, seq } => write!(
+                f,
+                "评估 {number} 的内容与第 {seq} 条审计记录中的内容哈希不符（绕过程序被改动）"
+            ),
+            Self::ContentUnrecorded { number } => {
+                write!(f, "评估 {number} 没有带内容哈希的审计记录（绕过程序被写入）")
+            }
+            Self::RecordMissing { id, seq } => write!(
+                f,
+                "第 {seq} 条审计记录中的评估（行号 {id}）已不在数据库中（绕过程序被删除）"
+            ),
+            Self::BackupDiffers { seq } => {
+                write!(f, "最新备份中的第 {seq} 条审计记录与数据库中的不同（审计记录被重新计算过）")
+            }
+            Self::BackupAhead { seq } => write!(
+                f,
+                "最新备份中已有第 {seq} 条审计记录，数据库中却没有（审计记录被删除，或数据库是从更早的备份恢复的）"
+            ),
         }
     }
 }
 
 /// What [`Store::verify_audit`](super::Store::verify_audit) found.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AuditReport {
     /// Rows in the table.
     pub rows: u64,
-    /// The first broken or missing link, or `None` when the chain is intact.
+    /// The first problem, or `None` when the chain, the head and every record's content
+    /// are intact.
     pub problem: Option<AuditProblem>,
+    /// The backup whose recorded head was compared with the chain, if one could be read.
+    pub backup: Option<std::path::PathBuf>,
 }
 
 impl AuditReport {
@@ -188,7 +288,7 @@ impl AuditReport {
 pub(super) fn verify(conn: &Connection) -> rusqlite::Result<AuditReport> {
     let mut statement = conn.prepare(
         "SELECT seq, at, actor, record_id, action, field, old_value, new_value, reason,
-                prev_hash, hash
+                prev_hash, hash, content_hash
          FROM audit ORDER BY seq",
     )?;
     let mut rows = statement.query([])?;
@@ -212,6 +312,7 @@ pub(super) fn verify(conn: &Connection) -> rusqlite::Result<AuditReport> {
         let reason: Option<String> = row.get(8)?;
         let prev_hash: String = row.get(9)?;
         let hash: String = row.get(10)?;
+        let content_hash: Option<String> = row.get(11)?;
         let computed = row_hash(
             seq,
             &at,
@@ -223,6 +324,7 @@ pub(super) fn verify(conn: &Connection) -> rusqlite::Result<AuditReport> {
             new.as_deref(),
             reason.as_deref(),
             &prev_hash,
+            content_hash.as_deref(),
         );
         if seq != expected_seq {
             problem = Some(AuditProblem::Missing { seq: expected_seq });
@@ -243,7 +345,7 @@ pub(super) fn verify(conn: &Connection) -> rusqlite::Result<AuditReport> {
             problem = Some(AuditProblem::Missing { seq: expected_seq });
         }
     }
-    Ok(AuditReport { rows: count, problem })
+    Ok(AuditReport { rows: count, problem, backup: None })
 }
 
 /// The fields that differ between two records' JSON, as `(path, old, new)`.
@@ -326,23 +428,22 @@ mod tests {
 
     #[test]
     fn hash_covers_every_column() {
-        let base =
-            row_hash(1, "t", "a", Some(1), "edit", Some("f"), None, Some("n"), None, GENESIS_HASH);
+        // Every column but the fixed ones varies, one at a time.
+        let hash = |seq, record_id, old, new, reason, prev: &str| {
+            row_hash(seq, "t", "a", record_id, "edit", Some("f"), old, new, reason, prev, None)
+        };
+        let base = hash(1, Some(1), None, Some("n"), None, GENESIS_HASH);
         assert_eq!(base.len(), 64);
-        assert_ne!(
-            base,
-            row_hash(2, "t", "a", Some(1), "edit", Some("f"), None, Some("n"), None, GENESIS_HASH)
-        );
-        assert_ne!(
-            base,
-            row_hash(1, "t", "a", None, "edit", Some("f"), None, Some("n"), None, GENESIS_HASH)
-        );
-        assert_ne!(
-            base,
-            row_hash(1, "t", "a", Some(1), "edit", Some("f"), Some("n"), None, None, GENESIS_HASH)
-        );
-        assert_ne!(
-            base,
+        assert_ne!(base, hash(2, Some(1), None, Some("n"), None, GENESIS_HASH));
+        assert_ne!(base, hash(1, None, None, Some("n"), None, GENESIS_HASH));
+        assert_ne!(base, hash(1, Some(1), Some("n"), None, None, GENESIS_HASH));
+        assert_ne!(base, hash(1, Some(1), None, Some("n"), Some(""), GENESIS_HASH));
+        assert_ne!(base, hash(1, Some(1), None, Some("n"), None, &"1".repeat(64)));
+    }
+
+    #[test]
+    fn hash_covers_the_content_hash() {
+        let hash = |content| {
             row_hash(
                 1,
                 "t",
@@ -351,25 +452,13 @@ mod tests {
                 "edit",
                 Some("f"),
                 None,
-                Some("n"),
-                Some(""),
-                GENESIS_HASH
-            )
-        );
-        assert_ne!(
-            base,
-            row_hash(
-                1,
-                "t",
-                "a",
-                Some(1),
-                "edit",
-                Some("f"),
                 None,
-                Some("n"),
                 None,
-                &"1".repeat(64)
+                GENESIS_HASH,
+                content,
             )
-        );
+        };
+        assert_ne!(hash(None), hash(Some("c")));
+        assert_ne!(hash(Some("c")), hash(Some("d")));
     }
 }

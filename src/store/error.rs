@@ -157,6 +157,16 @@ pub enum StoreError {
     /// The keyring could not be read, checked or written.
     #[error(transparent)]
     Keyring(super::keyring::KeyringError),
+    /// A report would be signed with a key not bound (by `keys new`) to the account bound
+    /// to that assessor signature.
+    #[error("{role}的密钥不是{role}账号用 keys new 创建的密钥（或{role}尚未用账号确认）")]
+    SigningKeyNotBound {
+        /// `评估员1` / `评估员2`.
+        role: &'static str,
+    },
+    /// A full (named) export without a purpose.
+    #[error("完整导出（含姓名和身份证号）必须说明用途")]
+    PurposeRequired,
     /// Unknown login or wrong password: the message never says which.
     #[error("账号或密码不正确")]
     BadCredentials,

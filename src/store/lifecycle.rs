@@ -8,7 +8,7 @@ use chrono::{DateTime, Months, NaiveDate, TimeDelta, Utc};
 use rusqlite::types::Value as SqlValue;
 use rusqlite::{OptionalExtension, params, params_from_iter};
 
-use super::audit::{self, Entry};
+use super::audit::Entry;
 use super::{
     SUMMARY_COLUMNS, Status, Store, StoreError, StoredAssessment, Summary, format_date, mask_id,
     normalise_id, parse_count, parse_date, parse_level, parse_timestamp, summaries_from, timestamp,
@@ -128,13 +128,13 @@ impl Store {
         let audit_reason = action.reason().or(reason).map(str::to_owned);
         let tx = self.immediate()?;
         let (current, record) = self.status_and_record(id)?;
-        let assessors = [
-            record.signatures.assessor1.name.trim().to_owned(),
-            record.signatures.assessor2.name.trim().to_owned(),
-        ];
-        let next = review::transition(current, action.clone(), &actor, &assessors)?;
+        let parties = self.parties(id, &record)?;
+        let next = review::transition(current, action.clone(), &actor, &parties)?;
         self.check_before(&action, id, &record)?;
         let at = timestamp(now);
+        if action == Action::Submit {
+            self.add_duty(id, super::duties::Duty::Submit, &actor.account)?;
+        }
         match action {
             Action::Submit => self
                 .conn
@@ -158,7 +158,7 @@ impl Store {
                 )?
                 .execute(params![id, next.code(), at])?,
         };
-        audit::append(
+        super::audit_content::append_change(
             &self.conn,
             &Entry {
                 at: &at,
@@ -169,6 +169,7 @@ impl Store {
                 old: Some(current.code()),
                 new: Some(next.code()),
                 reason: audit_reason.as_deref(),
+                content_hash: None,
             },
         )?;
         tx.commit()?;
@@ -221,7 +222,7 @@ impl Store {
         };
         let id = self.save_in_tx(&record, Status::Draft, None, &context)?;
         let at = timestamp(now);
-        audit::append(
+        super::audit_content::append_change(
             &self.conn,
             &Entry {
                 at: &at,
@@ -439,7 +440,10 @@ pub(super) fn parse_sex(code: &str) -> Option<Sex> {
 
 impl Store {
     /// The status and record of row `id` ([`StoreError::NotFound`] if there is none).
-    fn status_and_record(&self, id: i64) -> Result<(Status, AssessmentRecord), StoreError> {
+    pub(super) fn status_and_record(
+        &self,
+        id: i64,
+    ) -> Result<(Status, AssessmentRecord), StoreError> {
         let row: Option<(String, String)> = self
             .conn
             .prepare_cached("SELECT status, record_json FROM assessments WHERE id = ?1")?

@@ -50,10 +50,12 @@
 
 mod accounts;
 mod audit;
+mod audit_content;
 mod backup;
 mod backup_check;
 mod bulk;
 mod checks;
+mod duties;
 mod encryption;
 mod error;
 mod keyring;
@@ -67,7 +69,6 @@ use std::path::{Path, PathBuf};
 use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
 use rusqlite::{Connection, OptionalExtension, Transaction, TransactionBehavior, params};
 use serde_json::Value;
-use sha2::Digest as _;
 
 pub use crate::record::mask_id;
 
@@ -78,6 +79,7 @@ use crate::scale::Scale;
 pub use accounts::{Account, LOCKOUT, MAX_FAILED_LOGINS, MIN_PASSWORD_CHARS, PasswordCost};
 pub use audit::{AuditProblem, AuditReport, GENESIS_HASH};
 pub use backup::{BACKUP_DIR, BackupInfo, DAILY_KEEP, latest_backup, list_backups, usable_backups};
+pub use duties::{AssessorSlot, FULL_EXPORT_ACTION, REPORT_ACTION};
 pub use error::{JsonError, StoreError};
 pub use keyring::{DbKey, KEYRING_FILE_NAME, KeyringError, has_keyring};
 pub use lifecycle::{DEFAULT_INTERVAL_MONTHS, DUE_SOON_DAYS, DueRow, QueueFilter, QueueRow};
@@ -359,15 +361,12 @@ impl Store {
             None => None,
         };
         let action = save_action(current, status)?;
-        let assessors = [
-            record.signatures.assessor1.name.trim().to_owned(),
-            record.signatures.assessor2.name.trim().to_owned(),
-        ];
+        let assessors = self.listed_assessors(existing.as_ref().map(|e| e.0), record)?;
         let next = review::transition(
             current.unwrap_or(Status::Draft),
             action.clone(),
             actor,
-            &assessors,
+            &review::Parties::named(&assessors[0], &assessors[1]),
         )?;
         debug_assert_eq!(next, status);
 
@@ -426,28 +425,38 @@ impl Store {
                 |row| row.get(0),
             )?;
 
+        let old_json = existing.as_ref().map(|(_, _, json)| json.as_str());
+        let imported = audit_mode == AuditMode::Imported;
+        if let Some(duty) =
+            duties::Duty::of_save(old_json, &json, current != Some(status), imported)
+        {
+            self.add_duty(id, duty, &actor.account)?;
+        }
         let change = SaveChange {
-            old_json: existing.as_ref().map(|(_, _, json)| json.as_str()),
+            old_json,
             from: current.unwrap_or(Status::Draft),
             to: status,
             action: &action,
         };
+        let hash = audit_content::content_hash(&self.conn, id)?;
         match audit_mode {
-            AuditMode::PerField => self.audit_save(id, record, &change, actor, &at)?,
-            AuditMode::Imported => self.audit_import(id, &json, actor, &at)?,
+            AuditMode::PerField => self.audit_save(id, record, &change, actor, &at, &hash)?,
+            AuditMode::Imported => self.audit_import(id, &json, actor, &at, &hash)?,
         }
         Ok(id)
     }
 
     /// One audit row per imported record: the digest of what was imported, so the trail
     /// proves the content without repeating it field by field.
-    fn audit_import(&self, id: i64, json: &str, actor: &Actor, at: &str) -> Result<(), StoreError> {
-        use std::fmt::Write as _;
-        let digest = sha2::Sha256::digest(json.as_bytes());
-        let hex = digest.iter().fold(String::with_capacity(64), |mut out, b| {
-            let _ = write!(out, "{b:02x}");
-            out
-        });
+    fn audit_import(
+        &self,
+        id: i64,
+        json: &str,
+        actor: &Actor,
+        at: &str,
+        content_hash: &str,
+    ) -> Result<(), StoreError> {
+        let hex = audit::sha256_hex(json.as_bytes());
         audit::append(
             &self.conn,
             &audit::Entry {
@@ -457,6 +466,7 @@ impl Store {
                 action: "import",
                 field: Some("record_json.sha256"),
                 new: Some(&hex),
+                content_hash: Some(content_hash),
                 ..audit::Entry::default()
             },
         )?;
@@ -472,6 +482,7 @@ impl Store {
         change: &SaveChange<'_>,
         actor: &Actor,
         at: &str,
+        content_hash: &str,
     ) -> Result<(), StoreError> {
         let number = record.info.number.trim();
         let json_error =
@@ -482,6 +493,7 @@ impl Store {
             record_id: Some(id),
             action,
             field,
+            content_hash: Some(content_hash),
             ..audit::Entry::default()
         };
         let new_value = serde_json::to_value(record).map_err(json_error)?;
@@ -503,6 +515,7 @@ impl Store {
                 old: old.as_deref(),
                 new: new.as_deref(),
                 reason: None,
+                content_hash: Some(content_hash),
             };
             audit::append(&self.conn, &edit)?;
         }
@@ -619,10 +632,19 @@ impl Store {
     }
 
     /// Checks the whole file with [`Store::integrity_check`] (a damaged database gives
-    /// [`StoreError::Corrupt`]), then the audit trail's hash chain (see [`AuditReport`]).
+    /// [`StoreError::Corrupt`]), then the whole audit trail (see [`AuditReport`]): the hash chain's links, then
+    /// the head recorded in `meta`, then every record's content against the content hash
+    /// of its last entry, then the head recorded in the newest readable backup.
     pub fn verify_audit(&self) -> Result<AuditReport, StoreError> {
         self.integrity_check()?;
-        Ok(audit::verify(&self.conn)?)
+        let mut report = audit::verify(&self.conn)?;
+        if report.problem.is_none() {
+            let verified =
+                audit_content::verify(&self.conn, self.dir.as_deref(), self.key.as_ref())?;
+            report.problem = verified.problem;
+            report.backup = verified.backup;
+        }
+        Ok(report)
     }
 
     /// Appends an event that is not a record change to the audit trail, such as a full
@@ -741,6 +763,7 @@ impl Store {
             status => return Err(StoreError::NotDraft { id, status }),
         }
         tx.prepare_cached("DELETE FROM assessments WHERE id = ?1")?.execute([id])?;
+        tx.prepare_cached("DELETE FROM record_accounts WHERE record_id = ?1")?.execute([id])?;
         tx.prepare_cached("DELETE FROM meta WHERE key = ?1 AND value = ?2")?
             .execute(params![META_LAST_OPEN, id.to_string()])?;
         audit::append(
@@ -752,6 +775,7 @@ impl Store {
                 action: "delete_draft",
                 field: Some("info.number"),
                 old: Some(&number),
+                content_hash: Some(GENESIS_HASH),
                 ..audit::Entry::default()
             },
         )?;

@@ -127,7 +127,42 @@ pub(super) const MIGRATIONS: &[&str] = &[
     CREATE INDEX assessments_due ON assessments
         (status, id_number, reference_date DESC, id DESC, number, subject_name, township,
          final_level);",
+    // 4: duties bound to accounts and an audit trail that covers content (issue 10).
+    // `record_accounts` holds who created, imported, edited and submitted each record and
+    // which accounts confirmed its two assessor signatures; it is filled here from the
+    // audit trail (rows after the record's id was last freed by a deleted draft).
+    // `audit.content_hash` is the SHA-256 of a record's stored content after the change an
+    // entry records (see `audit_content`); `signing_keys` binds each key made with
+    // `keys new` to the signed-in account. The Rust step after this SQL
+    // (`audit_content::baseline`) anchors every existing record's content in the chain.
+    "ALTER TABLE audit ADD COLUMN content_hash TEXT;
+    CREATE TABLE record_accounts (
+        record_id INTEGER NOT NULL,
+        duty TEXT NOT NULL
+            CHECK (duty IN ('create', 'import', 'edit', 'submit', 'assessor1', 'assessor2')),
+        account TEXT NOT NULL,
+        PRIMARY KEY (record_id, duty, account)
+    ) STRICT, WITHOUT ROWID;
+    INSERT OR IGNORE INTO record_accounts (record_id, duty, account)
+    SELECT record_id,
+        CASE action WHEN 'create' THEN 'create' WHEN 'import' THEN 'import'
+            WHEN 'submit' THEN 'submit' ELSE 'edit' END,
+        actor
+    FROM audit AS a
+    WHERE record_id IN (SELECT id FROM assessments)
+      AND action IN ('create', 'import', 'edit', 'complete', 'reopen', 'submit', 'supersede')
+      AND seq > coalesce((SELECT max(seq) FROM audit AS d
+                          WHERE d.record_id = a.record_id AND d.action = 'delete_draft'), 0);
+    CREATE TABLE signing_keys (
+        fingerprint TEXT PRIMARY KEY,
+        key_name TEXT NOT NULL,
+        account TEXT NOT NULL,
+        created_at TEXT NOT NULL
+    ) STRICT;",
 ];
+
+/// The version whose migration adds content hashes to the audit trail.
+const CONTENT_VERSION: i64 = 4;
 
 /// The schema version this code creates and understands.
 #[expect(clippy::cast_possible_wrap, reason = "a handful of migrations")]
@@ -156,6 +191,9 @@ pub(super) fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
         let version = current + 1;
         let fail = |source| StoreError::Migration { version, source };
         tx.execute_batch(step).map_err(fail)?;
+        if version == CONTENT_VERSION {
+            super::audit_content::baseline(&tx).map_err(fail)?;
+        }
         tx.pragma_update(None, "user_version", version).map_err(fail)?;
         tx.commit().map_err(fail)?;
     }

@@ -2,6 +2,8 @@
 //! exactly what the window shows. Side effects (store, clock) happen here, after the
 //! screens have said what they want.
 
+mod assessors;
+
 use egui::{RichText, Ui};
 
 use crate::assessment::score;
@@ -377,6 +379,7 @@ impl AppState {
                 WizardCommand::Reopen => self.reopen(),
                 WizardCommand::OpenExport => self.open_export(),
                 WizardCommand::Submit => self.submit(),
+                WizardCommand::BindAssessor(slot) => self.bind_assessor(slot),
                 WizardCommand::History => {
                     if let Screen::Editor(editor) = &self.screen {
                         self.history(editor.id);
@@ -520,6 +523,7 @@ impl AppState {
         let mut editor = Editor::new(id, stored.status, stored.record, self.clock.now());
         editor.returned_reason = returned;
         editor.can_submit = self.store.current_actor().is_some_and(|actor| actor.role.can_assess());
+        editor.binding = self.assessor_binding(id);
         self.screen = Screen::Editor(Box::new(editor));
         if let Err(err) = self.store.set_last_open(Some(id)) {
             self.fail("无法记录打开的评估", &err);
@@ -628,7 +632,11 @@ impl AppState {
     }
 
     /// Shows `stored` for review, beside the same elder's previous assessment.
-    fn review(&mut self, stored: StoredAssessment) {
+    fn review(&mut self, mut stored: StoredAssessment) {
+        // Bound assessors are shown with their accounts' registered names.
+        if let Ok(record) = self.store.signed_record(stored.id) {
+            stored.record.signatures = record.signatures;
+        }
         match self.store.previous_of(stored.id) {
             Ok(previous) => {
                 self.screen = Screen::Review(Box::new(ReviewView {
@@ -888,9 +896,26 @@ impl AppState {
             };
             signers.push(signer);
         }
-        let options = crate::report::ReportOptions::new(self.clock.now());
+        // The keys must be the bound assessors' own, the names printed are the accounts'
+        // registered names, and the report is in the audit trail before the file is
+        // written (issue 10).
+        let mut fingerprints = [None, None];
+        for (slot, signer) in fingerprints.iter_mut().zip(&signers) {
+            if let Some(signer) = signer {
+                *slot = Some(
+                    crate::sign::certificate_fingerprint(signer.certificate())
+                        .map_err(|err| err.to_string())?,
+                );
+            }
+        }
+        self.store
+            .check_signing_keys(editor.id, fingerprints.each_ref().map(Option::as_deref))
+            .map_err(|err| err.to_string())?;
+        let record = self.store.signed_record(editor.id).map_err(|err| err.to_string())?;
+        let now = self.clock.now();
+        let options = crate::report::ReportOptions::new(now);
         let request = crate::export::ExportRequest {
-            record: &editor.record,
+            record: &record,
             scale: &self.scale,
             options: &options,
             resident_page: true,
@@ -900,6 +925,10 @@ impl AppState {
             ],
         };
         let exported = crate::export::export_report(&request).map_err(|err| err.to_string())?;
+        let detail = order.path.display().to_string();
+        self.store
+            .log_event(crate::store::REPORT_ACTION, Some(editor.id), Some(&detail), None, now)
+            .map_err(|err| format!("无法记录报告导出（未导出）：{err}"))?;
         crate::files::write_atomically(&order.path, &exported.bytes)
             .map_err(|err| format!("无法写入 {}：{err}", order.path.display()))?;
         Ok(format!(

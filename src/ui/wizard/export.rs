@@ -87,7 +87,7 @@ impl ExportDialog {
         ui.label(RichText::new("数字签名").strong());
         if self.keys.is_empty() {
             ui.label(
-                RichText::new("本机还没有评估员密钥；报告将不带数字签名。创建密钥：elder-assess keys new --name 姓名")
+                RichText::new("本机还没有评估员密钥；报告将不带数字签名。创建密钥：elder-assess keys new --as 账号（本机未设账号时用 --name 姓名）")
                     .small(),
             );
         }

@@ -6,6 +6,7 @@
 //! engine ([`crate::assessment::score`] / [`crate::assessment::progress`]).
 
 mod annex_a;
+pub mod assessors;
 mod county;
 pub mod export;
 mod items;
@@ -83,6 +84,8 @@ pub enum WizardCommand {
     Submit,
     /// Show every assessment of the elder.
     History,
+    /// Bind this assessor signature to the account picked for it.
+    BindAssessor(crate::store::AssessorSlot),
 }
 
 /// Text the assessor is typing that does not parse yet (dates, numbers).
@@ -117,6 +120,8 @@ pub struct Editor {
     pub can_submit: bool,
     /// The time of the current frame, from the app's clock (signatures are stamped with it).
     pub now: DateTime<Utc>,
+    /// The assessors' accounts (once the machine has accounts).
+    pub binding: assessors::AssessorBinding,
     pub(super) buffers: Buffers,
     pub(super) pads: [PadState; 3],
 }
@@ -145,6 +150,7 @@ impl Editor {
             returned_reason: None,
             can_submit: false,
             now,
+            binding: assessors::AssessorBinding::default(),
             buffers,
             pads: [PadState::default(); 3],
         }

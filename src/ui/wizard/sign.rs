@@ -1,5 +1,7 @@
 //! The signature block: assessor 1, assessor 2 and the informant, each with a name and a
-//! pad. The two assessors must be different people.
+//! pad. The two assessors must be different people: once the machine has accounts, each
+//! assessor signature is bound to an account ([`super::assessors`]) whose registered name
+//! is shown instead of a typed one.
 
 use egui::{RichText, Ui};
 
@@ -8,7 +10,7 @@ use crate::scale::Scale;
 use super::super::signature_pad::signature_pad;
 use super::super::widgets::text_field;
 use super::result::completion_ui;
-use super::{Editor, WizardCommand, theme};
+use super::{Editor, WizardCommand, assessors, theme};
 
 pub(super) fn signatures_ui(
     ui: &mut Ui,
@@ -24,17 +26,34 @@ pub(super) fn signatures_ui(
         editor.record.signatures.informant.name.clone_from(&editor.record.informant.name);
     }
     let now = editor.now;
+    let binding = &mut editor.binding;
+    let mut command = None;
     let signatures = &mut editor.record.signatures;
     let rows = [
         ("评估员1", &mut signatures.assessor1),
         ("评估员2", &mut signatures.assessor2),
         ("信息提供者", &mut signatures.informant),
     ];
-    for ((role, signature), pad) in rows.into_iter().zip(editor.pads.iter_mut()) {
+    for (index, ((role, signature), pad)) in
+        rows.into_iter().zip(editor.pads.iter_mut()).enumerate()
+    {
         ui.add_space(8.0);
+        let by_account = index < 2 && binding.active();
+        if by_account {
+            command = command.or(assessors::account_row(ui, binding, index, role));
+        }
         ui.horizontal(|ui| {
             let label = ui.label(RichText::new(format!("{role}姓名")).strong());
-            text_field(ui, &label, &mut signature.name);
+            if by_account {
+                let name = if signature.name.trim().is_empty() {
+                    "（确认账号后显示）"
+                } else {
+                    &signature.name
+                };
+                ui.label(name).labelled_by(label.id);
+            } else {
+                text_field(ui, &label, &mut signature.name);
+            }
             if ui
                 .add(
                     egui::Button::new(format!("清除{role}签名"))
@@ -59,5 +78,5 @@ pub(super) fn signatures_ui(
         ui.label(RichText::new("两名评估员应为不同的人").color(theme::ERROR));
     }
     ui.add_space(16.0);
-    completion_ui(ui, editor, scale)
+    command.or_else(|| completion_ui(ui, editor, scale))
 }
