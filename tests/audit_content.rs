@@ -230,6 +230,15 @@ fn a_recomputed_chain_is_found_against_the_newest_backup() {
     let (code, stderr) = cli_verify(&dir);
     assert_eq!(code, Some(1), "{stderr}");
     assert!(stderr.contains("最新备份"), "{stderr}");
+    // The next day's first open does not back up the rewritten chain (which would push
+    // the evidence out of the rotation): it says why, and the finding stays.
+    let backups = elder_assess::store::list_backups(dir.path());
+    let next_day = Store::open_at(dir.path(), Utc::now() + chrono::TimeDelta::days(1)).unwrap();
+    let why = next_day.backup_problem().unwrap_or_default().to_owned();
+    drop(next_day);
+    assert!(why.contains("审计记录与最新备份不一致"), "{why}");
+    assert_eq!(elder_assess::store::list_backups(dir.path()), backups, "no backup of it");
+    assert!(matches!(problem(&dir), Some(AuditProblem::BackupDiffers { .. })));
     // What a local attacker can still do (documented in README and `audit_content`):
     // rewrite every backup too. Here: remove them, so the next open backs up the
     // rewritten file, and nothing on this machine can tell any more.

@@ -261,7 +261,7 @@ fn verify_records(conn: &Connection) -> rusqlite::Result<Option<AuditProblem>> {
 }
 
 /// The head of the newest backup that can be read, compared with this chain.
-fn verify_backup_head(
+pub(super) fn verify_backup_head(
     conn: &Connection,
     dir: &Path,
     key: Option<&DbKey>,

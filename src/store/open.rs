@@ -143,11 +143,8 @@ impl Store {
                     other => other,
                 }
             })?;
-        if has_content
-            && !backup::daily_done(dir, now, key.as_ref())
-            && let Err(error) = backup::daily(&store.conn, dir, now, key.as_ref())
-        {
-            store.backup_problem = Some(error.to_string());
+        if has_content && !backup::daily_done(dir, now, key.as_ref()) {
+            store.backup_problem = daily_backup(&store.conn, dir, now, key.as_ref());
         }
         store.key = key;
         Ok(store)
@@ -293,6 +290,29 @@ impl Store {
             key: None,
         }
     }
+}
+
+/// Makes the day's backup, unless the audit chain was rewritten since the newest backup
+/// (an entry of the same number with another hash): copying it would push the last
+/// evidence of the rewrite out of the rotation, so the backup is skipped until
+/// `audit verify` has been looked at. Returns why there is no backup today, if there is
+/// none. (A newest backup *ahead* of the chain is what a restore from an older backup
+/// leaves, and is backed up as usual.)
+fn daily_backup(
+    conn: &Connection,
+    dir: &Path,
+    now: DateTime<Utc>,
+    key: Option<&DbKey>,
+) -> Option<String> {
+    if let Ok((Some(_), Some(problem @ super::AuditProblem::BackupDiffers { .. }))) =
+        super::audit_content::verify_backup_head(conn, dir, key)
+    {
+        return Some(format!(
+            "审计记录与最新备份不一致（{problem}），为保留证据，今天未做备份；\
+             请运行 elder-assess audit verify 并联系管理员"
+        ));
+    }
+    backup::daily(conn, dir, now, key).err().map(|error| error.to_string())
 }
 
 /// `PRAGMA quick_check` on a store's connection. In an encrypted file a damaged page
