@@ -315,19 +315,16 @@ impl Store {
         now: chrono::DateTime<chrono::Utc>,
         audited: bool,
     ) -> Result<crate::review::Actor, StoreError> {
-        use rusqlite::OptionalExtension as _;
         let at = super::timestamp(now);
-        let row = self
-            .conn
-            .prepare_cached("SELECT display_name, role FROM accounts WHERE login = ?1")?
-            .query_row([login], |row| Ok((row.get::<_, String>(0)?, row.get::<_, String>(1)?)))
-            .optional()?;
-        let Some((display_name, role)) = row else {
-            return Err(StoreError::BadCredentials);
+        let probe = crate::review::Actor {
+            account: login.to_owned(),
+            display_name: String::new(),
+            role: crate::review::Role::Assessor,
         };
-        let role = crate::review::Role::from_code(&role)
-            .ok_or(StoreError::BadValue { id: 0, column: "role" })?;
-        let actor = crate::review::Actor { account: login.to_owned(), display_name, role };
+        let actor = match self.authenticate(&probe) {
+            Err(StoreError::UnknownAccount) => return Err(StoreError::BadCredentials),
+            other => other?,
+        };
         if !audited {
             *self.session.borrow_mut() = Some(actor.clone());
             return Ok(actor);
