@@ -207,6 +207,14 @@ impl Root {
 
     /// Draws one frame of whichever is shown.
     pub fn ui(&mut self, ui: &mut Ui) {
+        if !matches!(self, Self::App(_)) {
+            // The sign-in and recovery screens look like the app the user chose.
+            let prefs = self.prefs();
+            let theme = if prefs.dark { egui::Theme::Dark } else { egui::Theme::Light };
+            if ui.ctx().theme() != theme {
+                ui.ctx().set_theme(theme);
+            }
+        }
         match self {
             Self::App(state) => {
                 state.ui(ui);
