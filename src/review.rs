@@ -301,11 +301,15 @@ impl Parties {
     }
 }
 
-/// A name as compared for "reviewer ≠ assessor": whitespace and invisible format
-/// characters (zero-width space and joiners, bidirectional marks, soft hyphen, BOM, …)
-/// removed, full-width ASCII forms (`（`, `Ａ`) folded to ASCII, ASCII lower-cased.
+/// A name as compared for "reviewer ≠ assessor": Unicode NFKC (compatibility ideographs
+/// and other look-alike forms folded to the ordinary character), whitespace and invisible
+/// format characters (zero-width space and joiners, bidirectional marks, soft hyphen,
+/// BOM, …) removed, full-width ASCII forms (`（`, `Ａ`) folded to ASCII, ASCII lower-cased.
 pub fn normalise_name(name: &str) -> String {
-    name.chars()
+    use unicode_normalization::UnicodeNormalization as _;
+    // NFKC first: compatibility ideographs (U+F9E1 李 → U+674E 李), full-width and other
+    // look-alike forms become the ordinary character.
+    name.nfkc()
         .filter(|&c| !c.is_whitespace() && !is_format_char(c))
         .map(|c| match u32::from(c) {
             // U+FF01..=U+FF5E are the full-width forms of U+0021..=U+007E.
@@ -624,6 +628,19 @@ mod tests {
         let disguised = actor("李明\u{200b}（示例）", Role::Reviewer);
         assert_eq!(
             transition(Submitted, Action::Approve, &disguised, &names),
+            Err(ReviewError::OwnAssessment)
+        );
+    }
+
+    #[test]
+    fn names_compare_after_folding_compatibility_characters() {
+        // U+F9E1 is a CJK compatibility ideograph drawn exactly like 李 (U+674E).
+        assert_eq!(normalise_name("\u{f9e1}明（示例）"), normalise_name("李明（示例）"));
+        assert_eq!(normalise_name("李明（示例）"), normalise_name("李明(示例)"));
+        let names = Parties::named("李明（示例）", "王芳");
+        let look_alike = actor("\u{f9e1}明（示例）", Role::Reviewer);
+        assert_eq!(
+            transition(Submitted, Action::Approve, &look_alike, &names),
             Err(ReviewError::OwnAssessment)
         );
     }

@@ -112,6 +112,29 @@ fn an_approved_records_scores_changed_behind_the_store_are_found() {
     assert!(!stderr.contains("张三"), "{stderr}");
 }
 
+/// Bytes flipped inside a record's stored text (the page structure intact, so
+/// `quick_check` passes): `audit verify` names the record and exits 1, in Chinese.
+#[test]
+fn bytes_flipped_inside_a_records_text_are_found_by_audit_verify() {
+    let dir = approved_setup("content-flipped");
+    let conn = raw(&dir.db());
+    conn.execute_batch(
+        "UPDATE assessments SET record_json =
+             CAST(substr(CAST(record_json AS BLOB), 1, 20) || x'ff' || x'fe' AS TEXT)
+         WHERE number = 'C-2'",
+    )
+    .unwrap();
+    drop(conn);
+    assert!(
+        matches!(problem(&dir), Some(AuditProblem::ContentChanged { ref number, .. }) if number == "C-2"),
+        "{:?}",
+        problem(&dir)
+    );
+    let (code, stderr) = cli_verify(&dir);
+    assert_eq!(code, Some(1), "{stderr}");
+    assert!(stderr.contains("C-2") && !stderr.contains("utf-8"), "{stderr}");
+}
+
 #[test]
 fn a_record_added_or_deleted_behind_the_store_is_found() {
     let dir = approved_setup("content-added");

@@ -81,7 +81,18 @@ fn hash_content(columns: Vec<Value>, duties: &[(String, String)]) -> String {
 }
 
 fn columns_of(row: &rusqlite::Row<'_>) -> rusqlite::Result<Vec<Value>> {
-    (0..CONTENT_COLUMN_COUNT).map(|i| row.get::<_, SqlValue>(i).map(json_of)).collect()
+    (0..CONTENT_COLUMN_COUNT)
+        .map(|i| {
+            // Text that is not UTF-8 any more (bytes flipped inside a record) hashes as
+            // what it is, so the record is named as changed instead of failing the check.
+            if let rusqlite::types::ValueRef::Text(bytes) = row.get_ref(i)?
+                && std::str::from_utf8(bytes).is_err()
+            {
+                return Ok(Value::from(format!("(不是 UTF-8 文本：{})", sha256_hex(bytes))));
+            }
+            row.get::<_, SqlValue>(i).map(json_of)
+        })
+        .collect()
 }
 
 fn duties_of(conn: &Connection, id: i64) -> rusqlite::Result<Vec<(String, String)>> {
