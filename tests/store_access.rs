@@ -130,6 +130,13 @@ fn data_backups_keys_and_exports_are_private() {
     }
     assert_eq!(mode(&db), 0o600);
     assert_eq!(mode(&backup), 0o600);
+    // A read-only open (`review queue`, `audit verify`, …) tightens them too: removing
+    // permission bits needs no write access to the files.
+    loosen(&data, 0o755);
+    loosen(&db, 0o644);
+    drop(Store::open_read_only(&data).unwrap());
+    assert_eq!(mode(&data), 0o700);
+    assert_eq!(mode(&db), 0o600);
 
     // An export is 0600, and a stale temporary file of a crashed export is cleared.
     let out_dir = dir.path().join("out");

@@ -189,6 +189,7 @@ impl Store {
             return Ok(store);
         }
         // Only permission bits are removed, which needs no write access to the files.
+        let _ = files::make_private(dir);
         tighten_modes(dir);
         let conn = open_read_only_conn(&path, key.as_ref()).map_err(or_corrupt)?;
         let version = schema::user_version(&conn).map_err(or_corrupt)?;
