@@ -27,14 +27,29 @@ pub(crate) fn parse<T: DeserializeOwned>(text: &str) -> Result<T, String> {
             serde_json::error::Category::Syntax | serde_json::error::Category::Eof => {
                 syntax_message(&inner)
             }
-            _ if path.is_empty() || path == "." => format!("JSON 无效：{inner}"),
-            _ => format!("`{path}`：{inner}"),
+            _ if path.is_empty() || path == "." => format!("JSON 无效：{}", located(&inner)),
+            _ => format!("`{path}`：{}", located(&inner)),
         }
     })?;
     de.end().map_err(|err| {
         format!("JSON 对象之后还有多余内容（第 {} 行第 {} 列）", err.line(), err.column())
     })?;
     Ok(value)
+}
+
+/// A data error's own words (this program's, for unknown fields, duplicate keys and
+/// values out of range) with the position in Chinese instead of serde's English
+/// " at line L column C".
+fn located(err: &serde_json::Error) -> String {
+    let text = err.to_string();
+    let suffix = format!(" at line {} column {}", err.line(), err.column());
+    match text.strip_suffix(&suffix) {
+        Some(message) if err.line() > 0 => {
+            format!("{message}（第 {} 行第 {} 列）", err.line(), err.column())
+        }
+        Some(message) => message.to_owned(),
+        None => text,
+    }
 }
 
 fn syntax_message(err: &serde_json::Error) -> String {
@@ -48,6 +63,12 @@ mod tests {
     #[derive(Debug, serde::Deserialize)]
     struct One {
         a: u8,
+    }
+
+    #[test]
+    fn a_data_error_gives_its_position_in_chinese() {
+        let err = parse::<One>("{\"a\": 300}").unwrap_err();
+        assert!(err.contains("（第 1 行第 9 列）") && !err.contains(" at line "), "{err}");
     }
 
     #[test]
