@@ -243,6 +243,21 @@ mod app {
         harness.run();
     }
 
+    /// Clicks 登录 and runs frames until the sign-in thread has answered.
+    fn sign_in(harness: &mut Harness<'_, Root>) {
+        harness.get_by_label("登录").click();
+        for _ in 0..1000 {
+            harness.step();
+            let busy = matches!(harness.state(), Root::Locked { unlock, .. } if unlock.is_busy());
+            if !busy {
+                harness.run_steps(4);
+                return;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(5));
+        }
+        panic!("the sign-in thread did not answer");
+    }
+
     fn root(dir: &TempDir) -> Harness<'static, Root> {
         let root = Root::open_with_cost(
             dir.path(),
@@ -279,15 +294,12 @@ mod app {
 
         type_into(&mut harness, "账号", "admin");
         type_into(&mut harness, "密码", "wrong password!");
-        harness.get_by_label("登录").click();
-        harness.run();
+        sign_in(&mut harness);
         assert!(harness.state().app().is_none());
         assert!(shown(&harness, "账号或密码不正确"));
 
         type_into(&mut harness, "密码", ADMIN_PASSWORD);
-        harness.get_by_label("登录").click();
-        harness.run();
-        harness.run();
+        sign_in(&mut harness);
         let app = harness.state().app().expect("the app runs once the key is unsealed");
         assert!(app.store().is_encrypted());
         assert!(app.store().find_by_number("PG20261128-0001").unwrap().is_some());

@@ -1,9 +1,11 @@
 //! The sign-in screen shown before an encrypted database is opened: the database key is
 //! sealed for each account (see `store::keyring`), so nothing — not even the list of
 //! assessments — can be read until someone signs in. Signing out of an encrypted store
-//! drops it (and its key) and comes back here.
+//! drops it (and its key) and comes back here. The key derivation (Argon2id) and the
+//! checked open run on a named thread, never inside a frame.
 
 use std::path::{Path, PathBuf};
+use std::sync::mpsc::{Receiver, TryRecvError};
 
 use chrono::{DateTime, Utc};
 use egui::Ui;
@@ -18,6 +20,17 @@ pub struct Unlock {
     form: LoginForm,
     /// The cost the keyring was written with ([`PasswordCost::Standard`] outside tests).
     cost: PasswordCost,
+    /// The sign-in running on its own thread (key derivation and the checked open take
+    /// too long for a frame), if one is.
+    pending: Option<Receiver<Attempt>>,
+}
+
+/// What the sign-in thread found.
+enum Attempt {
+    /// The password did not unseal the key (or the account is locked): stay here.
+    Refused(String),
+    /// The key was unsealed.
+    Done(Unlocked),
 }
 
 /// What signing in gave.
@@ -39,7 +52,12 @@ pub enum Unlocked {
 impl Unlock {
     /// The screen for the encrypted data directory `dir`.
     pub fn new(dir: &Path) -> Self {
-        Self { dir: dir.to_path_buf(), form: LoginForm::default(), cost: PasswordCost::Standard }
+        Self {
+            dir: dir.to_path_buf(),
+            form: LoginForm::default(),
+            cost: PasswordCost::Standard,
+            pending: None,
+        }
     }
 
     /// Uses `cost` to open the keyring (tests make light keyrings).
@@ -54,32 +72,90 @@ impl Unlock {
         &self.dir
     }
 
-    /// Shows the form; returns what signing in gave once 登录 is pressed and the
-    /// password unseals the key (a wrong password stays on this screen with its message).
+    /// Whether a sign-in is running.
+    pub fn is_busy(&self) -> bool {
+        self.pending.is_some()
+    }
+
+    /// Shows the form; returns what signing in gave once 登录 was pressed and the
+    /// password unsealed the key (a wrong password stays on this screen with its message).
+    /// The key derivation and the checked open run on a thread of their own; the form
+    /// shows a spinner meanwhile.
     pub fn ui(&mut self, ui: &mut Ui, now: DateTime<Utc>) -> Option<Unlocked> {
-        let mut result = None;
+        let mut result = self.poll();
         egui::CentralPanel::default().show(ui, |ui| {
-            if !login_ui(ui, &mut self.form) {
-                return;
-            }
-            let login = self.form.login.trim().to_owned();
-            let key = match Store::unlock(&self.dir, &login, &self.form.password, now, self.cost) {
-                Ok(key) => key,
-                Err(error) => {
-                    self.form.password.clear();
-                    self.form.message = Some(error.to_string());
-                    return;
-                }
-            };
-            match Store::open_unlocked(&self.dir, &login, key.clone(), now, self.cost) {
-                Ok(store) => result = Some(Unlocked::Store(Box::new(store))),
-                Err(StoreError::BadCredentials) => {
-                    self.form.password.clear();
-                    self.form.message = Some(StoreError::BadCredentials.to_string());
-                }
-                Err(error) => result = Some(Unlocked::Failed { error, login, key }),
+            let submitted = login_ui(ui, &mut self.form);
+            if self.pending.is_some() {
+                ui.vertical_centered(|ui| {
+                    ui.horizontal(|ui| {
+                        ui.add_space(((ui.available_width() - 160.0) / 2.0).max(0.0));
+                        ui.spinner();
+                        ui.label("正在登录并检查数据库…");
+                    });
+                });
+                ui.ctx().request_repaint_after(std::time::Duration::from_millis(50));
+            } else if submitted && result.is_none() {
+                self.start(ui.ctx().clone(), now);
+                ui.ctx().request_repaint();
             }
         });
+        if result.is_none() {
+            result = self.poll();
+        }
         result
+    }
+
+    /// Starts the sign-in thread for the form's login and password.
+    fn start(&mut self, ctx: egui::Context, now: DateTime<Utc>) {
+        let (send, receive) = std::sync::mpsc::channel();
+        let dir = self.dir.clone();
+        let login = self.form.login.trim().to_owned();
+        let password = self.form.password.clone();
+        let cost = self.cost;
+        let spawned = std::thread::Builder::new().name("sign-in".to_owned()).spawn(move || {
+            let _ = send.send(attempt(&dir, login, &password, now, cost));
+            ctx.request_repaint();
+        });
+        match spawned {
+            Ok(_) => self.pending = Some(receive),
+            Err(err) => self.form.message = Some(format!("无法开始登录：{err}")),
+        }
+    }
+
+    /// The sign-in thread's answer, once it has one.
+    fn poll(&mut self) -> Option<Unlocked> {
+        let answer = match self.pending.as_ref()?.try_recv() {
+            Ok(answer) => answer,
+            Err(TryRecvError::Empty) => return None,
+            Err(TryRecvError::Disconnected) => Attempt::Refused("登录中断，请重试".to_owned()),
+        };
+        self.pending = None;
+        match answer {
+            Attempt::Done(unlocked) => Some(unlocked),
+            Attempt::Refused(message) => {
+                self.form.password.clear();
+                self.form.message = Some(message);
+                None
+            }
+        }
+    }
+}
+
+/// Unseals the key and opens the store (on the sign-in thread).
+fn attempt(
+    dir: &Path,
+    login: String,
+    password: &str,
+    now: DateTime<Utc>,
+    cost: PasswordCost,
+) -> Attempt {
+    let key = match Store::unlock(dir, &login, password, now, cost) {
+        Ok(key) => key,
+        Err(error) => return Attempt::Refused(error.to_string()),
+    };
+    match Store::open_unlocked(dir, &login, key.clone(), now, cost) {
+        Ok(store) => Attempt::Done(Unlocked::Store(Box::new(store))),
+        Err(StoreError::BadCredentials) => Attempt::Refused(StoreError::BadCredentials.to_string()),
+        Err(error) => Attempt::Done(Unlocked::Failed { error, login, key }),
     }
 }
