@@ -110,7 +110,7 @@ pub(super) fn keys_new_command(
     let store = if has_db || sign_in.account.is_some() {
         match super::store_open::open_as(dir, super::store_open::Access::Write, &sign_in.into()) {
             Ok(store) => Some(store),
-            Err(message) => return usage_error(&message),
+            Err(failure) => return usage_error(&failure.message),
         }
     } else {
         None
@@ -167,16 +167,14 @@ pub(super) fn audit_verify_command(dir: &Path, sign_in: &OptionalSignIn) -> Exit
     if !file.exists() {
         return usage_error(&format!("{}: 数据库文件不存在", file.display()));
     }
-    // A damaged file is a finding (exit 1), not unusable input.
-    if !crate::store::has_keyring(dir)
-        && let Err(err @ StoreError::Corrupt { .. }) = Store::open_read_only(dir)
-    {
-        eprintln!("elder-assess: {}", store_open::open_error(dir, &err));
-        return ExitCode::FAILURE;
-    }
     let store = match store_open::open_as(dir, Access::Read, &sign_in.into()) {
         Ok(store) => store,
-        Err(message) => return usage_error(&message),
+        // A damaged file is a finding (exit 1), not unusable input.
+        Err(failure) if failure.damaged => {
+            eprintln!("elder-assess: {}", failure.message);
+            return ExitCode::FAILURE;
+        }
+        Err(failure) => return usage_error(&failure.message),
     };
     let report = match store.verify_audit() {
         Ok(report) => report,

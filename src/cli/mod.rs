@@ -495,7 +495,7 @@ struct StoredOutcome<'a> {
 fn outcome_command(dir: &Path, number: &str, sign_in: &OptionalSignIn) -> ExitCode {
     let store = match store_open::open_as(dir, Access::Read, &sign_in.into()) {
         Ok(store) => store,
-        Err(message) => return usage_error(&message),
+        Err(failure) => return usage_error(&failure.message),
     };
     let stored = match store.find_by_number(number).and_then(|id| match id {
         Some(id) => store.load(id),
@@ -582,36 +582,34 @@ fn scales_command() -> ExitCode {
 /// [`guarded::open_stored`]).
 fn load_assessment(assessment: &str) -> Result<AssessmentRecord, String> {
     let path = Path::new(assessment);
-    {
-        let text = std::fs::read_to_string(path)
-            .map_err(|err| format!("{assessment}: 无法读取文件：{err}"))?;
-        let mut de = serde_json::Deserializer::from_str(crate::json_input::strip_bom(&text));
-        let record = serde_path_to_error::deserialize(&mut de).map_err(|err| {
-            let path = err.path().to_string();
-            let inner = err.into_inner();
-            // serde's own text can quote a value (a name, an ID number): say only what
-            // kind of problem it is and where.
-            let kind = match inner.classify() {
-                serde_json::error::Category::Syntax => "JSON 格式错误",
-                serde_json::error::Category::Eof => "文件不完整",
-                serde_json::error::Category::Data => "字段缺失、多余或取值不对",
-                serde_json::error::Category::Io => "读取失败",
-            };
-            format!(
-                "{assessment}: 评估文件无效（`{path}`，第 {} 行第 {} 列）：{kind}",
-                inner.line(),
-                inner.column()
-            )
-        })?;
-        de.end().map_err(|err| {
-            format!(
-                "{assessment}: 评估文件的 JSON 对象之后还有多余内容（第 {} 行第 {} 列）",
-                err.line(),
-                err.column()
-            )
-        })?;
-        Ok(record)
-    }
+    let text = std::fs::read_to_string(path)
+        .map_err(|err| format!("{assessment}: 无法读取文件：{err}"))?;
+    let mut de = serde_json::Deserializer::from_str(crate::json_input::strip_bom(&text));
+    let record = serde_path_to_error::deserialize(&mut de).map_err(|err| {
+        let path = err.path().to_string();
+        let inner = err.into_inner();
+        // serde's own text can quote a value (a name, an ID number): say only what
+        // kind of problem it is and where.
+        let kind = match inner.classify() {
+            serde_json::error::Category::Syntax => "JSON 格式错误",
+            serde_json::error::Category::Eof => "文件不完整",
+            serde_json::error::Category::Data => "字段缺失、多余或取值不对",
+            serde_json::error::Category::Io => "读取失败",
+        };
+        format!(
+            "{assessment}: 评估文件无效（`{path}`，第 {} 行第 {} 列）：{kind}",
+            inner.line(),
+            inner.column()
+        )
+    })?;
+    de.end().map_err(|err| {
+        format!(
+            "{assessment}: 评估文件的 JSON 对象之后还有多余内容（第 {} 行第 {} 列）",
+            err.line(),
+            err.column()
+        )
+    })?;
+    Ok(record)
 }
 
 /// The arguments of `report`.

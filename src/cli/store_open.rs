@@ -39,18 +39,47 @@ impl From<&OptionalSignIn> for Credentials {
     }
 }
 
+/// Why [`open_as`] gave no store: the message, and whether the database is damaged
+/// (`audit verify` reports that as a finding, exit 1).
+#[derive(Debug)]
+pub(super) struct OpenFailure {
+    /// What to print.
+    pub message: String,
+    /// The file is damaged ([`StoreError::Corrupt`]).
+    pub damaged: bool,
+}
+
+impl From<String> for OpenFailure {
+    fn from(message: String) -> Self {
+        Self { message, damaged: false }
+    }
+}
+
+impl From<OpenFailure> for String {
+    fn from(failure: OpenFailure) -> Self {
+        failure.message
+    }
+}
+
+fn failure(dir: &Path, error: &StoreError) -> OpenFailure {
+    OpenFailure {
+        message: open_error(dir, error),
+        damaged: matches!(error, StoreError::Corrupt { .. }),
+    }
+}
+
 /// Opens the store in `dir` for `access` as [`open`] does; an encrypted store (once
 /// accounts exist) opens only by signing in as `who` (its password unseals the key),
 /// and the account is then signed in for the command.
-pub(super) fn open_as(dir: &Path, access: Access, who: &Credentials) -> Result<Store, String> {
+pub(super) fn open_as(dir: &Path, access: Access, who: &Credentials) -> Result<Store, OpenFailure> {
     if !crate::store::has_keyring(dir) {
-        return open(dir, access).map_err(|err| open_error(dir, &err));
+        return open(dir, access).map_err(|err| failure(dir, &err));
     }
     let Some(account) = who.account.as_deref() else {
-        return Err(format!(
+        return Err(OpenFailure::from(format!(
             "{}（密码见 --password-file 或环境变量 {PASSWORD_ENV}）",
             StoreError::SignInRequired
-        ));
+        )));
     };
     let password = password_from(who.password_file.as_deref(), PASSWORD_ENV, false)?;
     let now = chrono::Utc::now();
@@ -62,7 +91,7 @@ pub(super) fn open_as(dir: &Path, access: Access, who: &Credentials) -> Result<S
             Store::open_signed_in(dir, account, &password, now, PasswordCost::Standard)
         }
     };
-    let store = opened.map_err(|err| open_error(dir, &err))?;
+    let store = opened.map_err(|err| failure(dir, &err))?;
     if let Some(problem) = store.backup_problem() {
         eprintln!("elder-assess: 警告：今天的自动备份未完成：{problem}");
     }
@@ -119,6 +148,6 @@ pub(super) fn with_store(
     };
     match open_as(&dir, access, who) {
         Ok(store) => f(&store),
-        Err(message) => usage_error(&message),
+        Err(failure) => usage_error(&failure.message),
     }
 }

@@ -92,10 +92,7 @@ impl Store {
     ) -> Result<Self, StoreError> {
         files::create_private_dir_all(dir).map_err(|source| write_error(dir, source))?;
         let path = dir.join(DB_FILE_NAME);
-        let corrupt = || StoreError::Corrupt {
-            path: path.clone(),
-            latest_backup: latest_backup(dir, key.as_ref()),
-        };
+        let corrupt = || damaged(dir, &path, key.as_ref());
         let or_corrupt = |error: rusqlite::Error| {
             if is_corruption(&error) { corrupt() } else { StoreError::from(error) }
         };
@@ -176,10 +173,7 @@ impl Store {
     /// [`Store::open_read_only`] with the database key when the store is encrypted.
     pub(super) fn open_read_only_with(dir: &Path, key: Option<DbKey>) -> Result<Self, StoreError> {
         let path = dir.join(DB_FILE_NAME);
-        let corrupt = || StoreError::Corrupt {
-            path: path.clone(),
-            latest_backup: latest_backup(dir, key.as_ref()),
-        };
+        let corrupt = || damaged(dir, &path, key.as_ref());
         let or_corrupt = |error: rusqlite::Error| {
             if is_corruption(&error) { corrupt() } else { StoreError::from(error) }
         };
@@ -330,6 +324,12 @@ fn checked(conn: &Connection, key: Option<&DbKey>) -> rusqlite::Result<bool> {
     }
 }
 
+/// [`StoreError::Corrupt`] for the database `path` of `dir`, naming the newest backup that
+/// opens (with `key`, for an encrypted store) and passes the check.
+fn damaged(dir: &Path, path: &Path, key: Option<&DbKey>) -> StoreError {
+    StoreError::Corrupt { path: path.to_owned(), latest_backup: latest_backup(dir, key) }
+}
+
 /// Whether `SQLite` says the file is not a database or is damaged.
 pub(super) fn is_corruption(error: &rusqlite::Error) -> bool {
     matches!(error.sqlite_error_code(), Some(ErrorCode::NotADatabase | ErrorCode::DatabaseCorrupt))
@@ -337,8 +337,7 @@ pub(super) fn is_corruption(error: &rusqlite::Error) -> bool {
 
 /// Checks the database file without opening it with `SQLite` (see the module docs).
 fn inspect(dir: &Path, path: &Path, key: Option<&DbKey>) -> Result<FileState, StoreError> {
-    let corrupt =
-        || StoreError::Corrupt { path: path.to_owned(), latest_backup: latest_backup(dir, key) };
+    let corrupt = || damaged(dir, path, key);
     let len = match std::fs::metadata(path) {
         Ok(meta) => meta.len(),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(FileState::New),
