@@ -62,7 +62,11 @@ pub(super) fn home_ui(
     });
     ui.add_space(8.0);
     if !store.is_encrypted() {
-        ui.label(RichText::new(UNENCRYPTED_NOTICE).color(theme::WARNING));
+        // Wrapped at the visible width: the row above may be wider than the window.
+        let visible = (ui.clip_rect().right() - ui.cursor().left()).max(200.0);
+        ui.allocate_ui(egui::vec2(visible, 0.0), |ui| {
+            ui.label(RichText::new(UNENCRYPTED_NOTICE).color(theme::WARNING));
+        });
         ui.add_space(8.0);
     }
     if rows.is_none() {

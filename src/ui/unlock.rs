@@ -23,6 +23,8 @@ pub struct Unlock {
     /// The sign-in running on its own thread (key derivation and the checked open take
     /// too long for a frame), if one is.
     pending: Option<Receiver<Attempt>>,
+    /// Scroll the refusal below the button into view on the next frame.
+    reveal: bool,
 }
 
 /// What the sign-in thread found.
@@ -57,6 +59,7 @@ impl Unlock {
             form: LoginForm::default(),
             cost: PasswordCost::Standard,
             pending: None,
+            reveal: false,
         }
     }
 
@@ -84,20 +87,28 @@ impl Unlock {
     pub fn ui(&mut self, ui: &mut Ui, now: DateTime<Utc>) -> Option<Unlocked> {
         let mut result = self.poll();
         egui::CentralPanel::default().show(ui, |ui| {
-            let submitted = login_ui(ui, &mut self.form);
-            if self.pending.is_some() {
-                ui.vertical_centered(|ui| {
-                    ui.horizontal(|ui| {
-                        ui.add_space(((ui.available_width() - 160.0) / 2.0).max(0.0));
-                        ui.spinner();
-                        ui.label("正在登录并检查数据库…");
+            // Scrolls at large text sizes on small windows; what appears below the button
+            // (progress, a refusal) is scrolled into view.
+            egui::ScrollArea::vertical().auto_shrink(false).show(ui, |ui| {
+                let submitted = login_ui(ui, &mut self.form);
+                if self.pending.is_some() {
+                    ui.vertical_centered(|ui| {
+                        ui.horizontal(|ui| {
+                            ui.add_space(((ui.available_width() - 160.0) / 2.0).max(0.0));
+                            ui.spinner();
+                            ui.label("正在登录并检查数据库…");
+                        });
                     });
-                });
-                ui.ctx().request_repaint_after(std::time::Duration::from_millis(50));
-            } else if submitted && result.is_none() {
-                self.start(ui.ctx().clone(), now);
-                ui.ctx().request_repaint();
-            }
+                    ui.scroll_to_cursor(Some(egui::Align::BOTTOM));
+                    ui.ctx().request_repaint_after(std::time::Duration::from_millis(50));
+                } else if submitted && result.is_none() {
+                    self.start(ui.ctx().clone(), now);
+                    ui.ctx().request_repaint();
+                }
+                if std::mem::take(&mut self.reveal) {
+                    ui.scroll_to_cursor(Some(egui::Align::BOTTOM));
+                }
+            });
         });
         if result.is_none() {
             result = self.poll();
@@ -135,6 +146,7 @@ impl Unlock {
             Attempt::Refused(message) => {
                 self.form.password.clear();
                 self.form.message = Some(message);
+                self.reveal = true;
                 None
             }
         }
