@@ -9,6 +9,7 @@ pub mod accounts;
 mod fonts;
 pub mod history;
 mod home;
+pub mod probe;
 pub mod recovery;
 pub mod review;
 pub mod save_dialog;
@@ -50,10 +51,22 @@ struct App {
     /// Frames drawn so far, and the frame after which to close (see [`PROBE_ENV`]).
     frames: u64,
     close_after: Option<u64>,
+    /// Frame durations, while [`probe::FRAME_TIMES_ENV`] is set, and when to close.
+    frame_times: Option<(probe::FrameTimes, std::time::Instant)>,
 }
 
 impl eframe::App for App {
-    fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
+    fn ui(&mut self, ui: &mut egui::Ui, frame: &mut eframe::Frame) {
+        if let Some((times, close_at)) = &mut self.frame_times {
+            if let Some(seconds) = frame.info().cpu_usage {
+                times.record(seconds);
+            }
+            if std::time::Instant::now() >= *close_at {
+                ui.ctx().send_viewport_cmd(egui::ViewportCommand::Close);
+            } else {
+                ui.ctx().request_repaint_after(*close_at - std::time::Instant::now());
+            }
+        }
         self.root.ui(ui);
         self.frames += 1;
         if let Some(limit) = self.close_after {
@@ -76,6 +89,12 @@ impl eframe::App for App {
 
     /// Preferences only (assessments are saved every frame they change); often enough that
     /// a killed app keeps a text size chosen a few seconds earlier.
+    fn on_exit(&mut self, _gl: Option<&eframe::glow::Context>) {
+        if let Some((times, _)) = &self.frame_times {
+            eprintln!("{}", times.summary());
+        }
+    }
+
     fn auto_save_interval(&self) -> std::time::Duration {
         std::time::Duration::from_secs(5)
     }
@@ -115,7 +134,14 @@ pub fn run(data_dir: &Path) -> ExitCode {
             // A database that cannot be opened shows the recovery screen, never overwrites.
             let root = recovery::Root::open(&dir, scale, Box::new(SystemClock), prefs);
             let close_after = std::env::var(PROBE_ENV).ok().and_then(|n| n.parse().ok());
-            Ok(Box::new(App { root, frames: 0, close_after }))
+            let frame_times = std::env::var(probe::FRAME_TIMES_ENV)
+                .ok()
+                .and_then(|s| s.parse::<u64>().ok())
+                .map(|secs| {
+                    let close_at = std::time::Instant::now() + std::time::Duration::from_secs(secs);
+                    (probe::FrameTimes::default(), close_at)
+                });
+            Ok(Box::new(App { root, frames: 0, close_after, frame_times }))
         }),
     );
     match result {
