@@ -6,7 +6,7 @@
 #![expect(clippy::unwrap_used, reason = "benchmark setup fails loudly")]
 
 use chrono::{TimeZone as _, Utc};
-use elder_assess::export::{ExportRequest, export_report};
+use elder_assess::output::signed_report::{ExportRequest, export_report};
 use elder_assess::record::AssessmentRecord;
 use elder_assess::report::ReportOptions;
 use elder_assess::scale;

@@ -46,11 +46,11 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Instant;
 
 use chrono::{DateTime, Days, NaiveDate, Utc};
-use elder_assess::exports::{Dimension, GENGMA_TOWNSHIPS, stats};
 use elder_assess::record::codes::{AssessmentReason, Relationship, Sex};
 use elder_assess::record::{AssessmentRecord, IdNumberInput, Signature, Signatures};
 use elder_assess::scale::{self, Scale};
 use elder_assess::store::{QueueFilter, Store};
+use elder_assess::tables::{Dimension, GENGMA_TOWNSHIPS, stats};
 
 /// Records in the big store.
 const RECORDS: usize = 100_000;

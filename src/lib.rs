@@ -9,9 +9,10 @@
 //! - [`review`]: the review lifecycle (草稿 → 已完成 → 已提交 → 已通过/已退回), roles (pure).
 //! - [`store`]: the embedded database (the only module that uses `rusqlite`).
 //! - [`ui`]: the egui desktop app (the only module that uses egui).
-//! - [`exports`]: CSV/XLSX exports and statistics over plain rows, JSON-lines import (pure).
-//! - [`table_export`]: records and statistics from the store to CSV/XLSX files, the full
-//!   export audited first (shared by the app and the CLI).
+//! - [`tables`]: CSV/XLSX tables and statistics over plain rows, JSON-lines import (pure).
+//! - [`output`]: the jobs that meet the store, the encoders and the file system: the
+//!   signed report, table files (the full export audited first), atomic writes.
+//! - `datafile`: reading RON and JSON data files with located errors.
 //! - [`cli`]: the `elder-assess` subcommands, which only parse, call and print.
 //!
 //! See `ARCHITECTURE.md` for the data flow and the rules between layers.
@@ -19,17 +20,14 @@
 pub mod assessment;
 pub mod cli;
 pub mod clock;
-pub mod export;
-pub mod exports;
-pub mod files;
-mod json_input;
+mod datafile;
+pub mod output;
 pub mod policy;
 pub mod record;
 pub mod report;
 pub mod review;
-mod ron_load;
 pub mod scale;
 pub mod sign;
 pub mod store;
-pub mod table_export;
+pub mod tables;
 pub mod ui;

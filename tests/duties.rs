@@ -8,11 +8,11 @@ use std::path::Path;
 use std::process::{Command, Output};
 
 use chrono::{DateTime, Utc};
-use elder_assess::exports::Privacy;
+use elder_assess::output::table_files::{RecordsExport, TableExportError, export_records};
 use elder_assess::record::AssessmentRecord;
 use elder_assess::review::{Action, ReviewError, Role};
 use elder_assess::store::{AssessorSlot, PasswordCost, Status, Store, StoreError};
-use elder_assess::table_export::{RecordsExport, TableExportError, export_records};
+use elder_assess::tables::Privacy;
 
 use super::common::{TempDir, bind_assessors, gbt};
 use super::review::{PASSWORD, people};

@@ -446,12 +446,12 @@ fn an_over_long_name_is_cut_and_named_and_the_export_succeeds() {
         store.export_rows(&super::common::gbt(), false).unwrap()
     };
     let encoded =
-        elder_assess::exports::to_xlsx(&rows, elder_assess::exports::Privacy::Full).unwrap();
+        elder_assess::tables::to_xlsx(&rows, elder_assess::tables::Privacy::Full).unwrap();
     assert_eq!(encoded.cut.len(), 1);
     assert_eq!((encoded.cut[0].row, encoded.cut[0].column.as_str()), (1, "姓名"));
     let mut workbook: Xlsx<_> = open_workbook_from_rs(std::io::Cursor::new(encoded.bytes)).unwrap();
     let sheet = workbook.worksheet_range("评估记录").unwrap();
     let name = sheet.get((1, 4)).unwrap().to_string();
-    assert!(name.ends_with(elder_assess::exports::CUT_MARKER), "{}", name.len());
-    assert_eq!(name.encode_utf16().count(), elder_assess::exports::MAX_CELL_LEN);
+    assert!(name.ends_with(elder_assess::tables::CUT_MARKER), "{}", name.len());
+    assert_eq!(name.encode_utf16().count(), elder_assess::tables::MAX_CELL_LEN);
 }

@@ -19,8 +19,6 @@ mod encryption; // Encryption at rest: no name or ID number in the database, WAL
 #[cfg(test)]
 mod entrances; // Validation at every entrance: import, submit/approve, CLI JSON, policies, keys, exports.
 #[cfg(test)]
-mod exports; // CSV/XLSX exports read back, statistics.
-#[cfg(test)]
 mod invalid_scales; // Broken scale files and the exact error each must give.
 #[cfg(test)]
 mod layering; // Engine modules never import GUI, database or PDF crates.
@@ -42,6 +40,8 @@ mod store; // SQLite store: migrations, save/load/list, crash safety.
 mod store_access; // Read-only commands (read-only directory, lock held), file modes, temp files.
 #[cfg(test)]
 mod store_safety; // Checked backups (full disk, kill -9), damage found before writing, recovery.
+#[cfg(test)]
+mod tables; // CSV/XLSX exports read back, statistics.
 #[cfg(test)]
 mod ui; // The assessor app through egui_kittest: wizard, keys, ID numbers, signatures, completion.
 #[cfg(test)]

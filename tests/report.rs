@@ -178,7 +178,7 @@ fn pdfsig(pdf: &Path) -> String {
 
 #[test]
 fn doubly_signed_report_validates_and_one_flipped_byte_is_caught() {
-    use elder_assess::export::{ExportRequest, export_report};
+    use elder_assess::output::signed_report::{ExportRequest, export_report};
     use elder_assess::sign::{KdfCost, create_key_with_cost, load_signer, verify_pdf};
 
     let dir =

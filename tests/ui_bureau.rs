@@ -261,7 +261,7 @@ fn read_csv(path: &std::path::Path) -> Vec<Vec<String>> {
         .map(|r| {
             r.unwrap()
                 .iter()
-                .map(|cell| elder_assess::exports::unwrap_text_formula(cell).to_owned())
+                .map(|cell| elder_assess::tables::unwrap_text_formula(cell).to_owned())
                 .collect()
         })
         .collect()

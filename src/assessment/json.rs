@@ -46,7 +46,7 @@ pub struct ScoreInput {
 impl ScoreInput {
     /// Parses the JSON text. The error names the field path and position.
     pub fn from_json(text: &str) -> Result<Self, String> {
-        crate::json_input::parse(text)
+        crate::datafile::json_text::parse(text)
     }
 
     /// Checks every value against `scale` and builds the engine's inputs. Every problem

@@ -351,11 +351,11 @@ fn export_from_args(
             return usage_error("完整导出（--full）必须用 --purpose 说明用途");
         }
         let privacy = if request.full {
-            crate::exports::Privacy::Full
+            crate::tables::Privacy::Full
         } else {
-            crate::exports::Privacy::DeIdentified
+            crate::tables::Privacy::DeIdentified
         };
-        let request = crate::table_export::RecordsExport {
+        let request = crate::output::table_files::RecordsExport {
             path: request.out,
             privacy,
             approved_only: request.approved_only,
@@ -584,7 +584,7 @@ fn load_assessment(assessment: &str) -> Result<AssessmentRecord, String> {
     let path = Path::new(assessment);
     let text = std::fs::read_to_string(path)
         .map_err(|err| format!("{assessment}: 无法读取文件：{err}"))?;
-    let mut de = serde_json::Deserializer::from_str(crate::json_input::strip_bom(&text));
+    let mut de = serde_json::Deserializer::from_str(crate::datafile::json_text::strip_bom(&text));
     let record = serde_path_to_error::deserialize(&mut de).map_err(|err| {
         let path = err.path().to_string();
         let inner = err.into_inner();
@@ -695,14 +695,14 @@ fn report_command(request: &ReportRequest<'_>) -> ExitCode {
     }
     let now = chrono::Utc::now();
     let options = crate::report::ReportOptions::new(now);
-    let export = crate::export::ExportRequest {
+    let export = crate::output::signed_report::ExportRequest {
         record: &record,
         scale: &scale,
         options: &options,
         resident_page: request.resident_page,
         signers: [signers.first(), signers.get(1)],
     };
-    let exported = match crate::export::export_report(&export) {
+    let exported = match crate::output::signed_report::export_report(&export) {
         Ok(exported) => exported,
         Err(err) => return usage_error(&err.to_string()),
     };
@@ -718,7 +718,7 @@ fn report_command(request: &ReportRequest<'_>) -> ExitCode {
     {
         return usage_error(&message);
     }
-    if let Err(err) = crate::files::write_atomically(out, &exported.bytes) {
+    if let Err(err) = crate::output::atomic::write_atomically(out, &exported.bytes) {
         return usage_error(&format!("{}: 无法写入：{err}", out.display()));
     }
     println!(
@@ -740,7 +740,7 @@ fn blank_form_command(out: &Path) -> ExitCode {
         Ok(bytes) => bytes,
         Err(err) => return usage_error(&err.to_string()),
     };
-    if let Err(err) = crate::files::write_atomically(out, &bytes) {
+    if let Err(err) = crate::output::atomic::write_atomically(out, &bytes) {
         return usage_error(&format!("{}: 无法写入：{err}", out.display()));
     }
     println!("{}：{} 字节", out.display(), bytes.len());
@@ -827,14 +827,14 @@ fn verify_command(file: &Path) -> ExitCode {
 
 fn export_command(
     store: &crate::store::Store,
-    request: &crate::table_export::RecordsExport<'_>,
+    request: &crate::output::table_files::RecordsExport<'_>,
 ) -> ExitCode {
-    use crate::exports::Privacy;
+    use crate::tables::Privacy;
     let scale = match resolve_scale(None, None) {
         Ok(scale) => scale,
         Err(message) => return usage_error(&message),
     };
-    match crate::table_export::export_records(store, &scale, request, chrono::Utc::now()) {
+    match crate::output::table_files::export_records(store, &scale, request, chrono::Utc::now()) {
         Ok(written) => {
             let mode = if request.privacy == Privacy::Full {
                 "完整（含姓名和身份证号）"
@@ -860,7 +860,7 @@ fn stats_command(
 ) -> ExitCode {
     use crate::clock::Clock as _;
     use chrono::Datelike as _;
-    let dims = match crate::exports::Dimension::parse_list(by) {
+    let dims = match crate::tables::Dimension::parse_list(by) {
         Ok(dims) => dims,
         Err(err) => return usage_error(&format!("`--by`：{err}")),
     };
@@ -874,10 +874,10 @@ fn stats_command(
         Ok(rows) => rows,
         Err(err) => return usage_error(&format!("无法读取评估：{err}")),
     };
-    let table = crate::exports::stats_multi(&rows, &dims, from, to);
+    let table = crate::tables::stats_multi(&rows, &dims, from, to);
     print_stats(&table);
     if let Some(out) = out
-        && let Err(err) = crate::table_export::export_multi_stats(&table, out)
+        && let Err(err) = crate::output::table_files::export_multi_stats(&table, out)
     {
         return usage_error(&err.to_string());
     }
@@ -885,7 +885,7 @@ fn stats_command(
 }
 
 /// The statistics table as tab-separated text.
-fn print_stats(table: &crate::exports::MultiStatsTable) {
+fn print_stats(table: &crate::tables::MultiStatsTable) {
     println!("已通过的评估 {} 至 {}", table.period.0, table.period.1);
     let mut header: Vec<String> = table.by.iter().map(|d| d.label().to_owned()).collect();
     header.extend(table.columns.iter().cloned());
@@ -919,7 +919,7 @@ fn import_command(store: &crate::store::Store, file: &str, sign_in: &OptionalSig
         Ok(scale) => scale,
         Err(message) => return usage_error(&message),
     };
-    let records = match crate::exports::parse_jsonl(&text, &scale) {
+    let records = match crate::tables::parse_jsonl(&text, &scale) {
         Ok(records) => records,
         Err(err) => return usage_error(&format!("{file}: {err}（未写入任何记录）")),
     };

@@ -88,7 +88,7 @@ pub struct EntitlementInput {
 impl EntitlementInput {
     /// Parses the JSON text; the error names the field path and position.
     pub fn from_json(text: &str) -> Result<Self, String> {
-        crate::json_input::parse(text)
+        crate::datafile::json_text::parse(text)
     }
 
     /// Checks value ranges and builds the subject.

@@ -20,7 +20,7 @@ mod validate;
 
 use std::path::Path;
 
-use crate::ron_load::LoadFailure;
+use crate::datafile::ron_text::LoadFailure;
 
 pub use crate::record::county::{CountyFacts, FamilyPlanning, Pension, Tekun};
 pub use error::{EntitlementInputError, PolicyError, PolicyProblem};
@@ -111,7 +111,7 @@ pub fn load_file(path: &Path) -> Result<Policy, PolicyError> {
 
 /// Parses and validates list source text; `file` names it in errors.
 pub fn from_ron_str(source: &str, file: &str) -> Result<Policy, PolicyError> {
-    crate::ron_load::load(source, validate::validate).map_err(|failure| match failure {
+    crate::datafile::ron_text::load(source, validate::validate).map_err(|failure| match failure {
         LoadFailure::Parse(err) => PolicyError::Parse {
             file: file.to_owned(),
             line: err.line,

@@ -6,7 +6,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::ron_load::Locator;
+use crate::datafile::ron_text::Locator;
 
 use super::error::PolicyProblem;
 use super::raw::{Amount, Condition, RawPolicy};

@@ -17,7 +17,7 @@ mod validate;
 
 use std::path::Path;
 
-use crate::ron_load::LoadFailure;
+use crate::datafile::ron_text::LoadFailure;
 
 pub use error::{LocatedProblem, Problem, ScaleError};
 pub use model::{
@@ -59,7 +59,7 @@ pub fn load_file(path: &Path) -> Result<Scale, ScaleError> {
 
 /// Parses and validates scale source text; `file` is used in error messages only.
 pub fn from_ron_str(source: &str, file: &str) -> Result<Scale, ScaleError> {
-    crate::ron_load::load(source, validate::validate).map_err(|failure| match failure {
+    crate::datafile::ron_text::load(source, validate::validate).map_err(|failure| match failure {
         LoadFailure::Parse(err) => ScaleError::Parse {
             file: file.to_owned(),
             line: err.line,

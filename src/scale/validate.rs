@@ -11,7 +11,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::ron_load::Locator;
+use crate::datafile::ron_text::Locator;
 
 use super::error::Problem;
 use super::model::{

@@ -219,7 +219,8 @@ pub fn create_key_with_cost(
     let key_pem = encrypt_key(&secret, passphrase, cost)?;
 
     let keys_dir = dir.join("keys");
-    crate::files::create_private_dir_all(&keys_dir).map_err(|err| SignError::io(&keys_dir, err))?;
+    crate::output::atomic::create_private_dir_all(&keys_dir)
+        .map_err(|err| SignError::io(&keys_dir, err))?;
     write_new(name, &key_path, key_pem.as_bytes(), true)?;
     if let Err(err) = write_new(name, &cert_path, cert_pem.as_bytes(), false) {
         // Without its certificate the key is useless; do not leave half a pair behind.

@@ -11,7 +11,7 @@
 //!
 //! Each copy is made with `VACUUM INTO` (a consistent snapshot even while the WAL holds
 //! recent commits) into a private temporary file (`.elder-assess-….sqlite3.{random}.tmp`,
-//! see [`crate::files`]), fsynced, and then checked: `PRAGMA quick_check`, the schema
+//! see [`crate::output::atomic`]), fsynced, and then checked: `PRAGMA quick_check`, the schema
 //! version, and the number of rows of every table equal to the source's. Only then is it
 //! renamed to its final name and the directory fsynced. On any failure — a full disk,
 //! a crash, a copy that differs — the temporary file is removed (or, after a crash, left
@@ -40,7 +40,7 @@ use super::backup_check::{looks_whole_with, row_counts};
 use super::keyring::DbKey;
 use super::{DB_FILE_NAME, StoreError};
 use crate::clock::CHINA_OFFSET;
-use crate::files;
+use crate::output::atomic as files;
 
 /// The backup folder inside the data directory.
 pub const BACKUP_DIR: &str = "backups";

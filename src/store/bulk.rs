@@ -4,9 +4,9 @@
 use chrono::{DateTime, NaiveDate, Utc};
 
 use crate::assessment::score;
-use crate::exports::ExportRow;
 use crate::record::AssessmentRecord;
 use crate::scale::Scale;
+use crate::tables::ExportRow;
 
 use super::lifecycle::parse_sex;
 use super::{

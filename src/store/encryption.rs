@@ -11,7 +11,7 @@
 //! and a database that the next sign-in finishes encrypting ([`finish_interrupted`]):
 //!
 //! 1. the encrypted copy is written to a private temporary file (random name, created
-//!    exclusively, see [`crate::files`]), fsynced, checked with the key, and renamed to
+//!    exclusively, see [`crate::output::atomic`]), fsynced, checked with the key, and renamed to
 //!    `elder-assess.sqlite3.staged`;
 //! 2. the keyring is written (atomically);
 //! 3. the plain connection is closed, its `-wal`/`-shm` removed, and the copy renamed over
@@ -61,8 +61,9 @@ pub(super) fn apply_key(conn: &Connection, key: &DbKey) -> rusqlite::Result<()> 
 /// same `user_version`), then renamed. Nothing is left under `target` on failure.
 fn encrypted_copy(source: &Connection, target: &Path, key: &DbKey) -> Result<(), StoreError> {
     let name = target.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-    let (file, temp) = crate::files::create_temp(crate::files::parent_dir(target), &name)
-        .map_err(|source| StoreError::Io { path: target.to_owned(), source })?;
+    let (file, temp) =
+        crate::output::atomic::create_temp(crate::output::atomic::parent_dir(target), &name)
+            .map_err(|source| StoreError::Io { path: target.to_owned(), source })?;
     drop(file);
     let result = (|| {
         let version: i64 = source.query_row("PRAGMA user_version", [], |row| row.get(0))?;

@@ -305,9 +305,9 @@ impl Keyring {
     pub fn save(&self) -> Result<(), KeyringError> {
         let raw = RawKeyring { format: FORMAT, entries: self.entries.clone() };
         let text = serde_json::to_string_pretty(&raw).map_err(|_| KeyringError::Crypto)?;
-        crate::files::write_atomically(&self.path, text.as_bytes())
+        crate::output::atomic::write_atomically(&self.path, text.as_bytes())
             .map_err(|source| KeyringError::Io { path: self.path.clone(), source })?;
-        let _ = crate::files::make_private(&self.path);
+        let _ = crate::output::atomic::make_private(&self.path);
         Ok(())
     }
 }

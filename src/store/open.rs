@@ -16,7 +16,7 @@
 //! database, its `-wal`/`-shm` files and the backups 0600 (existing ones are tightened).
 //! A new database file is created 0600 before `SQLite` opens it, and `SQLite` gives the
 //! `-wal` and `-shm` files the database's mode. The process umask is not changed.
-//! Temporary files of an earlier crash in the data directory (see [`crate::files`]) are
+//! Temporary files of an earlier crash in the data directory (see [`crate::output::atomic`]) are
 //! removed once stale.
 
 use std::path::{Path, PathBuf};
@@ -29,7 +29,7 @@ use super::backup_check::{self, latest_backup, looks_whole_with, parse_header, s
 use super::encryption::{PAGE_SIZE, apply_key};
 use super::keyring::{DbKey, has_keyring};
 use super::{DB_FILE_NAME, PasswordCost, SCHEMA_VERSION, Store, StoreError, schema};
-use crate::files;
+use crate::output::atomic as files;
 
 /// What [`inspect`] found.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

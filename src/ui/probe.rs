@@ -60,8 +60,8 @@ mod tests {
     #[test]
     fn summary_uses_nearest_rank_and_counts_slow_frames() {
         let mut times = FrameTimes::default();
-        for ms in 1..=100 {
-            times.record(ms as f32 / 1000.0);
+        for ms in 1..=100_u8 {
+            times.record(f32::from(ms) / 1000.0);
         }
         times.record(f32::NAN);
         let line = times.summary();

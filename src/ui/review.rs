@@ -7,10 +7,10 @@ use egui::{Grid, RichText, Ui};
 use zeroize::Zeroizing;
 
 use crate::assessment::score;
-use crate::exports::GENGMA_TOWNSHIPS;
 use crate::record::AssessmentRecord;
 use crate::scale::Scale;
 use crate::store::{DUE_SOON_DAYS, DueRow, QueueFilter, QueueRow, StoredAssessment};
+use crate::tables::GENGMA_TOWNSHIPS;
 
 use super::theme;
 use super::widgets::{LEVEL_SHORT, LIST_LIMIT, level_short, row_button};

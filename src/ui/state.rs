@@ -66,7 +66,7 @@ enum Request {
     Reassess(i64),
     Decide(ReviewDecision),
     Wizard(WizardCommand),
-    ExportStats(crate::exports::StatsTable),
+    ExportStats(crate::tables::StatsTable),
     Accounts(AccountsAction),
 }
 
@@ -262,7 +262,7 @@ impl AppState {
                 {
                     match self.store.stats_rows(from, to) {
                         Ok(rows) => {
-                            stats.table = Some(crate::exports::stats(&rows, stats.by, from, to));
+                            stats.table = Some(crate::tables::stats(&rows, stats.by, from, to));
                         }
                         Err(err) => self.error = Some(format!("无法统计：{err}")),
                     }
@@ -811,22 +811,22 @@ impl AppState {
         let path = order.path.display();
         match &dialog.content {
             TableContent::Stats(table) => {
-                crate::table_export::export_stats(table, &order.path)
+                crate::output::table_files::export_stats(table, &order.path)
                     .map_err(|err| err.to_string())?;
                 Ok(format!("已导出统计表 {path}"))
             }
             TableContent::Records => {
-                let full = order.privacy == crate::exports::Privacy::Full;
+                let full = order.privacy == crate::tables::Privacy::Full;
                 if full && !self.may_export_full() {
                     return Err("完整导出仅限审核员和管理员".to_owned());
                 }
-                let request = crate::table_export::RecordsExport {
+                let request = crate::output::table_files::RecordsExport {
                     path: &order.path,
                     privacy: order.privacy,
                     approved_only: order.approved_only,
                     purpose: Some(order.purpose.as_str()),
                 };
-                let written = crate::table_export::export_records(
+                let written = crate::output::table_files::export_records(
                     &self.store,
                     &self.scale,
                     &request,
@@ -914,7 +914,7 @@ impl AppState {
         let record = self.store.signed_record(editor.id).map_err(|err| err.to_string())?;
         let now = self.clock.now();
         let options = crate::report::ReportOptions::new(now);
-        let request = crate::export::ExportRequest {
+        let request = crate::output::signed_report::ExportRequest {
             record: &record,
             scale: &self.scale,
             options: &options,
@@ -924,12 +924,13 @@ impl AppState {
                 signers.get(1).and_then(Option::as_ref),
             ],
         };
-        let exported = crate::export::export_report(&request).map_err(|err| err.to_string())?;
+        let exported =
+            crate::output::signed_report::export_report(&request).map_err(|err| err.to_string())?;
         let detail = order.path.display().to_string();
         self.store
             .log_event(crate::store::REPORT_ACTION, Some(editor.id), Some(&detail), None, now)
             .map_err(|err| format!("无法记录报告导出（未导出）：{err}"))?;
-        crate::files::write_atomically(&order.path, &exported.bytes)
+        crate::output::atomic::write_atomically(&order.path, &exported.bytes)
             .map_err(|err| format!("无法写入 {}：{err}", order.path.display()))?;
         Ok(format!(
             "已导出 {}（{} 页，{} 个数字签名）",

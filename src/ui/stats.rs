@@ -5,7 +5,7 @@ use chrono::NaiveDate;
 use egui::{Color32, Grid, RichText, Ui};
 use egui_plot::{Bar, BarChart, Plot};
 
-use crate::exports::{Dimension, StatsTable};
+use crate::tables::{Dimension, StatsTable};
 
 /// Level colours, best to worst (design tokens for the chart only).
 const LEVEL_COLOURS: [Color32; 5] = [

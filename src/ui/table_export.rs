@@ -6,8 +6,8 @@ use std::path::PathBuf;
 use chrono::NaiveDate;
 use egui::{RichText, Ui};
 
-use crate::exports::{Privacy, StatsTable};
-use crate::table_export::TableFormat;
+use crate::output::table_files::TableFormat;
+use crate::tables::{Privacy, StatsTable};
 
 use super::save_dialog::{SaveChoice, SaveDialog, documents_dir};
 use super::theme;

@@ -6,12 +6,12 @@ use std::io::Cursor;
 
 use calamine::{Data, Reader, Xlsx, open_workbook_from_rs};
 use chrono::NaiveDate;
-use elder_assess::exports::{
+use elder_assess::record::AssessmentRecord;
+use elder_assess::record::codes::Sex;
+use elder_assess::tables::{
     self, BOM, Dimension, ExportRow, GENGMA_TOWNSHIPS, ImportError, Privacy, StatsTable,
     parse_jsonl, stats, stats_multi, to_csv, to_xlsx, unwrap_text_formula,
 };
-use elder_assess::record::AssessmentRecord;
-use elder_assess::record::codes::Sex;
 
 const FULL_ID: &str = "530926194305120420";
 const MASKED_ID: &str = "530926********0420";
@@ -361,7 +361,7 @@ fn statistics_by_township() {
     let table = stats(&stats_rows(), Dimension::Township, from, to);
     assert_eq!(table.by, Dimension::Township);
     assert_eq!(table.period, (from, to));
-    assert_eq!(table.columns, exports::LEVEL_NAMES);
+    assert_eq!(table.columns, tables::LEVEL_NAMES);
     let expected: Vec<(&str, [u32; 5])> = vec![
         ("耿马镇", [1, 0, 1, 0, 0]),
         ("勐永镇", [1, 0, 0, 0, 0]),
@@ -443,9 +443,9 @@ fn statistics_export_to_csv_and_xlsx() {
     let (from, to) = period();
     let table = stats(&stats_rows(), Dimension::Sex, from, to);
 
-    let (headers, records) = read_csv(&exports::stats_to_csv(&table));
+    let (headers, records) = read_csv(&tables::stats_to_csv(&table));
     let mut expected_headers = vec!["性别"];
-    expected_headers.extend(exports::LEVEL_NAMES);
+    expected_headers.extend(tables::LEVEL_NAMES);
     expected_headers.push("合计");
     assert_eq!(headers, expected_headers);
     assert_eq!(
@@ -458,7 +458,7 @@ fn statistics_export_to_csv_and_xlsx() {
         ]
     );
 
-    let sheet = read_xlsx(exports::stats_to_xlsx(&table).unwrap(), "统计");
+    let sheet = read_xlsx(tables::stats_to_xlsx(&table).unwrap(), "统计");
     let title = cell(&sheet, 0, 0).to_string();
     assert!(title.contains("按性别") && title.contains("2026-01-01 至 2026-06-30"), "{title}");
     let header: Vec<String> = (0..7).map(|c| cell(&sheet, 1, c).to_string()).collect();

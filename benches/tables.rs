@@ -5,10 +5,10 @@
 #![expect(clippy::unwrap_used, reason = "benchmark setup fails loudly")]
 
 use chrono::{Days, NaiveDate};
-use elder_assess::exports::{
+use elder_assess::record::codes::Sex;
+use elder_assess::tables::{
     Dimension, ExportRow, GENGMA_TOWNSHIPS, Privacy, stats, stats_multi, to_csv, to_xlsx,
 };
-use elder_assess::record::codes::Sex;
 
 /// Synthetic records per benchmark.
 const ROWS: usize = 100_000;

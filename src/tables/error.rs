@@ -1,4 +1,4 @@
-//! The one error type of [`crate::exports`]: spreadsheet writing, dimension names and
+//! The one error type of [`crate::tables`]: spreadsheet writing, dimension names and
 //! JSON-lines import.
 //!
 //! Privacy: no message contains a field value. Import errors name the line, and for a
@@ -9,7 +9,7 @@
 #[derive(Debug, thiserror::Error)]
 pub enum ExportError {
     /// `rust_xlsxwriter` refused the workbook (e.g. more rows than a sheet holds; an
-    /// over-long text is cut to fit instead, see [`crate::exports::CutCell`]).
+    /// over-long text is cut to fit instead, see [`crate::tables::CutCell`]).
     #[error("生成 Excel 文件失败：{0}")]
     Xlsx(#[from] rust_xlsxwriter::XlsxError),
     /// A statistics dimension name that is not `township`, `age_band` (`age`), `sex` or
@@ -79,7 +79,7 @@ impl std::fmt::Display for FieldProblem {
     }
 }
 
-/// [`crate::exports::parse_jsonl`]'s error: the module's one error enum, whose import
+/// [`crate::tables::parse_jsonl`]'s error: the module's one error enum, whose import
 /// variants are [`ExportError::Syntax`], [`ExportError::Incomplete`] and
 /// [`ExportError::Field`].
 pub type ImportError = ExportError;

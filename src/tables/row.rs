@@ -41,13 +41,13 @@ pub struct ExportRow {
     /// The lifecycle state as shown to people (`草稿`, `已提交`, `已通过`, …).
     pub status: String,
     /// Whether the record is approved (已通过): only these are counted by
-    /// [`crate::exports::stats`].
+    /// [`crate::tables::stats`].
     pub approved: bool,
     /// 乡镇 (township) of the elder, as the store keeps it.
     pub township: String,
     /// A.1.2 评估基准日期.
     pub reference_date: NaiveDate,
-    /// A.2.1 姓名. Only written by a [`crate::exports::Privacy::Full`] export.
+    /// A.2.1 姓名. Only written by a [`crate::tables::Privacy::Full`] export.
     pub name: String,
     /// A.2.8 公民身份号码 as stored (full). Masked unless the export is full.
     pub id_number: String,

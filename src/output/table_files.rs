@@ -1,7 +1,7 @@
 //! Writing the bureau's tables to files: records (CSV or XLSX, de-identified unless a
 //! full export is chosen explicitly, which goes to the audit trail first) and statistics.
 //!
-//! This is the one place where the store's rows, the pure [`crate::exports`] encoders and
+//! This is the one place where the store's rows, the pure [`crate::tables`] encoders and
 //! the file system meet, so the app's 导出表格… window and `elder-assess export` / `stats
 //! --out` behave the same. Messages name files and counts, never a field value.
 
@@ -9,9 +9,9 @@ use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, Utc};
 
-use crate::exports::{MultiStatsTable, Privacy, StatsTable};
 use crate::scale::Scale;
 use crate::store::{Store, StoreError};
+use crate::tables::{MultiStatsTable, Privacy, StatsTable};
 
 /// Audit action recorded before a full (identifying) export is written.
 pub use crate::store::FULL_EXPORT_ACTION;
@@ -61,7 +61,7 @@ pub enum TableExportError {
     Audit(#[source] StoreError),
     /// The spreadsheet could not be generated.
     #[error("{0}")]
-    Encode(#[from] crate::exports::ExportError),
+    Encode(#[from] crate::tables::ExportError),
     /// The file could not be written.
     #[error("{}：无法写入：{source}", path.display())]
     Write {
@@ -93,7 +93,7 @@ pub struct RecordsWritten {
     pub rows: usize,
     /// Cells cut to Excel's limit (row and column only): the caller shows them as
     /// warnings.
-    pub cut: Vec<crate::exports::CutCell>,
+    pub cut: Vec<crate::tables::CutCell>,
 }
 
 /// Writes the records; returns how many rows were written and which cells were cut.
@@ -110,8 +110,8 @@ pub fn export_records(
     let format = TableFormat::of(request.path)?;
     let rows = store.export_rows(scale, request.approved_only).map_err(TableExportError::Read)?;
     let encoded = match format {
-        TableFormat::Csv => crate::exports::to_csv(&rows, request.privacy),
-        TableFormat::Xlsx => crate::exports::to_xlsx(&rows, request.privacy)?,
+        TableFormat::Csv => crate::tables::to_csv(&rows, request.privacy),
+        TableFormat::Xlsx => crate::tables::to_xlsx(&rows, request.privacy)?,
     };
     if request.privacy == Privacy::Full {
         let detail = format!("{} 条，{}", rows.len(), request.path.display());
@@ -124,8 +124,8 @@ pub fn export_records(
 /// Writes one statistics table (one grouping × level).
 pub fn export_stats(table: &StatsTable, path: &Path) -> Result<(), TableExportError> {
     let bytes = match TableFormat::of(path)? {
-        TableFormat::Csv => crate::exports::stats_to_csv(table),
-        TableFormat::Xlsx => crate::exports::stats_to_xlsx(table)?,
+        TableFormat::Csv => crate::tables::stats_to_csv(table),
+        TableFormat::Xlsx => crate::tables::stats_to_xlsx(table)?,
     };
     write(path, &bytes)
 }
@@ -133,14 +133,14 @@ pub fn export_stats(table: &StatsTable, path: &Path) -> Result<(), TableExportEr
 /// Writes a statistics table grouped by several dimensions.
 pub fn export_multi_stats(table: &MultiStatsTable, path: &Path) -> Result<(), TableExportError> {
     let bytes = match TableFormat::of(path)? {
-        TableFormat::Csv => crate::exports::multi_stats_to_csv(table),
-        TableFormat::Xlsx => crate::exports::multi_stats_to_xlsx(table)?,
+        TableFormat::Csv => crate::tables::multi_stats_to_csv(table),
+        TableFormat::Xlsx => crate::tables::multi_stats_to_xlsx(table)?,
     };
     write(path, &bytes)
 }
 
 fn write(path: &Path, bytes: &[u8]) -> Result<(), TableExportError> {
-    crate::files::write_atomically(path, bytes)
+    crate::output::atomic::write_atomically(path, bytes)
         .map_err(|source| TableExportError::Write { path: path.to_path_buf(), source })
 }
 

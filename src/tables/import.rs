@@ -2,7 +2,7 @@
 //! [`AssessmentRecord`] (the store's JSON form) per line.
 //!
 //! Blank lines are skipped; a UTF-8 byte-order mark at the start (the command line's one
-//! rule, [`crate::json_input::strip_bom`]) and CRLF line ends are accepted. Each line is
+//! rule, [`crate::datafile::json_text::strip_bom`]) and CRLF line ends are accepted. Each line is
 //! checked as strictly as `score` checks its input: a duplicate key (anywhere, e.g. an
 //! answer given twice) and a field the record format does not know are errors. Then the
 //! record runs [`AssessmentRecord::invalid_values`], the same validation that `report`,
@@ -27,7 +27,7 @@ const DUPLICATE_KEY: &str = "duplicate key";
 /// Parses JSON lines into records, in order, checking each against `scale`. See the
 /// module docs for the rules.
 pub fn parse_jsonl(text: &str, scale: &Scale) -> Result<Vec<AssessmentRecord>, ImportError> {
-    let text = crate::json_input::strip_bom(text);
+    let text = crate::datafile::json_text::strip_bom(text);
     let mut records = Vec::new();
     for (index, line) in text.lines().enumerate() {
         if line.trim().is_empty() {
