@@ -3,6 +3,8 @@
 #[cfg(test)]
 mod audit_content; // The audit trail covers content: changes behind the store, tail, recomputed chain.
 #[cfg(test)]
+mod autosave; // The store writer: one audit row per burst, signatures, a held lock, kill -9.
+#[cfg(test)]
 mod cases; // Data-driven cases in tests/cases/*.json through the JSON contract.
 #[cfg(test)]
 mod cli; // The elder-assess binary: exit codes, stdout/stderr contract.

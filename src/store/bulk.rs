@@ -129,15 +129,13 @@ impl Store {
                     issues: invalid,
                 });
             }
-            let final_level = score(scale, &record.answers(scale), &record.facts(scale))
-                .ok()
-                .map(|o| o.final_level);
+            let scored = super::Scored::of(scale, record);
             // Completed only when nothing its report needs is missing; else a draft.
-            let complete = final_level.is_some() && record.report_issues(scale).is_empty();
+            let complete = scored.final_level.is_some() && record.report_issues(scale).is_empty();
             let status = if complete { Status::Completed } else { Status::Draft };
             let context =
                 SaveContext { now, actor: &actor, supersedes: None, audit: AuditMode::Imported };
-            self.save_in_tx(record, status, final_level, &context)?;
+            self.save_in_tx(record, status, scored, &context)?;
         }
         tx.commit()?;
         Ok(records.len())

@@ -73,6 +73,9 @@ pub enum StoreError {
     /// Another process held the write lock for longer than the busy timeout.
     #[error("另一个程序正在写入数据库（已等待 5 秒）；请稍后再试，或先关闭另一个 elder-assess")]
     Busy,
+    /// A store without a file (in memory) cannot be shared with the store writer.
+    #[error("内存中的数据库不能在后台保存")]
+    NoFile,
     /// The disk is full.
     #[error("磁盘空间不足，无法写入数据库；请腾出空间后再试（已保存的数据未受影响）")]
     DiskFull,

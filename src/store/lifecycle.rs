@@ -220,7 +220,8 @@ impl Store {
             supersedes: Some(of),
             audit: super::AuditMode::PerField,
         };
-        let id = self.save_in_tx(&record, Status::Draft, None, &context)?;
+        let scored = super::Scored { final_level: None, warnings: self.warnings_of(&record) };
+        let id = self.save_in_tx(&record, Status::Draft, scored, &context)?;
         let at = timestamp(now);
         super::audit_content::append_change(
             &self.conn,

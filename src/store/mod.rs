@@ -51,6 +51,8 @@
 mod accounts;
 mod audit;
 mod audit_content;
+mod audit_save;
+mod autosave;
 mod backup;
 mod backup_check;
 mod bulk;
@@ -62,13 +64,13 @@ mod keyring;
 mod lifecycle;
 mod open;
 mod schema;
+mod writer;
 
 use std::cell::{OnceCell, RefCell};
 use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
 use rusqlite::{Connection, OptionalExtension, Transaction, TransactionBehavior, params};
-use serde_json::Value;
 
 pub use crate::record::mask_id;
 
@@ -84,6 +86,7 @@ pub use error::{JsonError, StoreError};
 pub use keyring::{DbKey, KEYRING_FILE_NAME, KeyringError, has_keyring};
 pub use lifecycle::{DEFAULT_INTERVAL_MONTHS, DUE_SOON_DAYS, DueRow, QueueFilter, QueueRow};
 pub use schema::SCHEMA_VERSION;
+pub use writer::{BURST_IDLE, JOURNAL_DELAY, StoreWriter, WriterStatus};
 
 /// The audit `actor` (and account) of changes made while no account exists.
 pub const UNATTRIBUTED: &str = "(未登录)";
@@ -225,6 +228,29 @@ enum AuditMode {
     Imported,
 }
 
+/// What one scoring of a record gives a save: its final level (`None` while it does not
+/// score) and the number of consistency warnings (0 then).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Scored {
+    /// The final ability level.
+    pub final_level: Option<u8>,
+    /// The number of consistency warnings.
+    pub warnings: u32,
+}
+
+impl Scored {
+    /// Scores `record` once against `scale`.
+    pub fn of(scale: &Scale, record: &AssessmentRecord) -> Self {
+        crate::assessment::score(scale, &record.answers(scale), &record.facts(scale)).map_or(
+            Self::default(),
+            |outcome| Self {
+                final_level: Some(outcome.final_level),
+                warnings: u32::try_from(outcome.warnings.len()).unwrap_or(u32::MAX),
+            },
+        )
+    }
+}
+
 /// Who saves, when, and how the save is audited.
 #[derive(Clone, Copy)]
 pub(crate) struct SaveContext<'a> {
@@ -254,6 +280,8 @@ pub struct Store {
     backup_problem: Option<String>,
     /// The database key, when the file is encrypted (see `encryption`).
     key: Option<DbKey>,
+    /// Why an autosave left by an interrupted run could not be saved at open, if so.
+    autosave_problem: Option<String>,
 }
 
 impl Store {
@@ -266,6 +294,12 @@ impl Store {
     /// shows this as a warning).
     pub fn backup_problem(&self) -> Option<&str> {
         self.backup_problem.as_deref()
+    }
+
+    /// Why a version typed before the program was interrupted could not be saved when
+    /// the store opened (it stays in the autosave journal; see `autosave.rs`).
+    pub fn autosave_problem(&self) -> Option<&str> {
+        self.autosave_problem.as_deref()
     }
 
     /// A `BEGIN IMMEDIATE` transaction: the write lock is taken up front, so a read
@@ -292,12 +326,8 @@ impl Store {
 
     /// The number of consistency warnings of `record` against the bundled scale, or 0
     /// when it does not score (yet).
-    fn warnings_of(&self, record: &AssessmentRecord) -> u32 {
-        let Ok(scale) = self.bundled_scale() else {
-            return 0;
-        };
-        crate::assessment::score(scale, &record.answers(scale), &record.facts(scale))
-            .map_or(0, |outcome| u32::try_from(outcome.warnings.len()).unwrap_or(u32::MAX))
+    pub(super) fn warnings_of(&self, record: &AssessmentRecord) -> u32 {
+        self.bundled_scale().map_or(0, |scale| Scored::of(scale, record).warnings)
     }
 
     /// Inserts or updates the assessment with `record.info.number`, in one small
@@ -323,6 +353,19 @@ impl Store {
         final_level: Option<u8>,
         now: DateTime<Utc>,
     ) -> Result<i64, StoreError> {
+        let scored = Scored { final_level, warnings: self.warnings_of(record) };
+        self.save_scored(record, status, scored, now)
+    }
+
+    /// [`Store::save`] with the record scored by the caller (once, see [`Scored::of`]), so
+    /// that the final level and the number of warnings come from one outcome.
+    pub fn save_scored(
+        &self,
+        record: &AssessmentRecord,
+        status: Status,
+        scored: Scored,
+        now: DateTime<Utc>,
+    ) -> Result<i64, StoreError> {
         if record.info.number.trim().is_empty() {
             return Err(StoreError::MissingNumber);
         }
@@ -330,7 +373,7 @@ impl Store {
         let tx = self.immediate()?;
         let context =
             SaveContext { now, actor: &actor, supersedes: None, audit: AuditMode::PerField };
-        let id = self.save_in_tx(record, status, final_level, &context)?;
+        let id = self.save_in_tx(record, status, scored, &context)?;
         tx.commit()?;
         Ok(id)
     }
@@ -340,9 +383,10 @@ impl Store {
         &self,
         record: &AssessmentRecord,
         status: Status,
-        final_level: Option<u8>,
+        scored: Scored,
         context: &SaveContext<'_>,
     ) -> Result<i64, StoreError> {
+        let Scored { final_level, warnings } = scored;
         let SaveContext { now, actor, supersedes, audit: audit_mode } = *context;
         let number = record.info.number.trim();
         if number.is_empty() {
@@ -419,7 +463,7 @@ impl Store {
                     birth.map(format_date),
                     assessors[0],
                     assessors[1],
-                    self.warnings_of(record),
+                    warnings,
                     supersedes,
                 ],
                 |row| row.get(0),
@@ -444,90 +488,6 @@ impl Store {
             AuditMode::Imported => self.audit_import(id, &json, actor, &at, &hash)?,
         }
         Ok(id)
-    }
-
-    /// One audit row per imported record: the digest of what was imported, so the trail
-    /// proves the content without repeating it field by field.
-    fn audit_import(
-        &self,
-        id: i64,
-        json: &str,
-        actor: &Actor,
-        at: &str,
-        content_hash: &str,
-    ) -> Result<(), StoreError> {
-        let hex = audit::sha256_hex(json.as_bytes());
-        audit::append(
-            &self.conn,
-            &audit::Entry {
-                at,
-                actor: &actor.account,
-                record_id: Some(id),
-                action: "import",
-                field: Some("record_json.sha256"),
-                new: Some(&hex),
-                content_hash: Some(content_hash),
-                ..audit::Entry::default()
-            },
-        )?;
-        Ok(())
-    }
-
-    /// The audit rows of one save: `create` for a new record, one `edit` row per changed
-    /// field (against the blank record for a new one), and one for a status change.
-    fn audit_save(
-        &self,
-        id: i64,
-        record: &AssessmentRecord,
-        change: &SaveChange<'_>,
-        actor: &Actor,
-        at: &str,
-        content_hash: &str,
-    ) -> Result<(), StoreError> {
-        let number = record.info.number.trim();
-        let json_error =
-            |e: serde_json::Error| StoreError::Json { number: number.to_owned(), source: e.into() };
-        let entry = |action, field| audit::Entry {
-            at,
-            actor: &actor.account,
-            record_id: Some(id),
-            action,
-            field,
-            content_hash: Some(content_hash),
-            ..audit::Entry::default()
-        };
-        let new_value = serde_json::to_value(record).map_err(json_error)?;
-        let old_value = if let Some(old_json) = change.old_json {
-            serde_json::from_str(old_json).unwrap_or(Value::Null)
-        } else {
-            let create = audit::Entry { new: Some(number), ..entry("create", Some("info.number")) };
-            audit::append(&self.conn, &create)?;
-            let blank = AssessmentRecord::new(number.to_owned(), record.info.reference_date);
-            serde_json::to_value(&blank).map_err(json_error)?
-        };
-        for (field, old, new) in audit::changed_fields(&old_value, &new_value) {
-            let edit = audit::Entry {
-                at,
-                actor: &actor.account,
-                record_id: Some(id),
-                action: "edit",
-                field: Some(&field),
-                old: old.as_deref(),
-                new: new.as_deref(),
-                reason: None,
-                content_hash: Some(content_hash),
-            };
-            audit::append(&self.conn, &edit)?;
-        }
-        if change.from != change.to {
-            let status = audit::Entry {
-                old: Some(change.from.code()),
-                new: Some(change.to.code()),
-                ..entry(change.action.code(), Some("status"))
-            };
-            audit::append(&self.conn, &status)?;
-        }
-        Ok(())
     }
 
     /// The assessment with row id `id`, or `None` if there is none.

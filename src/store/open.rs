@@ -144,6 +144,10 @@ impl Store {
             store.backup_problem = daily_backup(&store.conn, dir, now, key.as_ref());
         }
         store.key = key;
+        // Versions typed before a crash are saved (audited) before anything reads them.
+        if let Err(problem) = store.recover_autosaves(now) {
+            store.autosave_problem = Some(format!("上次中断前输入的内容尚未保存：{problem}"));
+        }
         Ok(store)
     }
 
@@ -274,7 +278,7 @@ impl Store {
         Ok(Self::with_conn(conn, path, dir))
     }
 
-    fn with_conn(conn: Connection, path: PathBuf, dir: Option<PathBuf>) -> Self {
+    pub(super) fn with_conn(conn: Connection, path: PathBuf, dir: Option<PathBuf>) -> Self {
         Self {
             conn,
             path,
@@ -285,6 +289,7 @@ impl Store {
             scale: std::cell::OnceCell::new(),
             backup_problem: None,
             key: None,
+            autosave_problem: None,
         }
     }
 }

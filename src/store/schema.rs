@@ -159,6 +159,16 @@ pub(super) const MIGRATIONS: &[&str] = &[
         account TEXT NOT NULL,
         created_at TEXT NOT NULL
     ) STRICT;",
+    // 5: the autosave journal: the newest unaudited version of a record being typed,
+    // written within half a second; audited into `assessments` when the burst of edits
+    // ends (see `autosave.rs`).
+    "CREATE TABLE autosave (
+        number TEXT PRIMARY KEY,
+        account TEXT NOT NULL,
+        status TEXT NOT NULL,
+        record_json TEXT NOT NULL,
+        saved_at TEXT NOT NULL
+    ) STRICT;",
 ];
 
 /// The version whose migration adds content hashes to the audit trail.
