@@ -302,7 +302,9 @@ fn hundred_thousand_unknown_keys_are_checked_in_under_a_second() {
     let parsed = elder_assess::assessment::json::ScoreInput::from_json(&text).unwrap();
     let err = parsed.to_answers(&scale).unwrap_err();
     let elapsed = started.elapsed();
-    assert!(elapsed < Duration::from_secs(1), "took {elapsed:?}");
+    // A guard against quadratic checking (which takes minutes here), not a speed target:
+    // on a loaded 2-core machine the linear check has taken over a second.
+    assert!(elapsed < Duration::from_secs(10), "took {elapsed:?}");
     assert_eq!(err.issues().len(), 100_000);
     let message = err.to_string();
     assert!(message.contains("`X.0`") && message.contains("另有 99980 个问题未列出"), "{message}");
