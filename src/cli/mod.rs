@@ -13,7 +13,7 @@
 //!
 //! - [`args`]: every clap type (the parser, the commands and their arguments);
 //! - `env`: what a command runs in (the data directory, the clock, stdout, opening the
-//!   store), built once by [`run`];
+//!   store), built once by [`run`]; on stdout a closed pipe is no error;
 //! - `error`: the one [`CliError`], and the one place that prints it and picks the exit
 //!   code;
 //! - the handlers by area: `scoring` (score, check-scale, scales, outcome, entitlements,
@@ -22,8 +22,7 @@
 //!   a stored record's report, `review sign`, `keys new`, `audit verify`);
 //! - `filters` (the command line's filters in the store's and tables' terms),
 //!   `store_open` (opening the store and signing in), `secrets` (passphrases and
-//!   passwords from a file, the environment or the terminal), `output` (stdout, where a
-//!   closed pipe is no error).
+//!   passwords from a file, the environment or the terminal).
 
 mod accounts;
 pub mod args;
@@ -32,7 +31,6 @@ mod env;
 mod error;
 mod filters;
 mod guarded;
-mod output;
 mod reports;
 mod scoring;
 mod secrets;
