@@ -73,3 +73,21 @@ fn stats_piped_into_head_does_not_panic() {
     assert_no_panic(&closed);
     assert_eq!(closed.status.code(), Some(0));
 }
+
+#[test]
+fn stats_writes_its_out_file_even_when_nobody_reads_stdout() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let csv = dir.path().join("stats.csv");
+    let out = run_with_stdout_closed(&[
+        "--data-dir",
+        data.to_str().unwrap(),
+        "stats",
+        "--out",
+        csv.to_str().unwrap(),
+    ]);
+    assert_no_panic(&out);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let text = std::fs::read_to_string(&csv).unwrap();
+    assert!(text.contains("合计"), "{text}");
+}

@@ -165,7 +165,7 @@ fn queue_command(
     }
     out.line("编号\t乡镇\t身份证号\t评估基准日期\t等级\t警示")?;
     for row in &rows {
-        let level = row.final_level.map_or_else(|| "-".to_owned(), |level| level.to_string());
+        let level = level_cell(row.final_level);
         out.line(format_args!(
             "{}\t{}\t{}\t{}\t{level}\t{}",
             row.number, row.township, row.id_masked, row.reference_date, row.warnings
@@ -184,11 +184,16 @@ fn due_command(env: &mut Env, store: &Store, months: u32) -> Result<(), CliError
     out.line("状态\t应评估日期\t编号\t乡镇\t身份证号\t上次评估日期\t等级")?;
     for row in &rows {
         let state = if row.overdue { "已逾期" } else { "即将到期" };
-        let level = row.final_level.map_or_else(|| "-".to_owned(), |level| level.to_string());
+        let level = level_cell(row.final_level);
         out.line(format_args!(
             "{state}\t{}\t{}\t{}\t{}\t{}\t{level}",
             row.due_date, row.number, row.township, row.id_masked, row.reference_date
         ))?;
     }
     Ok(())
+}
+
+/// A final level as a table cell: the number, or `-` without one.
+fn level_cell(level: Option<u8>) -> String {
+    level.map_or_else(|| "-".to_owned(), |level| level.to_string())
 }

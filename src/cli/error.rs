@@ -375,3 +375,44 @@ pub fn finish(result: Result<(), CliError>) -> ExitCode {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::CliError;
+    use crate::store::StoreError;
+
+    #[test]
+    fn findings_exit_1_and_unusable_input_exits_2() {
+        let findings = [
+            CliError::Unsigned { path: "a.pdf".into() },
+            CliError::SignaturesFailed { path: "a.pdf".into() },
+            CliError::InvalidScaleFiles(Vec::new()),
+            CliError::InvalidPolicyFiles(Vec::new()),
+            CliError::IntegrityFailed(StoreError::Forbidden),
+        ];
+        for err in &findings {
+            assert_eq!(err.exit_code(), 1, "{err:?}");
+        }
+        let unusable = [
+            CliError::NoDataDir,
+            CliError::FromAfterTo,
+            CliError::SignInNeeded,
+            CliError::Store(StoreError::Forbidden),
+            CliError::StoreOpen { dir: "d".into(), source: StoreError::Forbidden },
+        ];
+        for err in &unusable {
+            assert_eq!(err.exit_code(), 2, "{err:?}");
+        }
+    }
+
+    #[test]
+    fn issues_are_one_prefixed_line_each() {
+        let err =
+            CliError::Issues { label: "x.json".into(), lines: vec!["甲".into(), "乙".into()] };
+        assert_eq!(err.stderr_lines(), ["elder-assess: x.json: 甲", "elder-assess: x.json: 乙"]);
+        assert_eq!(
+            CliError::NoDataDir.stderr_lines(),
+            ["elder-assess: 找不到用户数据目录，请用 --data-dir 指定"]
+        );
+    }
+}
