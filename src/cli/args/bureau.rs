@@ -224,7 +224,7 @@ pub enum ReviewCommand {
 }
 
 /// `elder-assess review queue`: the filters (turned into a store query by
-/// [`crate::cli::filters::queue_filter`]).
+/// `cli::filters::queue_filter`).
 #[derive(Debug, clap::Args)]
 pub struct QueueArgs {
     /// Only this township (乡镇).
