@@ -11,6 +11,8 @@ mod cli; // The elder-assess binary: exit codes, stdout/stderr contract.
 #[cfg(test)]
 mod cli_accounts; // Accounts and review from the command line.
 #[cfg(test)]
+mod cli_pipe; // A closed stdout (`| head -1`): no panic, the exit code stays the command's.
+#[cfg(test)]
 mod common; // Shared fixtures: the bundled scale, answers with a chosen total.
 #[cfg(test)]
 mod conformance; // GB/T 42195-2022 Annex C level bands and change rules, clause by clause.

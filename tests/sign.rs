@@ -183,7 +183,8 @@ fn passphrase_file_is_read_without_its_newline() {
     let dir = TempDir::new("pass");
     let file = dir.path().join("pw");
     std::fs::write(&file, "口令 with spaces\r\n").unwrap();
-    let pass = sign::passphrase_from(Some(&file), "ELDER_ASSESS_TEST_UNSET_VARIABLE").unwrap();
+    let pass = elder_assess::cli::passphrase_from(Some(&file), "ELDER_ASSESS_TEST_UNSET_VARIABLE")
+        .unwrap();
     assert_eq!(pass.as_str(), "口令 with spaces");
 }
 
@@ -369,7 +370,7 @@ fn cli_keys_new_and_list() {
         .arg("--data-dir")
         .arg(dir.path())
         .args(["keys", "new", "--name", "李四"])
-        .env_remove(sign::PASSPHRASE_ENV)
+        .env_remove(elder_assess::cli::PASSPHRASE_ENV)
         .stdin(Stdio::null())
         .output()
         .unwrap();

@@ -31,17 +31,6 @@ pub enum SignError {
         /// The minimum number of characters.
         min: usize,
     },
-    /// The two passphrases typed for a new key differ.
-    #[error("两次输入的口令不一致")]
-    PassphraseMismatch,
-    /// No passphrase file, no environment variable, and no terminal to ask on.
-    #[error(
-        "没有提供口令：标准输入不是终端，请用 --passphrase-file 指定口令文件或设置环境变量 {env}"
-    )]
-    NoPassphrase {
-        /// The environment variable that was looked at.
-        env: String,
-    },
     /// The signer's name cannot be used.
     #[error("签名人姓名“{name}”无效：{reason}")]
     BadName {

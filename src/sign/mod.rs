@@ -13,13 +13,14 @@
 //! who holds the key, while trusting that key is the bureau's decision (it would keep a
 //! roster of the assessors' certificates).
 //!
-//! This module does not depend on the GUI; it uses `lopdf` for the PDF structure.
+//! This module does not depend on the GUI; it uses `lopdf` for the PDF structure. It
+//! never asks for a passphrase: callers pass the value (the CLI reads it from a file,
+//! the environment or the terminal, see `cli::secrets`; the app from its dialog).
 
 mod cms;
 mod error;
 mod kdf_bounds;
 pub mod keys;
-mod passphrase;
 pub mod pdf;
 pub mod verify;
 
@@ -28,6 +29,5 @@ pub use keys::{
     KdfCost, KeyInfo, Signer, certificate_fingerprint, create_key, create_key_with_cost, list_keys,
     load_signer,
 };
-pub use passphrase::{PASSPHRASE_ENV, Passphrase, new_passphrase_from, passphrase_from};
 pub use pdf::{SignatureRequest, sign_pdf};
 pub use verify::{SignatureCheck, verify_pdf};
