@@ -12,7 +12,7 @@
 //! - [`tables`]: CSV/XLSX tables and statistics over plain rows, JSON-lines import (pure).
 //! - [`output`]: the jobs that meet the store, the encoders and the file system: the
 //!   signed report, table files (the full export audited first), atomic writes.
-//! - `datafile`: reading RON and JSON data files with located errors.
+//! - [`datafile`]: reading RON and JSON data files with located errors ([`datafile::Located`]).
 //! - [`cli`]: the `elder-assess` subcommands, which only parse, call and print.
 //!
 //! See `ARCHITECTURE.md` for the data flow and the rules between layers.
@@ -20,7 +20,7 @@
 pub mod assessment;
 pub mod cli;
 pub mod clock;
-mod datafile;
+pub mod datafile;
 pub mod output;
 pub mod policy;
 pub mod record;
