@@ -919,7 +919,7 @@ fn import_command(store: &crate::store::Store, file: &str, sign_in: &OptionalSig
         Ok(scale) => scale,
         Err(message) => return usage_error(&message),
     };
-    let records = match crate::tables::parse_jsonl(&text, &scale) {
+    let records = match crate::record::parse_jsonl(&text, &scale) {
         Ok(records) => records,
         Err(err) => return usage_error(&format!("{file}: {err}（未写入任何记录）")),
     };
