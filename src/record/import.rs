@@ -3,7 +3,7 @@
 //! hold; [`ImportError`] names the first bad line.
 //!
 //! Blank lines are skipped; a UTF-8 byte-order mark at the start (the command line's one
-//! rule, [`crate::datafile::json_text::strip_bom`]) and CRLF line ends are accepted. Each line is
+//! rule, `datafile::json_text::strip_bom`) and CRLF line ends are accepted. Each line is
 //! checked as strictly as `score` checks its input: a duplicate key (anywhere, e.g. an
 //! answer given twice) and a field the record format does not know are errors. Then the
 //! record runs [`AssessmentRecord::invalid_values`], the same validation that `report`,
