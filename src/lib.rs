@@ -4,15 +4,16 @@
 //!
 //! - [`scale`]: instrument definitions loaded from RON and validated (pure).
 //! - [`assessment`]: the scoring engine over a validated scale (pure).
-//! - [`record`]: one assessment's Annex A forms, Annex B answers and signatures (pure).
+//! - [`record`]: one assessment's Annex A forms, Annex B answers and signatures, and their
+//!   JSON-lines import (pure).
 //! - [`clock`]: the injected clock.
 //! - [`review`]: the review lifecycle (草稿 → 已完成 → 已提交 → 已通过/已退回), roles (pure).
 //! - [`store`]: the embedded database (the only module that uses `rusqlite`).
 //! - [`ui`]: the egui desktop app (the only module that uses egui).
-//! - [`tables`]: CSV/XLSX tables and statistics over plain rows, JSON-lines import (pure).
+//! - [`tables`]: CSV/XLSX tables and statistics over plain rows (pure).
 //! - [`output`]: the jobs that meet the store, the encoders and the file system: the
 //!   signed report, table files (the full export audited first), atomic writes.
-//! - `datafile`: reading RON and JSON data files with located errors.
+//! - [`datafile`]: reading RON and JSON data files with located errors ([`datafile::Located`]).
 //! - [`cli`]: the `elder-assess` subcommands, which only parse, call and print.
 //!
 //! See `ARCHITECTURE.md` for the data flow and the rules between layers.
@@ -20,7 +21,7 @@
 pub mod assessment;
 pub mod cli;
 pub mod clock;
-mod datafile;
+pub mod datafile;
 pub mod output;
 pub mod policy;
 pub mod record;

@@ -324,7 +324,7 @@ fn a_duplicate_key_among_many_is_still_found() {
         out
     });
     text = text.replacen("\"items\":{", &format!("\"items\":{{{many}\"X.7\":1,"), 1);
-    let err = elder_assess::assessment::json::ScoreInput::from_json(&text).unwrap_err();
+    let err = elder_assess::assessment::json::ScoreInput::from_json(&text).unwrap_err().to_string();
     assert!(err.contains("X.7") && err.contains("重复"), "{err}");
 }
 

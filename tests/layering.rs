@@ -103,3 +103,21 @@ fn each_outside_crate_has_one_home() {
     assert_eq!(mentions_outside("printpdf", &["src/report/"]), Vec::<String>::new());
     assert_eq!(mentions_outside("lopdf", &["src/sign/"]), Vec::<String>::new());
 }
+
+/// Lower layers never name the layers built on them: the record (and its JSON-lines
+/// import) knows nothing of the tables made from records, and `datafile` reads text for
+/// the scale and policy modules without knowing either.
+#[test]
+fn records_and_data_files_do_not_reach_up() {
+    let within = |dir: &str, name: &str| {
+        let others: Vec<String> = mentions_outside(name, &[])
+            .into_iter()
+            .filter(|file| file.replace('\\', "/").contains(&format!("/{dir}/")))
+            .collect();
+        others
+    };
+    assert_eq!(within("src/record", "crate::tables"), Vec::<String>::new());
+    for upper in ["crate::scale", "crate::policy", "crate::assessment", "crate::record"] {
+        assert_eq!(within("src/datafile", upper), Vec::<String>::new(), "{upper}");
+    }
+}

@@ -6,11 +6,11 @@ use std::io::Cursor;
 
 use calamine::{Data, Reader, Xlsx, open_workbook_from_rs};
 use chrono::NaiveDate;
-use elder_assess::record::AssessmentRecord;
 use elder_assess::record::codes::Sex;
+use elder_assess::record::{AssessmentRecord, ImportError, parse_jsonl};
 use elder_assess::tables::{
-    self, BOM, Dimension, ExportRow, GENGMA_TOWNSHIPS, ImportError, Privacy, StatsTable,
-    parse_jsonl, stats, stats_multi, to_csv, to_xlsx, unwrap_text_formula,
+    self, BOM, Dimension, ExportRow, GENGMA_TOWNSHIPS, Privacy, StatsTable, stats, stats_multi,
+    to_csv, to_xlsx, unwrap_text_formula,
 };
 
 const FULL_ID: &str = "530926194305120420";

@@ -45,7 +45,7 @@ pub struct ScoreInput {
 
 impl ScoreInput {
     /// Parses the JSON text. The error names the field path and position.
-    pub fn from_json(text: &str) -> Result<Self, String> {
+    pub fn from_json(text: &str) -> Result<Self, crate::datafile::Located> {
         crate::datafile::json_text::parse(text)
     }
 

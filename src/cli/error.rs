@@ -166,7 +166,7 @@ pub enum CliError {
     FromAfterTo,
     /// `--by` names an unknown grouping.
     #[error("`--by`：{0}")]
-    Grouping(crate::tables::ExportError),
+    Grouping(crate::tables::TableError),
     /// More than two `--sign`.
     #[error("最多两个 --sign（评估员1、评估员2）")]
     TooManySigners,
@@ -286,7 +286,7 @@ pub enum CliError {
         /// The file as given.
         file: String,
         /// Which line, and why.
-        source: crate::tables::ImportError,
+        source: crate::record::ImportError,
     },
     /// The import transaction failed (nothing was written).
     #[error("导入失败（未写入任何记录）：{0}")]

@@ -7,6 +7,8 @@
 
 use serde::de::DeserializeOwned;
 
+use super::located::{Located, Position};
+
 /// The UTF-8 byte-order mark, as a character.
 const BOM: char = '\u{feff}';
 
@@ -17,43 +19,40 @@ pub(crate) fn strip_bom(text: &str) -> &str {
 }
 
 /// Parses `text` (a leading BOM is skipped) into `T`. The error names the field path
-/// (`items.B.1.1`) or, for broken JSON and trailing data, the line and column.
-pub(crate) fn parse<T: DeserializeOwned>(text: &str) -> Result<T, String> {
+/// (`items.B.1.1`) or, for broken JSON and trailing data, the line and column; it has no
+/// file name (the command line puts it in front).
+pub(crate) fn parse<T: DeserializeOwned>(text: &str) -> Result<T, Located> {
     let mut de = serde_json::Deserializer::from_str(strip_bom(text));
     let value = serde_path_to_error::deserialize(&mut de).map_err(|err| {
         let path = err.path().to_string();
         let inner = err.into_inner();
         match inner.classify() {
             serde_json::error::Category::Syntax | serde_json::error::Category::Eof => {
-                syntax_message(&inner)
+                let mut syntax =
+                    Located::new(None, Position::of_json(&inner), "JSON 格式错误".to_owned());
+                syntax.detail = Some(inner.to_string());
+                syntax
             }
-            _ if path.is_empty() || path == "." => format!("JSON 无效：{}", located(&inner)),
-            _ => format!("`{path}`：{}", located(&inner)),
+            _ if path.is_empty() || path == "." => located("JSON 无效：", &inner),
+            _ => located(&format!("`{path}`："), &inner),
         }
     })?;
     de.end().map_err(|err| {
-        format!("JSON 对象之后还有多余内容（第 {} 行第 {} 列）", err.line(), err.column())
+        Located::new(None, Position::of_json(&err), "JSON 对象之后还有多余内容".to_owned())
     })?;
     Ok(value)
 }
 
 /// A data error's own words (this program's, for unknown fields, duplicate keys and
-/// values out of range) with the position in Chinese instead of serde's English
-/// " at line L column C".
-fn located(err: &serde_json::Error) -> String {
+/// values out of range) after `lead`, with the position in Chinese instead of serde's
+/// English " at line L column C".
+fn located(lead: &str, err: &serde_json::Error) -> Located {
     let text = err.to_string();
     let suffix = format!(" at line {} column {}", err.line(), err.column());
     match text.strip_suffix(&suffix) {
-        Some(message) if err.line() > 0 => {
-            format!("{message}（第 {} 行第 {} 列）", err.line(), err.column())
-        }
-        Some(message) => message.to_owned(),
-        None => text,
+        Some(message) => Located::new(None, Position::of_json(err), format!("{lead}{message}")),
+        None => Located::new(None, None, format!("{lead}{text}")),
     }
-}
-
-fn syntax_message(err: &serde_json::Error) -> String {
-    format!("JSON 格式错误（第 {} 行第 {} 列）：{err}", err.line(), err.column())
 }
 
 #[cfg(test)]
@@ -67,7 +66,7 @@ mod tests {
 
     #[test]
     fn a_data_error_gives_its_position_in_chinese() {
-        let err = parse::<One>("{\"a\": 300}").unwrap_err();
+        let err = parse::<One>("{\"a\": 300}").unwrap_err().to_string();
         assert!(err.contains("（第 1 行第 9 列）") && !err.contains(" at line "), "{err}");
     }
 
@@ -75,9 +74,9 @@ mod tests {
     fn a_bom_is_skipped_and_trailing_data_is_an_error() {
         assert_eq!(parse::<One>("\u{feff}{\"a\": 1}").unwrap().a, 1);
         assert!(parse::<One>("{\"a\": 1}\n  \n").is_ok());
-        let err = parse::<One>("{\"a\": 1} garbage").unwrap_err();
+        let err = parse::<One>("{\"a\": 1} garbage").unwrap_err().to_string();
         assert!(err.contains("多余内容") && err.contains("第 1 行第 10 列"), "{err}");
-        let err = parse::<One>("{\"a\": 1}\n{\"a\": 2}").unwrap_err();
+        let err = parse::<One>("{\"a\": 1}\n{\"a\": 2}").unwrap_err().to_string();
         assert!(err.contains("多余内容") && err.contains("第 2 行"), "{err}");
         assert_eq!(strip_bom("\u{feff}x"), "x");
         assert_eq!(strip_bom("x\u{feff}"), "x\u{feff}");

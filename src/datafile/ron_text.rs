@@ -2,58 +2,55 @@
 //!
 //! Parsing uses ron with `IMPLICIT_SOME`, so optional fields are written as plain values.
 //! Validation problems found after parsing carry a [`Locator`] (an id or `key: value` to
-//! look for), which [`locate`] turns into a 1-based `line:column` in characters.
+//! look for), which [`locate`] turns into a 1-based line and column in characters. Every
+//! failure is a [`DataFileError`] of [`Located`] problems (`file:line:column: …`).
+
+use std::fmt;
+use std::path::Path;
 
 use serde::de::DeserializeOwned;
 
-/// A parse failure: position and a message that says what to change.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct ParseFailure {
-    /// 1-based line.
-    pub line: usize,
-    /// 1-based column, in characters.
-    pub column: usize,
-    /// What is wrong.
-    pub message: String,
-}
+use super::located::{DataFileError, Located, Position};
 
-/// Why a data file did not load: it did not parse, or it broke rules of its format.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) enum LoadFailure<P> {
-    /// Not valid RON for the format.
-    Parse(ParseFailure),
-    /// `(line, column, problem)` for every problem, in file order.
-    Invalid(Vec<(usize, usize, P)>),
-}
-
-/// Parses `source` and validates it with `validate`, locating every problem.
-pub(crate) fn load<R: DeserializeOwned, T, P>(
-    source: &str,
+/// Reads the file at `path` and [`load`]s it; errors name the file as `path` displays.
+pub(crate) fn load_file<R: DeserializeOwned, T, P: fmt::Debug + fmt::Display>(
+    path: &Path,
     validate: impl FnOnce(R) -> Result<T, Vec<(P, Locator)>>,
-) -> Result<T, LoadFailure<P>> {
-    let raw = parse(source).map_err(LoadFailure::Parse)?;
+) -> Result<T, DataFileError<P>> {
+    let file = path.display().to_string();
+    let source =
+        std::fs::read_to_string(path).map_err(|err| DataFileError::unreadable(&file, &err))?;
+    load(&source, &file, validate)
+}
+
+/// Parses `source` and validates it with `validate`, locating every problem; `file`
+/// names the source in errors.
+pub(crate) fn load<R: DeserializeOwned, T, P: fmt::Debug + fmt::Display>(
+    source: &str,
+    file: &str,
+    validate: impl FnOnce(R) -> Result<T, Vec<(P, Locator)>>,
+) -> Result<T, DataFileError<P>> {
+    let raw = parse(source, file).map_err(DataFileError::Parse)?;
     validate(raw).map_err(|problems| {
-        let mut located: Vec<(usize, usize, P)> = problems
+        let mut located: Vec<Located<P>> = problems
             .into_iter()
             .map(|(problem, locator)| {
-                let (line, column) = locate(source, &locator);
-                (line, column, problem)
+                Located::new(Some(file), Some(locate(source, &locator)), problem)
             })
             .collect();
-        located.sort_by_key(|(line, column, _)| (*line, *column));
-        LoadFailure::Invalid(located)
+        located.sort_by_key(|problem| problem.at.map(|at| (at.line, at.column)));
+        DataFileError::Invalid(located)
     })
 }
 
-/// Parses RON `source` into `T`.
-pub(crate) fn parse<T: DeserializeOwned>(source: &str) -> Result<T, ParseFailure> {
+/// Parses RON `source` into `T`; `file` names it in the error.
+fn parse<T: DeserializeOwned>(source: &str, file: &str) -> Result<T, Located> {
     // `IMPLICIT_SOME` lets optional fields be written as plain values (`en: "Eating"`).
     let options =
         ron::Options::default().with_default_extension(ron::extensions::Extensions::IMPLICIT_SOME);
-    options.from_str(source).map_err(|err| ParseFailure {
-        line: err.span.start.line,
-        column: err.span.start.col,
-        message: describe_ron_error(&err.code),
+    options.from_str(source).map_err(|err| {
+        let at = Position { line: err.span.start.line, column: err.span.start.col };
+        Located::new(Some(file), Some(at), describe_ron_error(&err.code))
     })
 }
 
@@ -108,8 +105,8 @@ impl Locator {
 
 /// Finds a locator in the source: 1-based line and column (in characters).
 /// Falls back to `1:1` when the text is not found.
-pub(crate) fn locate(source: &str, locator: &Locator) -> (usize, usize) {
-    offset_of(source, locator).map_or((1, 1), |at| line_column(source, at))
+pub(crate) fn locate(source: &str, locator: &Locator) -> Position {
+    offset_of(source, locator).map_or(Position { line: 1, column: 1 }, |at| line_column(source, at))
 }
 
 fn offset_of(source: &str, locator: &Locator) -> Option<usize> {
@@ -150,12 +147,12 @@ fn value_matches(text_after_colon: &str, value: &str) -> bool {
 }
 
 /// 1-based line and character column of a byte offset.
-pub(crate) fn line_column(source: &str, offset: usize) -> (usize, usize) {
+fn line_column(source: &str, offset: usize) -> Position {
     let before = &source[..offset.min(source.len())];
     let line = before.matches('\n').count() + 1;
     let line_start = before.rfind('\n').map_or(0, |i| i + 1);
     let column = before[line_start..].chars().count() + 1;
-    (line, column)
+    Position { line, column }
 }
 
 #[cfg(test)]
@@ -164,13 +161,14 @@ mod tests {
 
     #[test]
     fn locate_counts_lines_and_characters() {
+        let at = |line, column| Position { line, column };
         let source = "A(\n  名称: \"进食\", id: \"B.1.1\",\n  id: \"B.1.1\")";
-        assert_eq!(locate(source, &Locator::str("B.1.1")), (2, 17));
-        assert_eq!(locate(source, &Locator::Str { text: "B.1.1".to_owned(), nth: 1 }), (3, 7));
+        assert_eq!(locate(source, &Locator::str("B.1.1")), at(2, 17));
+        assert_eq!(locate(source, &Locator::Str { text: "B.1.1".to_owned(), nth: 1 }), at(3, 7));
         assert_eq!(
             locate(source, &Locator::Field { key: "id", value: "\"B.1.1\"".to_owned(), nth: 1 }),
-            (3, 3)
+            at(3, 3)
         );
-        assert_eq!(locate(source, &Locator::str("missing")), (1, 1));
+        assert_eq!(locate(source, &Locator::str("missing")), at(1, 1));
     }
 }

@@ -61,7 +61,7 @@ pub enum TableExportError {
     Audit(#[source] StoreError),
     /// The spreadsheet could not be generated.
     #[error("{0}")]
-    Encode(#[from] crate::tables::ExportError),
+    Encode(#[from] crate::tables::TableError),
     /// The file could not be written.
     #[error("{}：无法写入：{source}", path.display())]
     Write {

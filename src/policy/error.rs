@@ -1,55 +1,14 @@
 //! Errors from loading service lists and from entitlement input.
 
-use std::fmt;
+use crate::datafile::DataFileError;
 
-/// A service list that could not be loaded.
-#[derive(Debug, thiserror::Error)]
+/// A service list that could not be loaded: unreadable, not valid RON for the format, or
+/// breaking its rules (every problem, in file order, as `file:line:column: …`).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum PolicyError {
-    /// The file could not be read.
-    #[error("{file}: 无法读取文件：{reason}")]
-    Read {
-        /// Path as given.
-        file: String,
-        /// The operating system's reason.
-        reason: String,
-    },
-    /// Not valid RON for the format.
-    #[error("{file}:{line}:{column}: {message}")]
-    Parse {
-        /// Path as given.
-        file: String,
-        /// 1-based line.
-        line: usize,
-        /// 1-based column, in characters.
-        column: usize,
-        /// What is wrong and what to change.
-        message: String,
-    },
-    /// Parsed, but breaks rules of the format.
-    #[error("{}", Located { file, problems })]
-    Invalid {
-        /// Path as given.
-        file: String,
-        /// `(line, column, problem)`, in file order.
-        problems: Vec<(usize, usize, PolicyProblem)>,
-    },
-}
-
-struct Located<'a> {
-    file: &'a str,
-    problems: &'a [(usize, usize, PolicyProblem)],
-}
-
-impl fmt::Display for Located<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        for (i, (line, column, problem)) in self.problems.iter().enumerate() {
-            if i > 0 {
-                writeln!(f)?;
-            }
-            write!(f, "{}:{line}:{column}: {problem}", self.file)?;
-        }
-        Ok(())
-    }
+    /// The file could not be read, did not parse, or broke rules of the format.
+    #[error(transparent)]
+    File(#[from] DataFileError<PolicyProblem>),
 }
 
 /// One broken rule of the service-list format.

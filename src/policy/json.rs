@@ -87,7 +87,7 @@ pub struct EntitlementInput {
 
 impl EntitlementInput {
     /// Parses the JSON text; the error names the field path and position.
-    pub fn from_json(text: &str) -> Result<Self, String> {
+    pub fn from_json(text: &str) -> Result<Self, crate::datafile::Located> {
         crate::datafile::json_text::parse(text)
     }
 

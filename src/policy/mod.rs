@@ -20,8 +20,6 @@ mod validate;
 
 use std::path::Path;
 
-use crate::datafile::ron_text::LoadFailure;
-
 pub use crate::record::county::{CountyFacts, FamilyPlanning, Pension, Tekun};
 pub use error::{EntitlementInputError, PolicyError, PolicyProblem};
 pub use eval::{Decision, Status, Subject, evaluate, monthly_cash_total};
@@ -103,21 +101,10 @@ pub fn bundled(id: &str) -> Result<Option<Policy>, PolicyError> {
 
 /// Reads and validates a list from disk (a county's own file).
 pub fn load_file(path: &Path) -> Result<Policy, PolicyError> {
-    let file = path.display().to_string();
-    let source = std::fs::read_to_string(path)
-        .map_err(|err| PolicyError::Read { file: file.clone(), reason: err.to_string() })?;
-    from_ron_str(&source, &file)
+    Ok(crate::datafile::ron_text::load_file(path, validate::validate)?)
 }
 
 /// Parses and validates list source text; `file` names it in errors.
 pub fn from_ron_str(source: &str, file: &str) -> Result<Policy, PolicyError> {
-    crate::datafile::ron_text::load(source, validate::validate).map_err(|failure| match failure {
-        LoadFailure::Parse(err) => PolicyError::Parse {
-            file: file.to_owned(),
-            line: err.line,
-            column: err.column,
-            message: err.message,
-        },
-        LoadFailure::Invalid(problems) => PolicyError::Invalid { file: file.to_owned(), problems },
-    })
+    Ok(crate::datafile::ron_text::load(source, file, validate::validate)?)
 }

@@ -193,8 +193,8 @@ mod tests {
 
     fn problems(source: &str) -> Vec<PolicyProblem> {
         match from_ron_str(source, "test.ron") {
-            Err(PolicyError::Invalid { problems, .. }) => {
-                problems.into_iter().map(|(_, _, problem)| problem).collect()
+            Err(PolicyError::File(err)) if !err.problems().is_empty() => {
+                err.problems().iter().map(|located| located.problem.clone()).collect()
             }
             other => panic!("{other:?}"),
         }

@@ -8,6 +8,7 @@
 //!   [`AssessmentRecord::validate`] lists what is missing or inconsistent.
 //! - `checks`: the plausible-age rule and the views of `validate` that every entrance
 //!   uses ([`AssessmentRecord::report_issues`], [`AssessmentRecord::invalid_values`]).
+//! - [`import`]: [`parse_jsonl`], JSON lines → records, with [`ImportError`].
 //!
 //! This module is pure, like [`crate::scale`] and [`crate::assessment`]: no egui, no
 //! rusqlite, no printpdf, no file access and no clock (dates are always passed in).
@@ -24,6 +25,7 @@ mod checks;
 pub mod codes;
 pub mod county;
 mod id_number;
+pub mod import;
 pub mod signature;
 
 use std::borrow::Cow;
@@ -39,6 +41,7 @@ use crate::scale::{FactKind, Scale};
 
 pub use checks::{BirthDateProblem, MAX_AGE, check_birth_date, join_issues};
 pub use id_number::{IdNumber, IdNumberError, IdNumberInput, age_on, mask_id};
+pub use import::{FieldProblem, ImportError, parse_jsonl};
 pub use signature::{Signature, Signatures};
 
 use codes::{

@@ -1,70 +1,19 @@
 //! Errors from reading, parsing and validating scale files.
 //!
-//! Every error names the file and a 1-based `line:column`, and says what to change.
+//! Every error names the file and a 1-based `line:column` (see [`crate::datafile::Located`]),
+//! and says what to change.
 //! Messages are in Chinese, like the rest of the tool's user-facing text; ids, field
 //! names and codes stay as written in the file.
 
-use std::fmt;
+use crate::datafile::DataFileError;
 
-/// A scale file that could not be loaded.
-#[derive(Debug, thiserror::Error)]
+/// A scale file that could not be loaded: unreadable, not valid RON for the scale format,
+/// or breaking its rules (every problem, in file order, as `file:line:column: …`).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ScaleError {
-    /// The file could not be read.
-    #[error("{file}: 无法读取文件：{reason}")]
-    Read {
-        /// Path as given.
-        file: String,
-        /// The operating system's reason.
-        reason: String,
-    },
-    /// The file is not valid RON for the scale format.
-    #[error("{file}:{line}:{column}: {message}")]
-    Parse {
-        /// Path as given.
-        file: String,
-        /// 1-based line.
-        line: usize,
-        /// 1-based column, in characters.
-        column: usize,
-        /// What is wrong and what to change.
-        message: String,
-    },
-    /// The file parsed but breaks one or more rules of the format.
-    #[error("{}", DisplayProblems { file, problems })]
-    Invalid {
-        /// Path as given.
-        file: String,
-        /// Every problem found, in file order.
-        problems: Vec<LocatedProblem>,
-    },
-}
-
-/// A validation problem with its position in the file.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct LocatedProblem {
-    /// 1-based line.
-    pub line: usize,
-    /// 1-based column, in characters.
-    pub column: usize,
-    /// What is wrong.
-    pub problem: Problem,
-}
-
-struct DisplayProblems<'a> {
-    file: &'a str,
-    problems: &'a [LocatedProblem],
-}
-
-impl fmt::Display for DisplayProblems<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        for (i, p) in self.problems.iter().enumerate() {
-            if i > 0 {
-                writeln!(f)?;
-            }
-            write!(f, "{}:{}:{}: {}", self.file, p.line, p.column, p.problem)?;
-        }
-        Ok(())
-    }
+    /// The file could not be read, did not parse, or broke rules of the format.
+    #[error(transparent)]
+    File(#[from] DataFileError<Problem>),
 }
 
 /// One broken rule of the scale format. The message says what to change.

@@ -17,9 +17,7 @@ mod validate;
 
 use std::path::Path;
 
-use crate::datafile::ron_text::LoadFailure;
-
-pub use error::{LocatedProblem, Problem, ScaleError};
+pub use error::{Problem, ScaleError};
 pub use model::{
     Band, ChangeRules, Check, Condition, CountPart, Domain, Effect, Fact, FactKind, Grading, Item,
     Level, Rule, Scale, ScoreOption, Severity, Worsening,
@@ -51,29 +49,12 @@ pub fn bundled(id: &str) -> Result<Option<Scale>, ScaleError> {
 
 /// Reads and validates a scale file from disk.
 pub fn load_file(path: &Path) -> Result<Scale, ScaleError> {
-    let file = path.display().to_string();
-    let source = std::fs::read_to_string(path)
-        .map_err(|err| ScaleError::Read { file: file.clone(), reason: err.to_string() })?;
-    from_ron_str(&source, &file)
+    Ok(crate::datafile::ron_text::load_file(path, validate::validate)?)
 }
 
 /// Parses and validates scale source text; `file` is used in error messages only.
 pub fn from_ron_str(source: &str, file: &str) -> Result<Scale, ScaleError> {
-    crate::datafile::ron_text::load(source, validate::validate).map_err(|failure| match failure {
-        LoadFailure::Parse(err) => ScaleError::Parse {
-            file: file.to_owned(),
-            line: err.line,
-            column: err.column,
-            message: err.message,
-        },
-        LoadFailure::Invalid(problems) => ScaleError::Invalid {
-            file: file.to_owned(),
-            problems: problems
-                .into_iter()
-                .map(|(line, column, problem)| LocatedProblem { line, column, problem })
-                .collect(),
-        },
-    })
+    Ok(crate::datafile::ron_text::load(source, file, validate::validate)?)
 }
 
 #[cfg(test)]

@@ -1,14 +1,14 @@
-//! Exports, statistics and import for the bureau (issue #6, points 6 and 7), as pure
-//! functions over plain rows: the store turns its records into [`ExportRow`]s (from SQL)
-//! and these functions turn rows into bytes or tables. No database, file or clock access.
+//! Exports and statistics for the bureau (issue #6, points 6 and 7), as pure functions
+//! over plain rows: the store turns its records into [`ExportRow`]s (from SQL) and these
+//! functions turn rows into bytes or tables. No database, file or clock access. (Import
+//! parsing sits with the record it parses: [`crate::record::import`].)
 //!
 //! - [`row`]: [`ExportRow`], level and domain names, [`AgeBand`].
 //! - [`csv`]: [`to_csv`] (UTF-8 with BOM, IDs kept as text, formula-injection guard).
 //! - [`xlsx`]: [`to_xlsx`], [`stats_to_xlsx`], [`multi_stats_to_xlsx`].
 //! - [`stats`]: [`stats`](stats()) / [`stats_multi`] by level × township, age band, sex;
 //!   [`stats_to_csv`], [`multi_stats_to_csv`].
-//! - [`import`]: [`parse_jsonl`], one [`crate::record::AssessmentRecord`] per line.
-//! - [`error`]: [`ExportError`] (alias [`ImportError`]).
+//! - [`error`]: the module's one error enum, [`TableError`].
 //!
 //! Privacy: exports are de-identified unless [`Privacy::Full`] is passed explicitly;
 //! recording that choice in the audit trail is the caller's job. No error message of
@@ -17,15 +17,13 @@
 mod columns;
 pub mod csv;
 pub mod error;
-pub mod import;
 pub mod row;
 pub mod stats;
 pub mod xlsx;
 
 pub use self::csv::{BOM, to_csv, unwrap_text_formula};
 pub use columns::{CUT_MARKER, CutCell, Encoded, MAX_CELL_LEN};
-pub use error::{ExportError, FieldProblem, ImportError};
-pub use import::parse_jsonl;
+pub use error::TableError;
 pub use row::{AgeBand, DOMAIN_NAMES, ExportRow, LEVEL_NAMES, level_name};
 pub use stats::{
     Dimension, GENGMA_TOWNSHIPS, MultiStatsTable, StatsTable, multi_stats_to_csv, stats,

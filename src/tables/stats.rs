@@ -27,7 +27,7 @@ use std::fmt;
 
 use chrono::NaiveDate;
 
-use super::error::ExportError;
+use super::error::TableError;
 use super::row::{AgeBand, ExportRow, LEVEL_NAMES};
 use crate::record::codes::Sex;
 
@@ -84,19 +84,19 @@ impl Dimension {
 
     /// One dimension by name: `township`, `age_band` (or `age`), `sex`, or the Chinese
     /// label. Case and surrounding spaces are ignored.
-    pub fn parse(name: &str) -> Result<Self, ExportError> {
+    pub fn parse(name: &str) -> Result<Self, TableError> {
         match name.trim().to_ascii_lowercase().as_str() {
             "township" | "乡镇" => Ok(Self::Township),
             "age_band" | "age-band" | "age" | "年龄段" => Ok(Self::AgeBand),
             "sex" | "性别" => Ok(Self::Sex),
-            _ => Err(ExportError::UnknownDimension(name.trim().to_owned())),
+            _ => Err(TableError::UnknownDimension(name.trim().to_owned())),
         }
     }
 
     /// A `--by` list such as `township,level` or `township,sex`: comma-separated names
     /// of [`Dimension::parse`], plus `level` (能力等级), which is accepted and dropped
     /// because levels are always the columns. Repeats are dropped too.
-    pub fn parse_list(list: &str) -> Result<Vec<Self>, ExportError> {
+    pub fn parse_list(list: &str) -> Result<Vec<Self>, TableError> {
         let mut out = Vec::new();
         for name in list.split([',', '，']).map(str::trim).filter(|n| !n.is_empty()) {
             if matches!(name.to_ascii_lowercase().as_str(), "level" | "能力等级" | "等级") {

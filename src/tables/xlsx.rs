@@ -18,7 +18,7 @@ use rust_xlsxwriter::{ColNum, Format, FormatAlign, IgnoreError, RowNum, Workbook
 
 use super::Privacy;
 use super::columns::{self, Cell, Encoded, NUMBER_COLUMN};
-use super::error::ExportError;
+use super::error::TableError;
 use super::row::{ExportRow, LEVEL_NAMES};
 use super::stats::{MultiStatsTable, StatsTable};
 
@@ -34,7 +34,7 @@ const DATE_FORMAT: &str = "yyyy-mm-dd";
 /// Privacy as for [`super::to_csv`].
 /// A text over Excel's cell limit is cut and listed in [`Encoded::cut`] rather than
 /// failing the workbook (see [`columns::MAX_CELL_LEN`]).
-pub fn to_xlsx(rows: &[ExportRow], privacy: Privacy) -> Result<Encoded, ExportError> {
+pub fn to_xlsx(rows: &[ExportRow], privacy: Privacy) -> Result<Encoded, TableError> {
     let domains = columns::domain_count(rows);
     let headers = columns::headers(privacy, domains);
     let id_column = columns::id_column(privacy);
@@ -101,14 +101,14 @@ pub fn to_xlsx(rows: &[ExportRow], privacy: Privacy) -> Result<Encoded, ExportEr
 }
 
 /// The single-dimension statistics as an XLSX workbook (see [`multi_stats_to_xlsx`]).
-pub fn stats_to_xlsx(table: &StatsTable) -> Result<Vec<u8>, ExportError> {
+pub fn stats_to_xlsx(table: &StatsTable) -> Result<Vec<u8>, TableError> {
     multi_stats_to_xlsx(&MultiStatsTable::from(table.clone()))
 }
 
 /// The statistics as an XLSX workbook with one sheet, 统计: a title row with the period,
 /// a header row (the dimensions, the five levels, 合计), one row per group, a bold 合计
 /// row, and a note when approved records without a level were left out.
-pub fn multi_stats_to_xlsx(table: &MultiStatsTable) -> Result<Vec<u8>, ExportError> {
+pub fn multi_stats_to_xlsx(table: &MultiStatsTable) -> Result<Vec<u8>, TableError> {
     let bold = Format::new().set_bold();
     let mut workbook = Workbook::new();
     let sheet = workbook.add_worksheet();
@@ -148,7 +148,7 @@ fn write_counts(
     first: usize,
     counts: &[u32; LEVEL_NAMES.len()],
     format: Option<&Format>,
-) -> Result<(), ExportError> {
+) -> Result<(), TableError> {
     let sum: u32 = counts.iter().sum();
     for (offset, n) in counts.iter().chain([&sum]).enumerate() {
         let c = col_num(first + offset)?;
@@ -161,7 +161,7 @@ fn write_counts(
 }
 
 /// Sets each column's width from the widest content, with padding and limits.
-fn set_widths(sheet: &mut Worksheet, widths: &[usize]) -> Result<(), ExportError> {
+fn set_widths(sheet: &mut Worksheet, widths: &[usize]) -> Result<(), TableError> {
     for (col, width) in widths.iter().enumerate() {
         let width = (width + 2).clamp(MIN_WIDTH, MAX_WIDTH);
         // Clamped to MAX_WIDTH, so the conversion cannot fail.
@@ -176,11 +176,11 @@ fn digits(n: u32) -> usize {
 }
 
 /// A row index in Excel's range, else Excel's own row-limit error.
-fn row_num(index: usize) -> Result<RowNum, ExportError> {
+fn row_num(index: usize) -> Result<RowNum, TableError> {
     RowNum::try_from(index).map_err(|_| rust_xlsxwriter::XlsxError::RowColumnLimitError.into())
 }
 
 /// A column index in Excel's range, else Excel's own column-limit error.
-fn col_num(index: usize) -> Result<ColNum, ExportError> {
+fn col_num(index: usize) -> Result<ColNum, TableError> {
     ColNum::try_from(index).map_err(|_| rust_xlsxwriter::XlsxError::RowColumnLimitError.into())
 }

@@ -1,8 +1,9 @@
 //! `elder-assess import`: assessment records as JSON lines, one
-//! [`AssessmentRecord`] (the store's JSON form) per line.
+//! [`AssessmentRecord`] (the store's JSON form) per line, parsed next to the record they
+//! hold; [`ImportError`] names the first bad line.
 //!
 //! Blank lines are skipped; a UTF-8 byte-order mark at the start (the command line's one
-//! rule, [`crate::datafile::json_text::strip_bom`]) and CRLF line ends are accepted. Each line is
+//! rule, `datafile::json_text::strip_bom`) and CRLF line ends are accepted. Each line is
 //! checked as strictly as `score` checks its input: a duplicate key (anywhere, e.g. an
 //! answer given twice) and a field the record format does not know are errors. Then the
 //! record runs [`AssessmentRecord::invalid_values`], the same validation that `report`,
@@ -17,9 +18,76 @@
 use serde_json::Value;
 use serde_path_to_error::Segment;
 
-use super::error::{FieldProblem, ImportError};
-use crate::record::AssessmentRecord;
+use super::{AssessmentRecord, FieldIssue, join_issues};
 use crate::scale::Scale;
+
+/// Why a JSON-lines import failed: the first bad line, by number.
+///
+/// Privacy: no message contains a field value. A bad value is named by its line and field
+/// path (`subject.sex`), never by the value itself, because values may be a name or an ID
+/// number.
+#[derive(Debug, thiserror::Error)]
+pub enum ImportError {
+    /// A line that is not valid JSON.
+    #[error("第 {line} 行：不是有效的 JSON（第 {column} 列附近）")]
+    Syntax {
+        /// 1-based line number in the input.
+        line: usize,
+        /// 1-based column where the parser stopped.
+        column: usize,
+    },
+    /// A line that ends before the record is complete.
+    #[error("第 {line} 行：JSON 不完整（记录在行末之前未结束）")]
+    Incomplete {
+        /// 1-based line number in the input.
+        line: usize,
+    },
+    /// Valid JSON that is not an assessment record: a missing field or a value of the
+    /// wrong kind. `path` names the field (`info.reference_date`), never its value.
+    #[error("第 {line} 行：字段 {path} 缺失或取值无效（{kind}）")]
+    Field {
+        /// 1-based line number in the input.
+        line: usize,
+        /// Dotted path of the offending field; `.` for the record itself.
+        path: String,
+        /// What is wrong, without the value.
+        kind: FieldProblem,
+    },
+    /// A well-formed record with wrong values (a wrong check digit, an impossible birth
+    /// date, …): every one, by form code, from [`AssessmentRecord::invalid_values`].
+    /// The messages never contain a name or an ID number.
+    #[error("第 {line} 行：{}", join_issues(issues))]
+    InvalidRecord {
+        /// 1-based line number in the input.
+        line: usize,
+        /// The record's invalid fields.
+        issues: Vec<FieldIssue>,
+    },
+}
+
+/// What is wrong with a field of an imported record (no value is ever included).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FieldProblem {
+    /// A required field is absent (only `info` and `info.reference_date` are required).
+    Missing,
+    /// A field the record format does not know.
+    Unknown,
+    /// The same key twice in one object (e.g. an answer given twice).
+    Duplicate,
+    /// A value of the wrong type, an unknown code, a number out of range or a bad date.
+    Invalid,
+}
+
+impl std::fmt::Display for FieldProblem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Self::Missing => "缺少必填字段",
+            Self::Unknown => "未知字段",
+            Self::Duplicate => "键重复",
+            Self::Invalid => "类型或取值不符合格式",
+        })
+    }
+}
 
 /// The message of the duplicate-key error, recognised again in [`describe`].
 const DUPLICATE_KEY: &str = "duplicate key";
