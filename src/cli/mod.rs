@@ -10,6 +10,7 @@
 //! | 2 | unusable input or arguments: nothing is printed on stdout |
 
 mod store_open;
+mod county;
 
 use std::io::{Read as _, Write as _};
 use std::path::{Path, PathBuf};
@@ -874,7 +875,11 @@ fn stats_command(
         Ok(rows) => rows,
         Err(err) => return usage_error(&format!("无法读取评估：{err}")),
     };
-    let table = crate::tables::stats_multi(&rows, &dims, from, to);
+    let (scale, county) = match resolve_scale(None, None).and_then(|s| Ok((s, county::bundled_county()?))) {
+        Ok(found) => found,
+        Err(message) => return usage_error(&message),
+    };
+    let table = crate::tables::stats_multi(&rows, &dims, (from, to), &scale, &county.townships);
     print_stats(&table);
     if let Some(out) = out
         && let Err(err) = crate::output::table_files::export_multi_stats(&table, out)
@@ -1111,13 +1116,9 @@ pub enum ReviewCommand {
     /// List the elders whose routine re-assessment is overdue or due within 30 days
     /// (from their latest approved assessment; ID numbers masked).
     Due {
-        /// Months between routine assessments.
-        #[arg(
-            long,
-            default_value_t = crate::store::DEFAULT_INTERVAL_MONTHS,
-            value_parser = clap::value_parser!(u32).range(1..=120)
-        )]
-        months: u32,
+        /// Months between routine assessments [default: the county file's].
+        #[arg(long, value_parser = clap::value_parser!(u32).range(1..=120))]
+        months: Option<u32>,
         /// Who reads (needed once the data is encrypted, i.e. accounts exist).
         #[command(flatten)]
         sign_in: OptionalSignIn,
@@ -1356,7 +1357,13 @@ fn review_command(store: &crate::store::Store, command: ReviewCommand) -> ExitCo
             };
             return queue_command(store, &filter);
         }
-        ReviewCommand::Due { months, .. } => return due_command(store, months),
+        ReviewCommand::Due { months, .. } => {
+            let months = match county::due_months(months) {
+                Ok(months) => months,
+                Err(message) => return usage_error(&message),
+            };
+            return due_command(store, months);
+        }
         ReviewCommand::Sign { number, slot, sign_in } => {
             return guarded::sign_command(store, number.trim(), slot, &sign_in);
         }

@@ -266,7 +266,7 @@ impl Editor {
             Section::Informant => annex_a::informant_ui(ui, self),
             Section::Diagnoses => annex_a::diagnoses_ui(ui, self),
             Section::Health => annex_a::health_ui(ui, self),
-            Section::County => county::county_ui(ui, self),
+            Section::County => county::county_ui(ui, self, policy),
             Section::Domain(d) => items::domain_ui(ui, self, scale, d),
             Section::Result => return result::result_ui(ui, self, scale, policy, progress),
             Section::Signatures => return sign::signatures_ui(ui, self, scale),
