@@ -9,8 +9,8 @@
 //! | 1 | a check found problems (`check-scale`, `verify`, `audit verify`, also on a damaged database) |
 //! | 2 | unusable input or arguments: nothing is printed on stdout |
 
-mod store_open;
 mod county;
+mod store_open;
 
 use std::io::{Read as _, Write as _};
 use std::path::{Path, PathBuf};
@@ -875,10 +875,11 @@ fn stats_command(
         Ok(rows) => rows,
         Err(err) => return usage_error(&format!("无法读取评估：{err}")),
     };
-    let (scale, county) = match resolve_scale(None, None).and_then(|s| Ok((s, county::bundled_county()?))) {
-        Ok(found) => found,
-        Err(message) => return usage_error(&message),
-    };
+    let (scale, county) =
+        match resolve_scale(None, None).and_then(|s| Ok((s, county::bundled_county()?))) {
+            Ok(found) => found,
+            Err(message) => return usage_error(&message),
+        };
     let table = crate::tables::stats_multi(&rows, &dims, (from, to), &scale, &county.townships);
     print_stats(&table);
     if let Some(out) = out

@@ -62,7 +62,6 @@ pub(super) fn validate(raw: RawCounty, problems: &mut Vec<(PolicyProblem, Locato
 #[cfg(test)]
 mod tests {
     use super::super::{PolicyError, from_ron_str};
-    use super::*;
 
     /// The bundled list with its county section replaced by `county`.
     fn with_county(county: &str) -> String {
@@ -115,14 +114,19 @@ mod tests {
 
     #[test]
     fn an_empty_county_and_an_interval_out_of_range_are_refused() {
-        let source = with_county(
-            "    county: County(name: \" \", townships: [], reassessment_months: 0),",
-        );
+        let source =
+            with_county("    county: County(name: \" \", townships: [], reassessment_months: 0),");
         assert_eq!(
             errors(&source),
             [
-                format!("county.ron:{}: `county` 的 `name` 为空：请填写县的名称", at(&source, "county:", 0)),
-                format!("county.ron:{}: `townships` 为空：至少需要一个乡镇", at(&source, "townships:", 0)),
+                format!(
+                    "county.ron:{}: `county` 的 `name` 为空：请填写县的名称",
+                    at(&source, "county:", 0)
+                ),
+                format!(
+                    "county.ron:{}: `townships` 为空：至少需要一个乡镇",
+                    at(&source, "townships:", 0)
+                ),
                 format!(
                     "county.ron:{}: 复评间隔 0 个月无效：应为 1–120 个月",
                     at(&source, "reassessment_months:", 0)

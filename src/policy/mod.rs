@@ -25,8 +25,8 @@ use std::path::Path;
 
 use crate::datafile::ron_text::LoadFailure;
 
-pub use county::{County, MAX_REASSESSMENT_MONTHS, MIN_REASSESSMENT_MONTHS};
 pub use crate::record::county::{CountyFacts, FamilyPlanning, Pension, Tekun};
+pub use county::{County, MAX_REASSESSMENT_MONTHS, MIN_REASSESSMENT_MONTHS};
 pub use error::{EntitlementInputError, PolicyError, PolicyProblem};
 pub use eval::{Decision, Status, Subject, evaluate, monthly_cash_total};
 pub use priority::{Priority, admission_order, priority};

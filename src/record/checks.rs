@@ -102,7 +102,12 @@ mod tests {
         let mut record = AssessmentRecord::new("1".to_owned(), date(2026, 11, 28));
         assert_eq!(record.invalid_values(&scale), []);
         assert!(fields(&record.report_issues(&scale)).contains(&"A.2.8".to_owned()));
-        assert!(record.report_issues(&scale).iter().all(|issue| !issue.field.to_string().starts_with("签名")));
+        assert!(
+            record
+                .report_issues(&scale)
+                .iter()
+                .all(|issue| !issue.field.to_string().starts_with("签名"))
+        );
 
         // Born 1943-05-12 by the number: fine on 2026-11-28, impossible before 1943.
         *record.subject.id_number.text_mut() = "530926194305120420".to_owned();

@@ -170,7 +170,7 @@ impl FieldCode {
     /// (an issue about a key the scale does not know must still name it).
     pub fn of_answer(key: &str) -> Self {
         match key.parse::<Self>() {
-            Ok(code) if matches!(code.0, Code::B(_)) => code,
+            Ok(code) if matches!(code.0, Code::B(_)) && code == *key => code,
             _ => Self(Code::Unknown(key.into())),
         }
     }
@@ -244,14 +244,18 @@ impl Serialize for FieldCode {
 }
 
 impl PartialEq<str> for FieldCode {
+    /// `true` when `other` is exactly the code as printed.
     fn eq(&self, other: &str) -> bool {
-        self.to_string() == other
+        match &self.0 {
+            Code::Unknown(text) => **text == *other,
+            _ => other.trim() == other && other.parse::<Self>().is_ok_and(|code| code == *self),
+        }
     }
 }
 
 impl PartialEq<&str> for FieldCode {
     fn eq(&self, other: &&str) -> bool {
-        self.to_string() == *other
+        *self == **other
     }
 }
 
@@ -270,7 +274,9 @@ impl FromStr for FieldCode {
         let mut parts = text.trim().split('.');
         let head = parts.next().ok_or_else(err)?;
         let numbers: Vec<u8> = parts
-            .map(|part| part.parse::<u8>().ok().filter(|&n| n >= 1 && part.starts_with(|c: char| c != '0')))
+            .map(|part| {
+                part.parse::<u8>().ok().filter(|&n| n >= 1 && part.starts_with(|c: char| c != '0'))
+            })
             .collect::<Option<_>>()
             .ok_or_else(err)?;
         let code = match (head, numbers.as_slice()) {
@@ -336,9 +342,10 @@ mod tests {
 
     #[test]
     fn bad_codes_are_refused_in_chinese() {
-        for bad in
-            ["", "A", "A.1", "A.9.9", "A.1.1.1", "A.01.1", "A.1.x", "B.0.1", "B.1", "C.1.1", "签名.4", "A..1", "A.2.8 "]
-        {
+        for bad in [
+            "", "A", "A.1", "A.9.9", "A.1.1.1", "A.01.1", "A.1.x", "B.0.1", "B.1", "C.1.1",
+            "签名.4", "A..1", "A.2.8 ",
+        ] {
             let trimmed_ok = bad == "A.2.8 ";
             assert_eq!(bad.parse::<FieldCode>().is_ok(), trimmed_ok, "{bad:?}");
         }
@@ -352,17 +359,23 @@ mod tests {
         assert_eq!(code.to_string(), "foo");
         assert_eq!(code.section(), FieldSection::Unknown);
         assert_eq!(FieldCode::of_answer("B.2.3").section(), FieldSection::B(2));
+        // Written differently from the code it would parse as: kept as written.
+        assert_eq!(FieldCode::of_answer("B.1.1 ").to_string(), "B.1.1 ");
     }
 
     #[test]
     fn codes_sort_in_form_order() {
-        let mut codes: Vec<FieldCode> = ["签名.1", "B.1.1", "A.2.10", "A.2.9", "A.2.14.5", "A.2.14.1", "A.2.14"]
-            .iter()
-            .map(|text| text.parse().unwrap())
-            .collect();
+        let mut codes: Vec<FieldCode> =
+            ["签名.1", "B.1.1", "A.2.10", "A.2.9", "A.2.14.5", "A.2.14.1", "A.2.14"]
+                .iter()
+                .map(|text| text.parse().unwrap())
+                .collect();
         codes.push(FieldCode::of_answer("zz"));
         codes.sort();
         let texts: Vec<String> = codes.iter().map(ToString::to_string).collect();
-        assert_eq!(texts, ["A.2.9", "A.2.10", "A.2.14", "A.2.14.1", "A.2.14.5", "B.1.1", "zz", "签名.1"]);
+        assert_eq!(
+            texts,
+            ["A.2.9", "A.2.10", "A.2.14", "A.2.14.1", "A.2.14.5", "B.1.1", "zz", "签名.1"]
+        );
     }
 }

@@ -38,8 +38,8 @@ use serde::{Deserialize, Serialize};
 use crate::assessment::{AnswerIssue, Answers, Facts};
 use crate::scale::{FactKind, Scale};
 
-pub use field_code::{FieldCode, FieldCodeError, FieldSection};
 pub use checks::{BirthDateProblem, MAX_AGE, check_birth_date, join_issues};
+pub use field_code::{FieldCode, FieldCodeError, FieldSection};
 pub use id_number::{IdNumber, IdNumberError, IdNumberInput, age_on, mask_id};
 pub use signature::{Signature, Signatures};
 
@@ -410,7 +410,10 @@ impl AssessmentRecord {
         match info.reason {
             None => issues.push(FieldIssue::missing(FieldCode::REASON, "评估原因未选择")),
             Some(AssessmentReason::Other) if is_blank(&info.reason_other) => {
-                issues.push(FieldIssue::missing(FieldCode::REASON, "评估原因为“其他”，请填写具体原因"));
+                issues.push(FieldIssue::missing(
+                    FieldCode::REASON,
+                    "评估原因为“其他”，请填写具体原因",
+                ));
             }
             Some(_) => {}
         }
@@ -429,9 +432,14 @@ impl AssessmentRecord {
         match subject.birth_date.map(birth_problem) {
             None => issues.push(FieldIssue::missing(FieldCode::BIRTH_DATE, "出生日期未填写")),
             Some(Some(BirthDateProblem::NotBeforeReference)) => {
-                issues.push(FieldIssue::new(FieldCode::BIRTH_DATE, "出生日期应早于评估基准日期（A.1.2）"));
+                issues.push(FieldIssue::new(
+                    FieldCode::BIRTH_DATE,
+                    "出生日期应早于评估基准日期（A.1.2）",
+                ));
             }
-            Some(Some(problem)) => issues.push(FieldIssue::new(FieldCode::BIRTH_DATE, problem.to_string())),
+            Some(Some(problem)) => {
+                issues.push(FieldIssue::new(FieldCode::BIRTH_DATE, problem.to_string()));
+            }
             Some(None) => {}
         }
         let id = if subject.id_number.is_blank() {
@@ -492,7 +500,10 @@ impl AssessmentRecord {
             issues.push(FieldIssue::missing(FieldCode::INFORMANT_NAME, "信息提供者姓名未填写"));
         }
         if self.informant.relationship.is_none() {
-            issues.push(FieldIssue::missing(FieldCode::INFORMANT_RELATIONSHIP, "信息提供者与老年人的关系未选择"));
+            issues.push(FieldIssue::missing(
+                FieldCode::INFORMANT_RELATIONSHIP,
+                "信息提供者与老年人的关系未选择",
+            ));
         }
     }
 

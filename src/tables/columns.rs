@@ -18,8 +18,8 @@ use chrono::NaiveDate;
 use super::Privacy;
 use super::row::ExportRow;
 use crate::record::FieldCode;
-use crate::scale::Scale;
 use crate::record::mask_id;
+use crate::scale::Scale;
 
 /// One cell of a record export, before a file format writes it.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -176,11 +176,23 @@ mod tests {
 
     #[test]
     fn level_names_match_the_bundled_scale() {
+        // The standard's wording (Annex C levels, Annex B domains), now read from the scale.
+        const LEVEL_NAMES: [&str; 5] = [
+            "能力完好",
+            "能力轻度受损（轻度失能）",
+            "能力中度受损（中度失能）",
+            "能力重度受损（重度失能）",
+            "能力完全丧失（完全失能）",
+        ];
+        const DOMAIN_NAMES: [&str; 4] =
+            ["自理能力", "基础运动能力", "精神状态", "感知觉与社会参与"];
         let scale = crate::scale::bundled(crate::scale::DEFAULT_SCALE_ID).unwrap().unwrap();
         let names: Vec<&str> = scale.levels().iter().map(|level| level.name.as_str()).collect();
         assert_eq!(names, LEVEL_NAMES);
         let domains: Vec<&str> = scale.domains().iter().map(crate::scale::Domain::name).collect();
         assert_eq!(domains, DOMAIN_NAMES);
+        let short: Vec<&str> = scale.levels().iter().map(|level| level.short.as_str()).collect();
+        assert_eq!(short, ["能力完好", "轻度失能", "中度失能", "重度失能", "完全失能"]);
     }
 
     #[test]
@@ -221,5 +233,9 @@ mod tests {
         let shown = format!("{row:?}");
         assert!(!shown.contains("张三") && !shown.contains("530926194305120420"), "{shown}");
         assert!(shown.contains("530926********0420"));
+        let scale = crate::scale::bundled(crate::scale::DEFAULT_SCALE_ID).unwrap().unwrap();
+        assert_eq!(row.level_name(&scale), Some("能力中度受损（中度失能）"));
+        let unknown = ExportRow { final_level: Some(5), ..row };
+        assert_eq!(unknown.level_name(&scale), None);
     }
 }

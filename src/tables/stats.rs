@@ -201,11 +201,10 @@ pub fn stats_multi(
 
     // Provisional keys: townships numbered as first seen (the county's first), age bands
     // and sexes by their fixed index.
-    let county = townships;
-    let mut townships: HashMap<&str, u32> = HashMap::new();
-    let mut names: Vec<&str> = Vec::with_capacity(county.len() + 4);
-    for name in county {
-        intern(&mut townships, &mut names, name);
+    let mut township_keys: HashMap<&str, u32> = HashMap::new();
+    let mut names: Vec<&str> = Vec::with_capacity(townships.len() + 4);
+    for name in townships {
+        intern(&mut township_keys, &mut names, name);
     }
     let mut counts: HashMap<[u32; 3], [u32; LEVELS]> = HashMap::new();
     let mut skipped = 0;
@@ -223,7 +222,7 @@ pub fn stats_multi(
                 Dimension::Township => {
                     let name = row.township.trim();
                     intern(
-                        &mut townships,
+                        &mut township_keys,
                         &mut names,
                         if name.is_empty() { NO_TOWNSHIP } else { name },
                     )
@@ -242,7 +241,7 @@ pub fn stats_multi(
         .map(|(position, dim)| {
             let seen = |key: u32| counts.keys().any(|k| k[position] == key);
             match dim {
-                Dimension::Township => township_groups(&names, county.len(), seen),
+                Dimension::Township => township_groups(&names, townships.len(), seen),
                 Dimension::AgeBand => AgeBand::ALL
                     .iter()
                     .filter(|band| band.is_standard() || seen(age_index(**band)))
@@ -318,8 +317,12 @@ fn township_groups(
     seen: impl Fn(u32) -> bool,
 ) -> Vec<(u32, String)> {
     let key = |index: usize| u32::try_from(index).unwrap_or(u32::MAX);
-    let mut out: Vec<(u32, String)> =
-        names.iter().take(listed).enumerate().map(|(i, name)| (key(i), (*name).to_owned())).collect();
+    let mut out: Vec<(u32, String)> = names
+        .iter()
+        .take(listed)
+        .enumerate()
+        .map(|(i, name)| (key(i), (*name).to_owned()))
+        .collect();
     let mut others: Vec<(u32, &str)> = names
         .iter()
         .enumerate()

@@ -35,7 +35,11 @@ const DATE_FORMAT: &str = "yyyy-mm-dd";
 /// Privacy as for [`super::to_csv`].
 /// A text over Excel's cell limit is cut and listed in [`Encoded::cut`] rather than
 /// failing the workbook (see [`columns::MAX_CELL_LEN`]).
-pub fn to_xlsx(rows: &[ExportRow], privacy: Privacy, scale: &Scale) -> Result<Encoded, ExportError> {
+pub fn to_xlsx(
+    rows: &[ExportRow],
+    privacy: Privacy,
+    scale: &Scale,
+) -> Result<Encoded, ExportError> {
     let domains = columns::domain_count(rows, scale);
     let headers = columns::headers(privacy, domains, scale);
     let id_column = columns::id_column(privacy);

@@ -4,8 +4,8 @@
 
 use egui::{Grid, RichText, Ui};
 
-use crate::store::{Status, Summary};
 use crate::scale::Scale;
+use crate::store::{Status, Summary};
 
 use super::theme;
 use super::widgets::{level_short, row_button};

@@ -2,8 +2,8 @@
 
 use egui::{Grid, RichText, Ui};
 
-use crate::store::{Status, Store, Summary};
 use crate::scale::Scale;
+use crate::store::{Status, Store, Summary};
 
 use super::theme;
 use super::widgets::{LIST_LIMIT, row_button};

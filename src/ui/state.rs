@@ -270,7 +270,13 @@ impl AppState {
                         Ok(rows) => {
                             let townships = self.policy.as_ref().map(|p| &p.county().townships[..]);
                             let townships = townships.unwrap_or_default();
-                            stats.table = Some(crate::tables::stats(&rows, stats.by, (from, to), &self.scale, townships));
+                            stats.table = Some(crate::tables::stats(
+                                &rows,
+                                stats.by,
+                                (from, to),
+                                &self.scale,
+                                townships,
+                            ));
                         }
                         Err(err) => self.error = Some(format!("无法统计：{err}")),
                     }
@@ -305,15 +311,27 @@ impl AppState {
             }
             Screen::Home { query, rows } => {
                 egui::CentralPanel::default().show(ui, |ui| {
-                    request = super::home::home_ui(ui, &self.store, query, rows, &mut self.error, &self.scale)
-                        .map(Request::Home);
+                    request = super::home::home_ui(
+                        ui,
+                        &self.store,
+                        query,
+                        rows,
+                        &mut self.error,
+                        &self.scale,
+                    )
+                    .map(Request::Home);
                 });
             }
             Screen::Queue(queue) => {
                 egui::CentralPanel::default().show(ui, |ui| {
                     let townships = self.policy.as_ref().map(|p| &p.county().townships[..]);
-                    request = super::review::queue_ui(ui, queue, &self.scale, townships.unwrap_or_default())
-                        .map(Request::OpenReview);
+                    request = super::review::queue_ui(
+                        ui,
+                        queue,
+                        &self.scale,
+                        townships.unwrap_or_default(),
+                    )
+                    .map(Request::OpenReview);
                 });
             }
             Screen::Due(rows) => {
@@ -340,14 +358,13 @@ impl AppState {
                 let can_reassess =
                     self.store.current_actor().is_none_or(|actor| actor.role.can_assess());
                 egui::CentralPanel::default().show(ui, |ui| {
-                    request =
-                        super::history::history_ui(ui, view, can_reassess, &self.scale).map(
-                            |action| match action {
-                                HistoryAction::Open(id) => Request::OpenAny(id),
-                                HistoryAction::Reassess(id) => Request::Reassess(id),
-                                HistoryAction::Back => Request::Wizard(WizardCommand::GoHome),
-                            },
-                        );
+                    request = super::history::history_ui(ui, view, can_reassess, &self.scale).map(
+                        |action| match action {
+                            HistoryAction::Open(id) => Request::OpenAny(id),
+                            HistoryAction::Reassess(id) => Request::Reassess(id),
+                            HistoryAction::Back => Request::Wizard(WizardCommand::GoHome),
+                        },
+                    );
                 });
             }
             Screen::Accounts(accounts) => {

@@ -355,7 +355,11 @@ impl Editor {
             ));
         }
         entries.push((Section::Result, "C 评估结果".to_owned(), progress.complete));
-        entries.push((Section::Signatures, "签名".to_owned(), missing_in(FieldSection::Signatures) == 0));
+        entries.push((
+            Section::Signatures,
+            "签名".to_owned(),
+            missing_in(FieldSection::Signatures) == 0,
+        ));
         egui::ScrollArea::vertical().auto_shrink([false, false]).show(ui, |ui| {
             for (section, title, done) in entries {
                 let mark = if done { "● " } else { "○ " };
