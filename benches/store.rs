@@ -50,7 +50,7 @@ use elder_assess::record::codes::{AssessmentReason, Relationship, Sex};
 use elder_assess::record::{AssessmentRecord, IdNumberInput, Signature, Signatures};
 use elder_assess::scale::{self, Scale};
 use elder_assess::store::{QueueFilter, Store};
-use elder_assess::tables::{Dimension, GENGMA_TOWNSHIPS, stats};
+use elder_assess::tables::{Dimension, stats};
 
 /// Records in the big store.
 const RECORDS: usize = 100_000;
@@ -83,6 +83,11 @@ fn main() {
     if let Some(dir) = BIG_STORE.get() {
         let _ = std::fs::remove_dir_all(dir);
     }
+}
+
+/// The bundled county file's townships.
+fn townships() -> Vec<String> {
+    elder_assess::policy::bundled("gengma-2023").unwrap().unwrap().county().townships.clone()
 }
 
 /// The bundled GB/T 42195-2022 scale.
@@ -132,6 +137,7 @@ fn id_number(birth: NaiveDate, sequence: u64, sex: Sex) -> String {
 fn records(scale: &Scale, seed: u64, first: usize, count: usize) -> Vec<AssessmentRecord> {
     let mut next = generator(seed);
     let start = NaiveDate::from_ymd_opt(2025, 1, 1).unwrap();
+    let townships = townships();
     (first..first + count)
         .map(|i| {
             let roll = next();
@@ -145,7 +151,7 @@ fn records(scale: &Scale, seed: u64, first: usize, count: usize) -> Vec<Assessme
             } else {
                 AssessmentReason::Routine
             });
-            let township = GENGMA_TOWNSHIPS[pick(roll >> 12, GENGMA_TOWNSHIPS.len())];
+            let township = &townships[pick(roll >> 12, townships.len())];
             township.clone_into(&mut record.info.township);
             record.info.place = format!("{township}家中");
 
@@ -290,7 +296,7 @@ fn period() -> (NaiveDate, NaiveDate) {
 fn queue_filtered_100k(bencher: divan::Bencher) {
     let store = big_store();
     let filter = QueueFilter {
-        township: Some(GENGMA_TOWNSHIPS[0].to_owned()),
+        township: Some(townships()[0].clone()),
         final_level: Some(2),
         from: NaiveDate::from_ymd_opt(2026, 1, 1),
         to: NaiveDate::from_ymd_opt(2026, 6, 30),
@@ -315,9 +321,10 @@ fn queue_unfiltered_100k(bencher: divan::Bencher) {
 fn stats_by_township_100k(bencher: divan::Bencher) {
     let store = big_store();
     let (from, to) = period();
+    let (scale, townships) = (gbt(), townships());
     bencher.bench_local(|| {
         let rows = store.stats_rows(divan::black_box(from), to).unwrap();
-        stats(&rows, Dimension::Township, from, to)
+        stats(&rows, Dimension::Township, (from, to), &scale, &townships)
     });
 }
 
@@ -327,9 +334,10 @@ fn stats_by_township_100k(bencher: divan::Bencher) {
 fn stats_by_age_band_100k(bencher: divan::Bencher) {
     let store = big_store();
     let (from, to) = period();
+    let (scale, townships) = (gbt(), townships());
     bencher.bench_local(|| {
         let rows = store.stats_rows(divan::black_box(from), to).unwrap();
-        stats(&rows, Dimension::AgeBand, from, to)
+        stats(&rows, Dimension::AgeBand, (from, to), &scale, &townships)
     });
 }
 

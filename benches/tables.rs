@@ -6,15 +6,24 @@
 
 use chrono::{Days, NaiveDate};
 use elder_assess::record::codes::Sex;
-use elder_assess::tables::{
-    Dimension, ExportRow, GENGMA_TOWNSHIPS, Privacy, stats, stats_multi, to_csv, to_xlsx,
-};
+use elder_assess::scale::Scale;
+use elder_assess::tables::{Dimension, ExportRow, Privacy, stats, stats_multi, to_csv, to_xlsx};
 
 /// Synthetic records per benchmark.
 const ROWS: usize = 100_000;
 
 fn main() {
     divan::main();
+}
+
+/// The bundled county file's townships.
+fn townships() -> Vec<String> {
+    elder_assess::policy::bundled("gengma-2023").unwrap().unwrap().county().townships.clone()
+}
+
+/// The bundled GB/T 42195-2022 scale.
+fn gbt() -> Scale {
+    elder_assess::scale::bundled(elder_assess::scale::DEFAULT_SCALE_ID).unwrap().unwrap()
 }
 
 /// `ROWS` varied rows from a fixed-seed generator: all townships plus a few unknown
@@ -30,6 +39,7 @@ fn rows() -> Vec<ExportRow> {
         state.wrapping_mul(0x2545_F491_4F6C_DD1D)
     };
     let start = NaiveDate::from_ymd_opt(2025, 1, 1).unwrap();
+    let townships = townships();
     (0..ROWS)
         .map(|i| {
             let roll = next();
@@ -39,7 +49,7 @@ fn rows() -> Vec<ExportRow> {
             let township = match (roll >> 30) % 14 {
                 12 => "孟定".to_owned(),
                 13 => String::new(),
-                n => GENGMA_TOWNSHIPS[usize::try_from(n).unwrap()].to_owned(),
+                n => townships[usize::try_from(n).unwrap()].clone(),
             };
             let level = u8::try_from((roll >> 34) % 5).unwrap();
             let no_birth_date = (roll >> 40) % 50 == 0;
@@ -73,9 +83,10 @@ fn period() -> (NaiveDate, NaiveDate) {
 fn stats_by_township_100k(bencher: divan::Bencher) {
     let rows = rows();
     let (from, to) = period();
-    bencher
-        .counter(divan::counter::ItemsCount::new(ROWS))
-        .bench_local(|| stats(divan::black_box(&rows), Dimension::Township, from, to));
+    let (scale, townships) = (gbt(), townships());
+    bencher.counter(divan::counter::ItemsCount::new(ROWS)).bench_local(|| {
+        stats(divan::black_box(&rows), Dimension::Township, (from, to), &scale, &townships)
+    });
 }
 
 /// Statistics by age band over 100,000 rows: computes every age (≤ 100 ms).
@@ -83,9 +94,10 @@ fn stats_by_township_100k(bencher: divan::Bencher) {
 fn stats_by_age_band_100k(bencher: divan::Bencher) {
     let rows = rows();
     let (from, to) = period();
-    bencher
-        .counter(divan::counter::ItemsCount::new(ROWS))
-        .bench_local(|| stats(divan::black_box(&rows), Dimension::AgeBand, from, to));
+    let (scale, townships) = (gbt(), townships());
+    bencher.counter(divan::counter::ItemsCount::new(ROWS)).bench_local(|| {
+        stats(divan::black_box(&rows), Dimension::AgeBand, (from, to), &scale, &townships)
+    });
 }
 
 /// Statistics by township × age band × sex over 100,000 rows.
@@ -93,25 +105,26 @@ fn stats_by_age_band_100k(bencher: divan::Bencher) {
 fn stats_by_all_three_100k(bencher: divan::Bencher) {
     let rows = rows();
     let (from, to) = period();
-    bencher
-        .counter(divan::counter::ItemsCount::new(ROWS))
-        .bench_local(|| stats_multi(divan::black_box(&rows), &Dimension::ALL, from, to));
+    let (scale, townships) = (gbt(), townships());
+    bencher.counter(divan::counter::ItemsCount::new(ROWS)).bench_local(|| {
+        stats_multi(divan::black_box(&rows), &Dimension::ALL, (from, to), &scale, &townships)
+    });
 }
 
 /// De-identified CSV of 100,000 rows.
 #[divan::bench(sample_count = 20)]
 fn csv_100k(bencher: divan::Bencher) {
-    let rows = rows();
+    let (rows, scale) = (rows(), gbt());
     bencher
         .counter(divan::counter::ItemsCount::new(ROWS))
-        .bench_local(|| to_csv(divan::black_box(&rows), Privacy::DeIdentified));
+        .bench_local(|| to_csv(divan::black_box(&rows), Privacy::DeIdentified, &scale));
 }
 
 /// Full XLSX of 100,000 rows (for the closing note; no target).
 #[divan::bench(sample_count = 3)]
 fn xlsx_100k(bencher: divan::Bencher) {
-    let rows = rows();
+    let (rows, scale) = (rows(), gbt());
     bencher
         .counter(divan::counter::ItemsCount::new(ROWS))
-        .bench_local(|| to_xlsx(divan::black_box(&rows), Privacy::Full).unwrap().bytes);
+        .bench_local(|| to_xlsx(divan::black_box(&rows), Privacy::Full, &scale).unwrap().bytes);
 }

@@ -447,8 +447,12 @@ fn an_over_long_name_is_cut_and_named_and_the_export_succeeds() {
         let store = Store::open(&data).unwrap();
         store.export_rows(&super::common::gbt(), false).unwrap()
     };
-    let encoded =
-        elder_assess::tables::to_xlsx(&rows, elder_assess::tables::Privacy::Full).unwrap();
+    let encoded = elder_assess::tables::to_xlsx(
+        &rows,
+        elder_assess::tables::Privacy::Full,
+        &super::common::gbt(),
+    )
+    .unwrap();
     assert_eq!(encoded.cut.len(), 1);
     assert_eq!((encoded.cut[0].row, encoded.cut[0].column.as_str()), (1, "姓名"));
     let mut workbook: Xlsx<_> = open_workbook_from_rs(std::io::Cursor::new(encoded.bytes)).unwrap();

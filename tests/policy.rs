@@ -364,3 +364,46 @@ fn every_shipped_policy_file_loads() {
     files.sort();
     assert_eq!(files, policy::bundled_files().collect::<Vec<_>>());
 }
+
+#[test]
+fn the_county_section_is_checked_with_positions_by_check_policy() {
+    let good = include_str!("../assets/policies/gengma-2023.ron");
+    let county = policy::from_ron_str(good, "county.ron").unwrap().county().clone();
+    assert_eq!(county.name, "耿马傣族佤族自治县");
+    assert_eq!(county.townships.first().map(String::as_str), Some("耿马镇"));
+    assert_eq!(county.reassessment_months, 12);
+
+    // 勐永镇 listed twice, and a 20-year interval.
+    let bad = good.replacen("\"勐撒镇\",", "\"勐永镇\",", 1).replacen(
+        "reassessment_months: 12",
+        "reassessment_months: 240",
+        1,
+    );
+    let dir = std::env::temp_dir().join(format!("elder-assess-county-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("county.ron");
+    std::fs::write(&file, &bad).unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_elder-assess"))
+        .arg("check-policy")
+        .arg(&file)
+        .output()
+        .unwrap();
+    std::fs::remove_dir_all(&dir).unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    let line_of = |needle: &str| bad.lines().position(|l| l.contains(needle)).unwrap() + 1;
+    let repeat = bad.lines().nth(line_of("\"勐永镇\"") - 1).unwrap();
+    let column = repeat[..repeat.rfind("\"勐永镇\"").unwrap()].chars().count() + 1;
+    assert!(
+        err.contains(&format!(
+            ":{}:{column}: 第 3 个乡镇与第 2 个重复：乡镇名称必须互不相同",
+            line_of("\"勐永镇\"")
+        )),
+        "{err}"
+    );
+    assert!(
+        err.contains(&format!(":{}:", line_of("reassessment_months")))
+            && err.contains("复评间隔 240 个月无效：应为 1–120 个月"),
+        "{err}"
+    );
+}

@@ -9,13 +9,23 @@ use chrono::NaiveDate;
 use elder_assess::record::codes::Sex;
 use elder_assess::record::{AssessmentRecord, ImportError, parse_jsonl};
 use elder_assess::tables::{
-    self, BOM, Dimension, ExportRow, GENGMA_TOWNSHIPS, Privacy, StatsTable, stats, stats_multi,
-    to_csv, to_xlsx, unwrap_text_formula,
+    self, BOM, Dimension, ExportRow, Privacy, StatsTable, stats, stats_multi, to_csv, to_xlsx,
+    unwrap_text_formula,
 };
 
 const FULL_ID: &str = "530926194305120420";
 const MASKED_ID: &str = "530926********0420";
 const NAME: &str = "岩温香";
+
+/// The bundled county file's townships.
+fn townships() -> Vec<String> {
+    elder_assess::policy::bundled("gengma-2023").unwrap().unwrap().county().townships.clone()
+}
+
+/// The bundled scale's full level names.
+fn level_names() -> Vec<String> {
+    super::common::gbt().levels().iter().map(|level| level.name.clone()).collect()
+}
 
 fn date(y: i32, m: u32, d: u32) -> NaiveDate {
     NaiveDate::from_ymd_opt(y, m, d).unwrap()
@@ -108,7 +118,7 @@ const DEIDENTIFIED_HEADERS: [&str; 17] = [
 #[test]
 fn csv_is_deidentified_by_default() {
     assert_eq!(Privacy::default(), Privacy::DeIdentified);
-    let bytes = to_csv(&[sample()], Privacy::default()).bytes;
+    let bytes = to_csv(&[sample()], Privacy::default(), &super::common::gbt()).bytes;
     let text = std::str::from_utf8(&bytes).unwrap();
     assert!(!text.contains(NAME), "no name in a de-identified export");
     assert!(!text.contains(FULL_ID) && !text.contains("1943"), "no full ID, no birth date");
@@ -147,7 +157,7 @@ fn full_csv_reads_back_exactly() {
     with_x.final_level = Some(4);
     with_x.reviewer = None;
     let rows = [sample(), with_x];
-    let bytes = to_csv(&rows, Privacy::Full).bytes;
+    let bytes = to_csv(&rows, Privacy::Full, &super::common::gbt()).bytes;
     let text = std::str::from_utf8(&bytes).unwrap();
     // The all-digit ID is an Excel text formula in the file itself.
     assert!(text.contains(r#""=""530926194305120420""""#), "{text}");
@@ -243,7 +253,8 @@ fn csv_neutralises_formula_injection() {
     evil.number = "=1+1".to_owned();
     evil.id_number = "=cmd|' /C calc'!A0".to_owned();
     for privacy in [Privacy::DeIdentified, Privacy::Full] {
-        let (headers, records) = read_csv(&to_csv(&[evil.clone()], privacy).bytes);
+        let (headers, records) =
+            read_csv(&to_csv(&[evil.clone()], privacy, &super::common::gbt()).bytes);
         for (title, cell) in headers.iter().zip(&records[0]) {
             let dangerous = cell.starts_with(['=', '+', '-', '@', '\t', '\r']);
             assert!(!dangerous, "{privacy:?} {title}: {cell:?} would run as a formula");
@@ -258,7 +269,7 @@ fn csv_neutralises_formula_injection() {
     }
     // Leading/trailing spaces are trimmed, so a tab is the only way to hide `=`; the
     // reviewer's was trimmed to `=1` and guarded.
-    let (headers, records) = read_csv(&to_csv(&[evil], Privacy::Full).bytes);
+    let (headers, records) = read_csv(&to_csv(&[evil], Privacy::Full, &super::common::gbt()).bytes);
     assert_eq!(records[0][column(&headers, "审核员")], "'=1");
 }
 
@@ -279,7 +290,8 @@ fn xlsx_reads_back_with_ids_as_text() {
     rows[2].id_number = "53092619430512042X".to_owned();
     rows[2].total = None;
 
-    let full = read_xlsx(to_xlsx(&rows, Privacy::Full).unwrap().bytes, "评估记录");
+    let full =
+        read_xlsx(to_xlsx(&rows, Privacy::Full, &super::common::gbt()).unwrap().bytes, "评估记录");
     assert_eq!(full.height(), 4, "header + 3 rows");
     let headers: Vec<String> =
         full.rows().next().unwrap().iter().map(ToString::to_string).collect();
@@ -303,7 +315,10 @@ fn xlsx_reads_back_with_ids_as_text() {
     assert_eq!(cell(&full, 3, 10), Data::Empty);
     assert_eq!(cell(&full, 1, 15), Data::String("能力中度受损（中度失能）".to_owned()));
 
-    let plain = read_xlsx(to_xlsx(&rows, Privacy::DeIdentified).unwrap().bytes, "评估记录");
+    let plain = read_xlsx(
+        to_xlsx(&rows, Privacy::DeIdentified, &super::common::gbt()).unwrap().bytes,
+        "评估记录",
+    );
     assert_eq!(plain.height(), 4);
     let headers: Vec<String> =
         plain.rows().next().unwrap().iter().map(ToString::to_string).collect();
@@ -317,7 +332,10 @@ fn xlsx_reads_back_with_ids_as_text() {
     }
 
     // No rows: still a header and a valid file.
-    let empty = read_xlsx(to_xlsx(&[], Privacy::DeIdentified).unwrap().bytes, "评估记录");
+    let empty = read_xlsx(
+        to_xlsx(&[], Privacy::DeIdentified, &super::common::gbt()).unwrap().bytes,
+        "评估记录",
+    );
     assert_eq!(empty.height(), 1);
 }
 
@@ -358,10 +376,11 @@ fn as_table(table: &StatsTable) -> Vec<(&str, [u32; 5])> {
 #[test]
 fn statistics_by_township() {
     let (from, to) = period();
-    let table = stats(&stats_rows(), Dimension::Township, from, to);
+    let table =
+        stats(&stats_rows(), Dimension::Township, (from, to), &super::common::gbt(), &townships());
     assert_eq!(table.by, Dimension::Township);
     assert_eq!(table.period, (from, to));
-    assert_eq!(table.columns, tables::LEVEL_NAMES);
+    assert_eq!(table.columns, level_names());
     let expected: Vec<(&str, [u32; 5])> = vec![
         ("耿马镇", [1, 0, 1, 0, 0]),
         ("勐永镇", [1, 0, 0, 0, 0]),
@@ -382,14 +401,14 @@ fn statistics_by_township() {
     assert_eq!(table.totals, [2, 2, 2, 2, 1]);
     assert_eq!(table.skipped, 1);
     let names: Vec<&str> = table.rows.iter().take(12).map(|(n, _)| n.as_str()).collect();
-    assert_eq!(names, GENGMA_TOWNSHIPS);
+    assert_eq!(names, townships());
 }
 
 #[test]
 fn statistics_by_age_band_and_sex() {
     let (from, to) = period();
     let rows = stats_rows();
-    let by_age = stats(&rows, Dimension::AgeBand, from, to);
+    let by_age = stats(&rows, Dimension::AgeBand, (from, to), &super::common::gbt(), &townships());
     let expected: Vec<(&str, [u32; 5])> = vec![
         ("60岁以下", [1, 0, 0, 0, 0]),
         ("60–69", [0, 1, 0, 0, 0]),
@@ -401,20 +420,21 @@ fn statistics_by_age_band_and_sex() {
     assert_eq!(as_table(&by_age), expected);
     assert_eq!(by_age.totals, [2, 2, 2, 2, 1]);
 
-    let by_sex = stats(&rows, Dimension::Sex, from, to);
+    let by_sex = stats(&rows, Dimension::Sex, (from, to), &super::common::gbt(), &townships());
     let expected: Vec<(&str, [u32; 5])> =
         vec![("男", [1, 1, 0, 1, 1]), ("女", [1, 1, 2, 0, 0]), ("未知", [0, 0, 0, 1, 0])];
     assert_eq!(as_table(&by_sex), expected);
 
     // Without the extra rows only the standard groups are listed.
     let standard: Vec<ExportRow> = rows.into_iter().filter(|r| r.number == "1").collect();
-    let by_age = stats(&standard, Dimension::AgeBand, from, to);
+    let by_age =
+        stats(&standard, Dimension::AgeBand, (from, to), &super::common::gbt(), &townships());
     let labels: Vec<&str> = by_age.rows.iter().map(|(l, _)| l.as_str()).collect();
     assert_eq!(labels, ["60–69", "70–79", "80–89", "90+"]);
-    let by_sex = stats(&standard, Dimension::Sex, from, to);
+    let by_sex = stats(&standard, Dimension::Sex, (from, to), &super::common::gbt(), &townships());
     assert_eq!(as_table(&by_sex), [("男", [1, 0, 0, 0, 0]), ("女", [0; 5])]);
     // An empty period counts nothing.
-    let none = stats(&standard, Dimension::Sex, to, from);
+    let none = stats(&standard, Dimension::Sex, (to, from), &super::common::gbt(), &townships());
     assert_eq!(none.totals, [0; 5]);
 }
 
@@ -422,7 +442,7 @@ fn statistics_by_age_band_and_sex() {
 fn statistics_by_township_and_sex() {
     let (from, to) = period();
     let dims = Dimension::parse_list("township,sex,level").unwrap();
-    let table = stats_multi(&stats_rows(), &dims, from, to);
+    let table = stats_multi(&stats_rows(), &dims, (from, to), &super::common::gbt(), &townships());
     assert_eq!(table.by, [Dimension::Township, Dimension::Sex]);
     assert_eq!(table.rows.len(), 14 * 3);
     let get = |t: &str, s: &str| {
@@ -441,11 +461,13 @@ fn statistics_by_township_and_sex() {
 #[test]
 fn statistics_export_to_csv_and_xlsx() {
     let (from, to) = period();
-    let table = stats(&stats_rows(), Dimension::Sex, from, to);
+    let table =
+        stats(&stats_rows(), Dimension::Sex, (from, to), &super::common::gbt(), &townships());
 
     let (headers, records) = read_csv(&tables::stats_to_csv(&table));
     let mut expected_headers = vec!["性别"];
-    expected_headers.extend(tables::LEVEL_NAMES);
+    let names = level_names();
+    expected_headers.extend(names.iter().map(String::as_str));
     expected_headers.push("合计");
     assert_eq!(headers, expected_headers);
     assert_eq!(

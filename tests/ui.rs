@@ -298,7 +298,7 @@ fn completion_is_refused_with_every_problem_listed_then_allowed_when_complete() 
     harness.run();
     let editor = harness.state().editor().unwrap();
     assert_eq!(editor.status, Status::Draft);
-    assert_eq!(editor.issues.iter().map(|i| i.field.as_ref()).collect::<Vec<_>>(), ["签名.2"]);
+    assert_eq!(editor.issues.iter().map(|i| i.field.to_string()).collect::<Vec<_>>(), ["签名.2"]);
 
     harness.get_by_label("评估员2姓名").click();
     harness.run();

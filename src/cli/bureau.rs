@@ -50,7 +50,9 @@ pub fn stats_command(env: &mut Env, args: &StatsArgs) -> Result<(), CliError> {
     let dims = stats_grouping(&args.by)?;
     let (from, to) = stats_period(args.from, args.to, env.today())?;
     let rows = store.stats_rows(from, to).map_err(CliError::ReadAssessments)?;
-    let table = crate::tables::stats_multi(&rows, &dims, from, to);
+    let scale = resolve_scale(None, None)?;
+    let county = super::county::bundled_county()?;
+    let table = crate::tables::stats_multi(&rows, &dims, (from, to), &scale, &county.townships);
     // The file first: a reader that stops early (`| head`) must not cost the file.
     if let Some(out) = &args.out {
         crate::output::table_files::export_multi_stats(&table, out)?;
@@ -126,7 +128,9 @@ pub fn review_command(env: &mut Env, command: ReviewCommand) -> Result<(), CliEr
             (number, sign_in, Action::Return { reason })
         }
         ReviewCommand::Queue(args) => return queue_command(env, &store, &queue_filter(&args)?),
-        ReviewCommand::Due { months, .. } => return due_command(env, &store, months),
+        ReviewCommand::Due { months, .. } => {
+            return due_command(env, &store, super::county::due_months(months)?);
+        }
         ReviewCommand::Sign { number, slot, sign_in } => {
             return super::guarded::sign_command(env, &store, number.trim(), slot, &sign_in);
         }

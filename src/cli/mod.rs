@@ -27,6 +27,7 @@
 mod accounts;
 pub mod args;
 mod bureau;
+mod county;
 mod env;
 mod error;
 mod filters;

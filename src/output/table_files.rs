@@ -110,8 +110,8 @@ pub fn export_records(
     let format = TableFormat::of(request.path)?;
     let rows = store.export_rows(scale, request.approved_only).map_err(TableExportError::Read)?;
     let encoded = match format {
-        TableFormat::Csv => crate::tables::to_csv(&rows, request.privacy),
-        TableFormat::Xlsx => crate::tables::to_xlsx(&rows, request.privacy)?,
+        TableFormat::Csv => crate::tables::to_csv(&rows, request.privacy, scale),
+        TableFormat::Xlsx => crate::tables::to_xlsx(&rows, request.privacy, scale)?,
     };
     if request.privacy == Privacy::Full {
         let detail = format!("{} 条，{}", rows.len(), request.path.display());

@@ -85,6 +85,36 @@ pub enum PolicyProblem {
         /// The age in the file.
         age: u32,
     },
+    /// The county's name is empty.
+    #[error("`county` 的 `name` 为空：请填写县的名称")]
+    EmptyCountyName,
+    /// No townships.
+    #[error("`townships` 为空：至少需要一个乡镇")]
+    NoTownships,
+    /// An empty township name.
+    #[error("第 {position} 个乡镇的名称为空：请填写或删除它")]
+    EmptyTownship {
+        /// 1-based position in the list.
+        position: usize,
+    },
+    /// A township listed twice.
+    #[error("第 {position} 个乡镇与第 {first} 个重复：乡镇名称必须互不相同")]
+    DuplicateTownship {
+        /// 1-based position of the repeat.
+        position: usize,
+        /// 1-based position of the first occurrence.
+        first: usize,
+    },
+    /// A re-assessment interval out of bounds.
+    #[error(
+        "复评间隔 {months} 个月无效：应为 {min}–{max} 个月",
+        min = super::county::MIN_REASSESSMENT_MONTHS,
+        max = super::county::MAX_REASSESSMENT_MONTHS
+    )]
+    ReassessmentMonths {
+        /// The interval in the file.
+        months: u32,
+    },
     /// Every service's largest amount together exceeds the bound.
     #[error("各项服务的最高金额合计超过 {max} 元/月：请核对金额", max = super::validate::MAX_MONTHLY_TOTAL)]
     TotalTooLarge,

@@ -2,6 +2,8 @@
 //! elder.
 //!
 //! - [`raw`]: the file format (`assets/policies/*.ron`), validated into a [`Policy`].
+//! - [`County`]: the county's name, townships and re-assessment interval, from the same
+//!   file.
 //! - [`CountyFacts`] (defined with the record): the county facts (户籍, 特困, 低保, …) — an
 //!   extension of the assessment, outside GB/T 42195.
 //! - [`evaluate`]: one [`Decision`] per service: eligible, not eligible, or needs
@@ -11,6 +13,7 @@
 //!
 //! Pure: no GUI, database or PDF code, no clock (the reference date is passed in).
 
+mod county;
 mod error;
 mod eval;
 pub mod json;
@@ -21,6 +24,7 @@ mod validate;
 use std::path::Path;
 
 pub use crate::record::county::{CountyFacts, FamilyPlanning, Pension, Tekun};
+pub use county::{County, MAX_REASSESSMENT_MONTHS, MIN_REASSESSMENT_MONTHS};
 pub use error::{EntitlementInputError, PolicyError, PolicyProblem};
 pub use eval::{Decision, Status, Subject, evaluate, monthly_cash_total};
 pub use priority::{Priority, admission_order, priority};
@@ -44,10 +48,16 @@ pub struct Policy {
     pub source: String,
     /// Date of the document.
     pub effective: String,
+    county: County,
     services: Vec<Service>,
 }
 
 impl Policy {
+    /// The county: its name, townships and re-assessment interval.
+    pub fn county(&self) -> &County {
+        &self.county
+    }
+
     /// The services, in number order.
     pub fn services(&self) -> &[Service] {
         &self.services

@@ -16,8 +16,25 @@ pub struct RawPolicy {
     pub source: String,
     /// Date of the document, `YYYY-MM-DD`.
     pub effective: String,
+    /// The county the list is for.
+    pub county: RawCounty,
     /// The services, in number order.
     pub services: Vec<RawService>,
+}
+
+/// The county: `County(name: "耿马傣族佤族自治县", townships: ["耿马镇", …],
+/// reassessment_months: 12)`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename = "County", deny_unknown_fields)]
+pub struct RawCounty {
+    /// Full name, e.g. `"耿马傣族佤族自治县"`.
+    pub name: String,
+    /// Townships in the order of their statistical codes (the rows of the statistics);
+    /// at least one, no repeats.
+    pub townships: Vec<String>,
+    /// Months from an assessment's reference date until the next routine one is due,
+    /// 1–120.
+    pub reassessment_months: u32,
 }
 
 /// One service (服务项目).

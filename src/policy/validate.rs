@@ -27,6 +27,7 @@ pub(super) fn validate(raw: RawPolicy) -> Result<Policy, Vec<(PolicyProblem, Loc
     if raw.id.trim().is_empty() {
         problems.push((PolicyProblem::EmptyId, Locator::Key("id")));
     }
+    let county = super::county::validate(raw.county, &mut problems);
     let mut seen: BTreeMap<u16, usize> = BTreeMap::new();
     // How often each `amount:` text has been seen, to locate the nth one.
     let mut amounts_seen: BTreeMap<String, usize> = BTreeMap::new();
@@ -96,6 +97,7 @@ pub(super) fn validate(raw: RawPolicy) -> Result<Policy, Vec<(PolicyProblem, Loc
         name: raw.name,
         source: raw.source,
         effective: raw.effective,
+        county,
         services: raw
             .services
             .into_iter()
@@ -187,6 +189,7 @@ mod tests {
         }
         format!(
             "Policy(id: \"{id}\", name: \"清单\", source: \"来源\", effective: \"2023-09-25\",\n\
+             county: County(name: \"县\", townships: [\"乡\"], reassessment_months: 12),\n\
              services: [\n{text}])"
         )
     }

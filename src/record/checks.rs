@@ -17,7 +17,7 @@ use std::fmt;
 
 use chrono::NaiveDate;
 
-use super::{AssessmentRecord, FieldIssue, SIGNATURE_CODES, age_on};
+use super::{AssessmentRecord, FieldIssue, age_on};
 use crate::scale::Scale;
 
 /// The highest plausible age (周岁) on the reference date. The oldest documented person
@@ -67,7 +67,7 @@ impl AssessmentRecord {
     pub fn report_issues(&self, scale: &Scale) -> Vec<FieldIssue> {
         self.validate(scale)
             .into_iter()
-            .filter(|issue| issue.blocking && !SIGNATURE_CODES.contains(&issue.field.as_ref()))
+            .filter(|issue| issue.blocking && !issue.field.is_signature())
             .collect()
     }
 
@@ -92,8 +92,8 @@ mod tests {
         NaiveDate::from_ymd_opt(y, m, d).unwrap()
     }
 
-    fn fields(issues: &[FieldIssue]) -> Vec<&str> {
-        issues.iter().map(|issue| issue.field.as_ref()).collect()
+    fn fields(issues: &[FieldIssue]) -> Vec<String> {
+        issues.iter().map(|issue| issue.field.to_string()).collect()
     }
 
     #[test]
@@ -101,8 +101,13 @@ mod tests {
         let scale = crate::scale::bundled(crate::scale::DEFAULT_SCALE_ID).unwrap().unwrap();
         let mut record = AssessmentRecord::new("1".to_owned(), date(2026, 11, 28));
         assert_eq!(record.invalid_values(&scale), []);
-        assert!(fields(&record.report_issues(&scale)).contains(&"A.2.8"));
-        assert!(record.report_issues(&scale).iter().all(|issue| !issue.field.starts_with("签名")));
+        assert!(fields(&record.report_issues(&scale)).contains(&"A.2.8".to_owned()));
+        assert!(
+            record
+                .report_issues(&scale)
+                .iter()
+                .all(|issue| !issue.field.to_string().starts_with("签名"))
+        );
 
         // Born 1943-05-12 by the number: fine on 2026-11-28, impossible before 1943.
         *record.subject.id_number.text_mut() = "530926194305120420".to_owned();

@@ -2,6 +2,8 @@
 //! answers, as the assessor GUI edits them and the store saves them.
 //!
 //! - [`codes`]: the Annex A code lists, with the standard's wording.
+//! - [`field_code`]: [`FieldCode`], the typed code of one form field, with its section
+//!   and title.
 //! - [`IdNumber`] / [`IdNumberInput`]: A.2.8 公民身份号码, validated and masked.
 //! - [`AssessmentRecord`]: the record itself, serde-friendly; [`AssessmentRecord::facts`]
 //!   and [`AssessmentRecord::answers`] feed [`crate::assessment::score`], and
@@ -24,12 +26,11 @@
 mod checks;
 pub mod codes;
 pub mod county;
+pub mod field_code;
 mod id_number;
 pub mod import;
 pub mod signature;
 
-use std::borrow::Cow;
-use std::cmp::Ordering;
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 
@@ -40,6 +41,7 @@ use crate::assessment::{AnswerIssue, Answers, Facts};
 use crate::scale::{FactKind, Scale};
 
 pub use checks::{BirthDateProblem, MAX_AGE, check_birth_date, join_issues};
+pub use field_code::{FieldCode, FieldCodeError, FieldSection};
 pub use id_number::{IdNumber, IdNumberError, IdNumberInput, age_on, mask_id};
 pub use import::{FieldProblem, ImportError, parse_jsonl};
 pub use signature::{Signature, Signatures};
@@ -56,9 +58,6 @@ pub const RISK_EVENT_MAX: u8 = 3;
 /// Age (周岁) below which [`AssessmentRecord::validate`] notes that the person is not yet
 /// an older adult (老年人, 60 and over). A notice only: it does not block.
 pub const OLDER_ADULT_AGE: u32 = 60;
-
-/// Field codes of the signature block: 评估员1, 评估员2, 信息提供者.
-pub const SIGNATURE_CODES: [&str; 3] = ["签名.1", "签名.2", "签名.3"];
 
 /// Fact ids of the bundled GB/T 42195-2022 scale that a record fills in.
 const FACT_COMA: &str = "coma";
@@ -194,13 +193,14 @@ pub struct RiskEvents {
 
 impl RiskEvents {
     /// `(field code, scale part id, count)` for each kind, in form order.
-    pub fn parts(&self) -> [(&'static str, &'static str, u8); 5] {
+    pub fn parts(&self) -> [(FieldCode, &'static str, u8); 5] {
+        let [fall, wandering, choking, harm, other] = FieldCode::RISK_EVENTS;
         [
-            ("A.2.14.1", "fall", self.fall),
-            ("A.2.14.2", "wandering", self.wandering),
-            ("A.2.14.3", "choking", self.choking),
-            ("A.2.14.4", "suicide_self_harm", self.suicide_self_harm),
-            ("A.2.14.5", "other", self.other),
+            (fall, "fall", self.fall),
+            (wandering, "wandering", self.wandering),
+            (choking, "choking", self.choking),
+            (harm, "suicide_self_harm", self.suicide_self_harm),
+            (other, "other", self.other),
         ]
     }
 
@@ -285,8 +285,8 @@ pub struct Health {
 /// Messages are Chinese and never contain the elder's name or ID number.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct FieldIssue {
-    /// The form code: `"A.2.8"`, `"A.2.14.1"`, or an Annex B item code from the scale.
-    pub field: Cow<'static, str>,
+    /// The form code: `A.2.8`, `A.2.14.1`, an Annex B item code, `签名.1`.
+    pub field: FieldCode,
     /// What is wrong, in Chinese.
     pub message: String,
     /// `false` for a notice that should not stop the assessment being completed (the
@@ -300,17 +300,17 @@ pub struct FieldIssue {
 
 impl FieldIssue {
     /// A wrong value.
-    fn new(field: impl Into<Cow<'static, str>>, message: impl Into<String>) -> Self {
-        Self { field: field.into(), message: message.into(), blocking: true, missing: false }
+    fn new(field: FieldCode, message: impl Into<String>) -> Self {
+        Self { field, message: message.into(), blocking: true, missing: false }
     }
 
     /// A field not filled in yet.
-    fn missing(field: impl Into<Cow<'static, str>>, message: impl Into<String>) -> Self {
+    fn missing(field: FieldCode, message: impl Into<String>) -> Self {
         Self { missing: true, ..Self::new(field, message) }
     }
 
-    fn notice(field: &'static str, message: String) -> Self {
-        Self { field: Cow::Borrowed(field), message, blocking: false, missing: false }
+    fn notice(field: FieldCode, message: String) -> Self {
+        Self { field, message, blocking: false, missing: false }
     }
 }
 
@@ -401,19 +401,22 @@ impl AssessmentRecord {
         self.validate_answers(scale, &mut issues);
         self.validate_signatures(&mut issues);
         issues.extend(self.build_facts(scale).1);
-        issues.sort_by(|a, b| compare_codes(&a.field, &b.field));
+        issues.sort_by(|a, b| a.field.cmp(&b.field));
         issues
     }
 
     fn validate_info(&self, issues: &mut Vec<FieldIssue>) {
         let info = &self.info;
         if is_blank(&info.number) {
-            issues.push(FieldIssue::missing("A.1.1", "评估编号未填写"));
+            issues.push(FieldIssue::missing(FieldCode::NUMBER, "评估编号未填写"));
         }
         match info.reason {
-            None => issues.push(FieldIssue::missing("A.1.3", "评估原因未选择")),
+            None => issues.push(FieldIssue::missing(FieldCode::REASON, "评估原因未选择")),
             Some(AssessmentReason::Other) if is_blank(&info.reason_other) => {
-                issues.push(FieldIssue::missing("A.1.3", "评估原因为“其他”，请填写具体原因"));
+                issues.push(FieldIssue::missing(
+                    FieldCode::REASON,
+                    "评估原因为“其他”，请填写具体原因",
+                ));
             }
             Some(_) => {}
         }
@@ -423,28 +426,33 @@ impl AssessmentRecord {
         let subject = &self.subject;
         let reference = self.info.reference_date;
         if is_blank(&subject.name) {
-            issues.push(FieldIssue::missing("A.2.1", "姓名未填写"));
+            issues.push(FieldIssue::missing(FieldCode::NAME, "姓名未填写"));
         }
         if subject.sex.is_none() {
-            issues.push(FieldIssue::missing("A.2.2", "性别未选择"));
+            issues.push(FieldIssue::missing(FieldCode::SEX, "性别未选择"));
         }
         let birth_problem = |birth| check_birth_date(birth, reference).err();
         match subject.birth_date.map(birth_problem) {
-            None => issues.push(FieldIssue::missing("A.2.3", "出生日期未填写")),
+            None => issues.push(FieldIssue::missing(FieldCode::BIRTH_DATE, "出生日期未填写")),
             Some(Some(BirthDateProblem::NotBeforeReference)) => {
-                issues.push(FieldIssue::new("A.2.3", "出生日期应早于评估基准日期（A.1.2）"));
+                issues.push(FieldIssue::new(
+                    FieldCode::BIRTH_DATE,
+                    "出生日期应早于评估基准日期（A.1.2）",
+                ));
             }
-            Some(Some(problem)) => issues.push(FieldIssue::new("A.2.3", problem.to_string())),
+            Some(Some(problem)) => {
+                issues.push(FieldIssue::new(FieldCode::BIRTH_DATE, problem.to_string()));
+            }
             Some(None) => {}
         }
         let id = if subject.id_number.is_blank() {
-            issues.push(FieldIssue::missing("A.2.8", "公民身份号码未填写"));
+            issues.push(FieldIssue::missing(FieldCode::ID_NUMBER, "公民身份号码未填写"));
             None
         } else {
             match subject.id_number.parse() {
                 Ok(id) => Some(id),
                 Err(err) => {
-                    issues.push(FieldIssue::new("A.2.8", format!("{err}")));
+                    issues.push(FieldIssue::new(FieldCode::ID_NUMBER, format!("{err}")));
                     None
                 }
             }
@@ -455,18 +463,18 @@ impl AssessmentRecord {
                 && let Some(problem) = birth_problem(id.birth_date())
             {
                 issues.push(FieldIssue::new(
-                    "A.2.8",
+                    FieldCode::ID_NUMBER,
                     format!("公民身份号码中的出生日期不合理：{problem}"),
                 ));
             }
             // Say which field differs, but not the value read from the number: that
             // would reveal digits the masked form hides.
             if subject.sex.is_some_and(|sex| sex != id.sex()) {
-                issues.push(FieldIssue::new("A.2.2", "性别与公民身份号码（A.2.8）不符"));
+                issues.push(FieldIssue::new(FieldCode::SEX, "性别与公民身份号码（A.2.8）不符"));
             }
             if subject.birth_date.is_some_and(|birth| birth != id.birth_date()) {
                 issues.push(FieldIssue::new(
-                    "A.2.3",
+                    FieldCode::BIRTH_DATE,
                     "出生日期与公民身份号码（A.2.8）中的出生日期不符",
                 ));
             }
@@ -476,7 +484,7 @@ impl AssessmentRecord {
             && birth.is_some_and(|birth| birth_problem(birth).is_none())
         {
             issues.push(FieldIssue::notice(
-                "A.2.3",
+                FieldCode::BIRTH_DATE,
                 format!("评估基准日期时年龄为 {age} 周岁，未满 {OLDER_ADULT_AGE} 周岁"),
             ));
         }
@@ -492,17 +500,20 @@ impl AssessmentRecord {
 
     fn validate_informant(&self, issues: &mut Vec<FieldIssue>) {
         if is_blank(&self.informant.name) {
-            issues.push(FieldIssue::missing("A.3.1", "信息提供者姓名未填写"));
+            issues.push(FieldIssue::missing(FieldCode::INFORMANT_NAME, "信息提供者姓名未填写"));
         }
         if self.informant.relationship.is_none() {
-            issues.push(FieldIssue::missing("A.3.2", "信息提供者与老年人的关系未选择"));
+            issues.push(FieldIssue::missing(
+                FieldCode::INFORMANT_RELATIONSHIP,
+                "信息提供者与老年人的关系未选择",
+            ));
         }
     }
 
     fn validate_health(&self, issues: &mut Vec<FieldIssue>) {
         // A.5.11 decides C.4 ①, so "not answered" must not pass as "no".
         if self.health.coma.is_none() {
-            issues.push(FieldIssue::missing("A.5.11", "昏迷未选择（影响最终等级）"));
+            issues.push(FieldIssue::missing(FieldCode::COMA, "昏迷未选择（影响最终等级）"));
         }
     }
 
@@ -510,13 +521,9 @@ impl AssessmentRecord {
     /// two assessors different people. Field codes `签名.1`–`签名.3` sort after Annex B.
     fn validate_signatures(&self, issues: &mut Vec<FieldIssue>) {
         let signatures = &self.signatures;
-        for (code, (role, signature)) in
-            [SIGNATURE_CODES[0], SIGNATURE_CODES[1], SIGNATURE_CODES[2]]
-                .into_iter()
-                .zip(signatures.roles())
-        {
+        for (code, (role, signature)) in FieldCode::SIGNATURES.into_iter().zip(signatures.roles()) {
             if is_blank(&signature.name) {
-                issues.push(FieldIssue::missing(code, format!("{role}姓名未填写")));
+                issues.push(FieldIssue::missing(code.clone(), format!("{role}姓名未填写")));
             }
             if !signature.is_signed() {
                 issues.push(FieldIssue::missing(code, format!("{role}未签名")));
@@ -524,16 +531,17 @@ impl AssessmentRecord {
         }
         let (first, second) = (signatures.assessor1.name.trim(), signatures.assessor2.name.trim());
         if !first.is_empty() && first == second {
-            issues.push(FieldIssue::new(SIGNATURE_CODES[1], "两名评估员应为不同的人"));
+            let [_, second, _] = FieldCode::SIGNATURES;
+            issues.push(FieldIssue::new(second, "两名评估员应为不同的人"));
         }
     }
 
     fn validate_answers(&self, scale: &Scale, issues: &mut Vec<FieldIssue>) {
         for item in scale.items() {
             match self.answers.get(item.id()) {
-                None => issues.push(FieldIssue::missing(item.id().to_owned(), "未作答")),
+                None => issues.push(FieldIssue::missing(FieldCode::of_answer(item.id()), "未作答")),
                 Some(&score) if !item.accepts(score) => issues.push(FieldIssue::new(
-                    item.id().to_owned(),
+                    FieldCode::of_answer(item.id()),
                     format!("{score} 分超出范围，可选分值为 {}", item.allowed_scores()),
                 )),
                 Some(_) => {}
@@ -541,7 +549,7 @@ impl AssessmentRecord {
         }
         for code in self.answers.keys() {
             if scale.item_index(code).is_none() {
-                issues.push(FieldIssue::new(code.clone(), "不是本量表的条目"));
+                issues.push(FieldIssue::new(FieldCode::of_answer(code), "不是本量表的条目"));
             }
         }
     }
@@ -551,7 +559,7 @@ impl AssessmentRecord {
     fn build_facts(&self, scale: &Scale) -> (Facts, Vec<FieldIssue>) {
         let mut facts = Facts::new(scale);
         let mut issues = Vec::new();
-        let mut note = |field: &'static str, result: Result<(), AnswerIssue>| match result {
+        let mut note = |field: FieldCode, result: Result<(), AnswerIssue>| match result {
             // The scale does not define this fact, so none of its rules reads it: there
             // is nothing to record.
             Ok(()) | Err(AnswerIssue::UnknownFact { .. }) => {}
@@ -561,14 +569,14 @@ impl AssessmentRecord {
             }
         };
         let coma = self.health.coma == Some(Presence::Present);
-        note("A.5.11", facts.set_flag(scale, FACT_COMA, coma));
+        note(FieldCode::COMA, facts.set_flag(scale, FACT_COMA, coma));
         let conditions = &self.diagnoses.conditions;
         note(
-            "A.4.1",
+            FieldCode::DIAGNOSES,
             facts.set_flag(scale, FACT_DEMENTIA, conditions.contains(&Diagnosis::Dementia)),
         );
         note(
-            "A.4.1",
+            FieldCode::DIAGNOSES,
             facts.set_flag(
                 scale,
                 FACT_MENTAL_DISORDER,
@@ -593,28 +601,6 @@ impl AssessmentRecord {
 
 fn is_blank(text: &str) -> bool {
     text.trim().is_empty()
-}
-
-/// Orders form codes segment by segment, numbers as numbers: `A.2.9` < `A.2.10` < `B.1.1`.
-fn compare_codes(left: &str, right: &str) -> Ordering {
-    let mut left = left.split('.');
-    let mut right = right.split('.');
-    loop {
-        match (left.next(), right.next()) {
-            (None, None) => return Ordering::Equal,
-            (None, Some(_)) => return Ordering::Less,
-            (Some(_), None) => return Ordering::Greater,
-            (Some(l), Some(r)) => {
-                let order = match (l.parse::<u32>(), r.parse::<u32>()) {
-                    (Ok(l), Ok(r)) => l.cmp(&r),
-                    _ => l.cmp(r),
-                };
-                if order != Ordering::Equal {
-                    return order;
-                }
-            }
-        }
-    }
 }
 
 #[cfg(test)]
@@ -658,8 +644,8 @@ mod tests {
         record
     }
 
-    fn fields(issues: &[FieldIssue]) -> Vec<&str> {
-        issues.iter().map(|issue| issue.field.as_ref()).collect()
+    fn fields(issues: &[FieldIssue]) -> Vec<String> {
+        issues.iter().map(|issue| issue.field.to_string()).collect()
     }
 
     #[test]
@@ -901,12 +887,5 @@ mod tests {
         subject.weight_tenth_kg = Some(512);
         let bmi = subject.bmi().unwrap();
         assert!((bmi - 20.0).abs() < 1e-9, "{bmi}");
-    }
-
-    #[test]
-    fn codes_compare_numerically() {
-        let mut codes = vec!["B.1.1", "A.2.10", "A.2.9", "A.2.14.5", "A.2.14.1", "A.10", "A.2"];
-        codes.sort_by(|a, b| compare_codes(a, b));
-        assert_eq!(codes, ["A.2", "A.2.9", "A.2.10", "A.2.14.1", "A.2.14.5", "A.10", "B.1.1"]);
     }
 }

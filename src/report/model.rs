@@ -19,7 +19,7 @@ pub struct ReportOptions {
     pub agency: String,
     /// How to reach the agency (printed on the resident page), e.g. a phone number.
     pub contact: String,
-    /// Months until the next routine assessment (default 12).
+    /// Months until the next routine assessment (default: the county file's).
     pub reassessment_months: u32,
     /// When the report is made (the injected clock's "now").
     pub created: DateTime<Utc>,
@@ -28,14 +28,20 @@ pub struct ReportOptions {
 }
 
 impl ReportOptions {
-    /// Gengma defaults with the given creation time.
+    /// The bundled county file's defaults (agency named after the county, its
+    /// re-assessment interval, its service list) with the given creation time. The
+    /// bundled file is tested to load; if it did not, the agency is left blank and the
+    /// shortest interval is printed rather than a long one.
     pub fn new(created: DateTime<Utc>) -> Self {
+        let policy = crate::policy::bundled(crate::policy::DEFAULT_POLICY_ID).ok().flatten();
+        let county = policy.as_ref().map(Policy::county);
         Self {
-            agency: "耿马傣族佤族自治县老年人能力评估机构".to_owned(),
+            agency: county.map_or_else(String::new, |c| format!("{}老年人能力评估机构", c.name)),
             contact: String::new(),
-            reassessment_months: 12,
+            reassessment_months: county
+                .map_or(crate::policy::MIN_REASSESSMENT_MONTHS, |c| c.reassessment_months),
             created,
-            policy: crate::policy::bundled(crate::policy::DEFAULT_POLICY_ID).ok().flatten(),
+            policy,
         }
     }
 }

@@ -3,6 +3,7 @@
 
 use super::layout::{Ink, Layout, MARGIN_X, PlacedBox, count};
 use super::model::{ReportModel, pad_scale};
+use crate::record::FieldCode;
 
 const BODY: f32 = 10.5;
 const SMALL: f32 = 9.0;
@@ -60,12 +61,14 @@ fn header(layout: &mut Layout, model: &ReportModel) {
         BODY,
         Ink::Black,
     );
+    // The fields' titles are the forms' (Annex A).
+    let title = |code: FieldCode| code.form_title().unwrap_or_default();
     pairs(
         layout,
         &[
-            ("评估编号", model.number.clone()),
-            ("评估基准日期", model.reference_date.to_string()),
-            ("评估原因", model.reason.clone()),
+            (title(FieldCode::NUMBER), model.number.clone()),
+            (title(FieldCode::REFERENCE_DATE), model.reference_date.to_string()),
+            (title(FieldCode::REASON), model.reason.clone()),
             ("评估地点", if model.place.is_empty() { "—".to_owned() } else { model.place.clone() }),
             ("报告生成时间", model.created.clone()),
         ],
@@ -74,10 +77,10 @@ fn header(layout: &mut Layout, model: &ReportModel) {
     pairs(
         layout,
         &[
-            ("姓名", model.name.clone()),
-            ("性别", model.sex.clone()),
+            (title(FieldCode::NAME), model.name.clone()),
+            (title(FieldCode::SEX), model.sex.clone()),
             ("年龄", model.age.map_or_else(|| "—".to_owned(), |a| format!("{a} 周岁"))),
-            ("公民身份号码", model.id_number.clone()),
+            (title(FieldCode::ID_NUMBER), model.id_number.clone()),
         ],
     );
 }

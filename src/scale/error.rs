@@ -37,6 +37,16 @@ pub enum Problem {
         /// The id.
         id: String,
     },
+    /// Two levels have the same short name.
+    #[error("level {first} 和 level {second} 的 short 都是“{short}”：简称必须互不相同")]
+    DuplicateShortName {
+        /// The short name.
+        short: String,
+        /// The first level with it.
+        first: u8,
+        /// The level that repeats it.
+        second: u8,
+    },
     /// An item's id does not start with its domain's id.
     #[error(
         "item `{item}` 位于 domain `{domain}` 中，但 id 不以 `{domain}.` 开头：请改正 id 或移动该 item"

@@ -302,6 +302,9 @@ pub struct Level {
     pub code: u8,
     /// Full name, e.g. `能力轻度受损（轻度失能）`.
     pub name: String,
+    /// Short name for lists and charts, e.g. `轻度失能` (the full name when the scale
+    /// file gives none).
+    pub short: String,
 }
 
 /// How the preliminary level is derived.

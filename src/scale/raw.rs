@@ -135,7 +135,7 @@ pub struct RawCountPart {
     pub label: String,
 }
 
-/// An ability level: `(code: 0, name: "能力完好")`.
+/// An ability level: `(code: 1, name: "能力轻度受损（轻度失能）", short: "轻度失能")`.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(rename = "Level", deny_unknown_fields)]
 pub struct RawLevel {
@@ -143,6 +143,9 @@ pub struct RawLevel {
     pub code: u8,
     /// Full name as printed in the standard.
     pub name: String,
+    /// Short name for lists and charts (the part in brackets); the full name if absent.
+    #[serde(default)]
+    pub short: Option<String>,
 }
 
 /// How the preliminary level is derived.

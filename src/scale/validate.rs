@@ -92,6 +92,20 @@ impl Validator {
         }
     }
 
+    /// A level's short name: not empty, and no other level's short name.
+    fn short_name(&mut self, before: &[Level], code: u8, short: &str) {
+        let same: Vec<u8> =
+            before.iter().filter(|level| level.short == short).map(|level| level.code).collect();
+        let locator = Locator::Field { key: "short", value: format!("{short:?}"), nth: same.len() };
+        if short.trim().is_empty() {
+            let id = code.to_string();
+            self.push(Problem::Empty { what: "level", id, field: "short" }, locator);
+        } else if let Some(&first) = same.first() {
+            let short = short.to_owned();
+            self.push(Problem::DuplicateShortName { short, first, second: code }, locator);
+        }
+    }
+
     fn require_text(&mut self, what: &'static str, id: &str, field: &'static str, value: &str) {
         if value.trim().is_empty() {
             self.push(Problem::Empty { what, id: id.to_owned(), field }, Locator::str(id));
@@ -202,7 +216,14 @@ impl Validator {
                 );
             }
             self.require_text("level", &raw.code.to_string(), "name", &raw.name);
-            levels.push(Level { code: raw.code, name: raw.name });
+            let short = match raw.short {
+                Some(short) => {
+                    self.short_name(&levels, raw.code, &short);
+                    short
+                }
+                None => raw.name.clone(),
+            };
+            levels.push(Level { code: raw.code, name: raw.name, short });
         }
         if levels.len() < 2 {
             self.push(Problem::TooFewLevels, Locator::Key("levels"));

@@ -17,9 +17,6 @@ use crate::record::AssessmentRecord;
 use crate::record::codes::Sex;
 use crate::review::{self, Action, Actor};
 
-/// The default interval between routine assessments, in months.
-pub const DEFAULT_INTERVAL_MONTHS: u32 = 12;
-
 /// A due date within this many days (and not past) is "due soon".
 pub const DUE_SOON_DAYS: i64 = 30;
 

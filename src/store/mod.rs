@@ -84,7 +84,7 @@ pub use backup::{BACKUP_DIR, BackupInfo, DAILY_KEEP, latest_backup, list_backups
 pub use duties::{AssessorSlot, FULL_EXPORT_ACTION, REPORT_ACTION};
 pub use error::{JsonError, StoreError};
 pub use keyring::{DbKey, KEYRING_FILE_NAME, KeyringError, has_keyring};
-pub use lifecycle::{DEFAULT_INTERVAL_MONTHS, DUE_SOON_DAYS, DueRow, QueueFilter, QueueRow};
+pub use lifecycle::{DUE_SOON_DAYS, DueRow, QueueFilter, QueueRow};
 pub use schema::SCHEMA_VERSION;
 pub use writer::{BURST_IDLE, JOURNAL_DELAY, StoreWriter, WriterStatus};
 

@@ -16,8 +16,10 @@ use std::borrow::Cow;
 use chrono::NaiveDate;
 
 use super::Privacy;
-use super::row::{DOMAIN_NAMES, ExportRow};
+use super::row::ExportRow;
+use crate::record::FieldCode;
 use crate::record::mask_id;
+use crate::scale::Scale;
 
 /// One cell of a record export, before a file format writes it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -75,7 +77,7 @@ pub struct Encoded {
 pub(super) fn fit(
     cells: &mut [Cell<'_>],
     row: usize,
-    headers: &[Cow<'static, str>],
+    headers: &[Cow<'_, str>],
     cut: &mut Vec<CutCell>,
 ) {
     for (col, cell) in cells.iter_mut().enumerate() {
@@ -99,27 +101,29 @@ pub(super) fn fit(
     }
 }
 
-/// The header titles for `privacy` with `domains` domain-score columns.
-pub(super) fn headers(privacy: Privacy, domains: usize) -> Vec<Cow<'static, str>> {
+/// The header titles for `privacy` with `domains` domain-score columns, titled by the
+/// scale's domain names.
+pub(super) fn headers(privacy: Privacy, domains: usize, scale: &Scale) -> Vec<Cow<'_, str>> {
     let full = privacy == Privacy::Full;
-    let mut out: Vec<Cow<'static, str>> = vec!["评估编号".into(), "状态".into(), "乡镇".into()];
-    out.push("评估基准日期".into());
+    let title = |code: FieldCode| Cow::Borrowed(code.form_title().unwrap_or_default());
+    let mut out: Vec<Cow<'_, str>> = vec![title(FieldCode::NUMBER), "状态".into(), "乡镇".into()];
+    out.push(title(FieldCode::REFERENCE_DATE));
     if full {
-        out.push("姓名".into());
-        out.push("公民身份号码".into());
+        out.push(title(FieldCode::NAME));
+        out.push(title(FieldCode::ID_NUMBER));
     } else {
-        out.push("公民身份号码（脱敏）".into());
+        out.push(format!("{}（脱敏）", title(FieldCode::ID_NUMBER)).into());
     }
-    out.push("性别".into());
+    out.push(title(FieldCode::SEX));
     if full {
-        out.push("出生日期".into());
+        out.push(title(FieldCode::BIRTH_DATE));
         out.push("年龄".into());
     }
     out.push("年龄段".into());
     out.push("总分".into());
     for index in 0..domains {
-        out.push(match DOMAIN_NAMES.get(index) {
-            Some(name) => Cow::Borrowed(*name),
+        out.push(match scale.domains().get(index) {
+            Some(domain) => Cow::Borrowed(domain.name()),
             None => Cow::Owned(format!("维度{}", index + 1)),
         });
     }
@@ -137,17 +141,18 @@ pub(super) fn id_column(privacy: Privacy) -> usize {
 /// Index of the assessment-number column.
 pub(super) const NUMBER_COLUMN: usize = 0;
 
-/// Number of domain-score columns: the longest row's, and at least the four of the
-/// standard, so that an export of unscored rows still has the usual header.
-pub(super) fn domain_count(rows: &[ExportRow]) -> usize {
-    rows.iter().map(|row| row.domain_scores.len()).max().unwrap_or(0).max(DOMAIN_NAMES.len())
+/// Number of domain-score columns: the longest row's, and at least the scale's, so that
+/// an export of unscored rows still has the usual header.
+pub(super) fn domain_count(rows: &[ExportRow], scale: &Scale) -> usize {
+    let longest = rows.iter().map(|row| row.domain_scores.len()).max().unwrap_or(0);
+    longest.max(scale.domains().len())
 }
 
 /// Fills `out` with the cells of `row` (cleared first), matching [`headers`].
 pub(super) fn cells<'a>(
     row: &'a ExportRow,
     privacy: Privacy,
-    domains: usize,
+    (domains, scale): (usize, &'a Scale),
     out: &mut Vec<Cell<'a>>,
 ) {
     let full = privacy == Privacy::Full;
@@ -173,7 +178,7 @@ pub(super) fn cells<'a>(
         let score = row.domain_scores.get(index);
         out.push(score.map_or(Cell::Empty, |&score| Cell::Number(u32::from(score))));
     }
-    out.push(row.level_name().map_or(Cell::Empty, |name| Cell::Text(Cow::Borrowed(name))));
+    out.push(row.level_name(scale).map_or(Cell::Empty, |name| Cell::Text(Cow::Borrowed(name))));
     out.push(text(&row.assessors[0]));
     out.push(text(&row.assessors[1]));
     out.push(row.reviewer.as_deref().map_or(Cell::Empty, text));

@@ -26,6 +26,7 @@ use ::csv::{Terminator, Writer, WriterBuilder};
 use super::Privacy;
 use super::columns::{self, Cell, Encoded};
 use super::row::ExportRow;
+use crate::scale::Scale;
 
 /// The UTF-8 byte-order mark that starts every CSV file written here.
 pub const BOM: &[u8] = b"\xEF\xBB\xBF";
@@ -42,10 +43,10 @@ const FORMULA_STARTS: [char; 6] = ['=', '+', '-', '@', '\t', '\r'];
 ///
 /// A text over Excel's cell limit is cut and listed in [`Encoded::cut`] (see
 /// [`columns::MAX_CELL_LEN`]).
-pub fn to_csv(rows: &[ExportRow], privacy: Privacy) -> Encoded {
-    let domains = columns::domain_count(rows);
+pub fn to_csv(rows: &[ExportRow], privacy: Privacy, scale: &Scale) -> Encoded {
+    let domains = columns::domain_count(rows, scale);
     let mut writer = writer(rows.len() * 160);
-    let headers = columns::headers(privacy, domains);
+    let headers = columns::headers(privacy, domains, scale);
     let mut result = writer.write_record(headers.iter().map(|h| h.as_bytes()));
     let mut cells = Vec::with_capacity(headers.len());
     let mut cut = Vec::new();
@@ -54,7 +55,7 @@ pub fn to_csv(rows: &[ExportRow], privacy: Privacy) -> Encoded {
         if result.is_err() {
             break;
         }
-        columns::cells(row, privacy, domains, &mut cells);
+        columns::cells(row, privacy, (domains, scale), &mut cells);
         columns::fit(&mut cells, index + 1, &headers, &mut cut);
         for cell in &cells {
             scratch.clear();

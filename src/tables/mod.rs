@@ -3,7 +3,10 @@
 //! functions turn rows into bytes or tables. No database, file or clock access. (Import
 //! parsing sits with the record it parses: [`crate::record::import`].)
 //!
-//! - [`row`]: [`ExportRow`], level and domain names, [`AgeBand`].
+//! - [`row`]: [`ExportRow`], [`AgeBand`].
+//!
+//! Level and domain names are the scale's, townships the county file's: the functions
+//! take the [`crate::scale::Scale`] and the township list.
 //! - [`csv`]: [`to_csv`] (UTF-8 with BOM, IDs kept as text, formula-injection guard).
 //! - [`xlsx`]: [`to_xlsx`], [`stats_to_xlsx`], [`multi_stats_to_xlsx`].
 //! - [`stats`]: [`stats`](stats()) / [`stats_multi`] by level × township, age band, sex;
@@ -24,10 +27,9 @@ pub mod xlsx;
 pub use self::csv::{BOM, to_csv, unwrap_text_formula};
 pub use columns::{CUT_MARKER, CutCell, Encoded, MAX_CELL_LEN};
 pub use error::TableError;
-pub use row::{AgeBand, DOMAIN_NAMES, ExportRow, LEVEL_NAMES, level_name};
+pub use row::{AgeBand, ExportRow};
 pub use stats::{
-    Dimension, GENGMA_TOWNSHIPS, MultiStatsTable, StatsTable, multi_stats_to_csv, stats,
-    stats_multi, stats_to_csv,
+    Dimension, MultiStatsTable, StatsTable, multi_stats_to_csv, stats, stats_multi, stats_to_csv,
 };
 pub use xlsx::{multi_stats_to_xlsx, stats_to_xlsx, to_xlsx};
 

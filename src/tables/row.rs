@@ -1,9 +1,8 @@
 //! [`ExportRow`]: one assessment as plain values, the input of every export and of the
 //! statistics. The store (or a test) fills it; nothing here reads a database.
 //!
-//! Also the fixed wording shared by the exports: the five level names of GB/T 42195-2022
-//! Annex C ([`LEVEL_NAMES`]), the four domain names ([`DOMAIN_NAMES`]) and the age bands
-//! of the bureau's statistics ([`AgeBand`]).
+//! Also the age bands of the bureau's statistics ([`AgeBand`]). Level and domain names
+//! come from the scale ([`ExportRow::level_name`]).
 
 use std::fmt;
 
@@ -11,25 +10,7 @@ use chrono::NaiveDate;
 
 use crate::record::codes::Sex;
 use crate::record::{IdNumber, age_on, mask_id};
-
-/// The five ability levels (GB/T 42195-2022 Annex C), by level code `0..=4`; the same
-/// wording as the bundled scale.
-pub const LEVEL_NAMES: [&str; 5] = [
-    "能力完好",
-    "能力轻度受损（轻度失能）",
-    "能力中度受损（中度失能）",
-    "能力重度受损（重度失能）",
-    "能力完全丧失（完全失能）",
-];
-
-/// The four first-level indicators (Annex B domains) in scale order: the column titles of
-/// [`ExportRow::domain_scores`]. Extra scores (another scale) are titled `维度5`, ….
-pub const DOMAIN_NAMES: [&str; 4] = ["自理能力", "基础运动能力", "精神状态", "感知觉与社会参与"];
-
-/// The full name of a level code, or `None` outside `0..=4`.
-pub fn level_name(level: u8) -> Option<&'static str> {
-    LEVEL_NAMES.get(usize::from(level)).copied()
-}
+use crate::scale::Scale;
 
 /// One assessment, flattened for export and statistics.
 ///
@@ -59,7 +40,8 @@ pub struct ExportRow {
     pub final_level: Option<u8>,
     /// Total score, if scored.
     pub total: Option<u16>,
-    /// Domain scores in scale order (see [`DOMAIN_NAMES`]); empty if not scored.
+    /// Domain scores in scale order (titled by the scale's domain names); empty if not
+    /// scored.
     pub domain_scores: Vec<u16>,
     /// 评估员1 and 评估员2.
     pub assessors: [String; 2],
@@ -91,9 +73,10 @@ impl ExportRow {
         AgeBand::of(self.age())
     }
 
-    /// The full name of the final level, if there is a valid one.
-    pub fn level_name(&self) -> Option<&'static str> {
-        self.final_level.and_then(level_name)
+    /// The scale's full name of the final level, if there is a valid one.
+    pub fn level_name<'a>(&self, scale: &'a Scale) -> Option<&'a str> {
+        let level = scale.levels().get(usize::from(self.final_level?))?;
+        Some(level.name.as_str())
     }
 }
 
@@ -193,11 +176,23 @@ mod tests {
 
     #[test]
     fn level_names_match_the_bundled_scale() {
+        // The standard's wording (Annex C levels, Annex B domains), now read from the scale.
+        const LEVEL_NAMES: [&str; 5] = [
+            "能力完好",
+            "能力轻度受损（轻度失能）",
+            "能力中度受损（中度失能）",
+            "能力重度受损（重度失能）",
+            "能力完全丧失（完全失能）",
+        ];
+        const DOMAIN_NAMES: [&str; 4] =
+            ["自理能力", "基础运动能力", "精神状态", "感知觉与社会参与"];
         let scale = crate::scale::bundled(crate::scale::DEFAULT_SCALE_ID).unwrap().unwrap();
         let names: Vec<&str> = scale.levels().iter().map(|level| level.name.as_str()).collect();
         assert_eq!(names, LEVEL_NAMES);
         let domains: Vec<&str> = scale.domains().iter().map(crate::scale::Domain::name).collect();
         assert_eq!(domains, DOMAIN_NAMES);
+        let short: Vec<&str> = scale.levels().iter().map(|level| level.short.as_str()).collect();
+        assert_eq!(short, ["能力完好", "轻度失能", "中度失能", "重度失能", "完全失能"]);
     }
 
     #[test]
@@ -238,5 +233,9 @@ mod tests {
         let shown = format!("{row:?}");
         assert!(!shown.contains("张三") && !shown.contains("530926194305120420"), "{shown}");
         assert!(shown.contains("530926********0420"));
+        let scale = crate::scale::bundled(crate::scale::DEFAULT_SCALE_ID).unwrap().unwrap();
+        assert_eq!(row.level_name(&scale), Some("能力中度受损（中度失能）"));
+        let unknown = ExportRow { final_level: Some(5), ..row };
+        assert_eq!(unknown.level_name(&scale), None);
     }
 }

@@ -8,8 +8,8 @@
 //! and is counted in `skipped` instead, so nothing disappears silently.
 //!
 //! Groups, in order:
-//! - township: the twelve of [`GENGMA_TOWNSHIPS`] in the official code order, always
-//!   listed (zero rows included); then any other name found, in Unicode code-point order
+//! - township: the county file's townships in its order (the official code order),
+//!   always listed (zero rows included); then any other name found, in Unicode code-point order
 //!   (names are compared exactly after trimming; `孟定` is not `孟定镇`); an empty
 //!   township is `未填写`, last;
 //! - age band: `60–69`, `70–79`, `80–89`, `90+` always; `60岁以下` first and `未知` last
@@ -28,26 +28,9 @@ use std::fmt;
 use chrono::NaiveDate;
 
 use super::error::TableError;
-use super::row::{AgeBand, ExportRow, LEVEL_NAMES};
+use super::row::{AgeBand, ExportRow};
 use crate::record::codes::Sex;
-
-/// The townships of 耿马傣族佤族自治县 in the order of their statistical codes (NBS 2023
-/// division codes 530926100–103, 530926200–204, 530926401–403; source: npm
-/// `china-division` 2.7.0, `streets.csv`).
-pub const GENGMA_TOWNSHIPS: [&str; 12] = [
-    "耿马镇",
-    "勐永镇",
-    "勐撒镇",
-    "孟定镇",
-    "大兴乡",
-    "芒洪拉祜族布朗族乡",
-    "四排山乡",
-    "贺派乡",
-    "勐简乡",
-    "耿马华侨农场",
-    "勐撒农场",
-    "孟定农场",
-];
+use crate::scale::Scale;
 
 /// Group label of a row without a township.
 pub const NO_TOWNSHIP: &str = "未填写";
@@ -55,8 +38,19 @@ pub const NO_TOWNSHIP: &str = "未填写";
 /// Group label of a row without a sex (and no valid ID number).
 const UNKNOWN_SEX: &str = "未知";
 
-/// Number of level columns.
-const LEVELS: usize = LEVEL_NAMES.len();
+/// Number of level columns: the five levels of GB/T 42195-2022 Annex C, titled by the
+/// scale's level names (`等级n` for a level the scale does not name).
+pub(super) const LEVELS: usize = 5;
+
+/// The titles of the count columns: the scale's full level names.
+fn level_columns(scale: &Scale) -> Vec<String> {
+    (0..LEVELS)
+        .map(|code| match scale.levels().get(code) {
+            Some(level) => level.name.clone(),
+            None => format!("等级{code}"),
+        })
+        .collect()
+}
 
 /// What the rows of a statistics table are grouped by.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -164,9 +158,17 @@ impl From<StatsTable> for MultiStatsTable {
     }
 }
 
-/// Counts approved rows with a reference date in `[from, to]` by final level × `by`.
-pub fn stats(rows: &[ExportRow], by: Dimension, from: NaiveDate, to: NaiveDate) -> StatsTable {
-    let multi = stats_multi(rows, &[by], from, to);
+/// Counts approved rows with a reference date in `[from, to]` by final level × `by`;
+/// the columns are titled by the `scale`'s level names, the township rows are the
+/// county's `townships` first (see the module docs).
+pub fn stats(
+    rows: &[ExportRow],
+    by: Dimension,
+    (from, to): (NaiveDate, NaiveDate),
+    scale: &Scale,
+    townships: &[String],
+) -> StatsTable {
+    let multi = stats_multi(rows, &[by], (from, to), scale, townships);
     StatsTable {
         by,
         period: multi.period,
@@ -186,8 +188,9 @@ pub fn stats(rows: &[ExportRow], by: Dimension, from: NaiveDate, to: NaiveDate) 
 pub fn stats_multi(
     rows: &[ExportRow],
     dims: &[Dimension],
-    from: NaiveDate,
-    to: NaiveDate,
+    (from, to): (NaiveDate, NaiveDate),
+    scale: &Scale,
+    townships: &[String],
 ) -> MultiStatsTable {
     let mut by: Vec<Dimension> = Vec::with_capacity(Dimension::ALL.len());
     for &dim in dims {
@@ -196,12 +199,12 @@ pub fn stats_multi(
         }
     }
 
-    // Provisional keys: townships numbered as first seen (the twelve first), age bands
+    // Provisional keys: townships numbered as first seen (the county's first), age bands
     // and sexes by their fixed index.
-    let mut townships: HashMap<&str, u32> = HashMap::new();
-    let mut names: Vec<&str> = Vec::with_capacity(GENGMA_TOWNSHIPS.len() + 4);
-    for name in GENGMA_TOWNSHIPS {
-        intern(&mut townships, &mut names, name);
+    let mut township_keys: HashMap<&str, u32> = HashMap::new();
+    let mut names: Vec<&str> = Vec::with_capacity(townships.len() + 4);
+    for name in townships {
+        intern(&mut township_keys, &mut names, name);
     }
     let mut counts: HashMap<[u32; 3], [u32; LEVELS]> = HashMap::new();
     let mut skipped = 0;
@@ -219,7 +222,7 @@ pub fn stats_multi(
                 Dimension::Township => {
                     let name = row.township.trim();
                     intern(
-                        &mut townships,
+                        &mut township_keys,
                         &mut names,
                         if name.is_empty() { NO_TOWNSHIP } else { name },
                     )
@@ -238,7 +241,7 @@ pub fn stats_multi(
         .map(|(position, dim)| {
             let seen = |key: u32| counts.keys().any(|k| k[position] == key);
             match dim {
-                Dimension::Township => township_groups(&names, seen),
+                Dimension::Township => township_groups(&names, townships.len(), seen),
                 Dimension::AgeBand => AgeBand::ALL
                     .iter()
                     .filter(|band| band.is_standard() || seen(age_index(**band)))
@@ -278,7 +281,7 @@ pub fn stats_multi(
     MultiStatsTable {
         by,
         period: (from, to),
-        columns: LEVEL_NAMES.iter().map(|&name| name.to_owned()).collect(),
+        columns: level_columns(scale),
         rows: table_rows,
         totals,
         skipped,
@@ -306,15 +309,24 @@ fn intern<'a>(keys: &mut HashMap<&'a str, u32>, names: &mut Vec<&'a str>, name: 
     })
 }
 
-/// The twelve townships, then the other names found (code-point order), `未填写` last.
-fn township_groups(names: &[&str], seen: impl Fn(u32) -> bool) -> Vec<(u32, String)> {
+/// The county's `listed` townships (the first names), then the other names found
+/// (code-point order), `未填写` last.
+fn township_groups(
+    names: &[&str],
+    listed: usize,
+    seen: impl Fn(u32) -> bool,
+) -> Vec<(u32, String)> {
     let key = |index: usize| u32::try_from(index).unwrap_or(u32::MAX);
-    let mut out: Vec<(u32, String)> =
-        GENGMA_TOWNSHIPS.iter().enumerate().map(|(i, name)| (key(i), (*name).to_owned())).collect();
+    let mut out: Vec<(u32, String)> = names
+        .iter()
+        .take(listed)
+        .enumerate()
+        .map(|(i, name)| (key(i), (*name).to_owned()))
+        .collect();
     let mut others: Vec<(u32, &str)> = names
         .iter()
         .enumerate()
-        .skip(GENGMA_TOWNSHIPS.len())
+        .skip(listed)
         .map(|(i, name)| (key(i), *name))
         .filter(|&(k, _)| seen(k))
         .collect();

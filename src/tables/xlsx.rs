@@ -19,8 +19,9 @@ use rust_xlsxwriter::{ColNum, Format, FormatAlign, IgnoreError, RowNum, Workbook
 use super::Privacy;
 use super::columns::{self, Cell, Encoded, NUMBER_COLUMN};
 use super::error::TableError;
-use super::row::{ExportRow, LEVEL_NAMES};
-use super::stats::{MultiStatsTable, StatsTable};
+use super::row::ExportRow;
+use super::stats::{LEVELS, MultiStatsTable, StatsTable};
+use crate::scale::Scale;
 
 /// Widest column, in character units.
 const MAX_WIDTH: usize = 40;
@@ -34,9 +35,9 @@ const DATE_FORMAT: &str = "yyyy-mm-dd";
 /// Privacy as for [`super::to_csv`].
 /// A text over Excel's cell limit is cut and listed in [`Encoded::cut`] rather than
 /// failing the workbook (see [`columns::MAX_CELL_LEN`]).
-pub fn to_xlsx(rows: &[ExportRow], privacy: Privacy) -> Result<Encoded, TableError> {
-    let domains = columns::domain_count(rows);
-    let headers = columns::headers(privacy, domains);
+pub fn to_xlsx(rows: &[ExportRow], privacy: Privacy, scale: &Scale) -> Result<Encoded, TableError> {
+    let domains = columns::domain_count(rows, scale);
+    let headers = columns::headers(privacy, domains, scale);
     let id_column = columns::id_column(privacy);
     let bold = Format::new().set_bold();
     let text = Format::new().set_num_format("@");
@@ -57,7 +58,7 @@ pub fn to_xlsx(rows: &[ExportRow], privacy: Privacy) -> Result<Encoded, TableErr
     let mut cut = Vec::new();
     for (index, row) in rows.iter().enumerate() {
         let r = row_num(index + 1)?;
-        columns::cells(row, privacy, domains, &mut cells);
+        columns::cells(row, privacy, (domains, scale), &mut cells);
         columns::fit(&mut cells, index + 1, &headers, &mut cut);
         for (col, cell) in cells.iter().enumerate() {
             let c = col_num(col)?;
@@ -146,7 +147,7 @@ fn write_counts(
     sheet: &mut Worksheet,
     r: RowNum,
     first: usize,
-    counts: &[u32; LEVEL_NAMES.len()],
+    counts: &[u32; LEVELS],
     format: Option<&Format>,
 ) -> Result<(), TableError> {
     let sum: u32 = counts.iter().sum();

@@ -4,6 +4,7 @@
 
 use egui::{Grid, RichText, Ui};
 
+use crate::scale::Scale;
 use crate::store::{Status, Summary};
 
 use super::theme;
@@ -28,7 +29,12 @@ pub enum HistoryAction {
 }
 
 /// Shows the history. `can_reassess`: whether the signed-in account may start a 复评.
-pub fn history_ui(ui: &mut Ui, view: &HistoryView, can_reassess: bool) -> Option<HistoryAction> {
+pub fn history_ui(
+    ui: &mut Ui,
+    view: &HistoryView,
+    can_reassess: bool,
+    scale: &Scale,
+) -> Option<HistoryAction> {
     let mut action = None;
     if ui.button("← 返回列表").clicked() {
         action = Some(HistoryAction::Back);
@@ -71,8 +77,8 @@ pub fn history_ui(ui: &mut Ui, view: &HistoryView, can_reassess: bool) -> Option
                 ui.label(&row.number);
                 ui.label(row.status.label());
                 ui.label(&row.township);
-                ui.label(level_short(row.final_level));
-                change_ui(ui, row, view.rows.get(i + 1..).unwrap_or_default());
+                ui.label(level_short(scale, row.final_level));
+                change_ui(ui, row, view.rows.get(i + 1..).unwrap_or_default(), scale);
                 if row_button(ui, "打开", &row.number).clicked() {
                     action = Some(HistoryAction::Open(row.id));
                 }
@@ -84,7 +90,8 @@ pub fn history_ui(ui: &mut Ui, view: &HistoryView, can_reassess: bool) -> Option
 }
 
 /// The level change against the previous scored assessment in `older` (newest first).
-fn change_ui(ui: &mut Ui, row: &Summary, older: &[Summary]) {
+fn change_ui(ui: &mut Ui, row: &Summary, older: &[Summary], scale: &Scale) {
+    let level_short = |level| level_short(scale, level);
     let previous = older.iter().find_map(|r| r.final_level);
     match (row.final_level, previous) {
         (Some(now), Some(then)) if now > then => {

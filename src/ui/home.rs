@@ -2,6 +2,7 @@
 
 use egui::{Grid, RichText, Ui};
 
+use crate::scale::Scale;
 use crate::store::{Status, Store, Summary};
 
 use super::theme;
@@ -31,6 +32,7 @@ pub(super) fn home_ui(
     query: &mut String,
     rows: &mut Option<(Vec<Summary>, usize)>,
     error: &mut Option<String>,
+    scale: &Scale,
 ) -> Option<HomeAction> {
     let mut action = None;
     ui.horizontal(|ui| {
@@ -91,11 +93,11 @@ pub(super) fn home_ui(
     if total > list.len() {
         ui.label(format!("共 {total} 条，显示最近修改的 {} 条；其他评估请用搜索查找", list.len()));
     }
-    list_ui(ui, list).or(action)
+    list_ui(ui, list, scale).or(action)
 }
 
 /// The rows with their 打开 and 历史 buttons.
-fn list_ui(ui: &mut Ui, list: &[Summary]) -> Option<HomeAction> {
+fn list_ui(ui: &mut Ui, list: &[Summary], scale: &Scale) -> Option<HomeAction> {
     let mut action = None;
     egui::ScrollArea::vertical().auto_shrink([false, false]).show(ui, |ui| {
         Grid::new("assessments").num_columns(8).striped(true).spacing([20.0, 12.0]).show(
@@ -122,7 +124,7 @@ fn list_ui(ui: &mut Ui, list: &[Summary]) -> Option<HomeAction> {
                     });
                     ui.label(&row.id_masked);
                     ui.label(row.reference_date.to_string());
-                    ui.label(super::widgets::level_short(row.final_level));
+                    ui.label(super::widgets::level_short(scale, row.final_level));
                     ui.label(&row.number);
                     if row_button(ui, "打开", &row.number).clicked() {
                         action = Some(HomeAction::Open(row.id));

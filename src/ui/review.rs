@@ -10,10 +10,9 @@ use crate::assessment::score;
 use crate::record::AssessmentRecord;
 use crate::scale::Scale;
 use crate::store::{DUE_SOON_DAYS, DueRow, QueueFilter, QueueRow, StoredAssessment};
-use crate::tables::GENGMA_TOWNSHIPS;
 
 use super::theme;
-use super::widgets::{LEVEL_SHORT, LIST_LIMIT, level_short, row_button};
+use super::widgets::{LIST_LIMIT, level_short, row_button};
 
 /// The sign-in form.
 #[derive(Default)]
@@ -106,8 +105,14 @@ impl QueueState {
     }
 }
 
-/// The review queue. Returns the row id to review, if one was chosen.
-pub fn queue_ui(ui: &mut Ui, state: &mut QueueState) -> Option<i64> {
+/// The review queue, filtered by the county's `townships` and the scale's levels.
+/// Returns the row id to review, if one was chosen.
+pub fn queue_ui(
+    ui: &mut Ui,
+    state: &mut QueueState,
+    scale: &Scale,
+    townships: &[String],
+) -> Option<i64> {
     if let Some((overdue, soon)) = state.due
         && overdue + soon > 0
     {
@@ -120,7 +125,7 @@ pub fn queue_ui(ui: &mut Ui, state: &mut QueueState) -> Option<i64> {
             theme::WARNING
         }));
     }
-    if filters_ui(ui, state) {
+    if filters_ui(ui, state, scale, townships) {
         state.rows = None;
     }
     let rows = state.rows.as_deref().unwrap_or_default();
@@ -149,7 +154,7 @@ pub fn queue_ui(ui: &mut Ui, state: &mut QueueState) -> Option<i64> {
                 ui.label(&row.subject_name);
                 ui.label(&row.id_masked);
                 ui.label(row.reference_date.to_string());
-                ui.label(level_short(row.final_level));
+                ui.label(level_short(scale, row.final_level));
                 let warnings = RichText::new(row.warnings.to_string());
                 ui.label(if row.warnings > 0 { warnings.color(theme::WARNING) } else { warnings });
                 if row_button(ui, "审核", &row.number).clicked() {
@@ -163,7 +168,7 @@ pub fn queue_ui(ui: &mut Ui, state: &mut QueueState) -> Option<i64> {
 }
 
 /// The filter form; true when a filter changed.
-fn filters_ui(ui: &mut Ui, state: &mut QueueState) -> bool {
+fn filters_ui(ui: &mut Ui, state: &mut QueueState, scale: &Scale, townships: &[String]) -> bool {
     let mut changed = false;
     ui.horizontal_wrapped(|ui| {
         let township_label = ui.label("乡镇");
@@ -176,9 +181,9 @@ fn filters_ui(ui: &mut Ui, state: &mut QueueState) -> bool {
             .show_ui(ui, |ui| {
                 changed |=
                     ui.selectable_value(&mut state.township, String::new(), "全部").changed();
-                for township in GENGMA_TOWNSHIPS {
+                for township in townships {
                     changed |= ui
-                        .selectable_value(&mut state.township, township.to_owned(), township)
+                        .selectable_value(&mut state.township, township.clone(), township)
                         .changed();
                 }
             })
@@ -209,10 +214,11 @@ fn filters_ui(ui: &mut Ui, state: &mut QueueState) -> bool {
             .changed();
         let level_label = ui.label("等级");
         egui::ComboBox::from_id_salt("queue-level")
-            .selected_text(state.level.map_or("全部", |l| LEVEL_SHORT[usize::from(l)]))
+            .selected_text(state.level.map_or("全部", |l| level_short(scale, Some(l))))
             .show_ui(ui, |ui| {
                 changed |= ui.selectable_value(&mut state.level, None, "全部").changed();
-                for (code, name) in (0u8..).zip(LEVEL_SHORT) {
+                for (code, level) in (0u8..).zip(scale.levels()) {
+                    let name = level.short.as_str();
                     changed |= ui.selectable_value(&mut state.level, Some(code), name).changed();
                 }
             })

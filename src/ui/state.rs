@@ -35,7 +35,13 @@ pub struct Prefs {
 
 impl Default for Prefs {
     fn default() -> Self {
-        Self { zoom: 1.0, dark: false, due_months: crate::store::DEFAULT_INTERVAL_MONTHS }
+        // The county file's interval; the bundled file is tested to load, and if it did not,
+        // the shortest interval lists every elder rather than hiding anyone.
+        let due_months = crate::policy::bundled(crate::policy::DEFAULT_POLICY_ID)
+            .ok()
+            .flatten()
+            .map_or(crate::policy::MIN_REASSESSMENT_MONTHS, |p| p.county().reassessment_months);
+        Self { zoom: 1.0, dark: false, due_months }
     }
 }
 
@@ -262,7 +268,15 @@ impl AppState {
                 {
                     match self.store.stats_rows(from, to) {
                         Ok(rows) => {
-                            stats.table = Some(crate::tables::stats(&rows, stats.by, from, to));
+                            let townships = self.policy.as_ref().map(|p| &p.county().townships[..]);
+                            let townships = townships.unwrap_or_default();
+                            stats.table = Some(crate::tables::stats(
+                                &rows,
+                                stats.by,
+                                (from, to),
+                                &self.scale,
+                                townships,
+                            ));
                         }
                         Err(err) => self.error = Some(format!("无法统计：{err}")),
                     }
@@ -297,13 +311,27 @@ impl AppState {
             }
             Screen::Home { query, rows } => {
                 egui::CentralPanel::default().show(ui, |ui| {
-                    request = super::home::home_ui(ui, &self.store, query, rows, &mut self.error)
-                        .map(Request::Home);
+                    request = super::home::home_ui(
+                        ui,
+                        &self.store,
+                        query,
+                        rows,
+                        &mut self.error,
+                        &self.scale,
+                    )
+                    .map(Request::Home);
                 });
             }
             Screen::Queue(queue) => {
                 egui::CentralPanel::default().show(ui, |ui| {
-                    request = super::review::queue_ui(ui, queue).map(Request::OpenReview);
+                    let townships = self.policy.as_ref().map(|p| &p.county().townships[..]);
+                    request = super::review::queue_ui(
+                        ui,
+                        queue,
+                        &self.scale,
+                        townships.unwrap_or_default(),
+                    )
+                    .map(Request::OpenReview);
                 });
             }
             Screen::Due(rows) => {
@@ -319,7 +347,7 @@ impl AppState {
             }
             Screen::Stats(stats) => {
                 egui::CentralPanel::default().show(ui, |ui| {
-                    if super::stats::stats_ui(ui, stats)
+                    if super::stats::stats_ui(ui, stats, &self.scale)
                         && let Some(table) = &stats.table
                     {
                         request = Some(Request::ExportStats(table.clone()));
@@ -330,14 +358,13 @@ impl AppState {
                 let can_reassess =
                     self.store.current_actor().is_none_or(|actor| actor.role.can_assess());
                 egui::CentralPanel::default().show(ui, |ui| {
-                    request =
-                        super::history::history_ui(ui, view, can_reassess).map(
-                            |action| match action {
-                                HistoryAction::Open(id) => Request::OpenAny(id),
-                                HistoryAction::Reassess(id) => Request::Reassess(id),
-                                HistoryAction::Back => Request::Wizard(WizardCommand::GoHome),
-                            },
-                        );
+                    request = super::history::history_ui(ui, view, can_reassess, &self.scale).map(
+                        |action| match action {
+                            HistoryAction::Open(id) => Request::OpenAny(id),
+                            HistoryAction::Reassess(id) => Request::Reassess(id),
+                            HistoryAction::Back => Request::Wizard(WizardCommand::GoHome),
+                        },
+                    );
                 });
             }
             Screen::Accounts(accounts) => {

@@ -49,7 +49,7 @@ impl StatsState {
 }
 
 /// Shows the form, chart and table. Returns true when 导出统计表… is pressed.
-pub fn stats_ui(ui: &mut Ui, state: &mut StatsState) -> bool {
+pub fn stats_ui(ui: &mut Ui, state: &mut StatsState, scale: &crate::scale::Scale) -> bool {
     let mut changed = false;
     ui.horizontal_wrapped(|ui| {
         let label = ui.label("从");
@@ -88,7 +88,7 @@ pub fn stats_ui(ui: &mut Ui, state: &mut StatsState) -> bool {
         legend_ui(ui, table);
         chart_ui(ui, table);
         ui.add_space(8.0);
-        table_ui(ui, table);
+        table_ui(ui, table, scale);
     });
     export
 }
@@ -168,7 +168,7 @@ fn chart_ui(ui: &mut Ui, table: &StatsTable) {
         });
 }
 
-fn table_ui(ui: &mut Ui, table: &StatsTable) {
+fn table_ui(ui: &mut Ui, table: &StatsTable, scale: &crate::scale::Scale) {
     Grid::new("stats-table")
         .num_columns(table.columns.len() + 2)
         .striped(true)
@@ -178,7 +178,7 @@ fn table_ui(ui: &mut Ui, table: &StatsTable) {
             // Short level names keep the table within the window; the legend above has the
             // standard's full names.
             for (level, column) in table.columns.iter().enumerate() {
-                let short = super::widgets::LEVEL_SHORT.get(level).copied().unwrap_or(column);
+                let short = scale.levels().get(level).map_or(column.as_str(), |l| &l.short);
                 ui.label(RichText::new(short).strong()).on_hover_text(column);
             }
             ui.label(RichText::new("合计").strong());

@@ -13,6 +13,8 @@ use crate::record::codes::{
     Sex, SpecialCare, SwallowingSign, ToothLoss, Wound,
 };
 
+use crate::scale::Scale;
+
 use super::theme;
 
 /// A code list the UI can offer: every option in form order, each with its wording.
@@ -215,13 +217,10 @@ pub(super) fn row_button(ui: &mut Ui, text: &str, row: &str) -> egui::Response {
 /// (egui lays out every row it is given, every frame).
 pub(super) const LIST_LIMIT: usize = 200;
 
-/// The five levels' short names (the part in brackets of Annex C's names), for lists.
-pub(super) const LEVEL_SHORT: [&str; 5] =
-    ["能力完好", "轻度失能", "中度失能", "重度失能", "完全失能"];
-
-/// A level's short name, `—` when not scored.
-pub(super) fn level_short(level: Option<u8>) -> &'static str {
-    level.and_then(|l| LEVEL_SHORT.get(usize::from(l))).copied().unwrap_or("—")
+/// A level's short name from the scale file, `—` when not scored (or not a level of the
+/// scale).
+pub(super) fn level_short(scale: &Scale, level: Option<u8>) -> &str {
+    level.and_then(|l| scale.levels().get(usize::from(l))).map_or("—", |l| l.short.as_str())
 }
 
 #[cfg(test)]

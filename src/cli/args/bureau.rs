@@ -210,13 +210,9 @@ pub enum ReviewCommand {
     /// List the elders whose routine re-assessment is overdue or due within 30 days
     /// (from their latest approved assessment; ID numbers masked).
     Due {
-        /// Months between routine assessments.
-        #[arg(
-            long,
-            default_value_t = crate::store::DEFAULT_INTERVAL_MONTHS,
-            value_parser = clap::value_parser!(u32).range(1..=120)
-        )]
-        months: u32,
+        /// Months between routine assessments [default: the county file's].
+        #[arg(long, value_parser = clap::value_parser!(u32).range(1..=120))]
+        months: Option<u32>,
         /// Who reads (needed once the data is encrypted, i.e. accounts exist).
         #[command(flatten)]
         sign_in: OptionalSignIn,

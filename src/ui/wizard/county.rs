@@ -36,10 +36,11 @@ fn yes_no(ui: &mut Ui, id: &str, value: &mut Option<bool>) {
 }
 
 /// The county facts form.
-pub(super) fn county_ui(ui: &mut Ui, editor: &mut Editor) {
+pub(super) fn county_ui(ui: &mut Ui, editor: &mut Editor, policy: Option<&Policy>) {
     ui.heading("县级补充信息");
+    let list = policy.map_or("本县基本养老服务清单", |p| p.name.as_str());
     ui.label(
-        RichText::new("本页为耿马自治县基本养老服务清单所需的本县数据，不属于 GB/T 42195-2022 评估内容；未填的项目会使相关服务显示为“需补充信息”。")
+        RichText::new(format!("本页为{list}所需的本县数据，不属于 GB/T 42195-2022 评估内容；未填的项目会使相关服务显示为“需补充信息”。"))
             .color(theme::WARNING),
     );
     let f: &mut CountyFacts = &mut editor.record.county;

@@ -18,7 +18,7 @@ use egui::{RichText, Ui};
 
 use crate::assessment::{Progress, progress};
 use crate::policy::Policy;
-use crate::record::{AssessmentRecord, FieldIssue};
+use crate::record::{AssessmentRecord, FieldCode, FieldIssue, FieldSection};
 use crate::scale::Scale;
 use crate::store::Status;
 
@@ -50,18 +50,19 @@ pub enum Section {
 
 impl Section {
     /// The section holding a [`FieldIssue`]'s field, and the item index for Annex B codes.
-    pub fn of_field(scale: &Scale, field: &str) -> (Self, Option<usize>) {
-        if let Some(index) = scale.item_index(field) {
+    pub fn of_field(scale: &Scale, field: &FieldCode) -> (Self, Option<usize>) {
+        if let FieldSection::B(_) = field.section()
+            && let Some(index) = scale.item_index(&field.to_string())
+        {
             return (Self::Domain(scale.items()[index].domain_index()), Some(index));
         }
-        let section = match field.split('.').take(2).collect::<Vec<_>>().as_slice() {
-            ["A", "1"] => Self::Info,
-            ["A", "2"] => Self::Subject,
-            ["A", "3"] => Self::Informant,
-            ["A", "4"] => Self::Diagnoses,
-            ["A", "5"] => Self::Health,
-            ["签名", ..] => Self::Signatures,
-            ["县", ..] => Self::County,
+        let section = match field.section() {
+            FieldSection::A(1) => Self::Info,
+            FieldSection::A(2) => Self::Subject,
+            FieldSection::A(3) => Self::Informant,
+            FieldSection::A(4) => Self::Diagnoses,
+            FieldSection::A(5) => Self::Health,
+            FieldSection::Signatures => Self::Signatures,
             _ => Self::Result,
         };
         (section, None)
@@ -162,7 +163,7 @@ impl Editor {
     }
 
     /// Moves to the section holding `field` (and to its item for Annex B codes).
-    pub fn jump_to(&mut self, scale: &Scale, field: &str) {
+    pub fn jump_to(&mut self, scale: &Scale, field: &FieldCode) {
         let (section, item) = Section::of_field(scale, field);
         self.section = section;
         if let Some(item) = item {
@@ -265,7 +266,7 @@ impl Editor {
             Section::Informant => annex_a::informant_ui(ui, self),
             Section::Diagnoses => annex_a::diagnoses_ui(ui, self),
             Section::Health => annex_a::health_ui(ui, self),
-            Section::County => county::county_ui(ui, self),
+            Section::County => county::county_ui(ui, self, policy),
             Section::Domain(d) => items::domain_ui(ui, self, scale, d),
             Section::Result => return result::result_ui(ui, self, scale, policy, progress),
             Section::Signatures => return sign::signatures_ui(ui, self, scale),
@@ -333,15 +334,15 @@ impl Editor {
         ui.label(RichText::new(level_range_text(scale, progress)).strong().color(theme::ACCENT));
         ui.separator();
         let issues = self.record.validate(scale);
-        let missing_in = |prefix: &str| {
-            issues.iter().filter(|i| i.blocking && i.field.starts_with(prefix)).count()
+        let missing_in = |section: FieldSection| {
+            issues.iter().filter(|i| i.blocking && i.field.section() == section).count()
         };
         let mut entries: Vec<(Section, String, bool)> = vec![
-            (Section::Info, "A.1 评估信息".to_owned(), missing_in("A.1.") == 0),
-            (Section::Subject, "A.2 基本信息".to_owned(), missing_in("A.2.") == 0),
-            (Section::Informant, "A.3 信息提供者".to_owned(), missing_in("A.3.") == 0),
-            (Section::Diagnoses, "A.4 疾病与用药".to_owned(), missing_in("A.4.") == 0),
-            (Section::Health, "A.5 健康问题".to_owned(), missing_in("A.5.") == 0),
+            (Section::Info, "A.1 评估信息".to_owned(), missing_in(FieldSection::A(1)) == 0),
+            (Section::Subject, "A.2 基本信息".to_owned(), missing_in(FieldSection::A(2)) == 0),
+            (Section::Informant, "A.3 信息提供者".to_owned(), missing_in(FieldSection::A(3)) == 0),
+            (Section::Diagnoses, "A.4 疾病与用药".to_owned(), missing_in(FieldSection::A(4)) == 0),
+            (Section::Health, "A.5 健康问题".to_owned(), missing_in(FieldSection::A(5)) == 0),
             (Section::County, "县级补充信息".to_owned(), county_recorded(&self.record)),
         ];
         for (d, domain) in scale.domains().iter().enumerate() {
@@ -354,7 +355,11 @@ impl Editor {
             ));
         }
         entries.push((Section::Result, "C 评估结果".to_owned(), progress.complete));
-        entries.push((Section::Signatures, "签名".to_owned(), missing_in("签名") == 0));
+        entries.push((
+            Section::Signatures,
+            "签名".to_owned(),
+            missing_in(FieldSection::Signatures) == 0,
+        ));
         egui::ScrollArea::vertical().auto_shrink([false, false]).show(ui, |ui| {
             for (section, title, done) in entries {
                 let mark = if done { "● " } else { "○ " };

@@ -110,7 +110,7 @@ pub(super) fn completion_ui(
         let mut jump = None;
         for issue in &editor.issues {
             if ui.link(issue.to_string()).clicked() {
-                jump = Some(issue.field.to_string());
+                jump = Some(issue.field.clone());
             }
         }
         if let Some(field) = jump {
