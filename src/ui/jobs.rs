@@ -111,10 +111,34 @@ impl<T> Drop for Job<T> {
 /// while the work runs elsewhere).
 pub fn progress_ui(ui: &mut egui::Ui, what: &str) {
     ui.horizontal(|ui| {
-        ui.spinner();
+        spinner(ui);
         ui.label(what);
     });
     ui.ctx().request_repaint_after(POLL_INTERVAL);
+}
+
+/// A turning arc. Unlike `egui::Spinner`, it does not ask for a repaint every frame (the
+/// caller asks for one every [`POLL_INTERVAL`]), so a window waiting for a job draws ten
+/// frames a second, not sixty, and a test harness's `run` returns while it waits.
+fn spinner(ui: &mut egui::Ui) {
+    let size = ui.text_style_height(&egui::TextStyle::Body);
+    let (rect, _) = ui.allocate_exact_size(egui::vec2(size, size), egui::Sense::hover());
+    if !ui.is_rect_visible(rect) {
+        return;
+    }
+    // One turn a second; the fraction of the second is all that matters.
+    #[expect(clippy::cast_possible_truncation, reason = "a fraction in 0..1 for drawing")]
+    let turn = ui.input(|input| input.time.fract()) as f32;
+    let start = turn * std::f32::consts::TAU;
+    let radius = rect.height() / 2.0 - 2.0;
+    let points: Vec<egui::Pos2> = (0..=24_u8)
+        .map(|i| {
+            let angle = start + f32::from(i) / 24.0 * 1.5 * std::f32::consts::PI;
+            rect.center() + radius * egui::vec2(angle.cos(), angle.sin())
+        })
+        .collect();
+    let stroke = egui::Stroke::new(3.0, ui.visuals().strong_text_color());
+    ui.painter().add(egui::Shape::line(points, stroke));
 }
 
 /// Polls `slot`'s job: its result once it has one (the slot is then empty).

@@ -26,7 +26,7 @@ pub mod wizard;
 use std::path::Path;
 use std::process::ExitCode;
 
-pub use app::{AppState, Prefs};
+pub use app::{AppState, Level, Notice, Prefs};
 pub use fonts::install as install_fonts;
 
 use crate::clock::SystemClock;
