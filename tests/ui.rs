@@ -442,7 +442,7 @@ fn a_completed_assessment_is_read_only_until_reopened() {
     assert_eq!(harness.state().editor().unwrap().status, Status::Draft);
 }
 
-/// A completed, signed assessment in a new app on `dir`, with a TestOnly key named like
+/// A completed, signed assessment in a new app on `dir`, with a `TestOnly` key named like
 /// assessor 1 (passphrase "correct horse").
 fn completed_with_key(dir: &Path) -> Harness<'static, AppState> {
     use elder_assess::sign::{KdfCost, create_key_with_cost};
@@ -476,13 +476,13 @@ fn completed_with_key(dir: &Path) -> Harness<'static, AppState> {
     harness
 }
 
-#[test]
-fn a_completed_assessment_exports_a_signed_pdf_and_a_wrong_passphrase_loses_nothing() {
-    use elder_assess::sign::verify_pdf;
-
-    let dir = data_dir("export");
-    let mut harness = completed_with_key(&dir);
-
+/// Opens 导出 PDF… on `dir`'s completed assessment, saving into `dir/exports`, with
+/// `passphrase` typed for assessor 1's key; returns the folder.
+fn export_window(
+    harness: &mut Harness<'static, AppState>,
+    dir: &Path,
+    passphrase: &str,
+) -> PathBuf {
     harness.get_by_label("导出 PDF…").click();
     harness.run();
     let out_dir = dir.join("exports");
@@ -492,8 +492,18 @@ fn a_completed_assessment_exports_a_signed_pdf_and_a_wrong_passphrase_loses_noth
     // The key named like assessor 1 is preselected; assessor 2 has none.
     harness.get_by_label("评估员1口令").click();
     harness.run();
-    harness.get_by_label("评估员1口令").type_text("wrong horse");
+    harness.get_by_label("评估员1口令").type_text(passphrase);
     harness.run();
+    out_dir
+}
+
+#[test]
+fn a_completed_assessment_exports_a_signed_pdf_and_a_wrong_passphrase_loses_nothing() {
+    use elder_assess::sign::verify_pdf;
+
+    let dir = data_dir("export");
+    let mut harness = completed_with_key(&dir);
+    let out_dir = export_window(&mut harness, &dir, "wrong horse");
     harness.get_by_label("保存").click();
     harness.step();
     wait_for_jobs(&mut harness);
@@ -526,16 +536,7 @@ fn the_export_window_stays_responsive_while_its_job_runs_and_says_what_it_does()
 
     let dir = data_dir("export-job");
     let mut harness = completed_with_key(&dir);
-    harness.get_by_label("导出 PDF…").click();
-    harness.run();
-    let out_dir = dir.join("exports");
-    std::fs::create_dir_all(&out_dir).unwrap();
-    harness.state_mut().export_dialog_mut().unwrap().save_dialog_mut().dir = out_dir.clone();
-    harness.run();
-    harness.get_by_label("评估员1口令").click();
-    harness.run();
-    harness.get_by_label("评估员1口令").type_text("correct horse");
-    harness.run();
+    let out_dir = export_window(&mut harness, &dir, "correct horse");
     harness.get_by_label("保存").click();
     // The frame that takes the click and the next one return while the key is unlocked and
     // the report rendered elsewhere: the window shows what it is doing, nothing is written.

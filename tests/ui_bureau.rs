@@ -499,11 +499,8 @@ fn a_recorded_decision_is_a_success_notice_not_an_error() {
 
     let dir = TempDir::new("ui-notice");
     let (store, people) = store_with_people(&dir);
-    submit(
-        &store,
-        &people,
-        &record("PG20261120-0001", "岩温香", ELDER_A, "孟定镇", date(2026, 11, 20), 4),
-    );
+    let submitted = record("PG20261120-0001", "岩温香", ELDER_A, "孟定镇", date(2026, 11, 20), 4);
+    submit(&store, &people, &submitted);
     let mut harness = app(store);
     sign_in(&mut harness, "r1", PASSWORD);
     click(&mut harness, "审核队列");
