@@ -188,6 +188,8 @@ impl AppState {
             if let Some(export) = &mut self.export {
                 settle(&mut export.stage, &mut export.dialog.status, next);
             }
+            // The window grows to the new status line in the next frame.
+            ctx.request_repaint();
         }
         if let Some(polled) =
             self.table_export.as_mut().and_then(|e| e.stage.as_mut()).and_then(poll_stage)
@@ -199,6 +201,7 @@ impl AppState {
             if let Some(export) = &mut self.table_export {
                 settle(&mut export.stage, &mut export.dialog.status, next);
             }
+            ctx.request_repaint();
         }
     }
 

@@ -69,9 +69,11 @@ impl ExportDialog {
     ) -> (Option<ExportOrder>, bool) {
         let mut order = None;
         let mut keep_open = true;
-        egui::Window::new("导出 PDF").collapsible(false).resizable(true).default_width(640.0).show(
-            ctx,
-            |ui| {
+        egui::Window::new("导出 PDF")
+            .collapsible(false)
+            .resizable([true, false])
+            .default_width(640.0)
+            .show(ctx, |ui| {
                 self.signers_ui(ui, record);
                 ui.separator();
                 match self.save.ui(ui, busy.is_some()) {
@@ -86,8 +88,7 @@ impl ExportDialog {
                     Some(what) => progress_ui(ui, what),
                     None => status_line(ui, self.status.as_ref()),
                 }
-            },
-        );
+            });
         (order, keep_open)
     }
 

@@ -100,9 +100,11 @@ impl TableExportDialog {
             TableContent::Records => "导出评估记录",
             TableContent::Stats(_) => "导出统计表",
         };
-        egui::Window::new(title).collapsible(false).resizable(true).default_width(640.0).show(
-            ctx,
-            |ui| {
+        egui::Window::new(title)
+            .collapsible(false)
+            .resizable([true, false])
+            .default_width(640.0)
+            .show(ctx, |ui| {
                 let before = (self.format, self.privacy);
                 self.choices_ui(ui);
                 if before != (self.format, self.privacy) {
@@ -118,8 +120,7 @@ impl TableExportDialog {
                     Some(what) => progress_ui(ui, what),
                     None => status_line(ui, self.status.as_ref()),
                 }
-            },
-        );
+            });
         (order, keep_open)
     }
 
