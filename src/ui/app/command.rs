@@ -25,12 +25,14 @@ pub(super) enum Command {
 }
 
 impl AppState {
-    /// Carries out `command`. Nothing is done while a password check has the store (the
+    /// Carries out `command`, and asks for the next frame to show what it changed (a
+    /// screen, a window). Nothing is done while a password check has the store (the
     /// screens show its progress meanwhile).
     pub(super) fn apply(&mut self, command: Command, ctx: &egui::Context) {
         if self.loan.is_some() {
             return;
         }
+        ctx.request_repaint();
         match command {
             Command::Home(HomeAction::Create) => self.create(),
             Command::Home(HomeAction::Open(id)) => self.open(id),
