@@ -1,6 +1,6 @@
-//! Handlers for the bureau's work: signing in on the sign-in screen (a password check on a
-//! job, see [`super::store_loan`]), opening a record for review, approving or returning it,
-//! and managing accounts.
+//! Handlers for the bureau's work: signing in on the sign-in screen, opening a record for
+//! review, approving or returning it, and managing accounts (the password work runs on a
+//! job, see [`super::store_loan`]).
 
 use crate::review::Actor;
 use crate::store::{StoreError, StoredAssessment};
@@ -97,27 +97,35 @@ impl AppState {
         }
     }
 
-    /// Creates an account or resets a password, as the signed-in admin.
-    pub(super) fn manage_accounts(&mut self, action: &AccountsAction) {
+    /// Creates an account or resets a password, as the signed-in admin (hashing the
+    /// password on a job).
+    pub(super) fn manage_accounts(&mut self, action: &AccountsAction, ctx: &egui::Context) {
         let Screen::Accounts(form) = &mut self.screen else { return };
         let Some(admin) = self.store.current_actor() else { return };
-        let now = self.clock.now();
-        let result = match action {
+        let (what, task) = match action {
             AccountsAction::Create => {
                 let Some(role) = form.role else { return };
-                self.store
-                    .create_account(&admin, &form.login, &form.name, role, &form.password, now)
-                    .map(|created| {
-                        format!("已创建账号 {}（{}）", created.account, created.role.label())
-                    })
+                let task = LoanTask::CreateAccount {
+                    admin,
+                    login: form.login.clone(),
+                    name: form.name.clone(),
+                    role,
+                    password: form.password.clone(),
+                };
+                ("正在创建账号…", task)
             }
             AccountsAction::Reset => {
                 let Some(login) = form.reset.clone() else { return };
-                self.store
-                    .reset_password(&admin, &login, &form.reset_password, now)
-                    .map(|()| format!("已重置账号 {login} 的密码，账号已解锁"))
+                let password = form.reset_password.clone();
+                ("正在重置密码…", LoanTask::ResetPassword { admin, login, password })
             }
         };
+        self.lend_store(ctx, what, task);
+    }
+
+    /// What 创建账号 or 重置密码 gave.
+    pub(super) fn accounts_changed(&mut self, result: Result<String, StoreError>) {
+        let Screen::Accounts(form) = &mut self.screen else { return };
         match result {
             Ok(message) => {
                 // A fresh form (passwords wiped), the list read again.

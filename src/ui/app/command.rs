@@ -43,7 +43,7 @@ impl AppState {
             Command::OpenAny(id) => self.open_any(id),
             Command::Reassess(id) => self.reassess(id),
             Command::Login => self.login(ctx),
-            Command::Accounts(action) => self.manage_accounts(&action),
+            Command::Accounts(action) => self.manage_accounts(&action, ctx),
             Command::Decide(decision) => self.decide(decision),
             Command::Wizard(command) => match command {
                 WizardCommand::GoHome => self.go_home(),

@@ -9,7 +9,7 @@
 //! - Handlers by area: [`records`] (create, open, complete, submit, 复评),
 //!   [`bureau`] (sign-in, review decisions, accounts), [`exports`] (导出 PDF… and
 //!   导出表格… as background jobs), [`assessors`] (binding the assessor signatures),
-//!   [`store_loan`] (the two password checks that need the store on a job).
+//!   [`store_loan`] (the password work that needs the store, on a job).
 //! - [`autosave`]: every save of the open record, in one place.
 
 mod assessors;
@@ -61,7 +61,7 @@ pub struct AppState {
     export: Option<exports::PdfExport>,
     /// The 导出表格… window and its running export, while open.
     table_export: Option<exports::TableExport>,
-    /// A password check running on a job with the store (sign-in, assessor 2).
+    /// Password work running on a job with the store (sign-in, assessor 2, accounts).
     loan: Option<store_loan::Loan>,
     /// Preferences applied to the egui context each frame.
     pub prefs: Prefs,

@@ -1,9 +1,9 @@
-//! The two password checks that need the app's own store connection: signing in on the
-//! sign-in screen ([`crate::store::Store::login`]) and confirming assessor 2 with their
-//! password ([`crate::store::Store::bind_assessor`]). Both verify an Argon2id hash inside a
-//! store transaction (lockout counting and audit rows in the same commit), so they cannot
-//! run on a second handle of owned data: the store is lent to a job for the check and comes
-//! back with the answer.
+//! The password work that needs the app's own store connection: signing in on the sign-in
+//! screen ([`crate::store::Store::login`]), confirming assessor 2 with their password
+//! ([`crate::store::Store::bind_assessor`]) and an admin's 创建账号 / 重置密码 (a new
+//! Argon2id hash). Each hashes or verifies inside a store transaction (lockout counting,
+//! the audit rows and the keyring in the same commit), so it cannot run on owned data or a
+//! second handle: the store is lent to a job for it and comes back with the answer.
 //!
 //! While the store is lent, a placeholder in memory stands in its place and nothing uses
 //! it: [`super::AppState::apply`] ignores commands, the autosave waits (the record stays
@@ -15,7 +15,7 @@ use std::panic::AssertUnwindSafe;
 
 use zeroize::Zeroizing;
 
-use crate::review::Actor;
+use crate::review::{Actor, Role};
 use crate::store::{AssessorSlot, Store, StoreError};
 
 use super::super::jobs::{Job, take_finished};
@@ -32,6 +32,16 @@ pub(super) enum LoanTask {
     /// Bind assessor signature `slot` of record `id` to `login` (password unless it is the
     /// signed-in account).
     Bind { id: i64, slot: AssessorSlot, login: String, password: Zeroizing<String> },
+    /// Create an account, as `admin`.
+    CreateAccount {
+        admin: Actor,
+        login: String,
+        name: String,
+        role: Role,
+        password: Zeroizing<String>,
+    },
+    /// Set `login`'s new password (which unlocks it), as `admin`.
+    ResetPassword { admin: Actor, login: String, password: Zeroizing<String> },
 }
 
 /// What the check answered.
@@ -41,6 +51,8 @@ pub(super) enum LoanAnswer {
         slot: AssessorSlot,
         result: Result<Actor, StoreError>,
     },
+    /// What 创建账号 or 重置密码 did, in words.
+    Accounts(Result<String, StoreError>),
     /// The check failed unexpectedly (the store came back all the same).
     Failed,
 }
@@ -57,6 +69,16 @@ impl LoanTask {
                 let result = store.bind_assessor(id, slot, &login, password, now);
                 LoanAnswer::Bind { slot, result }
             }
+            Self::CreateAccount { admin, login, name, role, password } => LoanAnswer::Accounts(
+                store.create_account(&admin, &login, &name, role, &password, now).map(|created| {
+                    format!("已创建账号 {}（{}）", created.account, created.role.label())
+                }),
+            ),
+            Self::ResetPassword { admin, login, password } => LoanAnswer::Accounts(
+                store
+                    .reset_password(&admin, &login, &password, now)
+                    .map(|()| format!("已重置账号 {login} 的密码，账号已解锁")),
+            ),
         }
     }
 }
@@ -115,6 +137,7 @@ impl AppState {
         match answer {
             LoanAnswer::Login(result) => self.logged_in(result),
             LoanAnswer::Bind { slot, result } => self.assessor_bound(slot, result),
+            LoanAnswer::Accounts(result) => self.accounts_changed(result),
             LoanAnswer::Failed => {
                 self.notice = Some(Notice::error("密码检查意外中断，请重试"));
             }
