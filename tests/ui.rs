@@ -122,6 +122,25 @@ fn assert_shown(harness: &Harness<'static, AppState>, text: &str) {
     assert!(harness.query_all_by_value(text).next().is_some(), "not on screen: {text}");
 }
 
+/// Steps `harness` until `busy` says its background jobs are done (at most 10 s), then
+/// lets the frames settle.
+pub(super) fn run_until_idle<S>(harness: &mut Harness<'_, S>, busy: impl Fn(&S) -> bool) {
+    for _ in 0..2000 {
+        if !busy(harness.state()) {
+            harness.run();
+            return;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(5));
+        harness.step();
+    }
+    panic!("a background job did not finish within 10 s");
+}
+
+/// [`run_until_idle`] for the app.
+pub(super) fn wait_for_jobs(harness: &mut Harness<'static, AppState>) {
+    run_until_idle(harness, AppState::is_busy);
+}
+
 /// Whether some text on screen contains `part`.
 pub(super) fn shown_containing(harness: &Harness<'static, AppState>, part: &str) -> bool {
     harness.query_all_by(|node| node.value().is_some_and(|v| v.contains(part))).next().is_some()
@@ -423,14 +442,14 @@ fn a_completed_assessment_is_read_only_until_reopened() {
     assert_eq!(harness.state().editor().unwrap().status, Status::Draft);
 }
 
-#[test]
-fn a_completed_assessment_exports_a_signed_pdf_and_a_wrong_passphrase_loses_nothing() {
-    use elder_assess::sign::{KdfCost, create_key_with_cost, verify_pdf};
+/// A completed, signed assessment in a new app on `dir`, with a `TestOnly` key named like
+/// assessor 1 (passphrase "correct horse").
+fn completed_with_key(dir: &Path) -> Harness<'static, AppState> {
+    use elder_assess::sign::{KdfCost, create_key_with_cost};
 
-    let dir = data_dir("export");
     let now = Utc.with_ymd_and_hms(2026, 11, 28, 2, 0, 0).unwrap();
-    create_key_with_cost(&dir, "评估员甲", "correct horse", now, KdfCost::TestOnly).unwrap();
-    let mut harness = app(&dir);
+    create_key_with_cost(dir, "评估员甲", "correct horse", now, KdfCost::TestOnly).unwrap();
+    let mut harness = app(dir);
     new_assessment(&mut harness);
     fill_annex_a(&mut harness);
     let scale = gbt();
@@ -454,7 +473,16 @@ fn a_completed_assessment_exports_a_signed_pdf_and_a_wrong_passphrase_loses_noth
     harness.get_by_label("完成评估").click();
     harness.run();
     assert_eq!(harness.state().editor().unwrap().status, Status::Completed);
+    harness
+}
 
+/// Opens 导出 PDF… on `dir`'s completed assessment, saving into `dir/exports`, with
+/// `passphrase` typed for assessor 1's key; returns the folder.
+fn export_window(
+    harness: &mut Harness<'static, AppState>,
+    dir: &Path,
+    passphrase: &str,
+) -> PathBuf {
     harness.get_by_label("导出 PDF…").click();
     harness.run();
     let out_dir = dir.join("exports");
@@ -464,10 +492,21 @@ fn a_completed_assessment_exports_a_signed_pdf_and_a_wrong_passphrase_loses_noth
     // The key named like assessor 1 is preselected; assessor 2 has none.
     harness.get_by_label("评估员1口令").click();
     harness.run();
-    harness.get_by_label("评估员1口令").type_text("wrong horse");
+    harness.get_by_label("评估员1口令").type_text(passphrase);
     harness.run();
+    out_dir
+}
+
+#[test]
+fn a_completed_assessment_exports_a_signed_pdf_and_a_wrong_passphrase_loses_nothing() {
+    use elder_assess::sign::verify_pdf;
+
+    let dir = data_dir("export");
+    let mut harness = completed_with_key(&dir);
+    let out_dir = export_window(&mut harness, &dir, "wrong horse");
     harness.get_by_label("保存").click();
-    harness.run();
+    harness.step();
+    wait_for_jobs(&mut harness);
     let pdf = out_dir.join("PG20261128-0001-老年人能力评估报告.pdf");
     assert!(!pdf.exists(), "nothing written with a wrong passphrase");
     assert!(shown_containing(&harness, "口令不正确"));
@@ -479,7 +518,8 @@ fn a_completed_assessment_exports_a_signed_pdf_and_a_wrong_passphrase_loses_noth
     harness.get_by_label("评估员1口令").type_text("correct horse");
     harness.run();
     harness.get_by_label("保存").click();
-    harness.run();
+    harness.step();
+    wait_for_jobs(&mut harness);
     let status = harness.state_mut().export_dialog_mut().unwrap().status.clone();
     let bytes = std::fs::read(&pdf)
         .unwrap_or_else(|e| panic!("the report is written: {e}; status {status:?}"));
@@ -488,6 +528,38 @@ fn a_completed_assessment_exports_a_signed_pdf_and_a_wrong_passphrase_loses_noth
     assert!(checks[0].is_intact(), "{:?}", checks[0]);
     assert_eq!(checks[0].signer, "评估员甲");
     assert!(shown_containing(&harness, "已导出"));
+}
+
+#[test]
+fn the_export_window_stays_responsive_while_its_job_runs_and_says_what_it_does() {
+    use elder_assess::ui::Level;
+
+    let dir = data_dir("export-job");
+    let mut harness = completed_with_key(&dir);
+    let out_dir = export_window(&mut harness, &dir, "correct horse");
+    harness.get_by_label("保存").click();
+    // The frame that takes the click and the next one return while the key is unlocked and
+    // the report rendered elsewhere: the window shows what it is doing, nothing is written.
+    let started = std::time::Instant::now();
+    harness.step();
+    harness.step();
+    let frames = started.elapsed();
+    let pdf = out_dir.join("PG20261128-0001-老年人能力评估报告.pdf");
+    assert!(harness.state().is_busy(), "the export runs as a job");
+    assert!(shown_containing(&harness, "正在导出 PDF"), "the window says what it does");
+    assert!(!pdf.exists(), "written only when the job is done");
+    assert!(
+        egui_kittest::kittest::NodeT::accesskit_node(&harness.get_by_label("保存")).is_disabled(),
+        "no second export while one runs"
+    );
+    wait_for_jobs(&mut harness);
+    assert!(pdf.exists(), "the file appears when the job is done");
+    assert!(shown_containing(&harness, "已导出"));
+    assert!(frames < std::time::Duration::from_secs(2), "two frames took {frames:?}");
+    // The window's status is a success, and the app's notice line shows no error.
+    let status = harness.state_mut().export_dialog_mut().unwrap().status.clone();
+    assert!(matches!(status, Some(Ok(_))), "{status:?}");
+    assert!(harness.state().notice().is_none_or(|n| n.level < Level::Warning));
 }
 
 #[test]
@@ -652,7 +724,8 @@ fn signing_in_submitting_and_approving_in_the_review_queue() {
     harness.get_by_label("评估员2密码").type_text("password-1");
     harness.run();
     harness.get_by_label("确认评估员2").click();
-    harness.run();
+    harness.step();
+    wait_for_jobs(&mut harness);
     assert!(shown_containing(&harness, "已确认：评估员乙（a2）"), "{:?}", harness.state().error());
     open_section(&mut harness, "C 评估结果");
     harness.get_by_label("完成评估").click();

@@ -15,7 +15,7 @@ use elder_assess::store::{PasswordCost, Status, Store};
 use elder_assess::ui::AppState;
 
 use super::common::{TempDir, gbt};
-use super::ui::{harness_for, shown_containing};
+use super::ui::{harness_for, run_until_idle, shown_containing, wait_for_jobs};
 use super::ui_recovery::{recovery_harness, root_shows};
 
 const ELDER_A: &str = "11010519491231002X";
@@ -112,12 +112,15 @@ pub(super) fn sign_in(harness: &mut Harness<'static, AppState>, login: &str, pas
     type_into(harness, "账号", login);
     type_into(harness, "密码", password);
     harness.get_by_label("登录").click();
-    harness.run();
+    harness.step();
+    wait_for_jobs(harness);
 }
 
+/// Clicks `label` and waits for what it started in the background (exports).
 fn click(harness: &mut Harness<'static, AppState>, label: &str) {
     harness.get_by_label(label).click();
-    harness.run();
+    harness.step();
+    wait_for_jobs(harness);
 }
 
 /// Clicks the widget labelled `label` of kind `role`, where a plain text reads the same.
@@ -388,7 +391,8 @@ fn a_damaged_database_offers_the_latest_backup_and_keeps_the_damaged_file() {
     assert_eq!(std::fs::read(dir.db()).unwrap(), damaged, "untouched until the user chooses");
 
     harness.get_by_label("打开最近的备份").click();
-    harness.run();
+    harness.step();
+    run_until_idle(&mut harness, Root::is_busy);
     harness.run();
     let app = harness.state().app().expect("the app runs on the backup");
     assert!(app.store().find_by_number("PG20261120-0001").unwrap().is_some());
@@ -487,4 +491,23 @@ fn an_admin_adds_an_account_and_resets_a_locked_one() {
     sign_in(&mut harness, "r2", "new password 1");
     assert!(shown_containing(&harness, "审核员丁（审核员）"));
     assert!(harness.state().store().verify_audit().unwrap().is_intact());
+}
+
+#[test]
+fn a_recorded_decision_is_a_success_notice_not_an_error() {
+    use elder_assess::ui::Level;
+
+    let dir = TempDir::new("ui-notice");
+    let (store, people) = store_with_people(&dir);
+    let submitted = record("PG20261120-0001", "岩温香", ELDER_A, "孟定镇", date(2026, 11, 20), 4);
+    submit(&store, &people, &submitted);
+    let mut harness = app(store);
+    sign_in(&mut harness, "r1", PASSWORD);
+    click(&mut harness, "审核队列");
+    click(&mut harness, "审核 PG20261120-0001");
+    click(&mut harness, "通过");
+    assert!(shown_containing(&harness, "PG20261120-0001：已通过"));
+    let notice = harness.state().notice().expect("the decision is told");
+    assert_eq!(notice.level, Level::Success, "{notice:?}");
+    assert_eq!(harness.state().error(), None, "a success is not shown as an error");
 }

@@ -18,7 +18,9 @@ pub(super) fn recovery_harness(
         .with_size(egui::vec2(1280.0, 900.0))
         .with_context_setup(elder_assess::ui::setup_context)
         .build_ui_state(|ui, root: &mut elder_assess::ui::recovery::Root| root.ui(ui), root);
-    harness.run();
+    harness.step();
+    // The backups are checked on a job.
+    super::ui::run_until_idle(&mut harness, elder_assess::ui::recovery::Root::is_busy);
     harness
 }
 
@@ -59,7 +61,8 @@ fn the_recovery_screen_lists_the_good_backups_and_opens_the_one_chosen() {
     harness.get_by_label(&line(1, 1)).click();
     harness.run();
     harness.get_by_label("打开所选的备份").click();
-    harness.run();
+    harness.step();
+    super::ui::run_until_idle(&mut harness, Root::is_busy);
     harness.run();
     let app = harness.state().app().expect("the app runs on the chosen backup");
     assert_eq!(app.store().list("").unwrap().len(), 1);

@@ -1,22 +1,23 @@
 //! The desktop app (egui/eframe): the only module that imports egui.
 //!
-//! - [`state::AppState`] is the whole app as a state struct with one `ui` function, so
+//! - [`app::AppState`] is the whole app as a state struct with one `ui` function, so
 //!   tests drive exactly what the window shows.
-//! - [`wizard`] holds the assessment screens, [`home`] the list.
+//! - [`wizard`] holds the assessment screens, [`home`] the list, [`dialogs`] the windows.
+//! - [`jobs`] runs slow work (keys, PDF, tables, sign-in, backups) off the UI thread.
 //! - [`run`] opens the window: fonts, style, preferences, and a final save on close.
 
 pub mod accounts;
+pub mod app;
+pub mod dialogs;
 mod fonts;
 pub mod history;
 mod home;
+pub mod jobs;
 pub mod probe;
 pub mod recovery;
 pub mod review;
-pub mod save_dialog;
 mod signature_pad;
-pub mod state;
 pub mod stats;
-pub mod table_export;
 mod theme;
 pub mod unlock;
 mod widgets;
@@ -25,8 +26,8 @@ pub mod wizard;
 use std::path::Path;
 use std::process::ExitCode;
 
+pub use app::{AppState, Level, Notice, Prefs};
 pub use fonts::install as install_fonts;
-pub use state::{AppState, Prefs};
 
 use crate::clock::SystemClock;
 use crate::scale;

@@ -2,7 +2,7 @@
 //! in words, and — for a damaged file — every backup that opens and passes the check
 //! ([`Store::usable_backups`]), newest first, with its date and number of records, for the
 //! user to choose from. The damaged file is never changed: [`Store::open_backup`] moves it
-//! aside.
+//! aside. Checking the backups and opening the chosen one run on [`Job`]s.
 
 use std::path::{Path, PathBuf};
 
@@ -13,7 +13,8 @@ use crate::clock::{CHINA_OFFSET, Clock};
 use crate::scale::Scale;
 use crate::store::{BackupInfo, DbKey, Store, StoreError};
 
-use super::state::{AppState, Prefs};
+use super::app::{AppState, Prefs};
+use super::jobs::{Job, take_finished};
 use super::theme;
 use super::unlock::{Unlock, Unlocked};
 
@@ -22,8 +23,13 @@ pub struct Recovery {
     dir: PathBuf,
     /// Why the database could not be opened.
     message: String,
-    /// The backups that pass the check, newest first (only for a damaged file).
-    backups: Vec<BackupInfo>,
+    /// The backups that pass the check, newest first (only for a damaged file); `None`
+    /// until they have been checked.
+    backups: Option<Vec<BackupInfo>>,
+    /// Checking the backups.
+    listing: Option<Job<Vec<BackupInfo>>>,
+    /// Opening the chosen backup.
+    opening: Option<Job<Result<Store, StoreError>>>,
     /// The index in `backups` the user chose (the newest at first).
     chosen: usize,
     /// The last failure of opening the backup.
@@ -35,43 +41,52 @@ pub struct Recovery {
 
 impl Recovery {
     /// The screen for `error`, raised by opening the store in `dir`. For a damaged file,
-    /// every backup is checked here, once.
+    /// every backup is checked once, on a job started by the first frame.
     pub fn new(dir: &Path, error: &StoreError) -> Self {
         Self::new_unlocked(dir, error, None)
     }
 
     /// [`Recovery::new`] for an encrypted store, after `login` unsealed `key`.
     pub fn new_unlocked(dir: &Path, error: &StoreError, unlocked: Option<(String, DbKey)>) -> Self {
-        let key = unlocked.as_ref().map(|(_, key)| key);
         let backups = match error {
-            StoreError::Corrupt { .. } => Store::usable_backups(dir, key),
-            _ => Vec::new(),
+            StoreError::Corrupt { .. } => None,
+            _ => Some(Vec::new()),
         };
         Self {
             dir: dir.to_path_buf(),
             message: error.to_string(),
             backups,
+            listing: None,
+            opening: None,
             chosen: 0,
             failure: None,
             unlocked,
         }
     }
 
+    /// Whether backups are being checked or one is being opened.
+    pub fn is_busy(&self) -> bool {
+        self.backups.is_none() || self.listing.is_some() || self.opening.is_some()
+    }
+
     /// Shows the screen. Returns the store once the user chose a backup and it opened.
     pub fn ui(&mut self, ui: &mut Ui, now: DateTime<Utc>) -> Option<Store> {
-        let mut opened = None;
+        self.poll_listing(ui.ctx());
+        let opened = self.poll_opening();
         egui::CentralPanel::default().show(ui, |ui| {
             ui.add_space(24.0);
             ui.heading("无法打开评估数据库");
             ui.label(RichText::new(&self.message).color(theme::ERROR));
             ui.label(format!("数据目录：{}", self.dir.display()));
             ui.add_space(12.0);
-            if self.backups.is_empty() {
+            if let Some(job) = &self.listing {
+                job.progress_ui(ui);
+            } else if self.backups.as_ref().is_none_or(Vec::is_empty) {
                 ui.label(
                     "没有可用的备份。请关闭本程序，联系技术支持；数据库文件保持原样，未被改动。",
                 );
             } else {
-                opened = self.offer_ui(ui, now);
+                self.offer_ui(ui, now);
             }
             if let Some(failure) = &self.failure {
                 ui.label(RichText::new(failure).color(theme::ERROR));
@@ -80,11 +95,56 @@ impl Recovery {
         opened
     }
 
-    fn offer_ui(&mut self, ui: &mut Ui, now: DateTime<Utc>) -> Option<Store> {
+    /// Starts checking the backups (first frame), or takes the checked list.
+    fn poll_listing(&mut self, ctx: &egui::Context) {
+        if self.backups.is_some() {
+            return;
+        }
+        if self.listing.is_none() {
+            let dir = self.dir.clone();
+            let key = self.unlocked.as_ref().map(|(_, key)| key.clone());
+            match Job::spawn(ctx, "backup-check", "正在检查备份…", move |_| {
+                Store::usable_backups(&dir, key.as_ref())
+            }) {
+                Ok(job) => self.listing = Some(job),
+                Err(err) => {
+                    self.failure = Some(err.to_string());
+                    self.backups = Some(Vec::new());
+                }
+            }
+            return;
+        }
+        match take_finished(&mut self.listing) {
+            Some(Ok(backups)) => self.backups = Some(backups),
+            Some(Err(err)) => {
+                self.failure = Some(err.to_string());
+                self.backups = Some(Vec::new());
+            }
+            None => {}
+        }
+    }
+
+    /// The chosen backup's store, once it opened.
+    fn poll_opening(&mut self) -> Option<Store> {
+        match take_finished(&mut self.opening)? {
+            Ok(Ok(store)) => Some(store),
+            Ok(Err(err)) => {
+                self.failure = Some(format!("无法打开备份：{err}"));
+                None
+            }
+            Err(err) => {
+                self.failure = Some(format!("无法打开备份：{err}"));
+                None
+            }
+        }
+    }
+
+    fn offer_ui(&mut self, ui: &mut Ui, now: DateTime<Utc>) {
         let name = |backup: &BackupInfo| {
             backup.path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default()
         };
-        if let Some(newest) = self.backups.first() {
+        let backups = self.backups.as_deref().unwrap_or_default();
+        if let Some(newest) = backups.first() {
             ui.label(format!("最近的备份：{}", name(newest)));
         }
         ui.label(
@@ -93,7 +153,7 @@ impl Recovery {
         );
         ui.add_space(8.0);
         ui.label("可用的备份（从新到旧，均已通过完整性检查）：");
-        for (i, backup) in self.backups.iter().enumerate() {
+        for (i, backup) in backups.iter().enumerate() {
             let when = backup.taken_at.map_or_else(
                 || "时间未知".to_owned(),
                 |t| t.with_timezone(&CHINA_OFFSET).format("%Y-%m-%d %H:%M:%S").to_string(),
@@ -104,29 +164,36 @@ impl Recovery {
         ui.add_space(8.0);
         let label =
             if self.chosen == 0 { "打开最近的备份" } else { "打开所选的备份" };
+        if let Some(job) = &self.opening {
+            job.progress_ui(ui);
+            return;
+        }
         let button = egui::Button::new(RichText::new(label).strong())
             .min_size(egui::vec2(220.0, theme::TARGET_HEIGHT));
         if !ui.add(button).clicked() {
-            return None;
+            return;
         }
-        let backup = self.backups.get(self.chosen)?.path.clone();
-        let opened = match &self.unlocked {
-            Some((login, key)) => Store::open_backup_unlocked(
-                &self.dir,
-                &backup,
-                login,
-                key.clone(),
-                now,
-                crate::store::PasswordCost::Standard,
-            ),
-            None => Store::open_backup(&self.dir, &backup, now, None),
-        };
-        match opened {
-            Ok(store) => Some(store),
-            Err(err) => {
-                self.failure = Some(format!("无法打开备份：{err}"));
-                None
+        let Some(backup) = backups.get(self.chosen).map(|b| b.path.clone()) else { return };
+        let dir = self.dir.clone();
+        let unlocked = self.unlocked.clone();
+        let job =
+            Job::spawn(ui.ctx(), "backup-open", "正在打开备份…", move |_| match unlocked {
+                Some((login, key)) => Store::open_backup_unlocked(
+                    &dir,
+                    &backup,
+                    &login,
+                    key,
+                    now,
+                    crate::store::PasswordCost::Standard,
+                ),
+                None => Store::open_backup(&dir, &backup, now, None),
+            });
+        match job {
+            Ok(job) => {
+                self.failure = None;
+                self.opening = Some(job);
             }
+            Err(err) => self.failure = Some(format!("无法打开备份：{err}")),
         }
     }
 }
@@ -260,6 +327,17 @@ impl Root {
                     *self = Self::App(Box::new(state));
                 }
             }
+        }
+    }
+
+    /// Whether background work runs (signing in, checking or opening backups, an export):
+    /// tests step the harness until it is done.
+    pub fn is_busy(&self) -> bool {
+        match self {
+            Self::App(state) => state.is_busy(),
+            Self::Locked { unlock, .. } => unlock.is_busy(),
+            Self::Recovery { recovery, .. } => recovery.is_busy(),
+            Self::Switching => false,
         }
     }
 

@@ -2,16 +2,16 @@
 //! sealed for each account (see `store::keyring`), so nothing — not even the list of
 //! assessments — can be read until someone signs in. Signing out of an encrypted store
 //! drops it (and its key) and comes back here. The key derivation (Argon2id) and the
-//! checked open run on a named thread, never inside a frame.
+//! checked open run on a [`Job`], never inside a frame.
 
 use std::path::{Path, PathBuf};
-use std::sync::mpsc::{Receiver, TryRecvError};
 
 use chrono::{DateTime, Utc};
 use egui::Ui;
 
 use crate::store::{DbKey, PasswordCost, Store, StoreError};
 
+use super::jobs::{Job, take_finished};
 use super::review::{LoginForm, login_ui};
 
 /// The screen's state.
@@ -22,7 +22,7 @@ pub struct Unlock {
     cost: PasswordCost,
     /// The sign-in running on its own thread (key derivation and the checked open take
     /// too long for a frame), if one is.
-    pending: Option<Receiver<Attempt>>,
+    pending: Option<Job<Attempt>>,
     /// Scroll the refusal below the button into view on the next frame.
     reveal: bool,
 }
@@ -91,18 +91,16 @@ impl Unlock {
             // (progress, a refusal) is scrolled into view.
             egui::ScrollArea::vertical().auto_shrink(false).show(ui, |ui| {
                 let submitted = login_ui(ui, &mut self.form);
-                if self.pending.is_some() {
+                if let Some(job) = &self.pending {
                     ui.vertical_centered(|ui| {
                         ui.horizontal(|ui| {
                             ui.add_space(((ui.available_width() - 160.0) / 2.0).max(0.0));
-                            ui.spinner();
-                            ui.label("正在登录并检查数据库…");
+                            job.progress_ui(ui);
                         });
                     });
                     ui.scroll_to_cursor(Some(egui::Align::BOTTOM));
-                    ui.ctx().request_repaint_after(std::time::Duration::from_millis(50));
                 } else if submitted && result.is_none() {
-                    self.start(ui.ctx().clone(), now);
+                    self.start(ui.ctx(), now);
                     ui.ctx().request_repaint();
                 }
                 if std::mem::take(&mut self.reveal) {
@@ -117,30 +115,26 @@ impl Unlock {
     }
 
     /// Starts the sign-in thread for the form's login and password.
-    fn start(&mut self, ctx: egui::Context, now: DateTime<Utc>) {
-        let (send, receive) = std::sync::mpsc::channel();
+    fn start(&mut self, ctx: &egui::Context, now: DateTime<Utc>) {
         let dir = self.dir.clone();
         let login = self.form.login.trim().to_owned();
         let password = self.form.password.clone();
         let cost = self.cost;
-        let spawned = std::thread::Builder::new().name("sign-in".to_owned()).spawn(move || {
-            let _ = send.send(attempt(&dir, login, &password, now, cost));
-            ctx.request_repaint();
+        let spawned = Job::spawn(ctx, "sign-in", "正在登录并检查数据库…", move |_| {
+            attempt(&dir, login, &password, now, cost)
         });
         match spawned {
-            Ok(_) => self.pending = Some(receive),
+            Ok(job) => self.pending = Some(job),
             Err(err) => self.form.message = Some(format!("无法开始登录：{err}")),
         }
     }
 
     /// The sign-in thread's answer, once it has one.
     fn poll(&mut self) -> Option<Unlocked> {
-        let answer = match self.pending.as_ref()?.try_recv() {
+        let answer = match take_finished(&mut self.pending)? {
             Ok(answer) => answer,
-            Err(TryRecvError::Empty) => return None,
-            Err(TryRecvError::Disconnected) => Attempt::Refused("登录中断，请重试".to_owned()),
+            Err(_) => Attempt::Refused("登录中断，请重试".to_owned()),
         };
-        self.pending = None;
         match answer {
             Attempt::Done(unlocked) => Some(unlocked),
             Attempt::Refused(message) => {

@@ -8,7 +8,6 @@
 mod annex_a;
 pub mod assessors;
 mod county;
-pub mod export;
 mod items;
 mod result;
 mod sign;

@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 
 use egui::{RichText, Ui};
 
-use super::theme;
+use super::super::theme;
 
 /// The dialog's state: the folder shown and the file name typed.
 #[derive(Debug, Clone)]
@@ -63,8 +63,9 @@ impl SaveDialog {
         self.listed = Some(self.dir.clone());
     }
 
-    /// Shows the dialog's contents (inside a window or panel the caller provides).
-    pub fn ui(&mut self, ui: &mut Ui) -> SaveChoice {
+    /// Shows the dialog's contents (inside a window or panel the caller provides). While
+    /// `busy` (the last 保存 is still being carried out) 保存 is disabled; 取消 stays.
+    pub fn ui(&mut self, ui: &mut Ui, busy: bool) -> SaveChoice {
         self.refresh();
         let mut choice = SaveChoice::Open;
         ui.horizontal_wrapped(|ui| {
@@ -117,7 +118,8 @@ impl SaveDialog {
         }
         ui.horizontal(|ui| {
             let size = egui::vec2(120.0, theme::TARGET_HEIGHT);
-            if ui.add_enabled(name_ok, egui::Button::new("保存").min_size(size)).clicked() {
+            if ui.add_enabled(name_ok && !busy, egui::Button::new("保存").min_size(size)).clicked()
+            {
                 choice = SaveChoice::Save(self.path());
             }
             if ui.add(egui::Button::new("取消").min_size(size)).clicked() {

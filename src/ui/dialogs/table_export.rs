@@ -1,5 +1,7 @@
 //! 导出表格…: the records (de-identified unless a full export is chosen explicitly, with
-//! its purpose, for the audit trail) or the statistics table shown, as CSV or XLSX.
+//! its purpose, for the audit trail) or the statistics table shown, as CSV or XLSX. The
+//! export runs as a job (see `app::exports`); the window shows what it is doing, and
+//! closing it (取消) stops the export before the file is written.
 
 use std::path::PathBuf;
 
@@ -9,9 +11,10 @@ use egui::{RichText, Ui};
 use crate::output::table_files::TableFormat;
 use crate::tables::{Privacy, StatsTable};
 
+use super::super::jobs::progress_ui;
+use super::super::theme;
+use super::super::widgets::status_line;
 use super::save_dialog::{SaveChoice, SaveDialog, documents_dir};
-use super::theme;
-use super::widgets::status_line;
 
 /// What the window exports.
 pub enum TableContent {
@@ -84,36 +87,46 @@ impl TableExportDialog {
     }
 
     /// Shows the window. Returns an order when 保存 is pressed with valid choices, and
-    /// `false` in the second value when the window should close.
-    pub fn ui(&mut self, ctx: &egui::Context) -> (Option<TableExportOrder>, bool) {
+    /// `false` in the second value when the window should close. `busy` says what the
+    /// running export is doing.
+    pub fn ui(
+        &mut self,
+        ctx: &egui::Context,
+        busy: Option<&str>,
+    ) -> (Option<TableExportOrder>, bool) {
         let mut order = None;
         let mut keep_open = true;
         let title = match self.content {
             TableContent::Records => "导出评估记录",
             TableContent::Stats(_) => "导出统计表",
         };
-        egui::Window::new(title).collapsible(false).resizable(true).default_width(640.0).show(
-            ctx,
-            |ui| {
+        egui::Window::new(title)
+            .collapsible(false)
+            .resizable([true, false])
+            .default_width(640.0)
+            .show(ctx, |ui| {
                 let before = (self.format, self.privacy);
                 self.choices_ui(ui);
                 if before != (self.format, self.privacy) {
                     self.save.file_name = self.file_name();
                 }
                 ui.separator();
-                match self.save.ui(ui) {
+                match self.save.ui(ui, busy.is_some()) {
                     SaveChoice::Open => {}
                     SaveChoice::Cancel => keep_open = false,
                     SaveChoice::Save(path) => order = self.order(path),
                 }
-                status_line(ui, self.status.as_ref());
-            },
-        );
+                match busy {
+                    Some(what) => progress_ui(ui, what),
+                    None => status_line(ui, self.status.as_ref()),
+                }
+            });
         (order, keep_open)
     }
 
     /// The order for `path`, or `None` with the reason in `status`.
     fn order(&mut self, path: PathBuf) -> Option<TableExportOrder> {
+        self.status = None;
         if TableFormat::of(&path).is_err() {
             self.status = Some(Err("文件名应以 .csv 或 .xlsx 结尾".to_owned()));
             return None;

@@ -1,4 +1,6 @@
-//! 导出 PDF…: where to save, and which assessors sign with their keys.
+//! 导出 PDF…: where to save, and which assessors sign with their keys. The export itself
+//! runs as a job (see `app::exports`); meanwhile the window shows what it is doing, and
+//! closing it (取消) cancels what has not been written yet.
 
 use std::path::PathBuf;
 
@@ -8,8 +10,9 @@ use zeroize::Zeroizing;
 use crate::record::AssessmentRecord;
 use crate::sign::KeyInfo;
 
-use super::super::save_dialog::{SaveChoice, SaveDialog, documents_dir};
+use super::super::jobs::progress_ui;
 use super::super::widgets::status_line;
+use super::save_dialog::{SaveChoice, SaveDialog, documents_dir};
 
 /// One assessor's signing choice.
 #[derive(Clone)]
@@ -57,29 +60,35 @@ impl ExportDialog {
     }
 
     /// Shows the window. Returns an order when 保存 is pressed, and `false` in the second
-    /// value when the window should close.
+    /// value when the window should close. `busy` says what the running export is doing.
     pub fn ui(
         &mut self,
         ctx: &egui::Context,
         record: &AssessmentRecord,
+        busy: Option<&str>,
     ) -> (Option<ExportOrder>, bool) {
         let mut order = None;
         let mut keep_open = true;
-        egui::Window::new("导出 PDF").collapsible(false).resizable(true).default_width(640.0).show(
-            ctx,
-            |ui| {
+        egui::Window::new("导出 PDF")
+            .collapsible(false)
+            .resizable([true, false])
+            .default_width(640.0)
+            .show(ctx, |ui| {
                 self.signers_ui(ui, record);
                 ui.separator();
-                match self.save.ui(ui) {
+                match self.save.ui(ui, busy.is_some()) {
                     SaveChoice::Open => {}
                     SaveChoice::Cancel => keep_open = false,
                     SaveChoice::Save(path) => {
+                        self.status = None;
                         order = Some(ExportOrder { path, signers: self.choices.clone() });
                     }
                 }
-                status_line(ui, self.status.as_ref());
-            },
-        );
+                match busy {
+                    Some(what) => progress_ui(ui, what),
+                    None => status_line(ui, self.status.as_ref()),
+                }
+            });
         (order, keep_open)
     }
 

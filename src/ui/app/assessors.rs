@@ -1,10 +1,15 @@
 //! Binding the open record's assessor signatures to accounts (issue 10): what the
-//! signature screen's pickers start from, and the store call behind 确认评估员1/2.
+//! signature screen's pickers start from, and the store call behind 确认评估员1/2 (with
+//! another account's password, a check on a job: see [`super::store_loan`]).
 
-use crate::store::AssessorSlot;
+use crate::review::Actor;
+use crate::store::{AssessorSlot, StoreError};
 
 use super::super::wizard::assessors::AssessorBinding;
-use super::{AppState, Screen};
+use super::AppState;
+use super::notice::Notice;
+use super::screen::Screen;
+use super::store_loan::LoanTask;
 
 impl AppState {
     /// The accounts to bind the assessor signatures of record `id` to (none while the
@@ -22,14 +27,26 @@ impl AppState {
     }
 
     /// Binds an assessor signature of the open record to the account picked for it (with
-    /// that account's password unless it is the signed-in one).
-    pub(super) fn bind_assessor(&mut self, slot: AssessorSlot) {
+    /// that account's password unless it is the signed-in one: that check runs on a job).
+    pub(super) fn bind_assessor(&mut self, slot: AssessorSlot, ctx: &egui::Context) {
         let Screen::Editor(editor) = &mut self.screen else { return };
         let index = usize::from(slot == AssessorSlot::Second);
         let Some(login) = editor.binding.picked[index].clone() else { return };
         let password = std::mem::take(&mut editor.binding.passwords[index]);
-        let password = Some(password.as_str()).filter(|p| !p.is_empty());
-        match self.store.bind_assessor(editor.id, slot, &login, password, self.clock.now()) {
+        if password.is_empty() {
+            // The signed-in account binds itself: no password to check, nothing slow.
+            let result = self.store.bind_assessor(editor.id, slot, &login, None, self.clock.now());
+            return self.assessor_bound(slot, result);
+        }
+        let task = LoanTask::Bind { id: editor.id, slot, login, password };
+        self.lend_store(ctx, &format!("正在确认评估员{}…", index + 1), task);
+    }
+
+    /// What binding assessor signature `slot` gave.
+    pub(super) fn assessor_bound(&mut self, slot: AssessorSlot, result: Result<Actor, StoreError>) {
+        let Screen::Editor(editor) = &mut self.screen else { return };
+        let index = usize::from(slot == AssessorSlot::Second);
+        match result {
             Ok(bound) => {
                 editor.binding.bound[index] = Some(bound.account);
                 let signature = if index == 0 {
@@ -39,7 +56,7 @@ impl AppState {
                 };
                 signature.name = bound.display_name;
             }
-            Err(err) => self.error = Some(format!("无法确认评估员：{err}")),
+            Err(err) => self.notice = Some(Notice::error(format!("无法确认评估员：{err}"))),
         }
     }
 }

@@ -1,0 +1,137 @@
+//! Handlers for the bureau's work: signing in on the sign-in screen, opening a record for
+//! review, approving or returning it, and managing accounts (the password work runs on a
+//! job, see [`super::store_loan`]).
+
+use crate::review::Actor;
+use crate::store::{StoreError, StoredAssessment};
+
+use super::super::accounts::{AccountsAction, AccountsState};
+use super::super::review::{LoginForm, QueueState, ReviewDecision, ReviewView};
+use super::AppState;
+use super::notice::Notice;
+use super::screen::Screen;
+use super::store_loan::LoanTask;
+
+impl AppState {
+    /// 登录 on the sign-in screen: the password check (Argon2id) runs on a job.
+    pub(super) fn login(&mut self, ctx: &egui::Context) {
+        let Screen::Login(form) = &mut self.screen else { return };
+        let task = LoanTask::Login { login: form.login.clone(), password: form.password.clone() };
+        self.lend_store(ctx, "正在登录…", task);
+    }
+
+    /// What the sign-in check answered.
+    pub(super) fn logged_in(&mut self, result: Result<Actor, StoreError>) {
+        let Screen::Login(form) = &mut self.screen else { return };
+        match result {
+            Ok(_) => {
+                self.screen = Screen::home();
+                self.reopen_last();
+            }
+            Err(err) => {
+                form.password.clear();
+                form.message = Some(err.to_string());
+            }
+        }
+    }
+
+    pub(super) fn open_review(&mut self, id: i64) {
+        match self.store.load(id) {
+            Ok(Some(stored)) => self.review(stored),
+            Ok(None) => self.notice = Some(Notice::error("该评估已不存在")),
+            Err(err) => self.fail("无法打开评估", &err),
+        }
+    }
+
+    /// Shows `stored` for review, beside the same elder's previous assessment.
+    pub(super) fn review(&mut self, mut stored: StoredAssessment) {
+        // Bound assessors are shown with their accounts' registered names.
+        if let Ok(record) = self.store.signed_record(stored.id) {
+            stored.record.signatures = record.signatures;
+        }
+        match self.store.previous_of(stored.id) {
+            Ok(previous) => {
+                self.screen = Screen::Review(Box::new(ReviewView {
+                    stored,
+                    previous,
+                    reason: String::new(),
+                    message: None,
+                }));
+            }
+            Err(err) => self.fail("无法打开评估", &err),
+        }
+    }
+
+    /// Approve or return the record under review.
+    pub(super) fn decide(&mut self, decision: ReviewDecision) {
+        let Screen::Review(view) = &mut self.screen else { return };
+        let action = match decision {
+            ReviewDecision::Back => {
+                self.screen = Screen::Queue(QueueState::default());
+                return;
+            }
+            ReviewDecision::History => {
+                let id = view.stored.id;
+                self.history(id);
+                return;
+            }
+            ReviewDecision::OpenRecord => {
+                let id = view.stored.id;
+                self.open(id);
+                return;
+            }
+            ReviewDecision::Approve => crate::review::Action::Approve,
+            ReviewDecision::Return(reason) => crate::review::Action::Return { reason },
+        };
+        let Some(actor) = self.store.current_actor() else {
+            self.screen = Screen::Login(LoginForm::default());
+            return;
+        };
+        match self.store.transition(view.stored.id, action, &actor, None, self.clock.now()) {
+            Ok(status) => {
+                let text = format!("{}：{}", view.stored.record.info.number, status.label());
+                self.notice = Some(Notice::success(text));
+                self.screen = Screen::Queue(QueueState::default());
+            }
+            Err(err) => view.message = Some(err.to_string()),
+        }
+    }
+
+    /// Creates an account or resets a password, as the signed-in admin (hashing the
+    /// password on a job).
+    pub(super) fn manage_accounts(&mut self, action: &AccountsAction, ctx: &egui::Context) {
+        let Screen::Accounts(form) = &mut self.screen else { return };
+        let Some(admin) = self.store.current_actor() else { return };
+        let (what, task) = match action {
+            AccountsAction::Create => {
+                let Some(role) = form.role else { return };
+                let task = LoanTask::CreateAccount {
+                    admin,
+                    login: form.login.clone(),
+                    name: form.name.clone(),
+                    role,
+                    password: form.password.clone(),
+                };
+                ("正在创建账号…", task)
+            }
+            AccountsAction::Reset => {
+                let Some(login) = form.reset.clone() else { return };
+                let password = form.reset_password.clone();
+                ("正在重置密码…", LoanTask::ResetPassword { admin, login, password })
+            }
+        };
+        self.lend_store(ctx, what, task);
+    }
+
+    /// What 创建账号 or 重置密码 gave.
+    pub(super) fn accounts_changed(&mut self, result: Result<String, StoreError>) {
+        let Screen::Accounts(form) = &mut self.screen else { return };
+        match result {
+            Ok(message) => {
+                // A fresh form (passwords wiped), the list read again.
+                **form = AccountsState { message: Some(Ok(message)), ..AccountsState::default() };
+            }
+            Err(err) => form.message = Some(Err(err.to_string())),
+        }
+    }
+}

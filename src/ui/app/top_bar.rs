@@ -1,0 +1,76 @@
+//! The top bar: the title, text size and theme, who is signed in (退出登录), when the
+//! record was last saved, a running password check, and the notice line.
+
+use egui::{RichText, Ui};
+
+use super::super::review::LoginForm;
+use super::super::theme;
+use super::AppState;
+use super::prefs::zoom_step;
+use super::screen::Screen;
+
+impl AppState {
+    pub(super) fn top_bar_ui(&mut self, ui: &mut Ui) {
+        let mut logout = false;
+        egui::Panel::top("top").show(ui, |ui| {
+            ui.horizontal_wrapped(|ui| {
+                ui.label(RichText::new("老年人能力评估").heading().strong());
+                ui.label(RichText::new(self.scale.standard()).small());
+                ui.separator();
+                ui.label("字号");
+                if ui.button("A−").on_hover_text("缩小（Ctrl+-）").clicked() {
+                    self.prefs.zoom = zoom_step(self.prefs.zoom, false);
+                }
+                let percent = format!("{:.0}%", self.prefs.zoom * 100.0);
+                if ui.button(percent).on_hover_text("恢复 100%（Ctrl+0）").clicked() {
+                    self.prefs.zoom = 1.0;
+                }
+                if ui.button("A＋").on_hover_text("放大（Ctrl+=）").clicked() {
+                    self.prefs.zoom = zoom_step(self.prefs.zoom, true);
+                }
+                let theme_text = if self.prefs.dark { "浅色主题" } else { "深色主题" };
+                if ui.button(theme_text).clicked() {
+                    self.prefs.dark = !self.prefs.dark;
+                }
+                if let Some(actor) = self.store.current_actor() {
+                    ui.separator();
+                    ui.label(format!("{}（{}）", actor.display_name, actor.role.label()));
+                    if ui.button("退出登录").clicked() {
+                        logout = true;
+                    }
+                }
+                if let Some(at) = self.last_saved {
+                    let local = at.with_timezone(&crate::clock::CHINA_OFFSET);
+                    ui.label(
+                        RichText::new(format!("已自动保存 {}", local.format("%H:%M:%S")))
+                            .small()
+                            .color(theme::OK),
+                    );
+                }
+            });
+            // The sign-in form shows its own progress under its button.
+            if let Some(job) = &self.loan
+                && !matches!(self.screen, Screen::Login(_))
+            {
+                job.progress_ui(ui);
+            }
+            if let Some(notice) = &self.notice
+                && notice.ui(ui)
+            {
+                self.notice = None;
+            }
+        });
+        if logout {
+            self.logout();
+        }
+    }
+
+    /// Signs out: the windows close and the sign-in screen (or, for an encrypted store,
+    /// the sign-in before it opens) comes back.
+    pub(super) fn logout(&mut self) {
+        self.store.logout();
+        self.export = None;
+        self.table_export = None;
+        self.screen = Screen::Login(LoginForm::default());
+    }
+}
