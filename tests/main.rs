@@ -49,6 +49,8 @@ mod tables; // CSV/XLSX exports read back, statistics.
 #[cfg(test)]
 mod ui; // The assessor app through egui_kittest: wizard, keys, ID numbers, signatures, completion.
 #[cfg(test)]
+mod ui_autosave; // The app's autosave: a 500-frame signature, typing while the lock is held.
+#[cfg(test)]
 mod ui_bureau; // The bureau's screens through egui_kittest: queue, review, history, exports, recovery.
 #[cfg(test)]
 mod ui_recovery; // The recovery screen: every good backup offered, the chosen one opened.

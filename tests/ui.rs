@@ -29,7 +29,7 @@ pub(super) fn data_dir(name: &str) -> PathBuf {
     dir
 }
 
-fn app(dir: &Path) -> Harness<'static, AppState> {
+pub(super) fn app(dir: &Path) -> Harness<'static, AppState> {
     let store = Store::open(dir).unwrap();
     // 2026-11-28 10:00 in China.
     let clock = FixedClock(Utc.with_ymd_and_hms(2026, 11, 28, 2, 0, 0).unwrap());
@@ -39,6 +39,8 @@ fn app(dir: &Path) -> Harness<'static, AppState> {
 /// The app `state` in a test harness, after its first frame.
 pub(super) fn harness_for(state: AppState) -> Harness<'static, AppState> {
     let mut harness = Harness::builder()
+        // The store writer asks for a frame after each of its steps (a notice may change).
+        .with_max_steps(64)
         .with_size(egui::vec2(1280.0, 1000.0))
         .with_theme(egui::Theme::Light)
         .with_context_setup(elder_assess::ui::setup_context)
@@ -47,13 +49,13 @@ pub(super) fn harness_for(state: AppState) -> Harness<'static, AppState> {
     harness
 }
 
-fn new_assessment(harness: &mut Harness<'static, AppState>) {
+pub(super) fn new_assessment(harness: &mut Harness<'static, AppState>) {
     harness.get_by_label("＋ 新建评估").click();
     harness.run();
     assert!(harness.state().editor().is_some(), "新建评估 opens the wizard");
 }
 
-fn open_section(harness: &mut Harness<'static, AppState>, title: &str) {
+pub(super) fn open_section(harness: &mut Harness<'static, AppState>, title: &str) {
     harness.get_by_label_contains(title).click();
     harness.run();
 }
@@ -281,7 +283,9 @@ fn completion_is_refused_with_every_problem_listed_then_allowed_when_complete() 
     fill_annex_a(&mut harness);
     open_section(&mut harness, "C 评估结果");
     harness.get_by_label("完成评估").click();
+    // The store writer saves the new status; the editor shows it once saved.
     harness.run();
+    wait_for_jobs(&mut harness);
     let issues = harness.state().editor().unwrap().issues.clone();
     assert_eq!(harness.state().editor().unwrap().status, Status::Draft);
     assert!(issues.iter().any(|i| i.field == "B.1.1"));
@@ -314,7 +318,9 @@ fn completion_is_refused_with_every_problem_listed_then_allowed_when_complete() 
     }
     assert_shown(&harness, "两名评估员应为不同的人");
     harness.get_by_label("完成评估").click();
+    // The store writer saves the new status; the editor shows it once saved.
     harness.run();
+    wait_for_jobs(&mut harness);
     let editor = harness.state().editor().unwrap();
     assert_eq!(editor.status, Status::Draft);
     assert_eq!(editor.issues.iter().map(|i| i.field.to_string()).collect::<Vec<_>>(), ["签名.2"]);
@@ -324,7 +330,9 @@ fn completion_is_refused_with_every_problem_listed_then_allowed_when_complete() 
     harness.get_by_label("评估员2姓名").type_text("乙");
     harness.run();
     harness.get_by_label("完成评估").click();
+    // The store writer saves the new status; the editor shows it once saved.
     harness.run();
+    wait_for_jobs(&mut harness);
     let editor = harness.state().editor().unwrap();
     assert_eq!(editor.status, Status::Completed, "{:?}", editor.issues);
     assert!(editor.issues.is_empty());
@@ -438,7 +446,9 @@ fn a_completed_assessment_is_read_only_until_reopened() {
     harness.run();
     assert!(harness.state().editor().unwrap().record.answers.is_empty());
     harness.get_by_label("改为草稿以修改").click();
+    // The store writer saves the new status; the editor shows it once saved.
     harness.run();
+    wait_for_jobs(&mut harness);
     assert_eq!(harness.state().editor().unwrap().status, Status::Draft);
 }
 
@@ -471,8 +481,15 @@ fn completed_with_key(dir: &Path) -> Harness<'static, AppState> {
     harness.run();
     open_section(&mut harness, "C 评估结果");
     harness.get_by_label("完成评估").click();
+    // The store writer saves the new status; the editor shows it once saved.
     harness.run();
-    assert_eq!(harness.state().editor().unwrap().status, Status::Completed);
+    wait_for_jobs(&mut harness);
+    assert_eq!(
+        harness.state().editor().unwrap().status,
+        Status::Completed,
+        "{:?}",
+        harness.state().notice()
+    );
     harness
 }
 
@@ -729,7 +746,9 @@ fn signing_in_submitting_and_approving_in_the_review_queue() {
     assert!(shown_containing(&harness, "已确认：评估员乙（a2）"), "{:?}", harness.state().error());
     open_section(&mut harness, "C 评估结果");
     harness.get_by_label("完成评估").click();
+    // The store writer saves the new status; the editor shows it once saved.
     harness.run();
+    wait_for_jobs(&mut harness);
     harness.get_by_label("提交审核").click();
     harness.run();
     assert_eq!(harness.state().editor().unwrap().status, Status::Submitted);

@@ -15,6 +15,8 @@ pub(super) fn recovery_harness(
     root: elder_assess::ui::recovery::Root,
 ) -> Harness<'static, elder_assess::ui::recovery::Root> {
     let mut harness = Harness::builder()
+        // The store writer asks for a frame after each of its steps (a notice may change).
+        .with_max_steps(64)
         .with_size(egui::vec2(1280.0, 900.0))
         .with_context_setup(elder_assess::ui::setup_context)
         .build_ui_state(|ui, root: &mut elder_assess::ui::recovery::Root| root.ui(ui), root);

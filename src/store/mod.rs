@@ -86,7 +86,7 @@ pub use error::{JsonError, StoreError};
 pub use keyring::{DbKey, KEYRING_FILE_NAME, KeyringError, has_keyring};
 pub use lifecycle::{DUE_SOON_DAYS, DueRow, QueueFilter, QueueRow};
 pub use schema::SCHEMA_VERSION;
-pub use writer::{BURST_IDLE, JOURNAL_DELAY, StoreWriter, WriterStatus};
+pub use writer::{BURST_IDLE, JOURNAL_DELAY, StoreWriter, Waker, WriterStatus};
 
 /// The audit `actor` (and account) of changes made while no account exists.
 pub const UNATTRIBUTED: &str = "(未登录)";

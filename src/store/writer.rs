@@ -50,6 +50,9 @@ const RETRY: Duration = Duration::from_millis(250);
 /// How long [`StoreWriter::shutdown`] keeps trying while the database stays locked.
 const SHUTDOWN_PATIENCE: Duration = Duration::from_secs(3);
 
+/// Called by the writer thread after each step (see [`StoreWriter::spawn_with_waker`]).
+pub type Waker = Box<dyn Fn() + Send>;
+
 /// What the writer has done, for the app's status line and notices.
 #[derive(Debug, Clone, Default)]
 pub struct WriterStatus {
@@ -122,6 +125,16 @@ impl StoreWriter {
     /// opened on the thread). An in-memory store has no file to share:
     /// [`StoreError::NoFile`].
     pub fn spawn(store: &Store, scale: Scale) -> Result<Self, StoreError> {
+        Self::spawn_with_waker(store, scale, None)
+    }
+
+    /// [`StoreWriter::spawn`], calling `waker` after each step of the thread (the app
+    /// passes its repaint request, so that a notice appears without an input event).
+    pub fn spawn_with_waker(
+        store: &Store,
+        scale: Scale,
+        waker: Option<Waker>,
+    ) -> Result<Self, StoreError> {
         if store.dir.is_none() {
             return Err(StoreError::NoFile);
         }
@@ -131,7 +144,7 @@ impl StoreWriter {
         let thread_shared = Arc::clone(&shared);
         let thread = std::thread::Builder::new()
             .name("store-writer".to_owned())
-            .spawn(move || Worker::run(&thread_shared, &opening, scale))
+            .spawn(move || Worker::run(&thread_shared, &opening, scale, waker.as_deref()))
             .map_err(|source| StoreError::Io { path: store.path.clone(), source })?;
         Ok(Self { shared, thread: Some(thread) })
     }
@@ -223,11 +236,17 @@ struct Worker {
 }
 
 impl Worker {
-    fn run(shared: &Shared, opening: &Opening, scale: Scale) {
+    fn run(shared: &Shared, opening: &Opening, scale: Scale, waker: Option<&(dyn Fn() + Send)>) {
+        let wake = || {
+            if let Some(waker) = waker {
+                waker();
+            }
+        };
         let store = match open_second(opening) {
             Ok(store) => store,
             Err(err) => {
                 shared.lock().status.error = Some(format!("无法打开数据库：{err}"));
+                wake();
                 return;
             }
         };
@@ -292,6 +311,7 @@ impl Worker {
             }
             worker.retry_at = outcome.as_ref().err().map(|_| now + RETRY);
             let finished = worker.report(shared, outcome, now);
+            wake();
             if shutdown {
                 let started = *shutdown_at.get_or_insert(now);
                 if finished || now.duration_since(started) >= SHUTDOWN_PATIENCE {

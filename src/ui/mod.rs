@@ -90,7 +90,9 @@ impl eframe::App for App {
 
     /// Preferences only (assessments are saved every frame they change); often enough that
     /// a killed app keeps a text size chosen a few seconds earlier.
+    /// The window is closing: the store writer saves the open record first.
     fn on_exit(&mut self, _gl: Option<&eframe::glow::Context>) {
+        self.root.shutdown();
         if let Some((times, _)) = &self.frame_times {
             eprintln!("{}", times.summary());
         }

@@ -349,6 +349,13 @@ impl Root {
         }
     }
 
+    /// Saves the open record and stops the store writer (the window is closing).
+    pub fn shutdown(&mut self) {
+        if let Self::App(state) = self {
+            state.shutdown();
+        }
+    }
+
     /// The preferences in use.
     pub fn prefs(&self) -> Prefs {
         match self {

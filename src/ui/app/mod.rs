@@ -63,6 +63,16 @@ pub struct AppState {
     table_export: Option<exports::TableExport>,
     /// Password work running on a job with the store (sign-in, assessor 2, accounts).
     loan: Option<store_loan::Loan>,
+    /// The store-writer thread that saves the open record (started on the first frame).
+    writer: Option<crate::store::StoreWriter>,
+    /// Whether the writer could not be started (shown once).
+    writer_failed: bool,
+    /// The record and section being edited: leaving either ends the burst of edits.
+    burst_place: Option<(i64, super::wizard::Section)>,
+    /// The writer's ticket after leaving a record; the list reloads once it is saved.
+    refresh_after: Option<u64>,
+    /// 完成评估 / 改为草稿 waiting for the writer.
+    pending_save: Option<autosave::PendingSave>,
     /// Preferences applied to the egui context each frame.
     pub prefs: Prefs,
 }
@@ -88,6 +98,11 @@ impl AppState {
             export: None,
             table_export: None,
             loan: None,
+            writer: None,
+            writer_failed: false,
+            burst_place: None,
+            refresh_after: None,
+            pending_save: None,
             prefs: Prefs::default(),
         };
         let backup_problem = state
@@ -104,7 +119,8 @@ impl AppState {
     }
 
     /// The scale and the clock, when the app is closed down to its sign-in screen.
-    pub fn into_parts(self) -> (Scale, Box<dyn Clock>) {
+    pub fn into_parts(mut self) -> (Scale, Box<dyn Clock>) {
+        self.shutdown();
         (self.scale, self.clock)
     }
 
@@ -150,8 +166,10 @@ impl AppState {
         self.table_export.as_mut().map(|export| &mut export.dialog)
     }
 
-    /// Gives the store back (the app is closing, or a test restarts it).
-    pub fn into_store(self) -> Store {
+    /// Gives the store back (the app is closing, or a test restarts it), after the
+    /// writer has saved the open record.
+    pub fn into_store(mut self) -> Store {
+        self.shutdown();
         self.store
     }
 
@@ -174,6 +192,7 @@ impl AppState {
     /// harness until it is done.
     pub fn is_busy(&self) -> bool {
         self.loan.is_some()
+            || self.is_saving()
             || self.export.as_ref().is_some_and(exports::PdfExport::is_busy)
             || self.table_export.as_ref().is_some_and(exports::TableExport::is_busy)
     }
