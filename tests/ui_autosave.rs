@@ -1,4 +1,4 @@
-//! The app's autosave through the store writer, driven with egui_kittest (issue #11,
+//! The app's autosave through the store writer, driven with `egui_kittest` (issue #11,
 //! points 2 and 3): a signature drawn over 500 drag frames is at most 3 audit rows and
 //! under 2 KB, and typing goes on while another program holds the database lock.
 
@@ -24,7 +24,9 @@ fn audit_rows(dir: &Path) -> Vec<(i64, String, usize)> {
         )
         .unwrap();
     statement
-        .query_map([], |row| Ok((row.get(0)?, row.get(1)?, row.get::<_, i64>(2)? as usize)))
+        .query_map([], |row| {
+            Ok((row.get(0)?, row.get(1)?, usize::try_from(row.get::<_, i64>(2)?).unwrap()))
+        })
         .unwrap()
         .collect::<Result<_, _>>()
         .unwrap()
