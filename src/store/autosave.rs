@@ -20,10 +20,7 @@
 use chrono::{DateTime, Utc};
 use rusqlite::OptionalExtension;
 
-use super::{
-    AuditMode, SaveContext, Scored, Status, Store, StoreError, UNATTRIBUTED, parse_status,
-    timestamp,
-};
+use super::{Scored, Status, Store, StoreError, UNATTRIBUTED, parse_status, timestamp};
 use crate::record::AssessmentRecord;
 use crate::review::{Actor, Role};
 
@@ -71,27 +68,7 @@ impl Store {
         now: DateTime<Utc>,
     ) -> Result<i64, StoreError> {
         let actor = self.acting()?;
-        self.commit_as(record, status, scored, now, &actor)
-    }
-
-    fn commit_as(
-        &self,
-        record: &AssessmentRecord,
-        status: Status,
-        scored: Scored,
-        now: DateTime<Utc>,
-        actor: &Actor,
-    ) -> Result<i64, StoreError> {
-        let number = record.info.number.trim();
-        if number.is_empty() {
-            return Err(StoreError::MissingNumber);
-        }
-        let tx = self.immediate()?;
-        let context = SaveContext { now, actor, supersedes: None, audit: AuditMode::PerField };
-        let id = self.save_in_tx(record, status, scored, &context)?;
-        self.conn.prepare_cached("DELETE FROM autosave WHERE number = ?1")?.execute([number])?;
-        tx.commit()?;
-        Ok(id)
+        self.save_as(record, (status, scored), now, &actor, true)
     }
 
     /// The saved record with this assessment number, if any.
@@ -167,7 +144,7 @@ impl Store {
             })?
         };
         let scored = self.bundled_scale().map_or(Scored::default(), |s| Scored::of(s, &record));
-        self.commit_as(&record, status, scored, now, &actor)?;
+        self.save_as(&record, (status, scored), now, &actor, true)?;
         Ok(())
     }
 }

@@ -366,14 +366,32 @@ impl Store {
         scored: Scored,
         now: DateTime<Utc>,
     ) -> Result<i64, StoreError> {
-        if record.info.number.trim().is_empty() {
+        let actor = self.acting()?;
+        self.save_as(record, (status, scored), now, &actor, false)
+    }
+
+    /// One interactive save by `actor` in its own transaction; with `clear_journal`, the
+    /// record's autosave journal row goes in the same transaction (see `autosave.rs`).
+    fn save_as(
+        &self,
+        record: &AssessmentRecord,
+        (status, scored): (Status, Scored),
+        now: DateTime<Utc>,
+        actor: &Actor,
+        clear_journal: bool,
+    ) -> Result<i64, StoreError> {
+        let number = record.info.number.trim();
+        if number.is_empty() {
             return Err(StoreError::MissingNumber);
         }
-        let actor = self.acting()?;
         let tx = self.immediate()?;
-        let context =
-            SaveContext { now, actor: &actor, supersedes: None, audit: AuditMode::PerField };
+        let context = SaveContext { now, actor, supersedes: None, audit: AuditMode::PerField };
         let id = self.save_in_tx(record, status, scored, &context)?;
+        if clear_journal {
+            self.conn
+                .prepare_cached("DELETE FROM autosave WHERE number = ?1")?
+                .execute([number])?;
+        }
         tx.commit()?;
         Ok(id)
     }
