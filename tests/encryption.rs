@@ -371,3 +371,29 @@ fn a_damaged_encrypted_database_recovers_from_its_encrypted_backups_with_the_key
     assert!(store.find_by_number("PG20261128-0001").unwrap().is_some());
     assert_eq!(store.current_actor().unwrap().account, "admin");
 }
+
+/// The store writer opens its own connection with the database key: the journal and the
+/// saved record are encrypted like everything else, and attributed to the signed-in account.
+#[test]
+fn the_store_writer_writes_the_encrypted_file_with_the_key() {
+    let dir = TempDir::new("encrypted-writer");
+    let store = encrypted_store(&dir);
+    let writer = elder_assess::store::StoreWriter::spawn(&store, super::common::gbt()).unwrap();
+    let mut edited = record("PG20261128-0001");
+    edited.subject.name = format!("{NAME}改");
+    writer.edit(&edited, Status::Draft, store.current_actor(), at(86_600));
+    writer.flush();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while writer.status().unwritten {
+        assert!(std::time::Instant::now() < deadline, "{:?}", writer.status());
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    assert!(writer.status().error.is_none(), "{:?}", writer.status());
+    for (path, bytes) in files(dir.path()) {
+        assert!(!contains(&bytes, NAME), "{} holds the name in the clear", path.display());
+    }
+    writer.shutdown();
+    let saved = store.committed_record("PG20261128-0001").unwrap().unwrap();
+    assert_eq!(saved.subject.name, format!("{NAME}改"));
+    assert_eq!(store.autosave_count().unwrap(), 0);
+}
