@@ -312,4 +312,15 @@ echo
 echo "phases: typing ok (A.1–A.5 and B.1–B.4 complete), drawing ok (3 pads inked, 签名 complete),"
 echo "        export ok: PDF on disk ${export_ms} ms after 保存 (poll every 20 ms), verify ${verify}"
 echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
+# What the session left in the audit trail (the store is plain: no accounts were made).
+python3 - "$data/elder-assess.sqlite3" <<'PY'
+import sqlite3, sys
+conn = sqlite3.connect(sys.argv[1])
+rows, size = conn.execute(
+    "SELECT count(*), coalesce(sum(length(coalesce(old_value, '')) + length(coalesce(new_value, ''))), 0)"
+    " FROM audit WHERE record_id IS NOT NULL").fetchone()
+sig = conn.execute("SELECT count(*) FROM audit WHERE field LIKE 'signatures.%'").fetchone()[0]
+idn = conn.execute("SELECT count(*) FROM audit WHERE field = 'subject.id_number'").fetchone()[0]
+print(f"audit    rows={rows} value-bytes={size} signature-rows={sig} id-number-rows={idn}")
+PY
 for p in idle typing drawing export; do printf '%-8s %s\n' "$p" "${result[$p]}"; done

@@ -8,8 +8,8 @@
 //!   most [`JOURNAL_DELAY`] after the oldest change not yet on disk, and at once after
 //!   [`StoreWriter::flush`] (the end of a pen stroke): `kill -9` loses at most the last
 //!   half second of typing;
-//! - ends the burst — one audited save ([`Store::commit_autosave`], scored once) — when a
-//!   field outside the burst is edited (the previous version is saved first, so each
+//! - ends the burst — one audited save ([`Store::commit_autosave`], scored once) — when an
+//!   edit touches none of the burst's fields (the previous version is saved first, so each
 //!   field's row runs from the value before its burst to the value after), after
 //!   [`BURST_IDLE`] without edits, on [`StoreWriter::commit`] (leaving a section,
 //!   完成评估, opening another record) and on [`StoreWriter::shutdown`] (closing the app);
@@ -334,8 +334,10 @@ impl Worker {
         }
     }
 
-    /// Takes a new version: a field outside the burst (or another record, status or
-    /// account) first saves the previous version, which ends its burst.
+    /// Takes a new version: a change that touches none of the burst's fields (or another
+    /// record, status or account) first saves the previous version, which ends its burst.
+    /// A change that touches a burst field continues it, with what it changed alongside
+    /// (the last digit of an ID number fills in the sex and birth date in the same frame).
     fn absorb(&mut self, edit: Edit, now: Instant) -> Result<(), StoreError> {
         let same = self.current.as_ref().is_none_or(|current| {
             current.record.info.number == edit.record.info.number
@@ -365,7 +367,7 @@ impl Worker {
             }
             return result;
         }
-        if result.is_ok() && !self.burst.is_empty() && !changed.is_subset(&self.burst) {
+        if result.is_ok() && !self.burst.is_empty() && changed.is_disjoint(&self.burst) {
             result = self.commit();
         }
         self.burst.extend(changed);
