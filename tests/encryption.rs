@@ -267,7 +267,7 @@ mod app {
             PasswordCost::TestOnlyLight,
         );
         let mut harness = Harness::builder()
-            // The store writer asks for a frame after each of its steps (a notice may change).
+            // The store writer asks for a frame when its status changes (the status line, a notice).
             .with_max_steps(64)
             .with_size(egui::vec2(1280.0, 900.0))
             .with_context_setup(elder_assess::ui::setup_context)

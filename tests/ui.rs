@@ -39,7 +39,7 @@ pub(super) fn app(dir: &Path) -> Harness<'static, AppState> {
 /// The app `state` in a test harness, after its first frame.
 pub(super) fn harness_for(state: AppState) -> Harness<'static, AppState> {
     let mut harness = Harness::builder()
-        // The store writer asks for a frame after each of its steps (a notice may change).
+        // The store writer asks for a frame when its status changes (the status line, a notice).
         .with_max_steps(64)
         .with_size(egui::vec2(1280.0, 1000.0))
         .with_theme(egui::Theme::Light)

@@ -50,11 +50,12 @@ const RETRY: Duration = Duration::from_millis(250);
 /// How long [`StoreWriter::shutdown`] keeps trying while the database stays locked.
 const SHUTDOWN_PATIENCE: Duration = Duration::from_secs(3);
 
-/// Called by the writer thread after each step (see [`StoreWriter::spawn_with_waker`]).
+/// Called by the writer thread when its status changed, and on each retry while the
+/// database lock is held (see [`StoreWriter::spawn_with_waker`]).
 pub type Waker = Box<dyn Fn() + Send>;
 
 /// What the writer has done, for the app's status line and notices.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct WriterStatus {
     /// Every [`StoreWriter::commit`] ticket up to this one is done.
     pub committed: u64,
@@ -128,8 +129,9 @@ impl StoreWriter {
         Self::spawn_with_waker(store, scale, None)
     }
 
-    /// [`StoreWriter::spawn`], calling `waker` after each step of the thread (the app
-    /// passes its repaint request, so that a notice appears without an input event).
+    /// [`StoreWriter::spawn`], calling `waker` when the status changes and while the lock
+    /// is held (the app passes its repaint request, so that a notice or the status line
+    /// changes without an input event).
     pub fn spawn_with_waker(
         store: &Store,
         scale: Scale,
@@ -296,6 +298,14 @@ impl Worker {
                 outcome = worker.absorb(edit, now);
             }
             let retry_due = worker.retry_at.is_none_or(|at| at <= now);
+            // The journal first: a commit that keeps failing (a refused status, say) must
+            // not keep the newest version off the disk.
+            let journal_due = worker
+                .unwritten_since
+                .is_some_and(|since| flush || now.duration_since(since) >= JOURNAL_DELAY);
+            if outcome.is_ok() && retry_due && journal_due {
+                outcome = worker.journal();
+            }
             let idle = worker.last_edit.is_some_and(|at| now.duration_since(at) >= BURST_IDLE);
             if outcome.is_ok() && retry_due && (ticket > worker.done || shutdown || idle) {
                 outcome = worker.commit();
@@ -303,15 +313,11 @@ impl Worker {
                     worker.done = ticket;
                 }
             }
-            let journal_due = worker
-                .unwritten_since
-                .is_some_and(|since| flush || now.duration_since(since) >= JOURNAL_DELAY);
-            if outcome.is_ok() && retry_due && journal_due {
-                outcome = worker.journal();
-            }
             worker.retry_at = outcome.as_ref().err().map(|_| now + RETRY);
-            let finished = worker.report(shared, outcome, now);
-            wake();
+            let (finished, changed) = worker.report(shared, outcome, now);
+            if changed {
+                wake();
+            }
             if shutdown {
                 let started = *shutdown_at.get_or_insert(now);
                 if finished || now.duration_since(started) >= SHUTDOWN_PATIENCE {
@@ -404,10 +410,18 @@ impl Worker {
         Ok(())
     }
 
-    /// Publishes the status; returns whether nothing is left to write.
-    fn report(&self, shared: &Shared, outcome: Result<(), StoreError>, now: Instant) -> bool {
+    /// Publishes the status; returns whether nothing is left to write, and whether the
+    /// app should look again (the status changed, or the lock is still held).
+    fn report(
+        &self,
+        shared: &Shared,
+        outcome: Result<(), StoreError>,
+        now: Instant,
+    ) -> (bool, bool) {
         let mut inbox = shared.lock();
         let pending_edit = inbox.edit.is_some();
+        let before = inbox.status.clone();
+        let busy = matches!(outcome, Err(StoreError::Busy));
         let status = &mut inbox.status;
         status.committed = self.done;
         status.record_id = self.record_id.or(status.record_id);
@@ -428,7 +442,8 @@ impl Worker {
             status.unwritten = self.unwritten_since.is_some();
             status.uncommitted = self.last_edit.is_some();
         }
-        !pending_edit && self.last_edit.is_none() && self.unwritten_since.is_none()
+        let finished = !pending_edit && self.last_edit.is_none() && self.unwritten_since.is_none();
+        (finished, busy || *status != before)
     }
 }
 
