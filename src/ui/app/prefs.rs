@@ -17,12 +17,16 @@ pub struct Prefs {
 
 impl Default for Prefs {
     fn default() -> Self {
-        // The county file's interval; the bundled file is tested to load, and if it did not,
-        // the shortest interval lists every elder rather than hiding anyone.
-        let due_months = crate::policy::bundled(crate::policy::DEFAULT_POLICY_ID)
-            .ok()
-            .flatten()
-            .map_or(crate::policy::MIN_REASSESSMENT_MONTHS, |p| p.county().reassessment_months);
+        // The county file's interval, read once (defaults are made at every preference save
+        // while signed out); the bundled file is tested to load, and if it did not, the
+        // shortest interval lists every elder rather than hiding anyone.
+        static COUNTY_MONTHS: std::sync::OnceLock<u32> = std::sync::OnceLock::new();
+        let due_months = *COUNTY_MONTHS.get_or_init(|| {
+            crate::policy::bundled(crate::policy::DEFAULT_POLICY_ID)
+                .ok()
+                .flatten()
+                .map_or(crate::policy::MIN_REASSESSMENT_MONTHS, |p| p.county().reassessment_months)
+        });
         Self { zoom: 1.0, dark: false, due_months }
     }
 }
