@@ -372,6 +372,8 @@ fn home_lists_assessments_with_masked_id_and_finds_them_by_name_or_id() {
     fill_annex_a(&mut harness);
     harness.get_by_label("← 返回列表").click();
     harness.run();
+    // The list shows the record once the store writer has saved it.
+    wait_for_jobs(&mut harness);
     assert!(harness.state().editor().is_none());
     assert_shown(&harness, "测试老人");
     assert_shown(&harness, "110105********002X");

@@ -188,11 +188,12 @@ impl AppState {
         self.notice.as_ref().filter(|n| n.level >= Level::Warning).map(|n| n.text.as_str())
     }
 
-    /// Whether background work is running (an export, a password check): tests step the
-    /// harness until it is done.
+    /// Whether background work is running (an export, a password check, a save the list
+    /// waits for): tests step the harness until it is done.
     pub fn is_busy(&self) -> bool {
         self.loan.is_some()
             || self.is_saving()
+            || self.refresh_after.is_some()
             || self.export.as_ref().is_some_and(exports::PdfExport::is_busy)
             || self.table_export.as_ref().is_some_and(exports::TableExport::is_busy)
     }
