@@ -53,4 +53,8 @@ mod ui_autosave; // The app's autosave: a 500-frame signature, typing while the 
 #[cfg(test)]
 mod ui_bureau; // The bureau's screens through egui_kittest: queue, review, history, exports, recovery.
 #[cfg(test)]
+mod ui_layout; // The layout check: overlaps, past the right edge, cut text, missing glyphs.
+#[cfg(test)]
+mod ui_layout_screens; // Every screen at 800×600–1920×1080 and 100–200 % text.
+#[cfg(test)]
 mod ui_recovery; // The recovery screen: every good backup offered, the chosen one opened.

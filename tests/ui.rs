@@ -225,7 +225,7 @@ fn id_number_is_validated_and_fills_sex_and_birth_date() {
 }
 
 /// Fills every required field except the Annex B answers and signatures.
-fn fill_annex_a(harness: &mut Harness<'static, AppState>) {
+pub(super) fn fill_annex_a(harness: &mut Harness<'static, AppState>) {
     let editor = harness.state_mut().editor_mut().unwrap();
     let record = &mut editor.record;
     record.info.reason = Some(AssessmentReason::First);
@@ -456,7 +456,7 @@ fn a_completed_assessment_is_read_only_until_reopened() {
 
 /// A completed, signed assessment in a new app on `dir`, with a `TestOnly` key named like
 /// assessor 1 (passphrase "correct horse").
-fn completed_with_key(dir: &Path) -> Harness<'static, AppState> {
+pub(super) fn completed_with_key(dir: &Path) -> Harness<'static, AppState> {
     use elder_assess::sign::{KdfCost, create_key_with_cost};
 
     let now = Utc.with_ymd_and_hms(2026, 11, 28, 2, 0, 0).unwrap();

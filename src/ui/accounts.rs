@@ -2,12 +2,13 @@
 //! a form to add one, and a password reset that also unlocks. The store checks that the
 //! signed-in account is an admin; passwords are wiped from memory when the form is cleared.
 
-use egui::{Grid, RichText, Ui};
+use egui::{RichText, Ui};
 use zeroize::Zeroizing;
 
 use crate::review::Role;
 use crate::store::{Account, MIN_PASSWORD_CHARS};
 
+use super::form::{field_width, labelled_row};
 use super::theme;
 
 /// The screen's state.
@@ -65,16 +66,20 @@ pub fn accounts_ui(ui: &mut Ui, state: &mut AccountsState) -> Option<AccountsAct
 fn list_ui(ui: &mut Ui, state: &mut AccountsState) {
     let rows = state.rows.as_deref().unwrap_or_default();
     let mut reset = None;
-    Grid::new("accounts").num_columns(5).striped(true).spacing([20.0, 10.0]).show(ui, |ui| {
-        for title in ["账号", "姓名", "角色", "状态", ""] {
-            ui.label(RichText::new(title).strong());
-        }
-        ui.end_row();
-        for account in rows {
-            ui.label(&account.login);
-            ui.label(&account.display_name);
-            ui.label(account.role.label());
-            match account.locked_until {
+    let headers = ["账号", "姓名", "角色", "状态", ""];
+    super::table::table(ui, "accounts", &headers, rows.len(), |ui, row, column| {
+        let account = &rows[row];
+        match column {
+            0 => {
+                ui.label(&account.login);
+            }
+            1 => {
+                ui.label(&account.display_name);
+            }
+            2 => {
+                ui.label(account.role.label());
+            }
+            3 => match account.locked_until {
                 Some(until) => {
                     let local = until.with_timezone(&crate::clock::CHINA_OFFSET);
                     let text = format!("已锁定至 {}", local.format("%H:%M"));
@@ -83,11 +88,12 @@ fn list_ui(ui: &mut Ui, state: &mut AccountsState) {
                 None => {
                     ui.label("正常");
                 }
+            },
+            _ => {
+                if ui.button(format!("重置密码 {}", account.login)).clicked() {
+                    reset = Some(account.login.clone());
+                }
             }
-            if ui.button(format!("重置密码 {}", account.login)).clicked() {
-                reset = Some(account.login.clone());
-            }
-            ui.end_row();
         }
     });
     if let Some(login) = reset {
@@ -100,10 +106,19 @@ fn list_ui(ui: &mut Ui, state: &mut AccountsState) {
 
 /// A password field labelled `label`.
 fn password_field(ui: &mut Ui, label: &str, password: &mut Zeroizing<String>) {
-    let label = ui.label(label);
-    ui.add(egui::TextEdit::singleline(&mut **password).password(true).desired_width(240.0))
-        .labelled_by(label.id);
-    ui.end_row();
+    labelled_row(ui, label, false, |ui, label| {
+        let width = field_width(ui, 240.0);
+        ui.add(egui::TextEdit::singleline(&mut **password).password(true).desired_width(width))
+            .labelled_by(label.id);
+    });
+}
+
+/// A one-line text field labelled `label`.
+fn text_row(ui: &mut Ui, label: &str, value: &mut String) {
+    labelled_row(ui, label, false, |ui, label| {
+        let width = field_width(ui, 240.0);
+        ui.add(egui::TextEdit::singleline(value).desired_width(width)).labelled_by(label.id);
+    });
 }
 
 /// What is wrong with a new password typed twice, if anything.
@@ -120,13 +135,11 @@ fn password_problem(password: &str, again: &str) -> Option<String> {
 /// The reset form; true when 确认重置 is pressed with a valid password.
 fn reset_ui(ui: &mut Ui, state: &mut AccountsState, login: &str) -> bool {
     ui.label(RichText::new(format!("重置账号 {login} 的密码（同时解除锁定）")).strong());
-    Grid::new("reset").num_columns(2).spacing([12.0, 10.0]).show(ui, |ui| {
-        password_field(ui, "新密码", &mut state.reset_password);
-        password_field(ui, "确认新密码", &mut state.reset_password_again);
-    });
+    password_field(ui, "新密码", &mut state.reset_password);
+    password_field(ui, "确认新密码", &mut state.reset_password_again);
     let problem = password_problem(&state.reset_password, &state.reset_password_again);
     let mut submit = false;
-    ui.horizontal(|ui| {
+    ui.horizontal_wrapped(|ui| {
         let size = egui::vec2(140.0, theme::TARGET_HEIGHT);
         submit = ui
             .add_enabled(problem.is_none(), egui::Button::new("确认重置").min_size(size))
@@ -146,25 +159,17 @@ fn reset_ui(ui: &mut Ui, state: &mut AccountsState, login: &str) -> bool {
 /// The new-account form; true when 添加账号 is pressed with everything filled in.
 fn create_ui(ui: &mut Ui, state: &mut AccountsState) -> bool {
     ui.label(RichText::new("新建账号").strong());
-    Grid::new("new-account").num_columns(2).spacing([12.0, 10.0]).show(ui, |ui| {
-        let label = ui.label("新账号");
-        ui.add(egui::TextEdit::singleline(&mut state.login).desired_width(240.0))
-            .labelled_by(label.id);
-        ui.end_row();
-        let label = ui.label("使用人姓名");
-        ui.add(egui::TextEdit::singleline(&mut state.name).desired_width(240.0))
-            .labelled_by(label.id);
-        ui.end_row();
-        ui.label("角色");
-        ui.horizontal(|ui| {
+    text_row(ui, "新账号", &mut state.login);
+    text_row(ui, "使用人姓名", &mut state.name);
+    labelled_row(ui, "角色", false, |ui, _| {
+        ui.horizontal_wrapped(|ui| {
             for role in Role::ALL {
                 ui.radio_value(&mut state.role, Some(role), role.label());
             }
         });
-        ui.end_row();
-        password_field(ui, "密码", &mut state.password);
-        password_field(ui, "确认密码", &mut state.password_again);
     });
+    password_field(ui, "密码", &mut state.password);
+    password_field(ui, "确认密码", &mut state.password_again);
     let problem = if state.login.trim().is_empty() || state.name.trim().is_empty() {
         Some("请填写账号和姓名".to_owned())
     } else if state.role.is_none() {

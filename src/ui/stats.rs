@@ -2,7 +2,7 @@
 //! as a stacked bar chart and a table.
 
 use chrono::NaiveDate;
-use egui::{Color32, Grid, RichText, Ui};
+use egui::{Color32, RichText, Ui};
 use egui_plot::{Bar, BarChart, Plot};
 
 use crate::tables::{Dimension, StatsTable};
@@ -80,11 +80,11 @@ pub fn stats_ui(ui: &mut Ui, state: &mut StatsState, scale: &crate::scale::Scale
     let Some(table) = &state.table else { return false };
     let total: u32 = table.totals.iter().sum();
     let mut export = false;
-    ui.horizontal(|ui| {
+    ui.horizontal_wrapped(|ui| {
         ui.label(format!("已通过的评估 {} 至 {}：共 {total} 人", table.period.0, table.period.1));
         export = ui.button("导出统计表…").clicked();
     });
-    egui::ScrollArea::both().auto_shrink([false, false]).show(ui, |ui| {
+    egui::ScrollArea::vertical().auto_shrink([false, false]).show(ui, |ui| {
         legend_ui(ui, table);
         chart_ui(ui, table);
         ui.add_space(8.0);
@@ -169,35 +169,31 @@ fn chart_ui(ui: &mut Ui, table: &StatsTable) {
 }
 
 fn table_ui(ui: &mut Ui, table: &StatsTable, scale: &crate::scale::Scale) {
-    Grid::new("stats-table")
-        .num_columns(table.columns.len() + 2)
-        .striped(true)
-        .spacing([16.0, 8.0])
-        .show(ui, |ui| {
-            ui.label(RichText::new(table.by.label()).strong());
-            // Short level names keep the table within the window; the legend above has the
-            // standard's full names.
-            for (level, column) in table.columns.iter().enumerate() {
-                let short = scale.levels().get(level).map_or(column.as_str(), |l| &l.short);
-                ui.label(RichText::new(short).strong()).on_hover_text(column);
-            }
-            ui.label(RichText::new("合计").strong());
-            ui.end_row();
-            for (group, counts) in &table.rows {
-                ui.label(group);
-                for count in counts {
-                    ui.label(count.to_string());
-                }
-                ui.label(counts.iter().sum::<u32>().to_string());
-                ui.end_row();
-            }
-            ui.label(RichText::new("合计").strong());
-            for count in &table.totals {
-                ui.label(RichText::new(count.to_string()).strong());
-            }
-            ui.label(RichText::new(table.totals.iter().sum::<u32>().to_string()).strong());
-            ui.end_row();
-        });
+    // Short level names keep the table within the window; the legend above has the
+    // standard's full names.
+    let mut headers: Vec<&str> = vec![table.by.label()];
+    for (level, column) in table.columns.iter().enumerate() {
+        headers.push(scale.levels().get(level).map_or(column.as_str(), |l| &l.short));
+    }
+    headers.push("合计");
+    let columns = table.columns.len();
+    // The last row is the totals.
+    super::table::table(ui, "stats-table", &headers, table.rows.len() + 1, |ui, row, column| {
+        let (group, counts) = match table.rows.get(row) {
+            Some((group, counts)) => (group.as_str(), counts.as_slice()),
+            None => ("合计", table.totals.as_slice()),
+        };
+        let text = match column {
+            0 => group.to_owned(),
+            c if c <= columns => counts.get(c - 1).copied().unwrap_or(0).to_string(),
+            _ => counts.iter().sum::<u32>().to_string(),
+        };
+        if row == table.rows.len() {
+            ui.label(RichText::new(text).strong());
+        } else {
+            ui.label(text);
+        }
+    });
 }
 
 #[cfg(test)]

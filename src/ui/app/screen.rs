@@ -97,7 +97,8 @@ impl AppState {
             return;
         }
         egui::Panel::top("tabs").show(ui, |ui| {
-            ui.horizontal(|ui| {
+            // Four tabs of 140 do not fit a narrow window: they wrap to a second line.
+            ui.horizontal_wrapped(|ui| {
                 let size = egui::vec2(140.0, 40.0);
                 let here = self.screen.tab();
                 for &tab in Tab::for_role(actor.role) {

@@ -10,6 +10,7 @@ pub mod assessors;
 mod county;
 mod items;
 mod result;
+mod sections;
 mod sign;
 
 use chrono::{DateTime, Utc};
@@ -188,11 +189,7 @@ impl Editor {
             self.keyboard(ui, scale);
         }
         let progress = self.progress(scale);
-        let command = egui::Panel::left("sections")
-            .resizable(false)
-            .exact_size(theme::SIDE_PANEL_WIDTH)
-            .show(ui, |ui| self.side_panel_ui(ui, scale, &progress))
-            .inner;
+        let command = self.sections_ui(ui, scale, &progress);
         let content = egui::CentralPanel::default().show(ui, |ui| {
             egui::ScrollArea::vertical()
                 .auto_shrink([false, false])
@@ -310,68 +307,6 @@ impl Editor {
             self.item = scale.domains()[d].item_range().start;
         }
         self.section = section;
-    }
-
-    fn side_panel_ui(
-        &mut self,
-        ui: &mut Ui,
-        scale: &Scale,
-        progress: &Progress,
-    ) -> Option<WizardCommand> {
-        ui.add_space(8.0);
-        let mut command = None;
-        if ui
-            .add(egui::Button::new("← 返回列表").min_size(egui::vec2(200.0, theme::TARGET_HEIGHT)))
-            .clicked()
-        {
-            command = Some(WizardCommand::GoHome);
-        }
-        ui.label(RichText::new(format!("评估编号 {}", self.record.info.number)).small());
-        ui.label(
-            RichText::new(format!("总分 {} / {}", progress.total, scale.max_total())).heading(),
-        );
-        ui.label(RichText::new(level_range_text(scale, progress)).strong().color(theme::ACCENT));
-        ui.separator();
-        let issues = self.record.validate(scale);
-        let missing_in = |section: FieldSection| {
-            issues.iter().filter(|i| i.blocking && i.field.section() == section).count()
-        };
-        let mut entries: Vec<(Section, String, bool)> = vec![
-            (Section::Info, "A.1 评估信息".to_owned(), missing_in(FieldSection::A(1)) == 0),
-            (Section::Subject, "A.2 基本信息".to_owned(), missing_in(FieldSection::A(2)) == 0),
-            (Section::Informant, "A.3 信息提供者".to_owned(), missing_in(FieldSection::A(3)) == 0),
-            (Section::Diagnoses, "A.4 疾病与用药".to_owned(), missing_in(FieldSection::A(4)) == 0),
-            (Section::Health, "A.5 健康问题".to_owned(), missing_in(FieldSection::A(5)) == 0),
-            (Section::County, "县级补充信息".to_owned(), county_recorded(&self.record)),
-        ];
-        for (d, domain) in scale.domains().iter().enumerate() {
-            let answered = progress.answered[d];
-            let total = domain.item_range().len();
-            entries.push((
-                Section::Domain(d),
-                format!("{} {} {answered}/{total}", domain.id(), domain.name()),
-                answered == total,
-            ));
-        }
-        entries.push((Section::Result, "C 评估结果".to_owned(), progress.complete));
-        entries.push((
-            Section::Signatures,
-            "签名".to_owned(),
-            missing_in(FieldSection::Signatures) == 0,
-        ));
-        egui::ScrollArea::vertical().auto_shrink([false, false]).show(ui, |ui| {
-            for (section, title, done) in entries {
-                let mark = if done { "● " } else { "○ " };
-                let text = RichText::new(format!("{mark}{title}"));
-                let text = if done { text.color(theme::OK) } else { text };
-                let button = egui::Button::selectable(self.section == section, text)
-                    .min_size(egui::vec2(ui.available_width(), 40.0));
-                if ui.add(button).clicked() {
-                    self.go_to(scale, section);
-                }
-            }
-        });
-        command
     }
 
     /// Annex B keys: digits choose, Enter/→ next, Shift+Enter/← back. Ignored while a text

@@ -1,0 +1,108 @@
+//! Form rows that hold at every window and text size: the field's label in a column
+//! beside its answers while the pane is wide, above them once it is narrow; the answers
+//! wrap inside their own row, so a row is always as tall as what it shows and nothing is
+//! wider than the pane.
+//!
+//! egui's `Grid` sizes a row from the previous frame, and wrapped option lists inside it
+//! were drawn over the next row's options; a row here is laid out in one pass.
+
+use egui::{Align, Layout, Response, RichText, Ui, vec2};
+
+use super::theme;
+
+/// Below this pane width (points) a row puts its label above its answers.
+pub const NARROW: f32 = 620.0;
+
+/// Space between two rows.
+const ROW_GAP: f32 = 14.0;
+
+/// The label column's width in a pane `width` points wide; `None` when the pane is
+/// narrow and labels go above their answers.
+#[must_use]
+pub fn label_width(width: f32) -> Option<f32> {
+    (width >= NARROW).then(|| (width * 0.3).clamp(160.0, 280.0))
+}
+
+#[expect(dead_code, reason = "the Annex A forms move to these rows next")]
+/// One form row: `code title` (with a red `*` when `required`), then what `add` shows,
+/// given the label's response so that fields can be named by it.
+pub fn row<R>(
+    ui: &mut Ui,
+    code: &str,
+    title: &str,
+    required: bool,
+    add: impl FnOnce(&mut Ui, &Response) -> R,
+) -> R {
+    let text = if code.is_empty() { title.to_owned() } else { format!("{code} {title}") };
+    labelled_row(ui, &text, required, add)
+}
+
+/// [`row`] with a label that is not an Annex A field (`其他原因`, `族别`).
+pub fn labelled_row<R>(
+    ui: &mut Ui,
+    text: &str,
+    required: bool,
+    add: impl FnOnce(&mut Ui, &Response) -> R,
+) -> R {
+    let width = ui.available_width();
+    let inner = match label_width(width) {
+        Some(label_width) => {
+            ui.horizontal_top(|ui| {
+                let label = column(ui, label_width, |ui| label_ui(ui, text, required));
+                let answers = ui.available_width().max(0.0);
+                column(ui, answers, |ui| add(ui, &label))
+            })
+            .inner
+        }
+        None => {
+            ui.vertical(|ui| {
+                ui.set_max_width(width);
+                let label = label_ui(ui, text, required);
+                add(ui, &label)
+            })
+            .inner
+        }
+    };
+    ui.add_space(ROW_GAP);
+    inner
+}
+
+/// A top-down column exactly `width` points wide.
+fn column<R>(ui: &mut Ui, width: f32, add: impl FnOnce(&mut Ui) -> R) -> R {
+    ui.allocate_ui_with_layout(vec2(width, 0.0), Layout::top_down(Align::Min), |ui| {
+        ui.set_width(width);
+        add(ui)
+    })
+    .inner
+}
+
+/// The label, wrapped to its column, with the required mark after it.
+fn label_ui(ui: &mut Ui, text: &str, required: bool) -> Response {
+    ui.horizontal_wrapped(|ui| {
+        let label = ui.add(egui::Label::new(text).wrap());
+        if required {
+            ui.label(RichText::new("*").color(theme::ERROR));
+        }
+        label
+    })
+    .inner
+}
+
+/// The width a fixed-size field may take: `wanted`, or all that is left when less is.
+#[must_use]
+pub fn field_width(ui: &Ui, wanted: f32) -> f32 {
+    wanted.min(ui.available_width()).max(40.0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn labels_go_above_the_answers_in_a_narrow_pane() {
+        assert_eq!(label_width(400.0), None);
+        assert_eq!(label_width(NARROW - 1.0), None);
+        assert_eq!(label_width(NARROW), Some(186.0));
+        assert_eq!(label_width(2000.0), Some(280.0));
+    }
+}
