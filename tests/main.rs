@@ -29,6 +29,8 @@ mod layering; // Engine modules never import GUI, database or PDF crates.
 #[cfg(test)]
 mod policy; // The county service list: all 31 services, boundaries, priority, CLI.
 #[cfg(test)]
+mod policy_rules; // Issue 12: the plan's service rules as data-driven cases, readings as data.
+#[cfg(test)]
 mod properties; // Invariants over random answers (proptest).
 #[cfg(test)]
 mod report; // PDF reports: official report, resident page, blank form.

@@ -76,7 +76,9 @@ pub(super) fn county_truth(condition: &Condition, f: &CountyFacts, r: &Readings)
                 Truth::True(vec![format!("重度残疾（残疾等级{}）", disability_grade_text(g))])
             }
             Some(0) => Truth::False(vec!["无残疾等级".to_owned()]),
-            Some(g) => Truth::False(vec![format!("残疾等级{}，非重度残疾", disability_grade_text(g))]),
+            Some(g) => {
+                Truth::False(vec![format!("残疾等级{}，非重度残疾", disability_grade_text(g))])
+            }
         },
         Condition::PensionDrawing => flag(
             f.pension_drawing,
@@ -110,7 +112,6 @@ pub(super) fn county_truth(condition: &Condition, f: &CountyFacts, r: &Readings)
         _ => Truth::Unknown(Vec::new()),
     }
 }
-
 
 /// The condition a reading of 经济困难 stands for.
 pub(super) fn hardship_condition(hardship: Hardship) -> Condition {

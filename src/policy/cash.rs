@@ -112,7 +112,10 @@ mod tests {
         ]);
         assert_eq!(total.yuan, 50);
         assert_eq!(total.excluded.len(), 1);
-        assert_eq!(total.text(), "每月现金合计至少 50 元（未计入：1. 服务（清单未列明金额，按当地标准发放））");
+        assert_eq!(
+            total.text(),
+            "每月现金合计至少 50 元（未计入：1. 服务（清单未列明金额，按当地标准发放））"
+        );
         let complete = cash_total(&[decision(Status::Eligible, Some(50), false)]);
         assert_eq!(complete.text(), "每月现金合计 50 元");
     }

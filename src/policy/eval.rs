@@ -260,8 +260,11 @@ pub(super) fn truth(condition: &Condition, s: &Subject, r: &Readings) -> Truth {
             }
         }
         Condition::EconomicDifficulty => {
-            let parts: Vec<Condition> =
-                r.economic_difficulty.iter().map(|h| super::atoms::hardship_condition(*h)).collect();
+            let parts: Vec<Condition> = r
+                .economic_difficulty
+                .iter()
+                .map(|h| super::atoms::hardship_condition(*h))
+                .collect();
             truth(&Condition::Any(parts), s, r)
         }
         atom => super::atoms::county_truth(atom, f, r),

@@ -16,8 +16,8 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 use super::Policy;
-use super::error::EntitlementInputError;
 use super::cash::{Excluded, cash_total};
+use super::error::EntitlementInputError;
 use super::eval::{Decision, Subject, evaluate};
 use super::priority::{Priority, order_rule_text, priority};
 use crate::record::check_birth_date;

@@ -28,9 +28,9 @@ mod validate;
 use std::path::Path;
 
 pub use crate::record::county::{CountyFacts, FamilyPlanning, Pension, Tekun, YoufuGroup};
+pub use cash::{CashTotal, Excluded, cash_total, monthly_cash_total};
 pub use county::{County, MAX_REASSESSMENT_MONTHS, MIN_REASSESSMENT_MONTHS};
 pub use error::{EntitlementInputError, PolicyError, PolicyProblem};
-pub use cash::{CashTotal, Excluded, cash_total, monthly_cash_total};
 pub use eval::{Decision, Status, Subject, evaluate};
 pub use priority::{Priority, Standing, admission_order, order_rule_text, priority};
 pub use raw::{Amount, Condition, Kind, Scope};

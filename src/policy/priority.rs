@@ -63,7 +63,9 @@ impl Priority {
     pub fn text(&self) -> String {
         let why = self.reasons.join("，");
         let head = match (self.standing, self.group) {
-            (Standing::Priority, Some(group)) => format!("公办养老机构入住优先：第 {group} 类（{why}）"),
+            (Standing::Priority, Some(group)) => {
+                format!("公办养老机构入住优先：第 {group} 类（{why}）")
+            }
             (Standing::NeedsInfo, _) => {
                 format!("公办养老机构入住优先：需补充{}", self.missing.join("、"))
             }
@@ -89,7 +91,9 @@ pub fn order_rule_text(readings: &Readings) -> String {
         let keys: Vec<&str> = readings.order_within_group.iter().map(|k| k.label()).collect();
         format!("同类之内{}（本县可配置规则，非方案规定）", keys.join("、"))
     };
-    format!("{plan}；{county}；同等条件下现役军人家属和烈士、因公牺牲军人、病故军人的遗属及计划生育特殊家庭老年人优先安排")
+    format!(
+        "{plan}；{county}；同等条件下现役军人家属和烈士、因公牺牲军人、病故军人的遗属及计划生育特殊家庭老年人优先安排"
+    )
 }
 
 /// The elder's place for admission under the county's readings.
@@ -132,24 +136,9 @@ pub fn priority(readings: &Readings, subject: &Subject) -> Priority {
         Condition::Tekun(TekunIs::Any),
         Condition::TekunChoice(TekunIs::Centralized),
     ]);
-    let second = Condition::All(vec![
-        Condition::EconomicDifficulty,
-        Condition::Any(vec![
-            Condition::Disabled,
-            Condition::Dementia,
-            Condition::SevereDisability,
-            Condition::AdvancedAge,
-            Condition::FamilyPlanning(FamilyPlanningIs::Any),
-            Condition::Youfu,
-        ]),
-    ]);
     let group = match known(truth(&first, subject, readings), &mut reasons) {
         Some(true) => Some(1),
-        Some(false) => match known(truth(&second, subject, readings), &mut reasons) {
-            Some(true) => Some(2),
-            Some(false) => None,
-            None => None,
-        },
+        Some(false) => second_group(readings, subject, &mut known, &mut reasons),
         None => None,
     };
     let mut preferred_parts = vec![Condition::YoufuGroup(readings.preferred_youfu_groups.clone())];
@@ -170,6 +159,49 @@ pub fn priority(readings: &Readings, subject: &Subject) -> Priority {
     let mut result = place(standing, group, preferred, reasons);
     result.missing = missing;
     result
+}
+
+/// Group 2 when the elder is 经济困难 and has one of the plan's listed conditions, each
+/// named in the plan's words; `None` when not (or not known, the facts noted by `known`).
+fn second_group(
+    readings: &Readings,
+    subject: &Subject,
+    known: &mut impl FnMut(Truth, &mut Vec<String>) -> Option<bool>,
+    reasons: &mut Vec<String>,
+) -> Option<u8> {
+    let mut found = Vec::new();
+    let mut unknown: Vec<&'static str> = Vec::new();
+    for (condition, name) in [
+        (Condition::Disabled, "失能"),
+        (Condition::Dementia, "失智"),
+        (Condition::SevereDisability, "重残"),
+        (Condition::AdvancedAge, "高龄"),
+        (Condition::FamilyPlanning(FamilyPlanningIs::Any), "计划生育特殊家庭"),
+        (Condition::Youfu, "优抚对象"),
+    ] {
+        match truth(&condition, subject, readings) {
+            Truth::True(_) => found.push(name.to_owned()),
+            Truth::False(_) => {}
+            Truth::Unknown(facts) => unknown.extend(facts),
+        }
+    }
+    if found.is_empty() && unknown.is_empty() {
+        // None of the listed conditions: not group 2, whatever the hardship.
+        return None;
+    }
+    let mut hardship = Vec::new();
+    match known(truth(&Condition::EconomicDifficulty, subject, readings), &mut hardship) {
+        Some(true) if !found.is_empty() => {
+            reasons.push(format!("经济困难（{}）", hardship.join("、")));
+            reasons.extend(found);
+            Some(2)
+        }
+        Some(true) => {
+            known(Truth::Unknown(unknown), &mut Vec::new());
+            None
+        }
+        _ => None,
+    }
 }
 
 /// Admission order: group 1, group 2, then general applicants; within each, the county's

@@ -72,7 +72,8 @@ impl Readings {
 
     /// Whether disability `grade` counts as 重残.
     pub fn is_severe_grade(&self, grade: u8) -> bool {
-        grade >= 1 && (self.severe_disability_grades.0..=self.severe_disability_grades.1).contains(&grade)
+        grade >= 1
+            && (self.severe_disability_grades.0..=self.severe_disability_grades.1).contains(&grade)
     }
 }
 
@@ -83,14 +84,20 @@ pub(super) fn validate(readings: &Readings, problems: &mut Vec<(PolicyProblem, L
         ("severe_disability_grades", readings.severe_disability_grades),
     ] {
         if from < 1 || from > to || to > 4 {
-            problems.push((PolicyProblem::BadReading { key, what: "应为 1–4 之间的范围 (从, 到)" }, Locator::Key(key)));
+            problems.push((
+                PolicyProblem::BadReading { key, what: "应为 1–4 之间的范围 (从, 到)" },
+                Locator::Key(key),
+            ));
         }
     }
     for (key, age) in
         [("advanced_age", readings.advanced_age), ("priority_min_age", readings.priority_min_age)]
     {
         if age > super::validate::MAX_CONDITION_AGE {
-            problems.push((PolicyProblem::BadReading { key, what: "年龄超过 150 周岁" }, Locator::Key(key)));
+            problems.push((
+                PolicyProblem::BadReading { key, what: "年龄超过 150 周岁" },
+                Locator::Key(key),
+            ));
         }
     }
     if readings.economic_difficulty.is_empty() {
@@ -106,7 +113,8 @@ pub(super) fn validate(readings: &Readings, problems: &mut Vec<(PolicyProblem, L
     ];
     for (key, repeated) in repeats {
         if repeated {
-            problems.push((PolicyProblem::BadReading { key, what: "有重复的项" }, Locator::Key(key)));
+            problems
+                .push((PolicyProblem::BadReading { key, what: "有重复的项" }, Locator::Key(key)));
         }
     }
 }
@@ -147,7 +155,8 @@ mod tests {
         assert!(errors(&bad).contains("`disabled_levels`"), "{}", errors(&bad));
         let bad = with_readings(("advanced_age: 80", "advanced_age: 200"));
         assert!(errors(&bad).contains("`advanced_age`"), "{}", errors(&bad));
-        let bad = with_readings(("economic_difficulty: [Flag,", "economic_difficulty: [Tekun, Flag,"));
+        let bad =
+            with_readings(("economic_difficulty: [Flag,", "economic_difficulty: [Tekun, Flag,"));
         assert!(errors(&bad).contains("有重复的项"), "{}", errors(&bad));
         let bad = with_readings(("advanced_age:", "gaoling_age: 80, advanced_age:"));
         assert!(errors(&bad).contains("gaoling_age"), "{}", errors(&bad));

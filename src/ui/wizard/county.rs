@@ -149,7 +149,13 @@ pub(super) fn entitlements_ui(
     ));
     for d in &eligible {
         let amount = d.amount_per_month.map_or_else(
-            || if d.amount_unstated { "（按当地标准发放）".to_owned() } else { String::new() },
+            || {
+                if d.amount_unstated {
+                    "（按当地标准发放）".to_owned()
+                } else {
+                    String::new()
+                }
+            },
             |a| format!("（每月{}{a} 元）", if d.amount_is_minimum { "不低于 " } else { "" }),
         );
         ui.label(RichText::new(format!("{}. {}{amount}", d.no, d.name)).color(theme::OK));
