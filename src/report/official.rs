@@ -455,7 +455,11 @@ fn entitlements_section(layout: &mut Layout, e: &super::model::EntitlementSummar
         layout.paragraph(
             MARGIN_X + 20.0,
             cw - 20.0,
-            &format!("{}。", e.monthly_total_text),
+            &if e.monthly_total_partial {
+                format!("{}。", e.monthly_total_text)
+            } else {
+                format!("每月现金补贴合计约 {} 元。", e.monthly_total)
+            },
             BIG,
             Ink::Accent,
         );
