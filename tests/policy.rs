@@ -77,22 +77,26 @@ fn the_bundled_list_has_the_31_services_as_the_seed_states_them() {
     assert_eq!(policy.services()[2].tiers[0].target, "本县户籍 80—99周岁老年人");
 }
 
-/// For every service: a subject who is eligible and one who is not.
-#[test]
-fn every_service_has_an_eligible_and_a_not_eligible_case() {
-    type Edit = fn(&mut Subject);
-    let cases: [(u16, u32, Edit, u32, Edit); 31] = [
+type Edit = fn(&mut Subject);
+
+fn drawing_employee_pension(s: &mut Subject) {
+    s.facts.pension = Some(Pension::Employee);
+    s.facts.pension_drawing = Some(true);
+}
+
+/// A 退伍军人 with no able supporter, receiving 国家定期抚恤补助 (list item 18).
+fn supported_veteran(s: &mut Subject) {
+    s.facts.youfu = Some(true);
+    s.facts.youfu_group = Some(policy::YoufuGroup::Veteran);
+    s.facts.no_able_supporter = Some(true);
+    s.facts.state_youfu_allowance = Some(true);
+}
+
+/// Per service: (number, age and edit of an eligible subject, age and edit of a refused one).
+fn service_cases() -> [(u16, u32, Edit, u32, Edit); 31] {
+    [
         // Issue 12: 达到待遇享受年龄 is read from 已领取养老金, not from age 60.
-        (
-            1,
-            65,
-            |s| {
-                s.facts.pension = Some(Pension::Employee);
-                s.facts.pension_drawing = Some(true);
-            },
-            65,
-            |_| {},
-        ),
+        (1, 65, drawing_employee_pension, 65, |_| {}),
         (
             2,
             65,
@@ -122,18 +126,7 @@ fn every_service_has_an_eligible_and_a_not_eligible_case() {
             |s| s.facts.economic_hardship = Some(true),
         ),
         // Issue 12: the plan's named groups, no able supporter and 国家定期抚恤补助.
-        (
-            18,
-            70,
-            |s| {
-                s.facts.youfu = Some(true);
-                s.facts.youfu_group = Some(policy::YoufuGroup::Veteran);
-                s.facts.no_able_supporter = Some(true);
-                s.facts.state_youfu_allowance = Some(true);
-            },
-            70,
-            |_| {},
-        ),
+        (18, 70, supported_veteran, 70, |_| {}),
         (19, 70, |s| s.final_level = Some(1), 70, |_| {}),
         (
             20,
@@ -193,8 +186,13 @@ fn every_service_has_an_eligible_and_a_not_eligible_case() {
             70,
             |s| s.facts.disability_grade = Some(4),
         ),
-    ];
-    for (no, yes_age, yes, no_age, not) in cases {
+    ]
+}
+
+/// For every service: a subject who is eligible and one who is not.
+#[test]
+fn every_service_has_an_eligible_and_a_not_eligible_case() {
+    for (no, yes_age, yes, no_age, not) in service_cases() {
         let mut eligible = plain(yes_age);
         yes(&mut eligible);
         assert_eq!(status(&eligible, no), Status::Eligible, "service {no} should be eligible");

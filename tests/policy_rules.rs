@@ -174,7 +174,7 @@ fn the_new_county_facts_survive_import_json_and_the_store() {
     assert!(serde_json::from_value::<elder_assess::record::AssessmentRecord>(record).is_err());
 }
 
-/// The CLI prints the needs_info reasons, the excluded amounts and the priority text.
+/// The CLI prints the `needs_info` reasons, the excluded amounts and the priority text.
 #[test]
 fn cli_entitlements_names_what_the_total_leaves_out_and_what_to_record() {
     let input = r#"{"reference_date": "2026-11-28", "birth_date": "1941-11-28", "final_level": 2,

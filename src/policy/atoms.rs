@@ -89,22 +89,7 @@ pub(super) fn county_truth(condition: &Condition, f: &CountyFacts, r: &Readings)
         Condition::EconomicHardship => {
             flag(f.economic_hardship, "是否经济困难", "经济困难", "非经济困难")
         }
-        Condition::Pension(which) => match f.pension {
-            None => Truth::Unknown(vec!["养老保险参保情况"]),
-            Some(p) => {
-                let ok = matches!(
-                    (which, p),
-                    (PensionIs::Employee, Pension::Employee)
-                        | (PensionIs::Resident, Pension::Resident)
-                );
-                let text = if p == Pension::None {
-                    "未参加基本养老保险".to_owned()
-                } else {
-                    format!("参加{}", p.label())
-                };
-                if ok { Truth::True(vec![text]) } else { Truth::False(vec![text]) }
-            }
-        },
+        Condition::Pension(which) => pension(*which, f),
         Condition::LivingAlone => flag(f.living_alone, "是否独居", "独居", "非独居"),
         Condition::EmptyNest => flag(f.empty_nest, "是否空巢", "空巢", "非空巢"),
         Condition::LeftBehind => flag(f.left_behind, "是否留守", "留守", "非留守"),
@@ -152,6 +137,25 @@ fn youfu_group(groups: &[YoufuGroupIs], f: &CountyFacts) -> Truth {
         (Some(true), Some(group)) => {
             let text = format!("优抚对象（{}）", group.label());
             if groups.contains(&group) { Truth::True(vec![text]) } else { Truth::False(vec![text]) }
+        }
+    }
+}
+
+/// Insured under this pension.
+fn pension(which: PensionIs, f: &CountyFacts) -> Truth {
+    match f.pension {
+        None => Truth::Unknown(vec!["养老保险参保情况"]),
+        Some(p) => {
+            let ok = matches!(
+                (which, p),
+                (PensionIs::Employee, Pension::Employee) | (PensionIs::Resident, Pension::Resident)
+            );
+            let text = if p == Pension::None {
+                "未参加基本养老保险".to_owned()
+            } else {
+                format!("参加{}", p.label())
+            };
+            if ok { Truth::True(vec![text]) } else { Truth::False(vec![text]) }
         }
     }
 }
