@@ -173,7 +173,12 @@ fn decide(service: &Service, subject: &Subject, readings: &Readings) -> Decision
     let (status, reason) = if missing.is_empty() {
         (Status::NotEligible, format!("不符合服务对象{}", refusals.join("；")))
     } else {
-        let targets: Vec<&str> = service.tiers.iter().map(|t| t.target.as_str()).collect();
+        let mut targets: Vec<&str> = Vec::new();
+        for tier in &service.tiers {
+            if !targets.contains(&tier.target.as_str()) {
+                targets.push(&tier.target);
+            }
+        }
         (
             Status::NeedsInfo,
             format!("服务对象“{}”：需补充{}", targets.join("”“"), missing.join("、")),

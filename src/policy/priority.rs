@@ -66,7 +66,11 @@ impl Priority {
             (Standing::Priority, Some(group)) => {
                 format!("公办养老机构入住优先：第 {group} 类（{why}）")
             }
-            (Standing::NeedsInfo, _) => {
+            (Standing::NeedsInfo, Some(group)) => format!(
+                "公办养老机构入住优先：第 {group} 类（{why}）；同等条件下是否优先安排需补充{}",
+                self.missing.join("、")
+            ),
+            (Standing::NeedsInfo, None) => {
                 format!("公办养老机构入住优先：需补充{}", self.missing.join("、"))
             }
             (Standing::Underage, _) => format!("公办养老机构入住优先：不适用（{why}）"),
