@@ -55,4 +55,6 @@ mod ui_autosave; // The app's autosave: a 500-frame signature, typing while the 
 #[cfg(test)]
 mod ui_bureau; // The bureau's screens through egui_kittest: queue, review, history, exports, recovery.
 #[cfg(test)]
+mod ui_county; // Issue 12: the plan's new county facts asked in the wizard where they apply.
+#[cfg(test)]
 mod ui_recovery; // The recovery screen: every good backup offered, the chosen one opened.

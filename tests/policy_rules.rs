@@ -202,3 +202,30 @@ fn cli_entitlements_names_what_the_total_leaves_out_and_what_to_record() {
     assert!(json["monthly_cash_text"].as_str().unwrap().starts_with("每月现金合计至少 100 元"));
     assert_eq!(json["priority"]["group"], 2);
 }
+
+/// The report's entitlements section says which amounts the total leaves out, and the
+/// priority as the plan writes it with the county's rule labelled.
+#[test]
+fn the_report_entitlements_name_what_the_total_leaves_out() {
+    use elder_assess::record::county::Tekun;
+    use elder_assess::report::{ReportModel, ReportOptions};
+
+    let mut record: elder_assess::record::AssessmentRecord =
+        serde_json::from_str(include_str!("data/example-assessment.json")).unwrap();
+    record.county.tekun = Some(Tekun::Dispersed);
+    record.county.disability_grade = Some(1);
+    record.county.needs_long_term_care = None;
+    let created = chrono::DateTime::from_timestamp(1_764_316_800, 0).unwrap();
+    let model =
+        ReportModel::new(&record, &super::common::gbt(), &ReportOptions::new(created)).unwrap();
+    let e = model.entitlements.unwrap();
+    assert!(e.monthly_total_partial);
+    assert!(
+        e.monthly_total_text
+            .contains("未计入：21. 重度残疾人护理补贴（需补充信息后确定）；22. 分散特困供养"),
+        "{}",
+        e.monthly_total_text
+    );
+    assert!(e.priority_rule.contains("本县可配置规则，非方案规定"), "{}", e.priority_rule);
+    assert!(e.priority.unwrap().starts_with("公办养老机构入住优先"));
+}
