@@ -29,6 +29,8 @@ mod layering; // Engine modules never import GUI, database or PDF crates.
 #[cfg(test)]
 mod policy; // The county service list: all 31 services, boundaries, priority, CLI.
 #[cfg(test)]
+mod policy_rules; // Issue 12: the plan's service rules as data-driven cases, readings as data.
+#[cfg(test)]
 mod properties; // Invariants over random answers (proptest).
 #[cfg(test)]
 mod report; // PDF reports: official report, resident page, blank form.
@@ -52,6 +54,8 @@ mod ui; // The assessor app through egui_kittest: wizard, keys, ID numbers, sign
 mod ui_autosave; // The app's autosave: a 500-frame signature, typing while the lock is held.
 #[cfg(test)]
 mod ui_bureau; // The bureau's screens through egui_kittest: queue, review, history, exports, recovery.
+#[cfg(test)]
+mod ui_county; // Issue 12: the plan's new county facts asked in the wizard where they apply.
 #[cfg(test)]
 mod ui_layout; // The layout check: overlaps, past the right edge, cut text, missing glyphs.
 #[cfg(test)]

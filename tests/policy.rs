@@ -17,7 +17,7 @@ fn reference() -> NaiveDate {
 }
 
 /// A fully recorded elder of `age` with no special circumstances, level 0.
-fn plain(age: u32) -> Subject {
+pub fn plain(age: u32) -> Subject {
     let year = 2026 - i32::try_from(age).unwrap();
     Subject {
         reference_date: reference(),
@@ -27,11 +27,16 @@ fn plain(age: u32) -> Subject {
         facts: CountyFacts {
             local_hukou: Some(true),
             tekun: Some(Tekun::None),
-            tekun_wants_institution: Some(false),
+            // Only 特困 elders state a wish; 22 and 23 then follow the arrangement.
+            tekun_wants_institution: None,
             dibao: Some(false),
             family_planning: Some(FamilyPlanning::None),
             disability_grade: Some(0),
             youfu: Some(false),
+            youfu_group: None,
+            no_able_supporter: Some(false),
+            state_youfu_allowance: Some(false),
+            needs_long_term_care: Some(false),
             economic_hardship: Some(false),
             living_alone: Some(false),
             empty_nest: Some(false),
@@ -72,12 +77,26 @@ fn the_bundled_list_has_the_31_services_as_the_seed_states_them() {
     assert_eq!(policy.services()[2].tiers[0].target, "本县户籍 80—99周岁老年人");
 }
 
-/// For every service: a subject who is eligible and one who is not.
-#[test]
-fn every_service_has_an_eligible_and_a_not_eligible_case() {
-    type Edit = fn(&mut Subject);
-    let cases: [(u16, u32, Edit, u32, Edit); 31] = [
-        (1, 65, |s| s.facts.pension = Some(Pension::Employee), 65, |_| {}),
+type Edit = fn(&mut Subject);
+
+fn drawing_employee_pension(s: &mut Subject) {
+    s.facts.pension = Some(Pension::Employee);
+    s.facts.pension_drawing = Some(true);
+}
+
+/// A 退伍军人 with no able supporter, receiving 国家定期抚恤补助 (list item 18).
+fn supported_veteran(s: &mut Subject) {
+    s.facts.youfu = Some(true);
+    s.facts.youfu_group = Some(policy::YoufuGroup::Veteran);
+    s.facts.no_able_supporter = Some(true);
+    s.facts.state_youfu_allowance = Some(true);
+}
+
+/// Per service: (number, age and edit of an eligible subject, age and edit of a refused one).
+fn service_cases() -> [(u16, u32, Edit, u32, Edit); 31] {
+    [
+        // Issue 12: 达到待遇享受年龄 is read from 已领取养老金, not from age 60.
+        (1, 65, drawing_employee_pension, 65, |_| {}),
         (
             2,
             65,
@@ -106,7 +125,8 @@ fn every_service_has_an_eligible_and_a_not_eligible_case() {
             59,
             |s| s.facts.economic_hardship = Some(true),
         ),
-        (18, 70, |s| s.facts.youfu = Some(true), 70, |_| {}),
+        // Issue 12: the plan's named groups, no able supporter and 国家定期抚恤补助.
+        (18, 70, supported_veteran, 70, |_| {}),
         (19, 70, |s| s.final_level = Some(1), 70, |_| {}),
         (
             20,
@@ -118,7 +138,11 @@ fn every_service_has_an_eligible_and_a_not_eligible_case() {
         (
             21,
             70,
-            |s| s.facts.disability_grade = Some(2),
+            // Issue 12: 要长期照护的.
+            |s| {
+                s.facts.disability_grade = Some(2);
+                s.facts.needs_long_term_care = Some(true);
+            },
             70,
             |s| s.facts.disability_grade = Some(3),
         ),
@@ -162,8 +186,13 @@ fn every_service_has_an_eligible_and_a_not_eligible_case() {
             70,
             |s| s.facts.disability_grade = Some(4),
         ),
-    ];
-    for (no, yes_age, yes, no_age, not) in cases {
+    ]
+}
+
+/// For every service: a subject who is eligible and one who is not.
+#[test]
+fn every_service_has_an_eligible_and_a_not_eligible_case() {
+    for (no, yes_age, yes, no_age, not) in service_cases() {
         let mut eligible = plain(yes_age);
         yes(&mut eligible);
         assert_eq!(status(&eligible, no), Status::Eligible, "service {no} should be eligible");
@@ -203,6 +232,7 @@ fn amounts_follow_the_tier_and_add_up() {
     subject.facts.dibao = Some(true);
     subject.facts.family_planning = Some(FamilyPlanning::ChildDisabled);
     subject.facts.disability_grade = Some(1);
+    subject.facts.needs_long_term_care = Some(true);
     let decisions = evaluate(&gengma(), &subject);
     let get = |no: u16| decisions.iter().find(|d| d.no == no).unwrap();
     assert_eq!(get(20).amount_per_month, Some(460));
@@ -255,34 +285,44 @@ fn priority_puts_tekun_wishing_institution_first_then_hardship_with_a_condition(
     hardship_only.facts.economic_hardship = Some(true);
     let mut disabled_only = plain(70);
     disabled_only.final_level = Some(4);
-    assert_eq!(priority(&tekun).unwrap().group, 1);
-    assert_eq!(priority(&hardship_disabled).unwrap().group, 2);
-    assert!(priority(&hardship_disabled).unwrap().reasons.contains(&"失能".to_owned()));
-    assert!(priority(&hardship_only).is_none(), "hardship alone is not a listed condition");
-    assert!(priority(&disabled_only).is_none(), "失能 without hardship is not in the group");
+    let place = |s: &Subject| priority(gengma().readings(), s);
+    assert_eq!(place(&tekun).group, Some(1));
+    assert_eq!(place(&hardship_disabled).group, Some(2));
+    assert!(place(&hardship_disabled).reasons.contains(&"失能".to_owned()));
+    assert_eq!(place(&hardship_only).group, None, "hardship alone is not a listed condition");
+    assert_eq!(place(&disabled_only).group, None, "失能 without hardship is not in the group");
+    assert_eq!(place(&disabled_only).standing, policy::Standing::General);
 }
 
+/// Issue 12 changes this order: the military families go first only among equals (same
+/// group, level and age under the county's rule), no longer before a worse level; elders
+/// in neither group are general applicants, ordered last.
 #[test]
-fn admission_order_prefers_youfu_then_worse_level_then_older() {
+fn admission_order_prefers_worse_level_then_older_then_youfu_among_equals() {
+    let readings = gengma().readings().clone();
     let hardship = |age: u32, level: u8, youfu: bool| {
         let mut s = plain(age);
         s.facts.economic_hardship = Some(true);
         s.final_level = Some(level);
         s.facts.youfu = Some(youfu);
-        priority(&s)
+        if youfu {
+            s.facts.youfu_group = Some(policy::YoufuGroup::ActiveDutyFamily);
+        }
+        priority(&readings, &s)
     };
     let mut tekun = plain(62);
     tekun.facts.tekun = Some(Tekun::Centralized);
     tekun.facts.tekun_wants_institution = Some(true);
     let list = vec![
-        hardship(90, 1, false), // 0
-        hardship(70, 3, false), // 1
-        hardship(75, 3, false), // 2
-        hardship(65, 1, true),  // 3: youfu first at equal conditions
-        priority(&tekun),       // 4: group 1
-        priority(&plain(70)),   // 5: no priority
+        hardship(90, 1, false),          // 0
+        hardship(70, 3, false),          // 1
+        hardship(75, 3, false),          // 2
+        hardship(65, 1, true),           // 3: youfu, but level 1 and 65
+        priority(&readings, &tekun),     // 4: group 1
+        priority(&readings, &plain(70)), // 5: a general applicant
+        hardship(70, 3, true),           // 6: youfu, equal to 1: first among equals
     ];
-    assert_eq!(admission_order(&list), [4, 3, 2, 1, 0]);
+    assert_eq!(admission_order(&readings, &list), [4, 2, 6, 1, 0, 3, 5]);
 }
 
 #[test]

@@ -583,7 +583,7 @@ fn the_export_window_stays_responsive_while_its_job_runs_and_says_what_it_does()
 
 #[test]
 fn county_facts_are_marked_as_county_data_and_entitlements_show_after_the_grade() {
-    use elder_assess::record::county::Tekun;
+    use elder_assess::record::county::{FamilyPlanning, Tekun};
 
     let dir = data_dir("county");
     let mut harness = app(&dir);
@@ -607,8 +607,20 @@ fn county_facts_are_marked_as_county_data_and_entitlements_show_after_the_grade(
     // Born 1949-12-31, assessed 2026-11-28: 76 周岁; 低保 → 最低生活保障, not 高龄津贴.
     assert!(shown_containing(&harness, "24. 最低生活保障"));
     assert!(!shown_containing(&harness, "3. 高龄津贴"));
+    // Issue 12 changes these two: the total names the paying services it could not
+    // include (残疾等级 and 计划生育 not recorded), and unknown facts give 需补充, not
+    // 不属于优先安排对象.
+    assert!(shown_containing(&harness, "每月现金合计至少 0 元（未计入：20. 计划生育特别扶助金"));
+    assert!(shown_containing(&harness, "公办养老机构入住优先：需补充残疾等级"));
+    {
+        let record = &mut harness.state_mut().editor_mut().unwrap().record;
+        record.county.disability_grade = Some(0);
+        record.county.family_planning = Some(FamilyPlanning::None);
+        record.county.youfu = Some(false);
+    }
+    harness.run();
     assert!(shown_containing(&harness, "每月现金合计 0 元"));
-    assert!(shown_containing(&harness, "公办养老机构入住：不属于优先安排对象"));
+    assert!(shown_containing(&harness, "公办养老机构入住：不属于第 1、2 类优先安排对象"));
 }
 
 #[test]

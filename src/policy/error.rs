@@ -115,6 +115,14 @@ pub enum PolicyProblem {
         /// The interval in the file.
         months: u32,
     },
+    /// A reading of the county file out of bounds or repeated.
+    #[error("`readings` 的 `{key}` 无效：{what}")]
+    BadReading {
+        /// The setting.
+        key: &'static str,
+        /// What is wrong.
+        what: &'static str,
+    },
     /// Every service's largest amount together exceeds the bound.
     #[error("各项服务的最高金额合计超过 {max} 元/月：请核对金额", max = super::validate::MAX_MONTHLY_TOTAL)]
     TotalTooLarge,

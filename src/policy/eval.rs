@@ -11,9 +11,10 @@ use crate::record::codes::Diagnosis;
 use crate::record::{AssessmentRecord, age_on};
 use crate::scale::Scale;
 
-use super::raw::{Condition, FamilyPlanningIs, PensionIs, TekunIs};
+use super::raw::Condition;
+use super::readings::Readings;
 use super::{Policy, Service};
-use crate::record::county::{CountyFacts, FamilyPlanning, Pension, Tekun, disability_grade_text};
+use crate::record::county::CountyFacts;
 
 /// Everything about one elder that the service list looks at.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -95,6 +96,13 @@ pub struct Decision {
     /// Whether the amount is a minimum (不低于).
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub amount_is_minimum: bool,
+    /// Eligible for cash whose amount the list states without a figure (not in the total).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub amount_unstated: bool,
+    /// Whether some tier of the service pays cash (so a `needs_info` decision may add to
+    /// the total once the facts are recorded).
+    #[serde(skip)]
+    pub pays_cash: bool,
     /// Why, quoting the service's 服务对象.
     pub reason: String,
     /// Facts to record for a `needs_info` decision.
@@ -112,7 +120,7 @@ pub struct Decision {
 
 /// The result of a condition: decided with the facts that decided it, or unknown with
 /// the facts that are missing.
-enum Truth {
+pub(super) enum Truth {
     True(Vec<String>),
     False(Vec<String>),
     Unknown(Vec<&'static str>),
@@ -120,33 +128,24 @@ enum Truth {
 
 /// Evaluates every service, in number order.
 pub fn evaluate(policy: &Policy, subject: &Subject) -> Vec<Decision> {
-    policy.services.iter().map(|service| decide(service, subject)).collect()
+    policy.services.iter().map(|service| decide(service, subject, &policy.readings)).collect()
 }
 
-/// Sum of the monthly amounts of the eligible services, with checked arithmetic (a
-/// validated list cannot exceed `MAX_MONTHLY_TOTAL`, far below `u32::MAX`).
-pub fn monthly_cash_total(decisions: &[Decision]) -> u32 {
-    // A validated list keeps the total far below `u32::MAX`; checked all the same.
-    decisions
-        .iter()
-        .filter(|d| d.status == Status::Eligible)
-        .filter_map(|d| d.amount_per_month)
-        .try_fold(0u32, u32::checked_add)
-        .unwrap_or(u32::MAX)
-}
-
-fn decide(service: &Service, subject: &Subject) -> Decision {
+fn decide(service: &Service, subject: &Subject, readings: &Readings) -> Decision {
+    let pays_cash = service.tiers.iter().any(|t| t.amount.is_some());
     let mut missing: Vec<&'static str> = Vec::new();
     let mut refusals: Vec<String> = Vec::new();
     for tier in &service.tiers {
-        match truth(&tier.when, subject) {
+        match truth(&tier.when, subject, readings) {
             Truth::True(why) => {
                 return Decision {
                     no: service.no,
                     name: service.name.clone(),
                     status: Status::Eligible,
-                    amount_per_month: tier.amount.map(super::raw::Amount::yuan),
+                    amount_per_month: tier.amount.and_then(super::raw::Amount::stated),
                     amount_is_minimum: matches!(tier.amount, Some(super::raw::Amount::AtLeast(_))),
+                    amount_unstated: tier.amount == Some(super::raw::Amount::Unstated),
+                    pays_cash,
                     reason: format!("符合服务对象“{}”：{}", tier.target, why.join("，")),
                     missing: Vec::new(),
                     kind: service.kind.label(),
@@ -174,7 +173,12 @@ fn decide(service: &Service, subject: &Subject) -> Decision {
     let (status, reason) = if missing.is_empty() {
         (Status::NotEligible, format!("不符合服务对象{}", refusals.join("；")))
     } else {
-        let targets: Vec<&str> = service.tiers.iter().map(|t| t.target.as_str()).collect();
+        let mut targets: Vec<&str> = Vec::new();
+        for tier in &service.tiers {
+            if !targets.contains(&tier.target.as_str()) {
+                targets.push(&tier.target);
+            }
+        }
         (
             Status::NeedsInfo,
             format!("服务对象“{}”：需补充{}", targets.join("”“"), missing.join("、")),
@@ -186,6 +190,8 @@ fn decide(service: &Service, subject: &Subject) -> Decision {
         status,
         amount_per_month: None,
         amount_is_minimum: false,
+        amount_unstated: false,
+        pays_cash,
         reason,
         missing,
         kind: service.kind.label(),
@@ -196,7 +202,7 @@ fn decide(service: &Service, subject: &Subject) -> Decision {
 }
 
 /// A yes/no fact: `Some(true)` → true with `yes`, `Some(false)` → false with `no`.
-fn flag(value: Option<bool>, fact: &'static str, yes: &str, no: &str) -> Truth {
+pub(super) fn flag(value: Option<bool>, fact: &'static str, yes: &str, no: &str) -> Truth {
     match value {
         Some(true) => Truth::True(vec![yes.to_owned()]),
         Some(false) => Truth::False(vec![no.to_owned()]),
@@ -204,7 +210,8 @@ fn flag(value: Option<bool>, fact: &'static str, yes: &str, no: &str) -> Truth {
     }
 }
 
-fn truth(condition: &Condition, s: &Subject) -> Truth {
+/// The truth of `condition` for `s`, under the county's readings `r`.
+pub(super) fn truth(condition: &Condition, s: &Subject, r: &Readings) -> Truth {
     let f = &s.facts;
     match condition {
         Condition::AgeAtLeast(min) => match s.age() {
@@ -217,9 +224,17 @@ fn truth(condition: &Condition, s: &Subject) -> Truth {
             Some(age) => Truth::False(vec![format!("{age} 周岁，不在 {from}—{to} 周岁")]),
             None => Truth::Unknown(vec!["出生日期"]),
         },
+        Condition::AdvancedAge => match s.age() {
+            Some(age) if age >= r.advanced_age => Truth::True(vec![format!("高龄（{age} 周岁）")]),
+            Some(age) => Truth::False(vec![format!("{age} 周岁，非高龄")]),
+            None => Truth::Unknown(vec!["出生日期"]),
+        },
         Condition::Disabled => match s.final_level {
-            Some(level) if level >= 1 => Truth::True(vec![format!("失能（最终等级 {level} 级）")]),
-            Some(_) => Truth::False(vec!["能力完好，非失能".to_owned()]),
+            Some(level) if r.is_disabled_level(level) => {
+                Truth::True(vec![format!("失能（最终等级 {level} 级）")])
+            }
+            Some(0) => Truth::False(vec!["能力完好，非失能".to_owned()]),
+            Some(level) => Truth::False(vec![format!("最终等级 {level} 级，本县不计为失能")]),
             None => Truth::Unknown(vec!["能力评估最终等级"]),
         },
         Condition::Dementia => flag(s.dementia, "是否失智（痴呆诊断）", "失智", "非失智"),
@@ -230,7 +245,7 @@ fn truth(condition: &Condition, s: &Subject) -> Truth {
             "非流浪乞讨人员",
         ),
         Condition::All(parts) => {
-            let (trues, falses, missing) = partition(parts, s);
+            let (trues, falses, missing) = partition(parts, s, r);
             if !falses.is_empty() {
                 Truth::False(falses)
             } else if !missing.is_empty() {
@@ -240,7 +255,7 @@ fn truth(condition: &Condition, s: &Subject) -> Truth {
             }
         }
         Condition::Any(parts) => {
-            let (trues, falses, missing) = partition(parts, s);
+            let (trues, falses, missing) = partition(parts, s, r);
             if !trues.is_empty() {
                 Truth::True(trues)
             } else if !missing.is_empty() {
@@ -249,88 +264,27 @@ fn truth(condition: &Condition, s: &Subject) -> Truth {
                 Truth::False(falses)
             }
         }
-        atom => county_truth(atom, &s.facts),
-    }
-}
-
-/// Conditions on the county facts alone.
-fn county_truth(condition: &Condition, f: &CountyFacts) -> Truth {
-    match condition {
-        Condition::LocalHukou => flag(f.local_hukou, "是否本县户籍", "本县户籍", "非本县户籍"),
-        Condition::Tekun(which) => match f.tekun {
-            None => Truth::Unknown(vec!["特困供养情况"]),
-            Some(Tekun::None) => Truth::False(vec!["非特困供养人员".to_owned()]),
-            Some(t) => {
-                let ok = match which {
-                    TekunIs::Any => true,
-                    TekunIs::Dispersed => t == Tekun::Dispersed,
-                    TekunIs::Centralized => t == Tekun::Centralized,
-                };
-                let text = format!("特困{}", t.label());
-                if ok { Truth::True(vec![text]) } else { Truth::False(vec![text]) }
-            }
-        },
-        Condition::TekunWantsInstitution => flag(
-            f.tekun_wants_institution,
-            "是否有集中供养意愿",
-            "有集中供养意愿",
-            "无集中供养意愿",
-        ),
-        Condition::Dibao => flag(f.dibao, "是否低保对象", "低保对象", "非低保对象"),
-        Condition::FamilyPlanning(which) => match f.family_planning {
-            None => Truth::Unknown(vec!["计划生育特别扶助对象情况"]),
-            Some(FamilyPlanning::None) => Truth::False(vec!["非计划生育特别扶助对象".to_owned()]),
-            Some(fp) => {
-                let ok = match which {
-                    FamilyPlanningIs::Any => true,
-                    FamilyPlanningIs::ChildDied => fp == FamilyPlanning::ChildDied,
-                    FamilyPlanningIs::ChildDisabled => fp == FamilyPlanning::ChildDisabled,
-                };
-                let text = format!("计划生育特别扶助对象（{}）", fp.label());
-                if ok { Truth::True(vec![text]) } else { Truth::False(vec![text]) }
-            }
-        },
-        Condition::DisabilityGrade(from, to) => match f.disability_grade {
-            None => Truth::Unknown(vec!["残疾等级"]),
-            Some(0) => Truth::False(vec!["无残疾等级".to_owned()]),
-            Some(g) if (*from..=*to).contains(&g) => {
-                Truth::True(vec![format!("残疾等级{}", disability_grade_text(g))])
-            }
-            Some(g) => Truth::False(vec![format!("残疾等级{}", disability_grade_text(g))]),
-        },
-        Condition::Youfu => flag(f.youfu, "是否优抚对象", "优抚对象", "非优抚对象"),
-        Condition::EconomicHardship => {
-            flag(f.economic_hardship, "是否经济困难", "经济困难", "非经济困难")
+        Condition::EconomicDifficulty => {
+            let parts: Vec<Condition> = r
+                .economic_difficulty
+                .iter()
+                .map(|h| super::atoms::hardship_condition(*h))
+                .collect();
+            truth(&Condition::Any(parts), s, r)
         }
-        Condition::Pension(which) => match f.pension {
-            None => Truth::Unknown(vec!["养老保险参保情况"]),
-            Some(p) => {
-                let ok = matches!(
-                    (which, p),
-                    (PensionIs::Employee, Pension::Employee)
-                        | (PensionIs::Resident, Pension::Resident)
-                );
-                let text = if p == Pension::None {
-                    "未参加基本养老保险".to_owned()
-                } else {
-                    format!("参加{}", p.label())
-                };
-                if ok { Truth::True(vec![text]) } else { Truth::False(vec![text]) }
-            }
-        },
-        Condition::LivingAlone => flag(f.living_alone, "是否独居", "独居", "非独居"),
-        Condition::EmptyNest => flag(f.empty_nest, "是否空巢", "空巢", "非空巢"),
-        Condition::LeftBehind => flag(f.left_behind, "是否留守", "留守", "非留守"),
-        // Age, level, dementia and groups are decided by `truth`.
-        _ => Truth::Unknown(Vec::new()),
+        atom => super::atoms::county_truth(atom, f, r),
     }
 }
 
 /// The reasons of the parts that hold, of those that do not, and the missing facts.
-fn partition(parts: &[Condition], s: &Subject) -> (Vec<String>, Vec<String>, Vec<&'static str>) {
+fn partition(
+    parts: &[Condition],
+    s: &Subject,
+    r: &Readings,
+) -> (Vec<String>, Vec<String>, Vec<&'static str>) {
     let (mut trues, mut falses, mut missing) = (Vec::new(), Vec::new(), Vec::new());
     for part in parts {
-        match truth(part, s) {
+        match truth(part, s, r) {
             Truth::True(why) => trues.extend(why),
             Truth::False(why) => falses.extend(why),
             Truth::Unknown(facts) => missing.extend(facts),
@@ -358,28 +312,4 @@ fn dedup_keep_order(items: &mut Vec<String>) {
         }
         new
     });
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_monthly_total_cannot_overflow() {
-        let eligible = |amount| Decision {
-            no: 1,
-            name: String::new(),
-            status: Status::Eligible,
-            amount_per_month: Some(amount),
-            amount_is_minimum: false,
-            reason: String::new(),
-            missing: Vec::new(),
-            kind: "",
-            scope: "",
-            department: String::new(),
-            content: String::new(),
-        };
-        assert_eq!(monthly_cash_total(&[eligible(50), eligible(590)]), 640);
-        assert_eq!(monthly_cash_total(&[eligible(u32::MAX), eligible(1)]), u32::MAX);
-    }
 }

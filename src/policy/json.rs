@@ -5,7 +5,9 @@
 //! {"reference_date": "2026-11-28", "birth_date": "1941-03-02", "final_level": 2,
 //!  "local_hukou": true, "tekun": "none", "dibao": false, "family_planning": "none",
 //!  "disability_grade": 0, "youfu": false, "economic_hardship": false,
-//!  "pension": "none", "living_alone": false}
+//!  "pension": "none", "pension_drawing": false, "living_alone": false,
+//!  "youfu_group": null, "no_able_supporter": null, "state_youfu_allowance": null,
+//!  "needs_long_term_care": null}
 //! ```
 //! Only `reference_date` is required; every absent fact makes the services that depend on
 //! it `needs_info`. Unknown fields are errors.
@@ -14,11 +16,12 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 use super::Policy;
+use super::cash::{Excluded, cash_total};
 use super::error::EntitlementInputError;
-use super::eval::{Decision, Subject, evaluate, monthly_cash_total};
-use super::priority::{Priority, priority};
+use super::eval::{Decision, Subject, evaluate};
+use super::priority::{Priority, order_rule_text, priority};
 use crate::record::check_birth_date;
-use crate::record::county::{CountyFacts, FamilyPlanning, Pension, Tekun};
+use crate::record::county::{CountyFacts, FamilyPlanning, Pension, Tekun, YoufuGroup};
 
 /// The input of `elder-assess entitlements`.
 #[derive(Debug, Clone, Deserialize)]
@@ -59,6 +62,19 @@ pub struct EntitlementInput {
     /// 优抚对象.
     #[serde(default)]
     pub youfu: Option<bool>,
+    /// Which 优抚对象: `martyr_survivor` | `duty_death_family` | `illness_death_survivor` |
+    /// `disabled_veteran` | `demobilized` | `veteran` | `active_duty_family` | `other`.
+    #[serde(default)]
+    pub youfu_group: Option<YoufuGroup>,
+    /// 无法定赡养人、扶养人，或其无赡养、扶养能力.
+    #[serde(default)]
+    pub no_able_supporter: Option<bool>,
+    /// 享受国家定期抚恤补助待遇.
+    #[serde(default)]
+    pub state_youfu_allowance: Option<bool>,
+    /// 要长期照护.
+    #[serde(default)]
+    pub needs_long_term_care: Option<bool>,
     /// 经济困难.
     #[serde(default)]
     pub economic_hardship: Option<bool>,
@@ -127,6 +143,10 @@ impl EntitlementInput {
                 family_planning: self.family_planning,
                 disability_grade: self.disability_grade,
                 youfu: self.youfu,
+                youfu_group: self.youfu_group,
+                no_able_supporter: self.no_able_supporter,
+                state_youfu_allowance: self.state_youfu_allowance,
+                needs_long_term_care: self.needs_long_term_care,
                 economic_hardship: self.economic_hardship,
                 living_alone: self.living_alone,
                 empty_nest: self.empty_nest,
@@ -149,20 +169,35 @@ pub struct EntitlementOutput {
     pub age: Option<u32>,
     /// Every service, in number order.
     pub services: Vec<Decision>,
-    /// Sum of the monthly cash amounts of the eligible services (yuan).
+    /// Sum of the stated monthly cash amounts of the eligible services (yuan).
     pub monthly_cash_total: u32,
-    /// Priority for admission to public institutions, if any.
-    pub priority: Option<Priority>,
+    /// Paying services the total leaves out (amount not stated as a figure, or facts to
+    /// record), in number order.
+    pub monthly_cash_excluded: Vec<Excluded>,
+    /// The total in words, naming what it leaves out.
+    pub monthly_cash_text: String,
+    /// The place for admission to public institutions.
+    pub priority: Priority,
+    /// The admission priority in words.
+    pub priority_text: String,
+    /// The admission order: the plan's, and the county's own rule within a group.
+    pub priority_rule: String,
 }
 
 /// Evaluates `subject` against `policy`.
 pub fn entitlements(policy: &Policy, subject: &Subject) -> EntitlementOutput {
     let services = evaluate(policy, subject);
+    let total = cash_total(&services);
+    let priority = priority(policy.readings(), subject);
     EntitlementOutput {
         policy: policy.id.clone(),
         age: subject.age(),
-        monthly_cash_total: monthly_cash_total(&services),
+        monthly_cash_total: total.yuan,
+        monthly_cash_text: total.text(),
+        monthly_cash_excluded: total.excluded,
         services,
-        priority: priority(subject),
+        priority_text: priority.text(),
+        priority,
+        priority_rule: order_rule_text(policy.readings()),
     }
 }

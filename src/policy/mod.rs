@@ -3,7 +3,8 @@
 //!
 //! - [`raw`]: the file format (`assets/policies/*.ron`), validated into a [`Policy`].
 //! - [`County`]: the county's name, townships and re-assessment interval, from the same
-//!   file.
+//!   file; [`Readings`]: its readings of what the plan leaves open (失能 levels, 高龄,
+//!   重残, 经济困难, the priority's age, preferred groups and order), also from the file.
 //! - [`CountyFacts`] (defined with the record): the county facts (户籍, 特困, 低保, …) — an
 //!   extension of the assessment, outside GB/T 42195.
 //! - [`evaluate`]: one [`Decision`] per service: eligible, not eligible, or needs
@@ -13,22 +14,27 @@
 //!
 //! Pure: no GUI, database or PDF code, no clock (the reference date is passed in).
 
+mod atoms;
+mod cash;
 mod county;
 mod error;
 mod eval;
 pub mod json;
 mod priority;
 pub mod raw;
+mod readings;
 mod validate;
 
 use std::path::Path;
 
-pub use crate::record::county::{CountyFacts, FamilyPlanning, Pension, Tekun};
+pub use crate::record::county::{CountyFacts, FamilyPlanning, Pension, Tekun, YoufuGroup};
+pub use cash::{CashTotal, Excluded, cash_total, monthly_cash_total};
 pub use county::{County, MAX_REASSESSMENT_MONTHS, MIN_REASSESSMENT_MONTHS};
 pub use error::{EntitlementInputError, PolicyError, PolicyProblem};
-pub use eval::{Decision, Status, Subject, evaluate, monthly_cash_total};
-pub use priority::{Priority, admission_order, priority};
+pub use eval::{Decision, Status, Subject, evaluate};
+pub use priority::{Priority, Standing, admission_order, order_rule_text, priority};
 pub use raw::{Amount, Condition, Kind, Scope};
+pub use readings::{Hardship, OrderKey, Readings};
 
 /// The id of the list used when none is named.
 pub const DEFAULT_POLICY_ID: &str = "gengma-2023";
@@ -49,6 +55,7 @@ pub struct Policy {
     /// Date of the document.
     pub effective: String,
     county: County,
+    readings: Readings,
     services: Vec<Service>,
 }
 
@@ -56,6 +63,11 @@ impl Policy {
     /// The county: its name, townships and re-assessment interval.
     pub fn county(&self) -> &County {
         &self.county
+    }
+
+    /// The county's readings of what the plan leaves open.
+    pub fn readings(&self) -> &Readings {
+        &self.readings
     }
 
     /// The services, in number order.

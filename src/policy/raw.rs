@@ -18,6 +18,8 @@ pub struct RawPolicy {
     pub effective: String,
     /// The county the list is for.
     pub county: RawCounty,
+    /// The county's readings of what the plan leaves open.
+    pub readings: super::readings::Readings,
     /// The services, in number order.
     pub services: Vec<RawService>,
 }
@@ -119,13 +121,25 @@ pub enum Amount {
     Exactly(u32),
     /// At least this much (不低于); the county may pay more.
     AtLeast(u32),
+    /// Cash whose amount the list does not state as a figure (e.g. 不低于当地城市最低生活保障
+    /// 标准的1.3倍, 省级指导标准, 当地规定标准): never in the monthly total, and named as left out.
+    Unstated,
 }
 
 impl Amount {
-    /// The amount in yuan (the minimum for `AtLeast`).
+    /// The amount in yuan (the minimum for `AtLeast`; 0 for `Unstated`).
     pub const fn yuan(self) -> u32 {
         match self {
             Self::Exactly(y) | Self::AtLeast(y) => y,
+            Self::Unstated => 0,
+        }
+    }
+
+    /// The stated amount in yuan, if the list gives a figure.
+    pub const fn stated(self) -> Option<u32> {
+        match self {
+            Self::Exactly(y) | Self::AtLeast(y) => Some(y),
+            Self::Unstated => None,
         }
     }
 }
@@ -152,6 +166,9 @@ pub enum FamilyPlanningIs {
     ChildDisabled,
 }
 
+/// Which 优抚 groups a condition asks for (the plan's names).
+pub use crate::record::county::YoufuGroup as YoufuGroupIs;
+
 /// Which pension a condition asks for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 pub enum PensionIs {
@@ -175,6 +192,9 @@ pub enum Condition {
     Tekun(TekunIs),
     /// 特困 elder who wishes institutional support.
     TekunWantsInstitution,
+    /// The 特困 arrangement the elder chooses (自愿选择): the recorded wish
+    /// (`tekun_wants_institution`), or the current arrangement when no wish is recorded.
+    TekunChoice(TekunIs),
     /// 低保对象.
     Dibao,
     /// 计划生育特别扶助对象 of this category.
@@ -183,17 +203,34 @@ pub enum Condition {
     DisabilityGrade(u8, u8),
     /// 优抚对象.
     Youfu,
-    /// 经济困难.
+    /// 优抚对象 of one of these groups.
+    YoufuGroup(Vec<YoufuGroupIs>),
+    /// 无法定赡养人、扶养人，或者法定赡养人、扶养人无赡养、扶养能力.
+    NoAbleSupporter,
+    /// 享受国家定期抚恤补助待遇.
+    StateYoufuAllowance,
+    /// 要长期照护.
+    NeedsLongTermCare,
+    /// The recorded 经济困难 flag alone.
     EconomicHardship,
+    /// 经济困难 as the county reads it (`readings.economic_difficulty`: the flag, 低保,
+    /// 特困).
+    EconomicDifficulty,
+    /// 高龄 as the county reads it (`readings.advanced_age`).
+    AdvancedAge,
+    /// 重残 / 重度残疾 as the county reads it (`readings.severe_disability_grades`).
+    SevereDisability,
     /// Insured under this pension.
     Pension(PensionIs),
+    /// Draws the pension (已领取养老金).
+    PensionDrawing,
     /// 独居.
     LivingAlone,
     /// 空巢.
     EmptyNest,
     /// 留守.
     LeftBehind,
-    /// 失能: final level 1–4 (能力完好 is not 失能).
+    /// 失能: a final level in `readings.disabled_levels` (1–4 in Gengma; 能力完好 is not 失能).
     Disabled,
     /// 失智: diagnosed dementia.
     Dementia,

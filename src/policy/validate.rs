@@ -28,6 +28,7 @@ pub(super) fn validate(raw: RawPolicy) -> Result<Policy, Vec<(PolicyProblem, Loc
         problems.push((PolicyProblem::EmptyId, Locator::Key("id")));
     }
     let county = super::county::validate(raw.county, &mut problems);
+    super::readings::validate(&raw.readings, &mut problems);
     let mut seen: BTreeMap<u16, usize> = BTreeMap::new();
     // How often each `amount:` text has been seen, to locate the nth one.
     let mut amounts_seen: BTreeMap<String, usize> = BTreeMap::new();
@@ -98,6 +99,7 @@ pub(super) fn validate(raw: RawPolicy) -> Result<Policy, Vec<(PolicyProblem, Loc
         source: raw.source,
         effective: raw.effective,
         county,
+        readings: raw.readings,
         services: raw
             .services
             .into_iter()
@@ -166,6 +168,7 @@ fn amount_text(amount: Amount) -> String {
     match amount {
         Amount::Exactly(yuan) => format!("Exactly({yuan})"),
         Amount::AtLeast(yuan) => format!("AtLeast({yuan})"),
+        Amount::Unstated => "Unstated".to_owned(),
     }
 }
 
@@ -190,6 +193,10 @@ mod tests {
         format!(
             "Policy(id: \"{id}\", name: \"清单\", source: \"来源\", effective: \"2023-09-25\",\n\
              county: County(name: \"县\", townships: [\"乡\"], reassessment_months: 12),\n\
+             readings: Readings(disabled_levels: (1, 4), advanced_age: 80, \
+             severe_disability_grades: (1, 2), economic_difficulty: [Flag], \
+             priority_min_age: 60, preferred_youfu_groups: [], \
+             preferred_family_planning: true, order_within_group: []),\n\
              services: [\n{text}])"
         )
     }

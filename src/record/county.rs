@@ -84,6 +84,66 @@ impl Pension {
     }
 }
 
+/// Which 优抚对象 an elder is: the groups the county plan names (list item 18 and the
+/// admission tie-break of section 三（七）), or another 优抚对象. JSON uses `snake_case`;
+/// the county file may also write the variant names (`MartyrSurvivor`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum YoufuGroup {
+    /// 烈士遗属.
+    #[serde(alias = "MartyrSurvivor")]
+    MartyrSurvivor,
+    /// 因公牺牲军人家属（遗属）.
+    #[serde(alias = "DutyDeathFamily")]
+    DutyDeathFamily,
+    /// 病故军人遗属.
+    #[serde(alias = "IllnessDeathSurvivor")]
+    IllnessDeathSurvivor,
+    /// 残疾军人.
+    #[serde(alias = "DisabledVeteran")]
+    DisabledVeteran,
+    /// 复员军人.
+    #[serde(alias = "Demobilized")]
+    Demobilized,
+    /// 退伍军人.
+    #[serde(alias = "Veteran")]
+    Veteran,
+    /// 现役军人家属.
+    #[serde(alias = "ActiveDutyFamily")]
+    ActiveDutyFamily,
+    /// 其他优抚对象.
+    #[serde(alias = "Other")]
+    Other,
+}
+
+impl YoufuGroup {
+    /// Every option, in form order.
+    pub const ALL: &[Self] = &[
+        Self::MartyrSurvivor,
+        Self::DutyDeathFamily,
+        Self::IllnessDeathSurvivor,
+        Self::DisabledVeteran,
+        Self::Demobilized,
+        Self::Veteran,
+        Self::ActiveDutyFamily,
+        Self::Other,
+    ];
+
+    /// Wording of the plan.
+    pub const fn label(self) -> &'static str {
+        match self {
+            Self::MartyrSurvivor => "烈士遗属",
+            Self::DutyDeathFamily => "因公牺牲军人家属",
+            Self::IllnessDeathSurvivor => "病故军人遗属",
+            Self::DisabledVeteran => "残疾军人",
+            Self::Demobilized => "复员军人",
+            Self::Veteran => "退伍军人",
+            Self::ActiveDutyFamily => "现役军人家属",
+            Self::Other => "其他优抚对象",
+        }
+    }
+}
+
 /// The county facts of one elder. `None` = not recorded.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -102,6 +162,14 @@ pub struct CountyFacts {
     pub disability_grade: Option<u8>,
     /// 优抚对象 (military families, survivors, disabled or retired servicemen).
     pub youfu: Option<bool>,
+    /// For 优抚对象: which group (the plan names some of them).
+    pub youfu_group: Option<YoufuGroup>,
+    /// 无法定赡养人、扶养人，或者法定赡养人、扶养人无赡养、扶养能力 (list item 18).
+    pub no_able_supporter: Option<bool>,
+    /// 享受国家定期抚恤补助待遇 (list item 18).
+    pub state_youfu_allowance: Option<bool>,
+    /// 要长期照护 (needs long-term care; list item 21).
+    pub needs_long_term_care: Option<bool>,
     /// 经济困难.
     pub economic_hardship: Option<bool>,
     /// 独居.
@@ -112,7 +180,7 @@ pub struct CountyFacts {
     pub left_behind: Option<bool>,
     /// Basic pension insurance.
     pub pension: Option<Pension>,
-    /// Draws the pension.
+    /// Draws the pension (已领取养老金: has reached the age at which it is paid).
     pub pension_drawing: Option<bool>,
     /// Holds a 老年人优待证.
     pub preferential_card: Option<bool>,

@@ -6,7 +6,7 @@ use chrono::{DateTime, Months, NaiveDate, Utc};
 
 use crate::assessment::score;
 use crate::clock::CHINA_OFFSET;
-use crate::policy::{Policy, Status, Subject, evaluate, monthly_cash_total, priority};
+use crate::policy::{Policy, Status, Subject, cash_total, evaluate, order_rule_text, priority};
 use crate::record::{AssessmentRecord, mask_id, signature};
 use crate::scale::Scale;
 
@@ -55,10 +55,16 @@ pub struct EntitlementSummary {
     pub eligible: Vec<(String, Option<String>)>,
     /// Services that need information: name and what to record.
     pub needs_info: Vec<(String, String)>,
-    /// Monthly cash total, yuan.
+    /// Monthly cash total of the stated amounts, yuan.
     pub monthly_total: u32,
-    /// Admission priority in words, if any.
+    /// The total in words, naming the paying services it could not include.
+    pub monthly_total_text: String,
+    /// Whether some paying service is left out of the total.
+    pub monthly_total_partial: bool,
+    /// Admission priority in words (a group, none, or the facts to record).
     pub priority: Option<String>,
+    /// The admission order rule: the plan's, and the county's own within a group.
+    pub priority_rule: String,
     /// Every service: `序号`, name, decision, amount text and reason.
     pub decisions: Vec<[String; 5]>,
 }
@@ -299,14 +305,15 @@ fn entitlement_summary(
         .filter(|d| d.status == Status::NeedsInfo)
         .map(|d| (format!("{}. {}", d.no, d.name), d.missing.join("、")))
         .collect();
-    let priority = priority(&subject)
-        .map(|p| format!("公办养老机构入住优先（第 {} 类：{}）", p.group, p.reasons.join("、")));
+    let priority = Some(priority(policy.readings(), &subject).text());
+    let total = cash_total(&decisions);
     let all = decisions
         .iter()
         .map(|d| {
-            let amount = d.amount_per_month.map_or(String::new(), |a| {
-                format!("{}{a}元/月", if d.amount_is_minimum { "≥" } else { "" })
-            });
+            let amount = d.amount_per_month.map_or_else(
+                || if d.amount_unstated { "按当地标准".to_owned() } else { String::new() },
+                |a| format!("{}{a}元/月", if d.amount_is_minimum { "≥" } else { "" }),
+            );
             [
                 d.no.to_string(),
                 d.name.clone(),
@@ -321,7 +328,10 @@ fn entitlement_summary(
         policy_name: policy.name.clone(),
         eligible,
         needs_info,
-        monthly_total: monthly_cash_total(&decisions),
+        monthly_total: total.yuan,
+        monthly_total_text: total.text(),
+        monthly_total_partial: !total.excluded.is_empty(),
         priority,
+        priority_rule: order_rule_text(policy.readings()),
     }
 }

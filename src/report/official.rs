@@ -260,7 +260,7 @@ fn decisions(layout: &mut Layout, e: &super::model::EntitlementSummary) {
     layout.paragraph(
         x,
         cw,
-        &format!("每月现金合计：{} 元（具体以各牵头部门审核为准）", e.monthly_total),
+        &format!("{}（具体以各牵头部门审核为准）", e.monthly_total_text),
         BODY,
         Ink::Black,
     );
@@ -451,11 +451,15 @@ fn entitlements_section(layout: &mut Layout, e: &super::model::EntitlementSummar
         })
         .collect();
     layout.paragraph(MARGIN_X + 20.0, cw - 20.0, &items.join("；"), 14.0, Ink::Black);
-    if e.monthly_total > 0 {
+    if e.monthly_total > 0 || e.monthly_total_partial {
         layout.paragraph(
             MARGIN_X + 20.0,
             cw - 20.0,
-            &format!("每月现金补贴合计约 {} 元。", e.monthly_total),
+            &if e.monthly_total_partial {
+                format!("{}。", e.monthly_total_text)
+            } else {
+                format!("每月现金补贴合计约 {} 元。", e.monthly_total)
+            },
             BIG,
             Ink::Accent,
         );
@@ -473,5 +477,6 @@ fn entitlements_section(layout: &mut Layout, e: &super::model::EntitlementSummar
     }
     if let Some(priority) = &e.priority {
         layout.paragraph(MARGIN_X + 20.0, cw - 20.0, priority, 14.0, Ink::Black);
+        layout.paragraph(MARGIN_X + 20.0, cw - 20.0, &e.priority_rule, 10.0, Ink::Grey);
     }
 }

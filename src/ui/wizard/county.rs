@@ -3,9 +3,13 @@
 
 use egui::{Grid, RichText, Ui};
 
-use crate::policy::{Decision, Policy, Status, Subject, evaluate, monthly_cash_total, priority};
+use crate::policy::{
+    Decision, Policy, Status, Subject, cash_total, evaluate, order_rule_text, priority,
+};
 use crate::record::AssessmentRecord;
-use crate::record::county::{CountyFacts, FamilyPlanning, Pension, Tekun, disability_grade_text};
+use crate::record::county::{
+    CountyFacts, FamilyPlanning, Pension, Tekun, YoufuGroup, disability_grade_text,
+};
 use crate::scale::Scale;
 
 use super::{Editor, theme};
@@ -69,9 +73,27 @@ pub(super) fn county_ui(ui: &mut Ui, editor: &mut Editor, policy: Option<&Policy
         let options: Vec<(u8, &str)> = (0..=4).map(|g| (g, disability_grade_text(g))).collect();
         choice(ui, "disability", &mut f.disability_grade, &options);
         ui.end_row();
+        if matches!(f.disability_grade, Some(1 | 2)) {
+            ui.label("需要长期照护");
+            yes_no(ui, "long-term-care", &mut f.needs_long_term_care);
+            ui.end_row();
+        }
         ui.label("优抚对象");
         yes_no(ui, "youfu", &mut f.youfu);
         ui.end_row();
+        if f.youfu == Some(true) {
+            ui.label("优抚对象类别");
+            let options: Vec<(YoufuGroup, &str)> =
+                YoufuGroup::ALL.iter().map(|g| (*g, g.label())).collect();
+            choice(ui, "youfu-group", &mut f.youfu_group, &options);
+            ui.end_row();
+            ui.label("无法定赡养人、扶养人，或其无赡养、扶养能力");
+            yes_no(ui, "no-supporter", &mut f.no_able_supporter);
+            ui.end_row();
+            ui.label("享受国家定期抚恤补助待遇");
+            yes_no(ui, "state-allowance", &mut f.state_youfu_allowance);
+            ui.end_row();
+        }
         ui.label("经济困难");
         yes_no(ui, "hardship", &mut f.economic_hardship);
         ui.end_row();
@@ -118,17 +140,24 @@ pub(super) fn entitlements_ui(
         decisions.iter().filter(|d| d.status == Status::Eligible).collect();
     let needs: Vec<&Decision> =
         decisions.iter().filter(|d| d.status == Status::NeedsInfo).collect();
-    let total = monthly_cash_total(&decisions);
+    let total = cash_total(&decisions).text();
     ui.label(format!(
-        "可享受 {} 项，需补充信息 {} 项，不符合 {} 项；每月现金合计 {total} 元",
+        "可享受 {} 项，需补充信息 {} 项，不符合 {} 项；{total}",
         eligible.len(),
         needs.len(),
         decisions.len() - eligible.len() - needs.len()
     ));
     for d in &eligible {
-        let amount = d.amount_per_month.map_or(String::new(), |a| {
-            format!("（每月{}{a} 元）", if d.amount_is_minimum { "不低于 " } else { "" })
-        });
+        let amount = d.amount_per_month.map_or_else(
+            || {
+                if d.amount_unstated {
+                    "（按当地标准发放）".to_owned()
+                } else {
+                    String::new()
+                }
+            },
+            |a| format!("（每月{}{a} 元）", if d.amount_is_minimum { "不低于 " } else { "" }),
+        );
         ui.label(RichText::new(format!("{}. {}{amount}", d.no, d.name)).color(theme::OK));
         ui.label(RichText::new(&d.reason).small());
     }
@@ -155,19 +184,7 @@ pub(super) fn entitlements_ui(
             }
         },
     );
-    match priority(&subject) {
-        Some(p) => {
-            ui.label(
-                RichText::new(format!(
-                    "公办养老机构入住优先：第 {} 类（{}）",
-                    p.group,
-                    p.reasons.join("、")
-                ))
-                .strong(),
-            );
-        }
-        None => {
-            ui.label("公办养老机构入住：不属于优先安排对象");
-        }
-    }
+    let place = priority(policy.readings(), &subject);
+    ui.label(RichText::new(place.text()).strong());
+    ui.label(RichText::new(order_rule_text(policy.readings())).small());
 }
