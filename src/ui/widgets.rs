@@ -83,7 +83,8 @@ pub fn field_label(ui: &mut Ui, code: &str, title: &str, required: bool) -> egui
 
 /// A one-line text field named by `label` (for screen readers and tests).
 pub fn text_field(ui: &mut Ui, label: &egui::Response, value: &mut String) -> egui::Response {
-    ui.add(egui::TextEdit::singleline(value).desired_width(320.0)).labelled_by(label.id)
+    let width = super::form::field_width(ui, 320.0);
+    ui.add(egui::TextEdit::singleline(value).desired_width(width)).labelled_by(label.id)
 }
 
 /// Radio buttons for a single choice; `None` = not answered.

@@ -1,7 +1,7 @@
 //! 县级补充信息: the county facts for entitlements, clearly marked as county data outside
 //! GB/T 42195, and the entitlements panel shown after the grade.
 
-use egui::{Grid, RichText, Ui};
+use egui::{RichText, Ui};
 
 use crate::policy::{
     Decision, Policy, Status, Subject, cash_total, evaluate, order_rule_text, priority,
@@ -12,6 +12,7 @@ use crate::record::county::{
 };
 use crate::scale::Scale;
 
+use super::super::form::labelled_row;
 use super::{Editor, theme};
 
 /// Radio buttons for an optional value: 未填 first, then each option.
@@ -48,79 +49,82 @@ pub(super) fn county_ui(ui: &mut Ui, editor: &mut Editor, policy: Option<&Policy
             .color(theme::WARNING),
     );
     let f: &mut CountyFacts = &mut editor.record.county;
-    Grid::new("county").num_columns(2).spacing([16.0, 14.0]).show(ui, |ui| {
-        ui.label("本县户籍");
+    labelled_row(ui, "本县户籍", false, |ui, _| {
         yes_no(ui, "hukou", &mut f.local_hukou);
-        ui.end_row();
-        ui.label("特困供养");
+    });
+    labelled_row(ui, "特困供养", false, |ui, _| {
         let options: Vec<(Tekun, &str)> = Tekun::ALL.iter().map(|t| (*t, t.label())).collect();
         choice(ui, "tekun", &mut f.tekun, &options);
-        ui.end_row();
-        if matches!(f.tekun, Some(Tekun::Dispersed | Tekun::Centralized)) {
-            ui.label("愿意入住养老机构集中供养");
+    });
+    if matches!(f.tekun, Some(Tekun::Dispersed | Tekun::Centralized)) {
+        labelled_row(ui, "愿意入住养老机构集中供养", false, |ui, _| {
             yes_no(ui, "institution", &mut f.tekun_wants_institution);
-            ui.end_row();
-        }
-        ui.label("低保对象");
+        });
+    }
+    labelled_row(ui, "低保对象", false, |ui, _| {
         yes_no(ui, "dibao", &mut f.dibao);
-        ui.end_row();
-        ui.label("计划生育特别扶助对象");
+    });
+    labelled_row(ui, "计划生育特别扶助对象", false, |ui, _| {
         let options: Vec<(FamilyPlanning, &str)> =
             FamilyPlanning::ALL.iter().map(|t| (*t, t.label())).collect();
         choice(ui, "family-planning", &mut f.family_planning, &options);
-        ui.end_row();
-        ui.label("残疾等级");
+    });
+    labelled_row(ui, "残疾等级", false, |ui, _| {
         let options: Vec<(u8, &str)> = (0..=4).map(|g| (g, disability_grade_text(g))).collect();
         choice(ui, "disability", &mut f.disability_grade, &options);
-        ui.end_row();
-        if matches!(f.disability_grade, Some(1 | 2)) {
-            ui.label("需要长期照护");
+    });
+    if matches!(f.disability_grade, Some(1 | 2)) {
+        labelled_row(ui, "需要长期照护", false, |ui, _| {
             yes_no(ui, "long-term-care", &mut f.needs_long_term_care);
-            ui.end_row();
-        }
-        ui.label("优抚对象");
+        });
+    }
+    labelled_row(ui, "优抚对象", false, |ui, _| {
         yes_no(ui, "youfu", &mut f.youfu);
-        ui.end_row();
-        if f.youfu == Some(true) {
-            ui.label("优抚对象类别");
+    });
+    if f.youfu == Some(true) {
+        labelled_row(ui, "优抚对象类别", false, |ui, _| {
             let options: Vec<(YoufuGroup, &str)> =
                 YoufuGroup::ALL.iter().map(|g| (*g, g.label())).collect();
             choice(ui, "youfu-group", &mut f.youfu_group, &options);
-            ui.end_row();
-            ui.label("无法定赡养人、扶养人，或其无赡养、扶养能力");
-            yes_no(ui, "no-supporter", &mut f.no_able_supporter);
-            ui.end_row();
-            ui.label("享受国家定期抚恤补助待遇");
+        });
+        labelled_row(
+            ui,
+            "无法定赡养人、扶养人，或其无赡养、扶养能力",
+            false,
+            |ui, _| {
+                yes_no(ui, "no-supporter", &mut f.no_able_supporter);
+            },
+        );
+        labelled_row(ui, "享受国家定期抚恤补助待遇", false, |ui, _| {
             yes_no(ui, "state-allowance", &mut f.state_youfu_allowance);
-            ui.end_row();
-        }
-        ui.label("经济困难");
+        });
+    }
+    labelled_row(ui, "经济困难", false, |ui, _| {
         yes_no(ui, "hardship", &mut f.economic_hardship);
-        ui.end_row();
-        ui.label("独居");
+    });
+    labelled_row(ui, "独居", false, |ui, _| {
         yes_no(ui, "alone", &mut f.living_alone);
-        ui.end_row();
-        ui.label("空巢");
+    });
+    labelled_row(ui, "空巢", false, |ui, _| {
         yes_no(ui, "empty-nest", &mut f.empty_nest);
-        ui.end_row();
-        ui.label("留守");
+    });
+    labelled_row(ui, "留守", false, |ui, _| {
         yes_no(ui, "left-behind", &mut f.left_behind);
-        ui.end_row();
-        ui.label("基本养老保险");
+    });
+    labelled_row(ui, "基本养老保险", false, |ui, _| {
         let options: Vec<(Pension, &str)> = Pension::ALL.iter().map(|t| (*t, t.label())).collect();
         choice(ui, "pension", &mut f.pension, &options);
-        ui.end_row();
-        if matches!(f.pension, Some(Pension::Employee | Pension::Resident)) {
-            ui.label("已领取养老金");
+    });
+    if matches!(f.pension, Some(Pension::Employee | Pension::Resident)) {
+        labelled_row(ui, "已领取养老金", false, |ui, _| {
             yes_no(ui, "drawing", &mut f.pension_drawing);
-            ui.end_row();
-        }
-        ui.label("持有老年人优待证");
+        });
+    }
+    labelled_row(ui, "持有老年人优待证", false, |ui, _| {
         yes_no(ui, "card", &mut f.preferential_card);
-        ui.end_row();
-        ui.label("生活无着的流浪乞讨人员");
+    });
+    labelled_row(ui, "生活无着的流浪乞讨人员", false, |ui, _| {
         yes_no(ui, "homeless", &mut f.homeless);
-        ui.end_row();
     });
 }
 

@@ -132,9 +132,8 @@ impl Editor {
                         }
                     }
                 });
-            list.response.widget_info(|| {
-                egui::WidgetInfo::labeled(egui::Role::ComboBox, true, "评估部分")
-            });
+            list.response
+                .widget_info(|| egui::WidgetInfo::labeled(egui::Role::ComboBox, true, "评估部分"));
             ui.label(RichText::new(format!("总分 {} / {}", progress.total, scale.max_total())));
         });
         ui.label(RichText::new(level_range_text(scale, progress)).small().color(theme::ACCENT));

@@ -42,7 +42,7 @@ pub(super) fn signatures_ui(
         if by_account {
             command = command.or(assessors::account_row(ui, binding, index, role));
         }
-        ui.horizontal(|ui| {
+        ui.horizontal_wrapped(|ui| {
             let label = ui.label(RichText::new(format!("{role}姓名")).strong());
             if by_account {
                 let name = if signature.name.trim().is_empty() {
