@@ -197,3 +197,51 @@ pub(super) fn sweep_with<S>(
 pub(super) fn sweep(harness: &mut Harness<'static, AppState>, screen: &str) -> Vec<String> {
     sweep_with(harness, screen, |harness, zoom| harness.state_mut().prefs.zoom = zoom)
 }
+
+/// Every non-ASCII character in the sources (outside their unit tests) and the bundled
+/// data files: a superset of every string the UI can show (code comments are in English).
+fn characters_the_ui_can_show() -> std::collections::BTreeMap<char, String> {
+    fn walk(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                walk(&path, out);
+            } else if path.extension().is_some_and(|e| e == "rs" || e == "ron") {
+                out.push(path);
+            }
+        }
+    }
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut files = Vec::new();
+    for dir in ["src", "scales", "assets/policies"] {
+        walk(&root.join(dir), &mut files);
+    }
+    let mut chars = std::collections::BTreeMap::new();
+    for file in files {
+        let text = std::fs::read_to_string(&file).unwrap();
+        // Unit tests (at the end of a file) are not shown.
+        let text = text.split("#[cfg(test)]").next().unwrap_or_default();
+        for c in text.chars().filter(|c| !c.is_ascii() && !c.is_whitespace()) {
+            chars.entry(c).or_insert_with(|| file.display().to_string());
+        }
+    }
+    chars
+}
+
+#[test]
+fn every_character_the_ui_can_show_has_a_glyph() {
+    let mut harness =
+        Harness::builder().with_context_setup(elder_assess::ui::setup_context).build_ui(|ui| {
+            ui.label("字");
+        });
+    harness.run();
+    let chars = characters_the_ui_can_show();
+    assert!(chars.len() > 1000, "the sources hold the UI's Chinese text: {}", chars.len());
+    let font = egui::FontId::proportional(20.0);
+    let missing: Vec<String> = chars
+        .iter()
+        .filter(|(c, _)| !harness.ctx.fonts_mut(|f| f.has_glyph(&font, **c)))
+        .map(|(c, file)| format!("{c:?} (U+{:04X}) in {file}", u32::from(*c)))
+        .collect();
+    assert!(missing.is_empty(), "no glyph for:\n{}", missing.join("\n"));
+}

@@ -8,6 +8,7 @@
 
 pub mod accounts;
 pub mod app;
+mod choice;
 pub mod dialogs;
 mod fonts;
 mod form;

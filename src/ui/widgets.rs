@@ -15,6 +15,7 @@ use crate::record::codes::{
 
 use crate::scale::Scale;
 
+use super::choice::{Kind, option_list};
 use super::theme;
 
 /// A code list the UI can offer: every option in form order, each with its wording.
@@ -87,34 +88,28 @@ pub fn text_field(ui: &mut Ui, label: &egui::Response, value: &mut String) -> eg
     ui.add(egui::TextEdit::singleline(value).desired_width(width)).labelled_by(label.id)
 }
 
-/// Radio buttons for a single choice; `None` = not answered.
+/// Radio buttons for a single choice, one Tab stop; `None` = not answered.
 pub fn single_choice<T: Choice>(ui: &mut Ui, value: &mut Option<T>) -> bool {
-    let mut changed = false;
-    ui.horizontal_wrapped(|ui| {
-        for &option in T::all() {
-            if ui.radio(*value == Some(option), option.text()).clicked() {
-                *value = Some(option);
-                changed = true;
-            }
+    let options: Vec<(String, bool)> =
+        T::all().iter().map(|&o| (o.text().into_owned(), *value == Some(o))).collect();
+    match option_list(ui, Kind::Single, &options).and_then(|i| T::all().get(i)) {
+        Some(&option) => {
+            *value = Some(option);
+            true
         }
-    });
-    changed
+        None => false,
+    }
 }
 
-/// Check boxes for a multiple choice.
+/// Check boxes for a multiple choice, one Tab stop.
 pub fn multi_choice<T: Choice>(ui: &mut Ui, values: &mut BTreeSet<T>) {
-    ui.horizontal_wrapped(|ui| {
-        for &option in T::all() {
-            let mut on = values.contains(&option);
-            if ui.checkbox(&mut on, option.text()).changed() {
-                if on {
-                    values.insert(option);
-                } else {
-                    values.remove(&option);
-                }
-            }
-        }
-    });
+    let options: Vec<(String, bool)> =
+        T::all().iter().map(|o| (o.text().into_owned(), values.contains(o))).collect();
+    if let Some(&option) = option_list(ui, Kind::Multiple, &options).and_then(|i| T::all().get(i))
+        && !values.remove(&option)
+    {
+        values.insert(option);
+    }
 }
 
 /// A date typed as `YYYY-MM-DD`. The text lives in `buffer`; `value` follows it when it

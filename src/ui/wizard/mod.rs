@@ -195,7 +195,7 @@ impl Editor {
                 .auto_shrink([false, false])
                 .show(ui, |ui| {
                     if readonly {
-                        ui.horizontal(|ui| {
+                        ui.horizontal_wrapped(|ui| {
                             ui.label(
                                 RichText::new(format!("本评估{}，内容只读", self.status.label()))
                                     .color(theme::OK)

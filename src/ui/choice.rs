@@ -1,0 +1,158 @@
+//! Option lists that are one Tab stop each: a single choice (radio buttons) or a multiple
+//! choice (check boxes) takes the keyboard focus once, the arrow keys move inside it and
+//! Space ticks. Each option is still its own radio button or check box for the mouse, the
+//! touch screen and screen readers; only one of them — the chosen one, or the first — is
+//! in the Tab order.
+//!
+//! Keys while the list has the focus: ← → ↑ ↓ move (a single choice chooses as it moves,
+//! like every radio group), Space or Enter chooses or ticks the option under the cursor.
+
+use egui::{Id, Key, Modifiers, Rect, Response, Sense, Ui, Vec2, WidgetInfo, WidgetText};
+
+/// Whether the list is a single or a multiple choice.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// Radio buttons.
+    Single,
+    /// Check boxes.
+    Multiple,
+}
+
+/// Shows `options` (each with whether it is chosen) in a wrapping row. Returns the option
+/// the user clicked or chose with the keyboard: to choose (single) or to tick or untick
+/// (multiple). Space and Enter on the focused option click it (egui does that).
+pub fn option_list(ui: &mut Ui, kind: Kind, options: &[(String, bool)]) -> Option<usize> {
+    let id = ui.next_auto_id().with("option-list");
+    let count = options.len();
+    if count == 0 {
+        return None;
+    }
+    let chosen = options.iter().position(|(_, on)| *on);
+    let cursor = ui
+        .data(|data| data.get_temp::<usize>(id))
+        .filter(|c| *c < count)
+        .or(chosen.filter(|_| kind == Kind::Single))
+        .unwrap_or(0);
+    let mut picked = None;
+    let mut moved_to = None;
+    ui.horizontal_wrapped(|ui| {
+        for (index, (text, on)) in options.iter().enumerate() {
+            let option_id = id.with(index);
+            let response = option_ui(ui, option_id, kind, text, *on, index == cursor);
+            if response.clicked() {
+                picked = Some(index);
+                moved_to = Some(index);
+            }
+            if index == cursor
+                && response.has_focus()
+                && let Some(step) = arrow_step(ui, option_id)
+            {
+                let next = (cursor + count).saturating_add_signed(step) % count;
+                moved_to = Some(next);
+                if kind == Kind::Single {
+                    picked = Some(next);
+                }
+            }
+        }
+    });
+    if let Some(next) = moved_to {
+        ui.data_mut(|data| data.insert_temp(id, next));
+        if next != cursor && ui.memory(|m| m.has_focus(id.with(cursor))) {
+            ui.memory_mut(|m| m.request_focus(id.with(next)));
+        }
+    }
+    picked
+}
+
+/// The arrow key pressed for the focused option (−1 back, +1 on), taken from egui, which
+/// would otherwise move the focus to the nearest widget in that direction.
+fn arrow_step(ui: &Ui, option_id: Id) -> Option<isize> {
+    let filter =
+        egui::EventFilter { horizontal_arrows: true, vertical_arrows: true, ..Default::default() };
+    ui.memory_mut(|m| m.set_focus_lock_filter(option_id, filter));
+    ui.input_mut(|input| {
+        if input.consume_key(Modifiers::NONE, Key::ArrowRight)
+            || input.consume_key(Modifiers::NONE, Key::ArrowDown)
+        {
+            Some(1)
+        } else if input.consume_key(Modifiers::NONE, Key::ArrowLeft)
+            || input.consume_key(Modifiers::NONE, Key::ArrowUp)
+        {
+            Some(-1)
+        } else {
+            None
+        }
+    })
+}
+
+/// One radio button or check box; only the `tab_stop` one takes the keyboard focus.
+fn option_ui(ui: &mut Ui, id: Id, kind: Kind, text: &str, on: bool, tab_stop: bool) -> Response {
+    let spacing = ui.spacing();
+    let icon = spacing.icon_width;
+    let gap = spacing.icon_spacing;
+    let padding = spacing.button_padding.x;
+    let height = spacing.interact_size.y;
+    let wrap_width = (ui.available_width() - icon - gap - padding).max(40.0);
+    let galley = WidgetText::from(text).into_galley(
+        ui,
+        Some(egui::TextWrapMode::Wrap),
+        wrap_width,
+        egui::TextStyle::Button,
+    );
+    let size = Vec2::new(icon + gap + galley.size().x + padding, galley.size().y.max(height));
+    let (rect, _) = ui.allocate_exact_size(size, Sense::hover());
+    let sense = if tab_stop { Sense::click() } else { Sense::CLICK };
+    let response = ui.interact(rect, id, sense);
+    let role = match kind {
+        Kind::Single => egui::Role::RadioButton,
+        Kind::Multiple => egui::Role::CheckBox,
+    };
+    let enabled = ui.is_enabled();
+    response.widget_info(|| WidgetInfo::selected(role, enabled, on, text));
+    if ui.is_rect_visible(rect) {
+        let visuals = ui.style().interact(&response);
+        let icon_rect = Rect::from_center_size(
+            egui::pos2(rect.left() + icon / 2.0, rect.center().y),
+            Vec2::splat(icon),
+        );
+        let painter = ui.painter();
+        match kind {
+            Kind::Single => {
+                painter.circle(
+                    icon_rect.center(),
+                    icon / 2.0 + visuals.expansion,
+                    visuals.bg_fill,
+                    visuals.bg_stroke,
+                );
+                if on {
+                    painter.circle_filled(icon_rect.center(), icon / 4.0, visuals.fg_stroke.color);
+                }
+            }
+            Kind::Multiple => {
+                painter.rect(
+                    icon_rect.expand(visuals.expansion),
+                    3.0,
+                    visuals.bg_fill,
+                    visuals.bg_stroke,
+                    egui::StrokeKind::Inside,
+                );
+                if on {
+                    let r = icon_rect.shrink(icon / 5.0);
+                    let tick = vec![
+                        egui::pos2(r.left(), r.center().y),
+                        egui::pos2(r.center().x - r.width() / 8.0, r.bottom()),
+                        egui::pos2(r.right(), r.top()),
+                    ];
+                    painter.add(egui::Shape::line(tick, visuals.fg_stroke));
+                }
+            }
+        }
+        let text_pos = egui::pos2(icon_rect.right() + gap, rect.center().y - galley.size().y / 2.0);
+        painter.galley(text_pos, galley, visuals.text_color());
+        if response.has_focus() {
+            let stroke = ui.visuals().selection.stroke;
+            painter.rect_stroke(rect.expand(2.0), 4.0, stroke, egui::StrokeKind::Outside);
+        }
+    }
+    response
+}
