@@ -8,6 +8,7 @@
 
 pub mod accounts;
 pub mod app;
+mod confirm;
 pub mod dialogs;
 mod fonts;
 pub mod history;
@@ -15,6 +16,7 @@ mod home;
 pub mod jobs;
 pub mod probe;
 pub mod recovery;
+mod resubmission;
 pub mod review;
 mod signature_pad;
 pub mod stats;

@@ -1,5 +1,6 @@
 //! Bureau screens: sign-in, the review queue with filters, one submitted record with the
-//! same elder's previous assessment side by side, approve or return with a reason, and
+//! same elder's previous assessment side by side (and, for a resubmission, the last
+//! return and what changed since), approve or return with a reason (both confirmed), and
 //! the due list.
 
 use chrono::NaiveDate;
@@ -11,6 +12,7 @@ use crate::record::AssessmentRecord;
 use crate::scale::Scale;
 use crate::store::{DUE_SOON_DAYS, DueRow, QueueFilter, QueueRow, StoredAssessment};
 
+use super::confirm::confirm_button;
 use super::theme;
 use super::widgets::{LIST_LIMIT, level_short, row_button};
 
@@ -23,6 +25,8 @@ pub struct LoginForm {
     pub password: Zeroizing<String>,
     /// The last failure, in words.
     pub message: Option<String>,
+    /// Whether the 账号 field was given the focus (once, when the form first shows).
+    pub focused: bool,
 }
 
 /// Shows the sign-in form; returns true when 登录 is pressed (or Enter in the password).
@@ -38,8 +42,13 @@ pub fn login_ui(ui: &mut Ui, form: &mut LoginForm) -> bool {
             ui.add_space(((ui.available_width() - 330.0) / 2.0).max(0.0));
             Grid::new("login").num_columns(2).spacing([12.0, 12.0]).show(ui, |ui| {
                 let label = ui.label("账号");
-                ui.add(egui::TextEdit::singleline(&mut form.login).desired_width(240.0))
+                let login = ui
+                    .add(egui::TextEdit::singleline(&mut form.login).desired_width(240.0))
                     .labelled_by(label.id);
+                if !form.focused {
+                    form.focused = true;
+                    login.request_focus();
+                }
                 ui.end_row();
                 let label = ui.label("密码");
                 let response = ui
@@ -235,6 +244,8 @@ pub struct ReviewView {
     pub stored: StoredAssessment,
     /// The same elder's previous approved assessment, if any.
     pub previous: Option<StoredAssessment>,
+    /// For a record returned before: its last return and every field changed since.
+    pub resubmission: Option<(crate::store::ReturnEvent, Vec<crate::store::FieldChange>)>,
     /// The return reason being typed.
     pub reason: String,
     /// The last failure, in words.
@@ -289,15 +300,16 @@ pub fn review_ui(ui: &mut Ui, view: &mut ReviewView, scale: &Scale) -> Option<Re
         ui.add_space(6.0);
         ui.horizontal(|ui| {
             let size = egui::vec2(140.0, theme::TARGET_HEIGHT);
-            if ui.add(egui::Button::new(RichText::new("通过").strong()).min_size(size)).clicked()
-            {
+            if confirm_button(ui, true, "通过", "通过后不能再修改，确认通过？", size) {
                 decision = Some(ReviewDecision::Approve);
             }
             let label = ui.label("退回原因");
-            ui.add(egui::TextEdit::singleline(&mut view.reason).desired_width(320.0))
-                .labelled_by(label.id);
+            ui.add(
+                egui::TextEdit::multiline(&mut view.reason).desired_rows(3).desired_width(360.0),
+            )
+            .labelled_by(label.id);
             let enabled = !view.reason.trim().is_empty();
-            if ui.add_enabled(enabled, egui::Button::new("退回").min_size(size)).clicked() {
+            if confirm_button(ui, enabled, "退回", "确认退回给评估员？", size) {
                 decision = Some(ReviewDecision::Return(view.reason.trim().to_owned()));
             }
         });
@@ -325,6 +337,9 @@ pub fn review_ui(ui: &mut Ui, view: &mut ReviewView, scale: &Scale) -> Option<Re
         for w in &o.warnings {
             ui.label(RichText::new(format!("{} {}", w.code(), w.message())).color(theme::WARNING));
         }
+    }
+    if let Some((event, changes)) = &view.resubmission {
+        super::resubmission::resubmission_ui(ui, scale, event, changes);
     }
     compare_ui(ui, scale, record, before.as_ref().map(|(r, _)| *r));
     decision

@@ -10,6 +10,7 @@ pub mod assessors;
 mod county;
 mod items;
 mod result;
+mod same_elder;
 mod sign;
 
 use chrono::{DateTime, Utc};
@@ -20,6 +21,8 @@ use crate::policy::Policy;
 use crate::record::{AssessmentRecord, FieldCode, FieldIssue, FieldSection};
 use crate::scale::Scale;
 use crate::store::Status;
+
+pub use same_elder::SameElder;
 
 use super::signature_pad::PadState;
 use super::theme;
@@ -86,6 +89,12 @@ pub enum WizardCommand {
     History,
     /// Bind this assessor signature to the account picked for it.
     BindAssessor(crate::store::AssessorSlot),
+    /// Open another record of the same elder (a draft found for the ID number).
+    OpenOther(i64),
+    /// 发起复评 from this approved record of the same elder.
+    Reassess(i64),
+    /// 删除草稿: delete the open draft (confirmed).
+    DeleteDraft,
 }
 
 /// Text the assessor is typing that does not parse yet (dates, numbers).
@@ -122,6 +131,8 @@ pub struct Editor {
     pub now: DateTime<Utc>,
     /// The assessors' accounts (once the machine has accounts).
     pub binding: assessors::AssessorBinding,
+    /// The same elder's other assessments, once looked up for the ID number typed.
+    pub same_elder: Option<SameElder>,
     pub(super) buffers: Buffers,
     pub(super) pads: [PadState; 3],
 }
@@ -151,6 +162,7 @@ impl Editor {
             can_submit: false,
             now,
             binding: assessors::AssessorBinding::default(),
+            same_elder: None,
             buffers,
             pads: [PadState::default(); 3],
         }
@@ -215,7 +227,13 @@ impl Editor {
                             }
                             if self.status == Status::Completed
                                 && self.can_submit
-                                && ui.button(RichText::new("提交审核").strong()).clicked()
+                                && super::confirm::confirm_button(
+                                    ui,
+                                    true,
+                                    "提交审核",
+                                    "提交后不能再修改，确认提交审核？",
+                                    egui::Vec2::ZERO,
+                                )
                             {
                                 return Some(WizardCommand::Submit);
                             }
@@ -244,7 +262,10 @@ impl Editor {
                                     .strong(),
                             );
                         }
-                        self.section_ui(ui, scale, policy, &progress)
+                        let found = self.same_elder.as_ref();
+                        let same = found.and_then(|found| same_elder::same_elder_ui(ui, found));
+                        let section = self.section_ui(ui, scale, policy, &progress);
+                        same.or(section)
                     }
                 })
                 .inner
@@ -325,6 +346,17 @@ impl Editor {
             .clicked()
         {
             command = Some(WizardCommand::GoHome);
+        }
+        if self.status == Status::Draft
+            && super::confirm::confirm_button(
+                ui,
+                true,
+                "删除草稿",
+                "删除后无法恢复，确认删除本草稿？",
+                egui::vec2(200.0, theme::TARGET_HEIGHT),
+            )
+        {
+            command = Some(WizardCommand::DeleteDraft);
         }
         ui.label(RichText::new(format!("评估编号 {}", self.record.info.number)).small());
         ui.label(
