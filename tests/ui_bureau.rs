@@ -202,6 +202,7 @@ fn the_queue_filters_shows_history_returns_with_a_reason_and_approves() {
     assert!(harness.get_by_label("退回").accesskit_node().is_disabled(), "no reason yet");
     type_into(&mut harness, "退回原因", "B.1.1 进食评分与照护情况不符");
     click(&mut harness, "退回");
+    click(&mut harness, "确认退回");
     assert!(shown_containing(&harness, "PG20261120-0001：已退回"));
     let stored = harness.state().store().load(a_now).unwrap().unwrap();
     assert_eq!(stored.status, Status::Returned);
@@ -210,6 +211,7 @@ fn the_queue_filters_shows_history_returns_with_a_reason_and_approves() {
     // Approve the other one (the queue starts unfiltered again).
     click(&mut harness, "审核 PG20261121-0001");
     click(&mut harness, "通过");
+    click(&mut harness, "确认通过");
     assert!(shown_containing(&harness, "PG20261121-0001：已通过"));
     let stored = harness.state().store().load(b_now).unwrap().unwrap();
     assert_eq!(stored.status, Status::Approved);
@@ -506,6 +508,7 @@ fn a_recorded_decision_is_a_success_notice_not_an_error() {
     click(&mut harness, "审核队列");
     click(&mut harness, "审核 PG20261120-0001");
     click(&mut harness, "通过");
+    click(&mut harness, "确认通过");
     assert!(shown_containing(&harness, "PG20261120-0001：已通过"));
     let notice = harness.state().notice().expect("the decision is told");
     assert_eq!(notice.level, Level::Success, "{notice:?}");
