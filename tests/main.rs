@@ -53,4 +53,6 @@ mod ui_autosave; // The app's autosave: a 500-frame signature, typing while the 
 #[cfg(test)]
 mod ui_bureau; // The bureau's screens through egui_kittest: queue, review, history, exports, recovery.
 #[cfg(test)]
+mod ui_hygiene; // Issue 13: sign-out, confirmations, notices, the same elder twice, drafts, resubmissions.
+#[cfg(test)]
 mod ui_recovery; // The recovery screen: every good backup offered, the chosen one opened.

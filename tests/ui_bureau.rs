@@ -18,26 +18,26 @@ use super::common::{TempDir, gbt};
 use super::ui::{harness_for, run_until_idle, shown_containing, wait_for_jobs};
 use super::ui_recovery::{recovery_harness, root_shows};
 
-const ELDER_A: &str = "11010519491231002X";
+pub(super) const ELDER_A: &str = "11010519491231002X";
 const ELDER_B: &str = "530926194001011233";
-const PASSWORD: &str = "password-1";
+pub(super) const PASSWORD: &str = "password-1";
 
 /// 2026-11-28 10:00 in China.
-fn now() -> DateTime<Utc> {
+pub(super) fn now() -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 11, 28, 2, 0, 0).unwrap()
 }
 
-fn date(y: i32, m: u32, d: u32) -> NaiveDate {
+pub(super) fn date(y: i32, m: u32, d: u32) -> NaiveDate {
     NaiveDate::from_ymd_opt(y, m, d).unwrap()
 }
 
 /// The accounts: admin, assessor a1 (评估员甲), reviewer r1 (审核员丙).
-struct People {
-    a1: Actor,
-    r1: Actor,
+pub(super) struct People {
+    pub a1: Actor,
+    pub r1: Actor,
 }
 
-fn store_with_people(dir: &TempDir) -> (Store, People) {
+pub(super) fn store_with_people(dir: &TempDir) -> (Store, People) {
     let store = Store::open(dir.path()).unwrap().with_password_cost(PasswordCost::TestOnlyLight);
     let admin = store.create_first_admin("admin", "管理员戊", PASSWORD, now()).unwrap();
     let a1 =
@@ -50,7 +50,7 @@ fn store_with_people(dir: &TempDir) -> (Store, People) {
 
 /// A scored record signed by 评估员甲 and 评估员乙; every item at its maximum except
 /// B.1.1 at `b11`.
-fn record(
+pub(super) fn record(
     number: &str,
     name: &str,
     id: &str,
@@ -73,7 +73,7 @@ fn record(
 }
 
 /// Saves `record` as a1 and submits it; returns its row id.
-fn submit(store: &Store, people: &People, record: &AssessmentRecord) -> i64 {
+pub(super) fn submit(store: &Store, people: &People, record: &AssessmentRecord) -> i64 {
     store.login("a1", PASSWORD, now()).unwrap();
     let scale = gbt();
     let level =
@@ -88,18 +88,18 @@ fn submit(store: &Store, people: &People, record: &AssessmentRecord) -> i64 {
 }
 
 /// Saves, submits and approves `record` (reviewer r1); returns its row id.
-fn approve(store: &Store, people: &People, record: &AssessmentRecord) -> i64 {
+pub(super) fn approve(store: &Store, people: &People, record: &AssessmentRecord) -> i64 {
     let id = submit(store, people, record);
     store.transition(id, Action::Approve, &people.r1, None, now()).unwrap();
     id
 }
 
-fn app(store: Store) -> Harness<'static, AppState> {
+pub(super) fn app(store: Store) -> Harness<'static, AppState> {
     harness_for(AppState::new(gbt(), store, Box::new(FixedClock(now()))))
 }
 
 /// Types `text` into the field labelled `label`, replacing what it held.
-fn type_into(harness: &mut Harness<'static, AppState>, label: &str, text: &str) {
+pub(super) fn type_into(harness: &mut Harness<'static, AppState>, label: &str, text: &str) {
     harness.get_by_label(label).click();
     harness.run();
     harness.key_press_modifiers(Modifiers::COMMAND, Key::A);
@@ -117,7 +117,7 @@ pub(super) fn sign_in(harness: &mut Harness<'static, AppState>, login: &str, pas
 }
 
 /// Clicks `label` and waits for what it started in the background (exports).
-fn click(harness: &mut Harness<'static, AppState>, label: &str) {
+pub(super) fn click(harness: &mut Harness<'static, AppState>, label: &str) {
     harness.get_by_label(label).click();
     harness.step();
     wait_for_jobs(harness);

@@ -64,7 +64,8 @@ pub fn field_of_path(path: &str) -> Option<FieldCode> {
         return "A.5.12".parse().ok();
     }
     let [assessor1, assessor2, informant] = FieldCode::SIGNATURES;
-    for (role, code) in [("assessor1", assessor1), ("assessor2", assessor2), ("informant", informant)]
+    for (role, code) in
+        [("assessor1", assessor1), ("assessor2", assessor2), ("informant", informant)]
     {
         if under(path, &format!("signatures.{role}")) {
             return Some(code);

@@ -764,8 +764,10 @@ impl Store {
         }
         tx.prepare_cached("DELETE FROM assessments WHERE id = ?1")?.execute([id])?;
         tx.prepare_cached("DELETE FROM record_accounts WHERE record_id = ?1")?.execute([id])?;
-        tx.prepare_cached("DELETE FROM meta WHERE (key = ?1 OR key LIKE ?1 || '.%') AND value = ?2")?
-            .execute(params![META_LAST_OPEN, id.to_string()])?;
+        tx.prepare_cached(
+            "DELETE FROM meta WHERE (key = ?1 OR key LIKE ?1 || '.%') AND value = ?2",
+        )?
+        .execute(params![META_LAST_OPEN, id.to_string()])?;
         audit::append(
             &tx,
             &audit::Entry {

@@ -91,7 +91,7 @@ impl Store {
         let mut statement = self.conn.prepare_cached(
             "SELECT field, old_value, new_value FROM audit
              WHERE record_id = ?1 AND seq > ?2 AND action IN ('edit', 'sign', 'clear')
-               AND field IS NOT NULL
+               AND field IS NOT NULL AND field != 'status'
              ORDER BY seq",
         )?;
         let mut rows = statement.query(params![id, seq])?;
@@ -99,7 +99,10 @@ impl Store {
         while let Some(row) = rows.next()? {
             let (field, old, new): (String, Option<String>, Option<String>) =
                 (row.get(0)?, row.get(1)?, row.get(2)?);
-            fields.entry(field).and_modify(|values| values.1.clone_from(&new)).or_insert((old, new));
+            fields
+                .entry(field)
+                .and_modify(|values| values.1.clone_from(&new))
+                .or_insert((old, new));
         }
         let changes = fields
             .into_iter()

@@ -31,8 +31,8 @@ pub fn confirm_button(
     let mut confirmed = false;
     ui.horizontal_wrapped(|ui| {
         ui.label(RichText::new(question).color(theme::WARNING).strong());
-        let confirm = egui::Button::new(RichText::new(format!("确认{text}")).strong())
-            .min_size(min_size);
+        let confirm =
+            egui::Button::new(RichText::new(format!("确认{text}")).strong()).min_size(min_size);
         if ui.add(confirm).clicked() {
             confirmed = true;
             ui.data_mut(|data| data.remove::<bool>(id));

@@ -83,7 +83,11 @@ fn row(scale: &Scale, change: &FieldChange) -> (String, String, String, String) 
 /// signature as its strokes, the ID number masked; `—` for nothing.
 fn value_text(path: &str, value: Option<&str>) -> String {
     let Some(value) = value.filter(|v| *v != "null") else {
-        return if path.starts_with("signatures.") { "未签".to_owned() } else { "—".to_owned() };
+        return if path.starts_with("signatures.") {
+            "未签".to_owned()
+        } else {
+            "—".to_owned()
+        };
     };
     let json: serde_json::Value = serde_json::from_str(value).unwrap_or(serde_json::Value::Null);
     if path.starts_with("subject.id_number") {
@@ -119,7 +123,10 @@ mod tests {
         assert_eq!(value_text("subject.name", Some("\"张三\"")), "张三");
         assert_eq!(value_text("subject.living", Some("[\"alone\",\"spouse\"]")), "alone、spouse");
         assert_eq!(value_text("signatures.assessor1", None), "未签");
-        assert_eq!(value_text("signatures.assessor1", Some("{\"sha256\":\"ab\",\"strokes\":2}")), "已签（2 笔）");
+        assert_eq!(
+            value_text("signatures.assessor1", Some("{\"sha256\":\"ab\",\"strokes\":2}")),
+            "已签（2 笔）"
+        );
         assert_eq!(value_text("subject.height_cm", Some("null")), "—");
         assert!(!value_text("subject.id_number", Some("\"11010519491231002X\"")).contains("1949"));
     }

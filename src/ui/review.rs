@@ -300,7 +300,8 @@ pub fn review_ui(ui: &mut Ui, view: &mut ReviewView, scale: &Scale) -> Option<Re
         ui.add_space(6.0);
         ui.horizontal(|ui| {
             let size = egui::vec2(140.0, theme::TARGET_HEIGHT);
-            if confirm_button(ui, true, "通过", "通过后不能再修改，确认通过？", size) {
+            if confirm_button(ui, true, "通过", "通过后不能再修改，确认通过？", size)
+            {
                 decision = Some(ReviewDecision::Approve);
             }
             let label = ui.label("退回原因");

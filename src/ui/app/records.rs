@@ -111,7 +111,8 @@ impl AppState {
 
     /// 历史评估 of the elder of record `id`.
     pub(super) fn history(&mut self, id: i64) {
-        let found = self.store.history_of(id).and_then(|rows| Ok((rows, self.store.returns_of(id)?)));
+        let found =
+            self.store.history_of(id).and_then(|rows| Ok((rows, self.store.returns_of(id)?)));
         match found {
             Ok((rows, returns)) => {
                 self.screen = Screen::History(HistoryView { rows, from: id, returns });

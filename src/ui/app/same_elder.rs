@@ -62,7 +62,8 @@ impl AppState {
         let Ok(open) = self.store.read_only_opener() else { return };
         let number = id_number.clone();
         let work = move |_: &super::super::jobs::CancelFlag| open()?.history(&number);
-        if let Ok(job) = Job::spawn(ctx, "same-elder", "正在查找该老人的其他评估…", work) {
+        if let Ok(job) = Job::spawn(ctx, "same-elder", "正在查找该老人的其他评估…", work)
+        {
             self.lookup = Some(Lookup { id_number, job });
         }
     }
