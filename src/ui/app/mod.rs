@@ -4,12 +4,15 @@
 //! then does the after-frame work (finished background jobs, the autosave).
 //!
 //! - [`screen`]: the screens and the bureau's [`screen::Tab`]s; [`command`]: what screens
-//!   ask for and the one `apply`; [`top_bar`], [`notice`] (the message line, in its
-//!   level's colour), [`prefs`] (text size and theme).
+//!   ask for and the one `apply`; [`top_bar`] (退出登录 closes the record, its notice
+//!   and windows), [`notice`] (the message line: its level's word, colour and band),
+//!   [`prefs`] (text size and theme).
 //! - Handlers by area: [`records`] (create, open, complete, submit, 复评),
 //!   [`bureau`] (sign-in, review decisions, accounts), [`exports`] (导出 PDF… and
 //!   导出表格… as background jobs), [`assessors`] (binding the assessor signatures),
-//!   [`store_loan`] (the password work that needs the store, on a job).
+//!   [`store_loan`] (the password work that needs the store, on a job), [`same_elder`]
+//!   (the ID number's other assessments looked up on a job; 删除草稿 after the writer's
+//!   save).
 //! - [`autosave`]: every save of the open record, in one place.
 
 mod assessors;
