@@ -257,3 +257,48 @@ fn audit_rows(store: &Store) -> Vec<(String, Option<i64>, String)> {
         .collect::<Result<_, _>>()
         .unwrap()
 }
+
+#[test]
+fn the_record_last_open_is_kept_per_account() {
+    let dir = TempDir::new("last-open-per-account");
+    let (store, _people) = store_with_people(&dir);
+    store.login("a1", PASSWORD, now()).unwrap();
+    let draft = record("PG20261128-0001", "岩温香", ELDER_A, "孟定镇", date(2026, 11, 28), 4);
+    let id = store.save(&draft, Status::Draft, None, now()).unwrap();
+    store.set_last_open(Some(id)).unwrap();
+    store.login("a2", PASSWORD, now()).unwrap();
+    assert_eq!(store.last_open().unwrap(), None, "a2 has no record open");
+    store.login("a1", PASSWORD, now()).unwrap();
+    assert_eq!(store.last_open().unwrap(), Some(id));
+    // Deleting the draft forgets it for every account.
+    store.delete_draft_at(id, now()).unwrap();
+    assert_eq!(store.last_open().unwrap(), None);
+}
+
+#[test]
+fn returns_and_the_changes_since_come_from_the_audit_trail() {
+    let dir = TempDir::new("returns-audit");
+    let (store, people) = store_with_people(&dir);
+    let mut first = record("PG20261120-0001", "岩温香", ELDER_A, "孟定镇", date(2026, 11, 20), 0);
+    let id = submit(&store, &people, &first);
+    assert_eq!(store.changes_since_return(id).unwrap(), None, "never returned");
+    store
+        .transition(id, Action::Return { reason: "请核对".into() }, &people.r1, None, now())
+        .unwrap();
+    // A field changed and changed back is no change.
+    store.login("a1", PASSWORD, now()).unwrap();
+    first.subject.name = "临时".to_owned();
+    store.save(&first, Status::Draft, None, now()).unwrap();
+    first.subject.name = "岩温香".to_owned();
+    store.save(&first, Status::Draft, None, now()).unwrap();
+    store.logout();
+    resubmit(&store, &people, &mut first, id);
+    let (event, changes) = store.changes_since_return(id).unwrap().unwrap();
+    assert_eq!((event.reason.as_str(), event.reviewer.as_str()), ("请核对", "审核员丙"));
+    let paths: Vec<_> = changes.iter().map(|change| change.path.as_str()).collect();
+    assert_eq!(paths, ["answers.B.1.1", "informant.name"]);
+    assert_eq!(changes[0].old.as_deref(), Some("0"));
+    let returns = store.returns_of(id).unwrap();
+    assert_eq!(returns.len(), 1);
+    assert_eq!(returns[0].number, "PG20261120-0001");
+}
