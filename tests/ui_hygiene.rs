@@ -26,6 +26,15 @@ fn new_draft(harness: &mut Harness<'static, AppState>, login: &str) {
     assert!(harness.state().editor().is_some(), "新建评估 opens the wizard");
 }
 
+/// The app over `store`, signed in as reviewer r1, reviewing record `number`.
+fn review_as_r1(store: Store, number: &str) -> Harness<'static, AppState> {
+    let mut harness = app(store);
+    sign_in(&mut harness, "r1", PASSWORD);
+    click(&mut harness, "审核队列");
+    click(&mut harness, &format!("审核 {number}"));
+    harness
+}
+
 /// Whether the widget labelled `label` has the keyboard focus.
 fn focused(harness: &Harness<'static, AppState>, label: &str) -> bool {
     harness.query_all_by_label(label).any(|node| node.is_focused())
@@ -103,10 +112,7 @@ fn approving_and_returning_need_a_confirmation_and_notices_differ_by_level() {
         &people,
         &record("PG20261120-0001", "岩温香", ELDER_A, "孟定镇", date(2026, 11, 20), 4),
     );
-    let mut harness = app(store);
-    sign_in(&mut harness, "r1", PASSWORD);
-    click(&mut harness, "审核队列");
-    click(&mut harness, "审核 PG20261120-0001");
+    let mut harness = review_as_r1(store, "PG20261120-0001");
     click(&mut harness, "通过");
     let status = |harness: &Harness<'static, AppState>| {
         harness.state().store().load(first).unwrap().unwrap().status
@@ -210,10 +216,7 @@ fn the_review_of_a_resubmission_shows_the_last_reason_and_every_changed_field() 
         .unwrap();
     resubmit(&store, &people, &mut first, id);
 
-    let mut harness = app(store);
-    sign_in(&mut harness, "r1", PASSWORD);
-    click(&mut harness, "审核队列");
-    click(&mut harness, "审核 PG20261120-0001");
+    let mut harness = review_as_r1(store, "PG20261120-0001");
     assert!(shown_containing(&harness, "重新提交：上次于 2026-11-28 10:00 被 审核员丙 退回"));
     assert!(shown_containing(&harness, &format!("上次退回原因：{reason}")));
     assert!(shown_containing(&harness, "退回后修改的字段（2 项）"));
