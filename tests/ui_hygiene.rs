@@ -202,6 +202,10 @@ fn an_id_number_with_assessments_shows_them_and_offers_a_reassessment() {
     let id = harness.state().editor().unwrap().id;
     let linked = harness.state().store().load(id).unwrap().unwrap();
     assert_eq!(linked.supersedes, Some(approved), "the 复评 links the approved record");
+    // The 复评 is meant to have an earlier assessment: no warning on it.
+    wait_for_jobs(&mut harness);
+    assert_eq!(harness.state().editor().unwrap().record.subject.id_number.as_str(), ELDER_A);
+    assert!(!shown_containing(&harness, "已有 1 次评估"));
 }
 
 #[test]

@@ -13,8 +13,10 @@ use super::AppState;
 use super::notice::Notice;
 use super::screen::Screen;
 
-/// A lookup running for an ID number.
+/// A lookup running for an ID number of an open record.
 pub(super) struct Lookup {
+    /// The open record's row id.
+    record: i64,
     /// The normalised ID number looked up.
     id_number: String,
     job: Job<Result<Vec<Summary>, StoreError>>,
@@ -42,6 +44,7 @@ impl AppState {
             && let Some(lookup) = self.lookup.take()
             && let Screen::Editor(editor) = &mut self.screen
             && typed.as_deref() == Some(lookup.id_number.as_str())
+            && editor.id == lookup.record
         {
             // A failed lookup shows nothing: the warning is a help, not a check.
             let rows = result.ok().and_then(Result::ok).unwrap_or_default();
@@ -54,17 +57,27 @@ impl AppState {
             return;
         };
         let known = editor.same_elder.as_ref().is_some_and(|found| found.id_number == id_number);
-        let running = self.lookup.as_ref().is_some_and(|lookup| lookup.id_number == id_number);
+        let running = self
+            .lookup
+            .as_ref()
+            .is_some_and(|lookup| lookup.id_number == id_number && lookup.record == editor.id);
         if known || running {
             return;
         }
         editor.same_elder = None;
         let Ok(open) = self.store.read_only_opener() else { return };
-        let number = id_number.clone();
-        let work = move |_: &super::super::jobs::CancelFlag| open()?.history(&number);
+        let (number, id) = (id_number.clone(), editor.id);
+        let work = move |_: &super::super::jobs::CancelFlag| {
+            let store = open()?;
+            // A 复评 or a correction is meant to have earlier assessments: nothing to warn of.
+            if store.load(id)?.is_some_and(|stored| stored.supersedes.is_some()) {
+                return Ok(Vec::new());
+            }
+            store.history(&number)
+        };
         if let Ok(job) = Job::spawn(ctx, "same-elder", "正在查找该老人的其他评估…", work)
         {
-            self.lookup = Some(Lookup { id_number, job });
+            self.lookup = Some(Lookup { record: id, id_number, job });
         }
     }
 
