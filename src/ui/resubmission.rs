@@ -10,6 +10,7 @@ use crate::scale::Scale;
 use crate::store::{FieldChange, ReturnEvent};
 
 use super::theme;
+use super::widgets::Choice;
 
 /// The last return and the changes since, above the item comparison.
 pub fn resubmission_ui(ui: &mut Ui, scale: &Scale, event: &ReturnEvent, changes: &[FieldChange]) {
@@ -93,6 +94,9 @@ fn value_text(path: &str, value: Option<&str>) -> String {
     if path.starts_with("subject.id_number") {
         return json.as_str().map_or_else(|| "—".to_owned(), crate::store::mask_id);
     }
+    if let Some(text) = coded(path, &json) {
+        return text;
+    }
     if let Some(strokes) = json.get("strokes").and_then(serde_json::Value::as_u64) {
         return format!("已签（{strokes} 笔）");
     }
@@ -113,6 +117,57 @@ fn value_text(path: &str, value: Option<&str>) -> String {
     }
 }
 
+/// The standard's wording of a code-list answer (one choice or a list of them), for the
+/// fields that hold one.
+fn coded(path: &str, json: &serde_json::Value) -> Option<String> {
+    use crate::record::codes::{
+        AssessmentReason, Denture, Diagnosis, Education, EthnicGroup, IncomeSource,
+        JointMotionStatus, LivingArrangement, MaritalStatus, MedicalPayment, Pain, Presence,
+        PressureInjury, Relationship, Sex, SpecialCare, SwallowingSign, ToothLoss, Wound,
+    };
+    match path {
+        "info.reason" => choice_text::<AssessmentReason>(json),
+        "subject.sex" => choice_text::<Sex>(json),
+        "subject.ethnicity.group" => choice_text::<EthnicGroup>(json),
+        "subject.education" => choice_text::<Education>(json),
+        "subject.living" => choice_text::<LivingArrangement>(json),
+        "subject.marital" => choice_text::<MaritalStatus>(json),
+        "subject.payment" => choice_text::<MedicalPayment>(json),
+        "subject.income" => choice_text::<IncomeSource>(json),
+        "informant.relationship" => choice_text::<Relationship>(json),
+        "diagnoses.conditions" => choice_text::<Diagnosis>(json),
+        "health.pressure_injury" => choice_text::<PressureInjury>(json),
+        "health.joint_motion.status" => choice_text::<JointMotionStatus>(json),
+        "health.wounds" => choice_text::<Wound>(json),
+        "health.special_care" => choice_text::<SpecialCare>(json),
+        "health.pain" => choice_text::<Pain>(json),
+        "health.teeth" => choice_text::<ToothLoss>(json),
+        "health.dentures" => choice_text::<Denture>(json),
+        "health.swallowing" => choice_text::<SwallowingSign>(json),
+        "subject.religion.belief"
+        | "health.malnutrition"
+        | "health.airway_clearance"
+        | "health.coma" => choice_text::<Presence>(json),
+        _ => None,
+    }
+}
+
+/// `json` read as one `T` or a list of them, in the standard's wording.
+fn choice_text<T: Choice + serde::de::DeserializeOwned>(
+    json: &serde_json::Value,
+) -> Option<String> {
+    let text = |value: &serde_json::Value| {
+        serde_json::from_value::<T>(value.clone()).ok().map(|choice| choice.text().into_owned())
+    };
+    match json {
+        serde_json::Value::Array(items) if items.is_empty() => Some("（无）".to_owned()),
+        serde_json::Value::Array(items) => {
+            items.iter().map(text).collect::<Option<Vec<_>>>().map(|texts| texts.join("、"))
+        }
+        other => text(other),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -121,7 +176,9 @@ mod tests {
     fn values_read_as_words() {
         assert_eq!(value_text("answers.B.1.1", Some("3")), "3 分");
         assert_eq!(value_text("subject.name", Some("\"张三\"")), "张三");
-        assert_eq!(value_text("subject.living", Some("[\"alone\",\"spouse\"]")), "alone、spouse");
+        let living = value_text("subject.living", Some("[\"alone\",\"with_spouse\"]"));
+        assert_eq!(living, "独居、与配偶居住");
+        assert_eq!(value_text("health.coma", Some("\"absent\"")), "无");
         assert_eq!(value_text("signatures.assessor1", None), "未签");
         assert_eq!(
             value_text("signatures.assessor1", Some("{\"sha256\":\"ab\",\"strokes\":2}")),
