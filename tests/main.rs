@@ -63,4 +63,6 @@ mod ui_layout; // The layout check: overlaps, past the right edge, cut text, mis
 #[cfg(test)]
 mod ui_layout_screens; // Every screen at 800×600–1920×1080 and 100–200 % text.
 #[cfg(test)]
+mod ui_hygiene; // Issue 13: sign-out, confirmations, notices, the same elder twice, drafts, resubmissions.
+#[cfg(test)]
 mod ui_recovery; // The recovery screen: every good backup offered, the chosen one opened.

@@ -272,6 +272,10 @@ fn signature_drag_records_a_normalised_stroke_with_the_time() {
     assert!(signature.signed_at.is_some());
     harness.get_by_label("清除评估员1签名").click();
     harness.run();
+    // Clearing asks first (issue 13): the strokes stay until 确认.
+    assert_eq!(harness.state().editor().unwrap().record.signatures.assessor1.strokes.len(), 1);
+    harness.get_by_label("确认清除评估员1签名").click();
+    harness.run();
     assert!(harness.state().editor().unwrap().record.signatures.assessor1.strokes.is_empty());
 }
 
@@ -765,6 +769,8 @@ fn signing_in_submitting_and_approving_in_the_review_queue() {
     wait_for_jobs(&mut harness);
     harness.get_by_label("提交审核").click();
     harness.run();
+    harness.get_by_label("确认提交审核").click();
+    harness.run();
     assert_eq!(harness.state().editor().unwrap().status, Status::Submitted);
     harness.get_by_label("← 返回列表").click();
     harness.run();
@@ -781,6 +787,8 @@ fn signing_in_submitting_and_approving_in_the_review_queue() {
     assert!(shown_containing(&harness, "审核 PG20261128-0001"));
     assert!(shown_containing(&harness, "能力完好（90 分）"));
     harness.get_by_label("通过").click();
+    harness.run();
+    harness.get_by_label("确认通过").click();
     harness.run();
     assert!(shown_containing(&harness, "PG20261128-0001：已通过"));
     let id = harness.state().store().find_by_number("PG20261128-0001").unwrap().unwrap();

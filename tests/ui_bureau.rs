@@ -18,9 +18,9 @@ use super::common::{TempDir, gbt};
 use super::ui::{harness_for, run_until_idle, shown_containing, wait_for_jobs};
 use super::ui_recovery::{recovery_harness, root_shows};
 
-const ELDER_A: &str = "11010519491231002X";
+pub(super) const ELDER_A: &str = "11010519491231002X";
 const ELDER_B: &str = "530926194001011233";
-const PASSWORD: &str = "password-1";
+pub(super) const PASSWORD: &str = "password-1";
 
 /// 2026-11-28 10:00 in China.
 pub(super) fn now() -> DateTime<Utc> {
@@ -33,8 +33,8 @@ pub(super) fn date(y: i32, m: u32, d: u32) -> NaiveDate {
 
 /// The accounts: admin, assessor a1 (评估员甲), reviewer r1 (审核员丙).
 pub(super) struct People {
-    a1: Actor,
-    r1: Actor,
+    pub a1: Actor,
+    pub r1: Actor,
 }
 
 pub(super) fn store_with_people(dir: &TempDir) -> (Store, People) {
@@ -99,7 +99,7 @@ pub(super) fn app(store: Store) -> Harness<'static, AppState> {
 }
 
 /// Types `text` into the field labelled `label`, replacing what it held.
-fn type_into(harness: &mut Harness<'static, AppState>, label: &str, text: &str) {
+pub(super) fn type_into(harness: &mut Harness<'static, AppState>, label: &str, text: &str) {
     harness.get_by_label(label).click();
     harness.run();
     harness.key_press_modifiers(Modifiers::COMMAND, Key::A);
@@ -202,6 +202,7 @@ fn the_queue_filters_shows_history_returns_with_a_reason_and_approves() {
     assert!(harness.get_by_label("退回").accesskit_node().is_disabled(), "no reason yet");
     type_into(&mut harness, "退回原因", "B.1.1 进食评分与照护情况不符");
     click(&mut harness, "退回");
+    click(&mut harness, "确认退回");
     assert!(shown_containing(&harness, "PG20261120-0001：已退回"));
     let stored = harness.state().store().load(a_now).unwrap().unwrap();
     assert_eq!(stored.status, Status::Returned);
@@ -210,6 +211,7 @@ fn the_queue_filters_shows_history_returns_with_a_reason_and_approves() {
     // Approve the other one (the queue starts unfiltered again).
     click(&mut harness, "审核 PG20261121-0001");
     click(&mut harness, "通过");
+    click(&mut harness, "确认通过");
     assert!(shown_containing(&harness, "PG20261121-0001：已通过"));
     let stored = harness.state().store().load(b_now).unwrap().unwrap();
     assert_eq!(stored.status, Status::Approved);
@@ -506,6 +508,7 @@ fn a_recorded_decision_is_a_success_notice_not_an_error() {
     click(&mut harness, "审核队列");
     click(&mut harness, "审核 PG20261120-0001");
     click(&mut harness, "通过");
+    click(&mut harness, "确认通过");
     assert!(shown_containing(&harness, "PG20261120-0001：已通过"));
     let notice = harness.state().notice().expect("the decision is told");
     assert_eq!(notice.level, Level::Success, "{notice:?}");

@@ -3,7 +3,7 @@
 //!
 //! - [`codes`]: the Annex A code lists, with the standard's wording.
 //! - [`field_code`]: [`FieldCode`], the typed code of one form field, with its section
-//!   and title.
+//!   and title; [`field_path`]: the form field of a path in the record's JSON.
 //! - [`IdNumber`] / [`IdNumberInput`]: A.2.8 公民身份号码, validated and masked.
 //! - [`AssessmentRecord`]: the record itself, serde-friendly; [`AssessmentRecord::facts`]
 //!   and [`AssessmentRecord::answers`] feed [`crate::assessment::score`], and
@@ -27,6 +27,7 @@ mod checks;
 pub mod codes;
 pub mod county;
 pub mod field_code;
+pub mod field_path;
 mod id_number;
 pub mod import;
 pub mod signature;

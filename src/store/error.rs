@@ -129,6 +129,12 @@ pub enum StoreError {
         /// Its status.
         status: crate::review::ReviewStatus,
     },
+    /// Another account created this draft: only its creator deletes it.
+    #[error("评估记录 {id} 是其他账号创建的草稿，只能由创建者删除")]
+    NotOwnDraft {
+        /// The row id.
+        id: i64,
+    },
     /// The review rules refuse this change (see [`crate::review::transition`]).
     #[error("{0}")]
     Review(#[from] crate::review::ReviewError),

@@ -63,6 +63,7 @@ mod error;
 mod keyring;
 mod lifecycle;
 mod open;
+mod returns;
 mod schema;
 mod writer;
 
@@ -85,6 +86,7 @@ pub use duties::{AssessorSlot, FULL_EXPORT_ACTION, REPORT_ACTION};
 pub use error::{JsonError, StoreError};
 pub use keyring::{DbKey, KEYRING_FILE_NAME, KeyringError, has_keyring};
 pub use lifecycle::{DUE_SOON_DAYS, DueRow, QueueFilter, QueueRow};
+pub use returns::{FieldChange, ReturnEvent};
 pub use schema::SCHEMA_VERSION;
 pub use writer::{BURST_IDLE, JOURNAL_DELAY, StoreWriter, Waker, WriterStatus};
 
@@ -655,8 +657,19 @@ impl Store {
         Ok(())
     }
 
-    /// Remembers the assessment the GUI has open (`None`: none).
+    /// The `meta` key of [`Store::last_open`]: one per signed-in account (so that the
+    /// next user of a shared machine does not land in the previous user's record), the
+    /// plain key when nobody is signed in.
+    fn last_open_key(&self) -> String {
+        match self.session.borrow().as_ref() {
+            Some(actor) => format!("{META_LAST_OPEN}.{}", actor.account),
+            None => META_LAST_OPEN.to_owned(),
+        }
+    }
+
+    /// Remembers the assessment the GUI has open for the signed-in account (`None`: none).
     pub fn set_last_open(&self, id: Option<i64>) -> Result<(), StoreError> {
+        let key = self.last_open_key();
         match id {
             Some(id) => self
                 .conn
@@ -664,23 +677,21 @@ impl Store {
                     "INSERT INTO meta (key, value) VALUES (?1, ?2)
                  ON CONFLICT (key) DO UPDATE SET value = excluded.value",
                 )?
-                .execute(params![META_LAST_OPEN, id.to_string()])?,
-            None => self
-                .conn
-                .prepare_cached("DELETE FROM meta WHERE key = ?1")?
-                .execute([META_LAST_OPEN])?,
+                .execute(params![key, id.to_string()])?,
+            None => self.conn.prepare_cached("DELETE FROM meta WHERE key = ?1")?.execute([key])?,
         };
         Ok(())
     }
 
-    /// The assessment the GUI had open when it last stopped, if any. The row may have
+    /// The assessment the GUI had open for the signed-in account when it last stopped,
+    /// if any. The row may have
     /// been deleted since ([`Store::delete_draft`] clears it, but a hand-edited file may
     /// not): [`Store::load`] then gives `None`.
     pub fn last_open(&self) -> Result<Option<i64>, StoreError> {
         let value: Option<String> = self
             .conn
             .prepare_cached("SELECT value FROM meta WHERE key = ?1")?
-            .query_row([META_LAST_OPEN], |row| row.get(0))
+            .query_row([self.last_open_key()], |row| row.get(0))
             .optional()?;
         value
             .map(|text| {
@@ -734,7 +745,18 @@ impl Store {
         let Some((status, number)) = row else {
             return Err(StoreError::NotFound { id });
         };
+        let creators: Vec<String> = tx
+            .prepare_cached(
+                "SELECT account FROM record_accounts WHERE record_id = ?1 AND duty = 'create'",
+            )?
+            .query_map([id], |row| row.get(0))?
+            .collect::<Result<_, _>>()?;
         match parse_status(id, &status)? {
+            // A draft created by another account is theirs (a record with no creator on
+            // file, made before duties were kept, may be deleted by any assessor).
+            Status::Draft if !creators.is_empty() && !creators.contains(&actor.account) => {
+                return Err(StoreError::NotOwnDraft { id });
+            }
             Status::Draft => {}
             Status::Completed => return Err(StoreError::Completed { id }),
             Status::Approved => return Err(review::ReviewError::Frozen.into()),
@@ -742,8 +764,10 @@ impl Store {
         }
         tx.prepare_cached("DELETE FROM assessments WHERE id = ?1")?.execute([id])?;
         tx.prepare_cached("DELETE FROM record_accounts WHERE record_id = ?1")?.execute([id])?;
-        tx.prepare_cached("DELETE FROM meta WHERE key = ?1 AND value = ?2")?
-            .execute(params![META_LAST_OPEN, id.to_string()])?;
+        tx.prepare_cached(
+            "DELETE FROM meta WHERE (key = ?1 OR key LIKE ?1 || '.%') AND value = ?2",
+        )?
+        .execute(params![META_LAST_OPEN, id.to_string()])?;
         audit::append(
             &tx,
             &audit::Entry {

@@ -174,6 +174,17 @@ impl Store {
         Self::open_read_only_with(dir, None)
     }
 
+    /// Opens a second, read-only connection to this store's file (with its key) where
+    /// it is called: a job's thread reads through it while the app's own connection
+    /// stays with the UI. An in-memory store has no file to share: [`StoreError::NoFile`].
+    pub fn read_only_opener(
+        &self,
+    ) -> Result<impl FnOnce() -> Result<Self, StoreError> + Send + 'static, StoreError> {
+        let dir = self.dir.clone().ok_or(StoreError::NoFile)?;
+        let key = self.key.clone();
+        Ok(move || Self::open_read_only_with(&dir, key))
+    }
+
     /// [`Store::open_read_only`] with the database key when the store is encrypted.
     pub(super) fn open_read_only_with(dir: &Path, key: Option<DbKey>) -> Result<Self, StoreError> {
         let path = dir.join(DB_FILE_NAME);

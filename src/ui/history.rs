@@ -1,6 +1,6 @@
 //! 历史评估: every assessment of one elder (records are linked by ID number), newest
-//! first, each one click from opening, with level changes marked; 发起复评 from the latest
-//! approved assessment.
+//! first, each one click from opening, with level changes marked and every 退回 with its
+//! reason; 发起复评 from the latest approved assessment.
 
 use egui::{Grid, RichText, Ui};
 
@@ -16,6 +16,8 @@ pub struct HistoryView {
     pub rows: Vec<Summary>,
     /// The record the history was opened from (marked in the list).
     pub from: i64,
+    /// Every 退回 of these records with its reason, newest first.
+    pub returns: Vec<crate::store::ReturnEvent>,
 }
 
 /// What the user asked for on the history screen.
@@ -61,6 +63,7 @@ pub fn history_ui(
     }
     ui.add_space(8.0);
     egui::ScrollArea::vertical().auto_shrink([false, false]).show(ui, |ui| {
+        returns_ui(ui, &view.returns);
         Grid::new("history").num_columns(7).striped(true).spacing([20.0, 12.0]).show(ui, |ui| {
             for title in ["评估日期", "评估编号", "状态", "乡镇", "最终等级", "与上次相比", ""]
             {
@@ -109,4 +112,27 @@ fn change_ui(ui: &mut Ui, row: &Summary, older: &[Summary], scale: &Scale) {
             ui.label("—");
         }
     }
+}
+
+/// 退回记录: every return of the elder's records, with when, by whom and why.
+fn returns_ui(ui: &mut Ui, returns: &[crate::store::ReturnEvent]) {
+    if returns.is_empty() {
+        return;
+    }
+    ui.label(RichText::new(format!("退回记录（{} 次）", returns.len())).strong());
+    Grid::new("history-returns").num_columns(4).striped(true).spacing([20.0, 8.0]).show(ui, |ui| {
+        for title in ["退回时间", "评估编号", "审核员", "退回原因"] {
+            ui.label(RichText::new(title).strong());
+        }
+        ui.end_row();
+        for event in returns {
+            let local = event.at.with_timezone(&crate::clock::CHINA_OFFSET);
+            ui.label(local.format("%Y-%m-%d %H:%M").to_string());
+            ui.label(&event.number);
+            ui.label(&event.reviewer);
+            ui.label(RichText::new(format!("退回：{}", event.reason)).color(theme::WARNING));
+            ui.end_row();
+        }
+    });
+    ui.add_space(12.0);
 }

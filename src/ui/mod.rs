@@ -9,6 +9,7 @@
 pub mod accounts;
 pub mod app;
 mod choice;
+mod confirm;
 pub mod dialogs;
 mod fonts;
 mod form;
@@ -17,6 +18,7 @@ mod home;
 pub mod jobs;
 pub mod probe;
 pub mod recovery;
+mod resubmission;
 pub mod review;
 mod signature_pad;
 pub mod stats;

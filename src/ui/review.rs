@@ -1,5 +1,6 @@
 //! Bureau screens: sign-in, the review queue with filters, one submitted record with the
-//! same elder's previous assessment side by side, approve or return with a reason, and
+//! same elder's previous assessment side by side (and, for a resubmission, the last
+//! return and what changed since), approve or return with a reason (both confirmed), and
 //! the due list.
 
 use chrono::NaiveDate;
@@ -11,6 +12,7 @@ use crate::record::AssessmentRecord;
 use crate::scale::Scale;
 use crate::store::{DUE_SOON_DAYS, DueRow, QueueFilter, QueueRow, StoredAssessment};
 
+use super::confirm::confirm_button;
 use super::theme;
 use super::widgets::{LIST_LIMIT, level_short, row_button};
 
@@ -23,6 +25,8 @@ pub struct LoginForm {
     pub password: Zeroizing<String>,
     /// The last failure, in words.
     pub message: Option<String>,
+    /// Whether the 账号 field was given the focus (once, when the form first shows).
+    pub focused: bool,
 }
 
 /// Shows the sign-in form; returns true when 登录 is pressed (or Enter in the password).
@@ -38,8 +42,13 @@ pub fn login_ui(ui: &mut Ui, form: &mut LoginForm) -> bool {
             ui.add_space(((ui.available_width() - 330.0) / 2.0).max(0.0));
             Grid::new("login").num_columns(2).spacing([12.0, 12.0]).show(ui, |ui| {
                 let label = ui.label("账号");
-                ui.add(egui::TextEdit::singleline(&mut form.login).desired_width(240.0))
+                let login = ui
+                    .add(egui::TextEdit::singleline(&mut form.login).desired_width(240.0))
                     .labelled_by(label.id);
+                if !form.focused {
+                    form.focused = true;
+                    login.request_focus();
+                }
                 ui.end_row();
                 let label = ui.label("密码");
                 let response = ui
@@ -229,12 +238,18 @@ fn filters_ui(ui: &mut Ui, state: &mut QueueState, scale: &Scale, townships: &[S
     changed
 }
 
+/// The height kept under the item table for the decision (通过, the return reason's three
+/// lines, 退回, a message).
+const ACTIONS_HEIGHT: f32 = 150.0;
+
 /// One submitted record under review.
 pub struct ReviewView {
     /// The record.
     pub stored: StoredAssessment,
     /// The same elder's previous approved assessment, if any.
     pub previous: Option<StoredAssessment>,
+    /// For a record returned before: its last return and every field changed since.
+    pub resubmission: Option<(crate::store::ReturnEvent, Vec<crate::store::FieldChange>)>,
     /// The return reason being typed.
     pub reason: String,
     /// The last failure, in words.
@@ -271,67 +286,81 @@ pub fn review_ui(ui: &mut Ui, view: &mut ReviewView, scale: &Scale) -> Option<Re
         }
     });
     let record = &view.stored.record;
-    ui.heading(format!("审核 {}", record.info.number));
-    ui.label(format!(
-        "{}　{}　评估日期 {}　评估员 {}、{}",
-        record.info.township,
-        record.subject.name,
-        record.info.reference_date,
-        record.signatures.assessor1.name,
-        record.signatures.assessor2.name
-    ));
-    let outcome = |r: &AssessmentRecord| score(scale, &r.answers(scale), &r.facts(scale)).ok();
-    let now_outcome = outcome(record);
-    let before = view.previous.as_ref().map(|p| (&p.record, outcome(&p.record)));
-    let previous_outcome = before.as_ref().and_then(|(_, o)| o.as_ref());
-    // The decision stays at the bottom of the window, whatever the table's length.
-    egui::Panel::bottom("review-actions").show(ui, |ui| {
+    // Everything but the decision scrolls, so that the decision stays at the bottom of
+    // the window whatever the table's length.
+    let height = (ui.available_height() - ACTIONS_HEIGHT).max(theme::TARGET_HEIGHT * 2.0);
+    egui::ScrollArea::vertical().auto_shrink([false, false]).max_height(height).show(ui, |ui| {
+        ui.heading(format!("审核 {}", record.info.number));
+        ui.label(format!(
+            "{}　{}　评估日期 {}　评估员 {}、{}",
+            record.info.township,
+            record.subject.name,
+            record.info.reference_date,
+            record.signatures.assessor1.name,
+            record.signatures.assessor2.name
+        ));
+        let outcome = |r: &AssessmentRecord| score(scale, &r.answers(scale), &r.facts(scale)).ok();
+        let now_outcome = outcome(record);
+        let before = view.previous.as_ref().map(|p| (&p.record, outcome(&p.record)));
+        let previous_outcome = before.as_ref().and_then(|(_, o)| o.as_ref());
+        // The result first: this time, last time, and whether the level changed.
+        let level = |o: Option<&crate::assessment::Outcome<'_>>| {
+            o.map_or("—".to_owned(), |o| format!("{}（{} 分）", o.level_name(), o.total))
+        };
+        ui.horizontal_wrapped(|ui| {
+            ui.label(
+                RichText::new(format!("最终等级：本次 {}", level(now_outcome.as_ref()))).strong(),
+            );
+            if let Some((previous, _)) = &before {
+                let date = previous.info.reference_date;
+                ui.label(format!("上次（{date}）{}", level(previous_outcome)));
+            }
+            if let (Some(a), Some(b)) = (&now_outcome, previous_outcome)
+                && a.final_level != b.final_level
+            {
+                ui.label(RichText::new("等级变化").color(theme::ERROR).strong());
+            }
+        });
+        if let Some(o) = &now_outcome {
+            for w in &o.warnings {
+                ui.label(
+                    RichText::new(format!("{} {}", w.code(), w.message())).color(theme::WARNING),
+                );
+            }
+        }
+        if let Some((event, changes)) = &view.resubmission {
+            super::resubmission::resubmission_ui(ui, scale, event, changes);
+        }
+        compare_ui(ui, scale, record, before.as_ref().map(|(r, _)| *r));
+    });
+    // The decision, in the `ACTIONS_HEIGHT` left under the scrolling part.
+    ui.separator();
+    {
         ui.add_space(6.0);
         ui.horizontal(|ui| {
             let size = egui::vec2(140.0, theme::TARGET_HEIGHT);
-            if ui.add(egui::Button::new(RichText::new("通过").strong()).min_size(size)).clicked()
+            if confirm_button(ui, true, "通过", "通过后不能再修改，确认通过？", size)
             {
                 decision = Some(ReviewDecision::Approve);
             }
             let label = ui.label("退回原因");
-            ui.add(egui::TextEdit::singleline(&mut view.reason).desired_width(320.0))
-                .labelled_by(label.id);
+            ui.add(
+                egui::TextEdit::multiline(&mut view.reason).desired_rows(3).desired_width(360.0),
+            )
+            .labelled_by(label.id);
             let enabled = !view.reason.trim().is_empty();
-            if ui.add_enabled(enabled, egui::Button::new("退回").min_size(size)).clicked() {
+            if confirm_button(ui, enabled, "退回", "确认退回给评估员？", size) {
                 decision = Some(ReviewDecision::Return(view.reason.trim().to_owned()));
             }
         });
         if let Some(message) = &view.message {
             ui.label(RichText::new(message).color(theme::ERROR));
         }
-    });
-    // The result first: this time, last time, and whether the level changed.
-    let level = |o: Option<&crate::assessment::Outcome<'_>>| {
-        o.map_or("—".to_owned(), |o| format!("{}（{} 分）", o.level_name(), o.total))
-    };
-    ui.horizontal_wrapped(|ui| {
-        ui.label(RichText::new(format!("最终等级：本次 {}", level(now_outcome.as_ref()))).strong());
-        if let Some((previous, _)) = &before {
-            let date = previous.info.reference_date;
-            ui.label(format!("上次（{date}）{}", level(previous_outcome)));
-        }
-        if let (Some(a), Some(b)) = (&now_outcome, previous_outcome)
-            && a.final_level != b.final_level
-        {
-            ui.label(RichText::new("等级变化").color(theme::ERROR).strong());
-        }
-    });
-    if let Some(o) = &now_outcome {
-        for w in &o.warnings {
-            ui.label(RichText::new(format!("{} {}", w.code(), w.message())).color(theme::WARNING));
-        }
     }
-    compare_ui(ui, scale, record, before.as_ref().map(|(r, _)| *r));
     decision
 }
 
-/// Every item's score this time and last time, with changes marked; the header stays
-/// above the scrolling rows.
+/// Every item's score this time and last time, with changes marked.
 fn compare_ui(
     ui: &mut Ui,
     scale: &Scale,
@@ -340,7 +369,7 @@ fn compare_ui(
 ) {
     let previous_title = previous
         .map_or("上次评估".to_owned(), |r| format!("上次评估（{}）", r.info.reference_date));
-    // The header stays put above the scrolling rows; fixed widths keep the columns aligned.
+    // Fixed widths keep the header's columns aligned with the rows'.
     let widths = [380.0, 90.0, 220.0, 110.0];
     // Every cell exactly `width` wide, text from the left and centred vertically.
     let cell = |ui: &mut Ui, width: f32, text: RichText| {
@@ -359,7 +388,7 @@ fn compare_ui(
         }
         ui.end_row();
     });
-    egui::ScrollArea::vertical().auto_shrink([false, false]).show(ui, |ui| {
+    {
         Grid::new("compare").num_columns(4).striped(true).spacing([20.0, 8.0]).show(ui, |ui| {
             for item in scale.items() {
                 let now = record.answers.get(item.id()).copied();
@@ -384,7 +413,7 @@ fn compare_ui(
                 ui.end_row();
             }
         });
-    });
+    }
 }
 
 /// Shortest and longest interval between routine assessments offered, in months.

@@ -43,17 +43,23 @@ impl AppState {
         }
     }
 
-    /// Shows `stored` for review, beside the same elder's previous assessment.
+    /// Shows `stored` for review, beside the same elder's previous assessment, with its
+    /// last return and the changes since when it was returned before.
     pub(super) fn review(&mut self, mut stored: StoredAssessment) {
         // Bound assessors are shown with their accounts' registered names.
         if let Ok(record) = self.store.signed_record(stored.id) {
             stored.record.signatures = record.signatures;
         }
-        match self.store.previous_of(stored.id) {
-            Ok(previous) => {
+        let looked_up = self
+            .store
+            .previous_of(stored.id)
+            .and_then(|previous| Ok((previous, self.store.changes_since_return(stored.id)?)));
+        match looked_up {
+            Ok((previous, resubmission)) => {
                 self.screen = Screen::Review(Box::new(ReviewView {
                     stored,
                     previous,
+                    resubmission,
                     reason: String::new(),
                     message: None,
                 }));

@@ -52,6 +52,9 @@ impl AppState {
                 WizardCommand::OpenExport => self.open_export(),
                 WizardCommand::Submit => self.submit(),
                 WizardCommand::BindAssessor(slot) => self.bind_assessor(slot, ctx),
+                WizardCommand::OpenOther(id) => self.open(id),
+                WizardCommand::Reassess(id) => self.reassess(id),
+                WizardCommand::DeleteDraft => self.delete_open_draft(),
                 WizardCommand::History => {
                     if let Screen::Editor(editor) = &self.screen {
                         self.history(editor.id);

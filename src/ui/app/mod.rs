@@ -4,12 +4,15 @@
 //! then does the after-frame work (finished background jobs, the autosave).
 //!
 //! - [`screen`]: the screens and the bureau's [`screen::Tab`]s; [`command`]: what screens
-//!   ask for and the one `apply`; [`top_bar`], [`notice`] (the message line, in its
-//!   level's colour), [`prefs`] (text size and theme).
+//!   ask for and the one `apply`; [`top_bar`] (退出登录 closes the record, its notice
+//!   and windows), [`notice`] (the message line: its level's word, colour and band),
+//!   [`prefs`] (text size and theme).
 //! - Handlers by area: [`records`] (create, open, complete, submit, 复评),
 //!   [`bureau`] (sign-in, review decisions, accounts), [`exports`] (导出 PDF… and
 //!   导出表格… as background jobs), [`assessors`] (binding the assessor signatures),
-//!   [`store_loan`] (the password work that needs the store, on a job).
+//!   [`store_loan`] (the password work that needs the store, on a job), [`same_elder`]
+//!   (the ID number's other assessments looked up on a job; 删除草稿 after the writer's
+//!   save).
 //! - [`autosave`]: every save of the open record, in one place.
 
 mod assessors;
@@ -20,6 +23,7 @@ mod exports;
 mod notice;
 mod prefs;
 mod records;
+mod same_elder;
 mod screen;
 mod store_loan;
 mod top_bar;
@@ -73,6 +77,10 @@ pub struct AppState {
     refresh_after: Option<u64>,
     /// 完成评估 / 改为草稿 waiting for the writer.
     pending_save: Option<autosave::PendingSave>,
+    /// The lookup of the same elder's other assessments, while it runs.
+    lookup: Option<same_elder::Lookup>,
+    /// 删除草稿 waiting for the writer.
+    pending_delete: Option<same_elder::PendingDelete>,
     /// Preferences applied to the egui context each frame.
     pub prefs: Prefs,
 }
@@ -103,6 +111,8 @@ impl AppState {
             burst_place: None,
             refresh_after: None,
             pending_save: None,
+            lookup: None,
+            pending_delete: None,
             prefs: Prefs::default(),
         };
         let backup_problem = state
@@ -193,6 +203,8 @@ impl AppState {
     pub fn is_busy(&self) -> bool {
         self.loan.is_some()
             || self.is_saving()
+            || self.lookup.is_some()
+            || self.pending_delete.is_some()
             || self.refresh_after.is_some()
             || self.export.as_ref().is_some_and(exports::PdfExport::is_busy)
             || self.table_export.as_ref().is_some_and(exports::TableExport::is_busy)
@@ -224,6 +236,8 @@ impl AppState {
     fn after_frame(&mut self, ctx: &egui::Context) {
         self.poll_loan();
         self.poll_exports(ctx);
+        self.check_same_elder(ctx);
         self.autosave(ctx);
+        self.poll_pending_delete();
     }
 }

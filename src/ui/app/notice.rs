@@ -1,6 +1,7 @@
-//! The one message line under the top bar: a [`Notice`] with a [`Level`], drawn in the
-//! level's colour from `theme` (a success is green, never in the error's red), until
-//! dismissed or replaced.
+//! The one message line under the top bar: a [`Notice`] with a [`Level`], until dismissed
+//! or replaced. Each level looks different, also for eyes that do not tell colours
+//! apart: its own word before the text (提示 / 完成 / 注意 / 错误), its colour from `theme`
+//! (a success is green, never in the error's red) and a tinted band behind it.
 
 use egui::{RichText, Ui};
 
@@ -27,6 +28,24 @@ impl Level {
             Self::Success => theme::OK,
             Self::Warning => theme::WARNING,
             Self::Error => theme::ERROR,
+        }
+    }
+
+    /// The word the notice starts with.
+    pub fn prefix(self) -> &'static str {
+        match self {
+            Self::Info => "提示：",
+            Self::Success => "完成：",
+            Self::Warning => "注意：",
+            Self::Error => "错误：",
+        }
+    }
+
+    /// The band behind the text: the level's colour, faint.
+    fn fill(self, ui: &Ui) -> egui::Color32 {
+        match self {
+            Self::Info => ui.visuals().faint_bg_color,
+            other => other.colour(ui).gamma_multiply(0.15),
         }
     }
 }
@@ -64,10 +83,17 @@ impl Notice {
     /// Shows the notice with a 知道了 button; returns whether it was dismissed.
     pub fn ui(&self, ui: &mut Ui) -> bool {
         let mut dismiss = false;
-        ui.horizontal_wrapped(|ui| {
-            ui.label(RichText::new(&self.text).color(self.level.colour(ui)));
-            dismiss = ui.button("知道了").clicked();
-        });
+        egui::Frame::new()
+            .fill(self.level.fill(ui))
+            .inner_margin(egui::Margin::symmetric(8, 4))
+            .show(ui, |ui| {
+                ui.horizontal_wrapped(|ui| {
+                    let colour = self.level.colour(ui);
+                    let text = format!("{}{}", self.level.prefix(), self.text);
+                    ui.label(RichText::new(text).color(colour).strong());
+                    dismiss = ui.button("知道了").clicked();
+                });
+            });
         dismiss
     }
 }

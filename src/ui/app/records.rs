@@ -1,5 +1,5 @@
 //! Handlers for one elder's records: create, open (editor or review), the last-open
-//! record, 完成评估 and 改为草稿, 提交审核, the history and 发起复评.
+//! record, 完成评估 and 改为草稿, 提交审核, the history (with its returns) and 发起复评.
 
 use crate::record::AssessmentRecord;
 use crate::store::{Status, StoreError, StoredAssessment};
@@ -30,7 +30,11 @@ impl AppState {
             Ok(number) => number,
             Err(err) => return self.fail("无法生成评估编号", &err),
         };
-        let record = AssessmentRecord::new(number, today);
+        let mut record = AssessmentRecord::new(number, today);
+        // The signed-in assessor is usually assessor 1 (the name can still be changed).
+        if let Some(actor) = self.store.current_actor().filter(|actor| actor.role.can_assess()) {
+            record.signatures.assessor1.name = actor.display_name;
+        }
         match self.store.save(&record, Status::Draft, None, self.clock.now()) {
             Ok(id) => self.open(id),
             Err(err) => self.fail("无法新建评估", &err),
@@ -107,8 +111,12 @@ impl AppState {
 
     /// 历史评估 of the elder of record `id`.
     pub(super) fn history(&mut self, id: i64) {
-        match self.store.history_of(id) {
-            Ok(rows) => self.screen = Screen::History(HistoryView { rows, from: id }),
+        let found =
+            self.store.history_of(id).and_then(|rows| Ok((rows, self.store.returns_of(id)?)));
+        match found {
+            Ok((rows, returns)) => {
+                self.screen = Screen::History(HistoryView { rows, from: id, returns });
+            }
             Err(err) => self.fail("无法读取历史评估", &err),
         }
     }

@@ -65,12 +65,25 @@ impl AppState {
         }
     }
 
-    /// Signs out: the windows close and the sign-in screen (or, for an encrypted store,
-    /// the sign-in before it opens) comes back.
+    /// Signs out: the open record is handed to the store writer as the account that
+    /// typed it and its burst ends (the lists wait for that save), the windows close,
+    /// the notice goes, and the sign-in screen (or, for an encrypted store, the sign-in
+    /// before it opens) comes back. The next account starts on its own list: the record
+    /// last open is remembered per account (see [`crate::store::Store::last_open`]).
     pub(super) fn logout(&mut self) {
+        if let (Screen::Editor(editor), Some(writer)) = (&mut self.screen, &self.writer) {
+            if editor.record != editor.saved {
+                let actor = self.store.current_actor();
+                writer.edit(&editor.record, editor.status, actor, self.clock.now());
+                editor.saved = editor.record.clone();
+            }
+            self.refresh_after = Some(writer.commit());
+            self.burst_place = None;
+        }
         self.store.logout();
         self.export = None;
         self.table_export = None;
+        self.notice = None;
         self.screen = Screen::Login(LoginForm::default());
     }
 }

@@ -10,6 +10,7 @@ pub mod assessors;
 mod county;
 mod items;
 mod result;
+mod same_elder;
 mod sections;
 mod sign;
 
@@ -21,6 +22,8 @@ use crate::policy::Policy;
 use crate::record::{AssessmentRecord, FieldCode, FieldIssue, FieldSection};
 use crate::scale::Scale;
 use crate::store::Status;
+
+pub use same_elder::SameElder;
 
 use super::signature_pad::PadState;
 use super::theme;
@@ -87,6 +90,12 @@ pub enum WizardCommand {
     History,
     /// Bind this assessor signature to the account picked for it.
     BindAssessor(crate::store::AssessorSlot),
+    /// Open another record of the same elder (a draft found for the ID number).
+    OpenOther(i64),
+    /// 发起复评 from this approved record of the same elder.
+    Reassess(i64),
+    /// 删除草稿: delete the open draft (confirmed).
+    DeleteDraft,
 }
 
 /// Text the assessor is typing that does not parse yet (dates, numbers).
@@ -123,6 +132,8 @@ pub struct Editor {
     pub now: DateTime<Utc>,
     /// The assessors' accounts (once the machine has accounts).
     pub binding: assessors::AssessorBinding,
+    /// The same elder's other assessments, once looked up for the ID number typed.
+    pub same_elder: Option<SameElder>,
     pub(super) buffers: Buffers,
     pub(super) pads: [PadState; 3],
 }
@@ -152,6 +163,7 @@ impl Editor {
             can_submit: false,
             now,
             binding: assessors::AssessorBinding::default(),
+            same_elder: None,
             buffers,
             pads: [PadState::default(); 3],
         }
@@ -212,7 +224,13 @@ impl Editor {
                             }
                             if self.status == Status::Completed
                                 && self.can_submit
-                                && ui.button(RichText::new("提交审核").strong()).clicked()
+                                && super::confirm::confirm_button(
+                                    ui,
+                                    true,
+                                    "提交审核",
+                                    "提交后不能再修改，确认提交审核？",
+                                    egui::Vec2::ZERO,
+                                )
                             {
                                 return Some(WizardCommand::Submit);
                             }
@@ -241,7 +259,10 @@ impl Editor {
                                     .strong(),
                             );
                         }
-                        self.section_ui(ui, scale, policy, &progress)
+                        let found = self.same_elder.as_ref();
+                        let same = found.and_then(|found| same_elder::same_elder_ui(ui, found));
+                        let section = self.section_ui(ui, scale, policy, &progress);
+                        same.or(section)
                     }
                 })
                 .inner

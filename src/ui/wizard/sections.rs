@@ -8,6 +8,7 @@ use egui::{RichText, Ui};
 use crate::assessment::Progress;
 use crate::record::FieldSection;
 use crate::scale::Scale;
+use crate::store::Status;
 
 use super::super::theme;
 use super::{Editor, Section, WizardCommand, county_recorded, level_range_text};
@@ -88,7 +89,7 @@ impl Editor {
         entries: &[Entry],
     ) -> Option<WizardCommand> {
         ui.add_space(8.0);
-        let command = back_button(ui, 200.0);
+        let command = back_button(ui, 200.0).or_else(|| self.delete_draft_button(ui, 200.0));
         ui.label(RichText::new(format!("评估编号 {}", self.record.info.number)).small());
         ui.label(
             RichText::new(format!("总分 {} / {}", progress.total, scale.max_total())).heading(),
@@ -116,7 +117,7 @@ impl Editor {
     ) -> Option<WizardCommand> {
         let mut command = None;
         ui.horizontal_wrapped(|ui| {
-            command = back_button(ui, 0.0);
+            command = back_button(ui, 0.0).or_else(|| self.delete_draft_button(ui, 0.0));
             let current = entries.iter().find(|e| e.section == self.section);
             let selected = current.map_or_else(|| RichText::new("部分"), Entry::text);
             let list = egui::ComboBox::from_id_salt("sections-list")
@@ -138,6 +139,21 @@ impl Editor {
         });
         ui.label(RichText::new(level_range_text(scale, progress)).small().color(theme::ACCENT));
         command
+    }
+}
+
+impl Editor {
+    /// 删除草稿 (a draft only), with its confirmation, at least `width` wide.
+    fn delete_draft_button(&self, ui: &mut Ui, width: f32) -> Option<WizardCommand> {
+        (self.status == Status::Draft
+            && super::super::confirm::confirm_button(
+                ui,
+                true,
+                "删除草稿",
+                "删除后无法恢复，确认删除本草稿？",
+                egui::vec2(width, theme::TARGET_HEIGHT),
+            ))
+        .then_some(WizardCommand::DeleteDraft)
     }
 }
 

@@ -54,13 +54,13 @@ pub(super) fn signatures_ui(
             } else {
                 text_field(ui, &label, &mut signature.name);
             }
-            if ui
-                .add(
-                    egui::Button::new(format!("清除{role}签名"))
-                        .min_size(egui::vec2(0.0, theme::TARGET_HEIGHT)),
-                )
-                .clicked()
-            {
+            if super::super::confirm::confirm_button(
+                ui,
+                true,
+                &format!("清除{role}签名"),
+                "清除后需重新签名，确认清除？",
+                egui::vec2(0.0, theme::TARGET_HEIGHT),
+            ) {
                 signature.clear();
             }
             if let Some(at) = signature.signed_at {
