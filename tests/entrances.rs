@@ -117,6 +117,11 @@ fn invalid_lines() -> Vec<(&'static str, String, &'static str)> {
         ("unknown field", line(&|r| r["subject"]["nickname"] = json!("阿香")), "subject.nickname"),
         ("unknown top-level field", line(&|r| r["extra"] = json!(1)), "extra"),
         ("duplicate answer key", duplicate_answer, "answers.B.1.1"),
+        (
+            "无 and another wound",
+            line(&|r| r["health"]["wounds"] = json!(["none", "abrasion"])),
+            "A.5.3",
+        ),
     ]
 }
 

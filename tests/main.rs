@@ -57,12 +57,12 @@ mod ui_bureau; // The bureau's screens through egui_kittest: queue, review, hist
 #[cfg(test)]
 mod ui_county; // Issue 12: the plan's new county facts asked in the wizard where they apply.
 #[cfg(test)]
+mod ui_hygiene; // Issue 13: sign-out, confirmations, notices, the same elder twice, drafts, resubmissions.
+#[cfg(test)]
 mod ui_keyboard; // The wizard by keyboard: option lists as one Tab stop, arrows and Space.
 #[cfg(test)]
 mod ui_layout; // The layout check: overlaps, past the right edge, cut text, missing glyphs.
 #[cfg(test)]
 mod ui_layout_screens; // Every screen at 800×600–1920×1080 and 100–200 % text.
-#[cfg(test)]
-mod ui_hygiene; // Issue 13: sign-out, confirmations, notices, the same elder twice, drafts, resubmissions.
 #[cfg(test)]
 mod ui_recovery; // The recovery screen: every good backup offered, the chosen one opened.

@@ -51,6 +51,14 @@ macro_rules! code_list {
                     $(Self::$variant => $label,)+
                 }
             }
+
+            /// Whether this is the list's 「无」 option (variant `None`), which excludes
+            /// every other option of a multiple choice.
+            pub fn is_none_option(self) -> bool {
+                match self {
+                    $(Self::$variant => stringify!($variant) == "None",)+
+                }
+            }
         }
 
         impl fmt::Display for $name {

@@ -157,6 +157,16 @@ impl FieldCode {
     pub const DIAGNOSES: Self = Self::a(4, 1);
     /// A.5.11 昏迷.
     pub const COMA: Self = Self::a(5, 11);
+    /// A.5.3 伤口情况.
+    pub const WOUNDS: Self = Self::a(5, 3);
+    /// A.5.4 特殊护理情况.
+    pub const SPECIAL_CARE: Self = Self::a(5, 4);
+    /// A.5.6 牙齿缺失情况.
+    pub const TEETH: Self = Self::a(5, 6);
+    /// A.5.7 义齿佩戴情况.
+    pub const DENTURES: Self = Self::a(5, 7);
+    /// A.5.8 吞咽困难的情形和症状.
+    pub const SWALLOWING: Self = Self::a(5, 8);
     /// The signature block: 评估员1, 评估员2, 信息提供者.
     pub const SIGNATURES: [Self; 3] =
         [Self(Code::Signature(1)), Self(Code::Signature(2)), Self(Code::Signature(3))];

@@ -26,6 +26,7 @@
 mod checks;
 pub mod codes;
 pub mod county;
+pub mod exclusive;
 pub mod field_code;
 pub mod field_path;
 mod id_number;
@@ -516,6 +517,7 @@ impl AssessmentRecord {
         if self.health.coma.is_none() {
             issues.push(FieldIssue::missing(FieldCode::COMA, "昏迷未选择（影响最终等级）"));
         }
+        issues.extend(exclusive::contradictions(&self.health));
     }
 
     /// The signature block: both assessors and the informant named and signed, and the

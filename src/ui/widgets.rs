@@ -24,6 +24,8 @@ pub trait Choice: Copy + Ord + 'static {
     fn all() -> &'static [Self];
     /// The standard's wording (for diagnoses, with the ICD-10 range).
     fn text(self) -> Cow<'static, str>;
+    /// Whether this is the list's 「无」, which excludes the other options.
+    fn is_none_option(self) -> bool;
 }
 
 macro_rules! impl_choice {
@@ -34,6 +36,9 @@ macro_rules! impl_choice {
             }
             fn text(self) -> Cow<'static, str> {
                 Cow::Borrowed(self.label())
+            }
+            fn is_none_option(self) -> bool {
+                <$t>::is_none_option(self)
             }
         })+
     };
@@ -69,6 +74,10 @@ impl Choice for Diagnosis {
     fn text(self) -> Cow<'static, str> {
         Cow::Owned(self.to_string())
     }
+
+    fn is_none_option(self) -> bool {
+        false
+    }
 }
 
 /// A field label in the first grid column: `A.2.1 姓名`, with a red `*` when required.
@@ -101,14 +110,12 @@ pub fn single_choice<T: Choice>(ui: &mut Ui, value: &mut Option<T>) -> bool {
     }
 }
 
-/// Check boxes for a multiple choice, one Tab stop.
+/// Check boxes for a multiple choice, one Tab stop; 「无」 excludes the other options.
 pub fn multi_choice<T: Choice>(ui: &mut Ui, values: &mut BTreeSet<T>) {
     let options: Vec<(String, bool)> =
         T::all().iter().map(|o| (o.text().into_owned(), values.contains(o))).collect();
-    if let Some(&option) = option_list(ui, Kind::Multiple, &options).and_then(|i| T::all().get(i))
-        && !values.remove(&option)
-    {
-        values.insert(option);
+    if let Some(&option) = option_list(ui, Kind::Multiple, &options).and_then(|i| T::all().get(i)) {
+        crate::record::exclusive::tick(values, option, T::is_none_option);
     }
 }
 
