@@ -7,6 +7,12 @@ pub fn gbt() -> Scale {
     scale::bundled(scale::DEFAULT_SCALE_ID).unwrap().unwrap()
 }
 
+/// The townships of the bundled county file.
+pub fn townships() -> Vec<String> {
+    let policy = elder_assess::policy::bundled(elder_assess::policy::DEFAULT_POLICY_ID);
+    policy.unwrap().unwrap().county().townships.clone()
+}
+
 /// Every item at its best option: total 90.
 pub fn all_max(scale: &Scale) -> Answers {
     let mut answers = Answers::new(scale);
