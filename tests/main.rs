@@ -54,3 +54,5 @@ mod ui_autosave; // The app's autosave: a 500-frame signature, typing while the 
 mod ui_bureau; // The bureau's screens through egui_kittest: queue, review, history, exports, recovery.
 #[cfg(test)]
 mod ui_recovery; // The recovery screen: every good backup offered, the chosen one opened.
+#[cfg(test)]
+mod ui_township; // 乡镇 chosen in A.1, required to complete, shown at home, in the queue and statistics.

@@ -229,6 +229,7 @@ fn fill_annex_a(harness: &mut Harness<'static, AppState>) {
     let editor = harness.state_mut().editor_mut().unwrap();
     let record = &mut editor.record;
     record.info.reason = Some(AssessmentReason::First);
+    record.info.township = "耿马镇".to_owned();
     record.subject.name = "测试老人".to_owned();
     *record.subject.id_number.text_mut() = SAMPLE_ID.to_owned();
     record.subject.sex = Some(Sex::Female);
