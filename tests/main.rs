@@ -53,8 +53,8 @@ mod ui_autosave; // The app's autosave: a 500-frame signature, typing while the 
 #[cfg(test)]
 mod ui_bureau; // The bureau's screens through egui_kittest: queue, review, history, exports, recovery.
 #[cfg(test)]
+mod ui_export;
+#[cfg(test)]
 mod ui_recovery; // The recovery screen: every good backup offered, the chosen one opened.
 #[cfg(test)]
-mod ui_township; // 乡镇 chosen in A.1, required to complete, shown at home, in the queue and statistics.
-#[cfg(test)]
-mod ui_export; // 导出 PDF…: typed paths, last folder, fits 800×600 at 200 %; pen-up ends the stroke.
+mod ui_township; // 乡镇 chosen in A.1, required to complete, shown at home, in the queue and statistics. // 导出 PDF…: typed paths, last folder, fits 800×600 at 200 %; pen-up ends the stroke.

@@ -513,7 +513,8 @@ fn jsonl_import() {
     assert_eq!(records, [expected.clone(), expected]);
     assert!(parse_jsonl("", &scale, &townships).unwrap().is_empty());
 
-    let err = parse_jsonl(&format!("{line}\n{{\"info\": oops}}\n{line}"), &scale, &townships).unwrap_err();
+    let err = parse_jsonl(&format!("{line}\n{{\"info\": oops}}\n{line}"), &scale, &townships)
+        .unwrap_err();
     assert!(matches!(err, ImportError::Syntax { line: 2, .. }), "{err:?}");
     assert!(err.to_string().starts_with("第 2 行"), "{err}");
 

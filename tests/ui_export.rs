@@ -19,11 +19,19 @@ use super::ui::{
 const REPORT: &str = "PG20261128-0001-老年人能力评估报告.pdf";
 
 fn button(pos: Pos2, pressed: bool) -> Event {
-    Event::PointerButton { pos, button: PointerButton::Primary, pressed, modifiers: Modifiers::NONE }
+    Event::PointerButton {
+        pos,
+        button: PointerButton::Primary,
+        pressed,
+        modifiers: Modifiers::NONE,
+    }
 }
 
 /// A point of the pad named `pad` at fractions of its size, and the same in pad units.
-fn pad_points(harness: &Harness<'static, AppState>, pad: &str) -> impl Fn(f32, f32) -> Pos2 + use<> {
+fn pad_points(
+    harness: &Harness<'static, AppState>,
+    pad: &str,
+) -> impl Fn(f32, f32) -> Pos2 + use<> {
     let rect = harness.get_by_label(pad).rect();
     move |x, y| Pos2::new(rect.min.x + x * rect.width(), rect.min.y + y * rect.height())
 }
@@ -110,8 +118,8 @@ fn pen_up_ends_the_stroke_even_with_the_next_move_in_the_same_frame_and_the_pdf_
         location: "耿马傣族佤族自治县".to_owned(),
         signing_time: chrono::Utc::now(),
     };
-    let signed = sign_pdf(&super::sign::sample_pdf(), &signer, &request).unwrap();
-    let ops = appearance_ops(&signed);
+    let pdf = sign_pdf(&super::sign::sample_pdf(), &signer, &request).unwrap();
+    let ops = appearance_ops(&pdf);
     assert_eq!(ops.matches(" m\n").count(), 2, "{ops}");
     assert_eq!(ops.matches("\nS\n").count(), 2, "{ops}");
     let lines: usize = strokes.iter().map(|s| s.len() - 1).sum();
@@ -170,7 +178,11 @@ fn a_typed_path_is_accepted_the_window_closes_and_the_next_export_starts_in_that
     // A typed folder, then Enter: the dialog goes there and saves there.
     let other = dir.join("另一个");
     std::fs::create_dir_all(&other).unwrap();
-    type_into(&mut harness, "保存到文件夹（可直接输入路径，按回车前往）", &other.display().to_string());
+    type_into(
+        &mut harness,
+        "保存到文件夹（可直接输入路径，按回车前往）",
+        &other.display().to_string(),
+    );
     harness.key_press(egui::Key::Enter);
     harness.run();
     let save_dir = harness.state_mut().export_dialog_mut().unwrap().save_dialog_mut().dir.clone();

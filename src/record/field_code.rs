@@ -409,19 +409,20 @@ mod tests {
 
     #[test]
     fn codes_sort_in_form_order() {
-        let mut codes: Vec<FieldCode> =
-            ["签名.1", "B.1.1", "A.2.10", "A.2.9", "A.2.14.5", "A.2.14.1", "A.2.14", "乡镇", "A.1.3"]
-                .iter()
-                .map(|text| text.parse().unwrap())
-                .collect();
+        let mut codes: Vec<FieldCode> = [
+            "签名.1", "B.1.1", "A.2.10", "A.2.9", "A.2.14.5", "A.2.14.1", "A.2.14", "乡镇", "A.1.3",
+        ]
+        .iter()
+        .map(|text| text.parse().unwrap())
+        .collect();
         codes.push(FieldCode::of_answer("zz"));
         codes.sort();
         let texts: Vec<String> = codes.iter().map(ToString::to_string).collect();
         assert_eq!(
             texts,
             [
-                "A.1.3", "乡镇", "A.2.9", "A.2.10", "A.2.14", "A.2.14.1", "A.2.14.5", "B.1.1", "zz",
-                "签名.1"
+                "A.1.3", "乡镇", "A.2.9", "A.2.10", "A.2.14", "A.2.14.1", "A.2.14.5", "B.1.1",
+                "zz", "签名.1"
             ]
         );
     }

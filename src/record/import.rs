@@ -370,7 +370,8 @@ mod tests {
 
     #[test]
     fn errors_name_the_field_but_not_the_value() {
-        let good = r#"{"info": {"number": "1", "reference_date": "2024-05-20", "township": "耿马镇"}}"#;
+        let good =
+            r#"{"info": {"number": "1", "reference_date": "2024-05-20", "township": "耿马镇"}}"#;
         let bad_sex = r#"{"info": {"number": "1", "reference_date": "2024-05-20"}, "subject": {"name": "张三", "sex": "张三"}}"#;
         let err = parse(&format!("{good}\n\n{bad_sex}\n")).unwrap_err();
         let text = err.to_string();

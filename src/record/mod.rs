@@ -724,8 +724,10 @@ mod tests {
         let scale = scale();
         let record = AssessmentRecord::new(String::new(), date(2024, 5, 20));
         let issues = record.validate(&scale);
-        let mut expected =
-            vec!["A.1.1", "A.1.3", "乡镇", "A.2.1", "A.2.2", "A.2.3", "A.2.8", "A.3.1", "A.3.2", "A.5.11"];
+        let mut expected = vec![
+            "A.1.1", "A.1.3", "乡镇", "A.2.1", "A.2.2", "A.2.3", "A.2.8", "A.3.1", "A.3.2",
+            "A.5.11",
+        ];
         let items: Vec<&str> = scale.items().iter().map(crate::scale::Item::id).collect();
         expected.extend(&items);
         expected.extend(["签名.1", "签名.1", "签名.2", "签名.2", "签名.3", "签名.3"]);

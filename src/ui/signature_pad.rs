@@ -43,7 +43,10 @@ pub fn signature_pad(
     for event in &events {
         match *event {
             egui::Event::PointerButton {
-                pos, button: egui::PointerButton::Primary, pressed, ..
+                pos,
+                button: egui::PointerButton::Primary,
+                pressed,
+                ..
             } => {
                 if pressed && !state.drawing && on_pad(pos) {
                     signature.strokes.push(Vec::new());

@@ -89,22 +89,25 @@ impl ExportDialog {
                 // Its own height: a scroll area takes the window's last height otherwise,
                 // and the window would never grow to its contents.
                 let height = (screen.height() - 72.0).max(80.0);
-                egui::ScrollArea::vertical().max_height(height).min_scrolled_height(height).show(ui, |ui| {
-                self.signers_ui(ui, record);
-                ui.separator();
-                match self.save.ui(ui, busy.is_some()) {
-                    SaveChoice::Open => {}
-                    SaveChoice::Cancel => keep_open = false,
-                    SaveChoice::Save(path) => {
-                        self.status = None;
-                        order = Some(ExportOrder { path, signers: self.choices.clone() });
-                    }
-                }
-                match busy {
-                    Some(what) => progress_ui(ui, what),
-                    None => status_line(ui, self.status.as_ref()),
-                }
-                });
+                egui::ScrollArea::vertical().max_height(height).min_scrolled_height(height).show(
+                    ui,
+                    |ui| {
+                        self.signers_ui(ui, record);
+                        ui.separator();
+                        match self.save.ui(ui, busy.is_some()) {
+                            SaveChoice::Open => {}
+                            SaveChoice::Cancel => keep_open = false,
+                            SaveChoice::Save(path) => {
+                                self.status = None;
+                                order = Some(ExportOrder { path, signers: self.choices.clone() });
+                            }
+                        }
+                        match busy {
+                            Some(what) => progress_ui(ui, what),
+                            None => status_line(ui, self.status.as_ref()),
+                        }
+                    },
+                );
             });
         (order, keep_open)
     }
