@@ -224,8 +224,28 @@ fn id_number_is_validated_and_fills_sex_and_birth_date() {
     assert_shown(&harness, "性别与身份号码不符");
 }
 
+/// Every item at its maximum, and the three signatures (评估员甲, 评估员乙, 测试家属) signed
+/// at `now`.
+pub(super) fn answer_all_and_sign(
+    record: &mut elder_assess::record::AssessmentRecord,
+    now: chrono::DateTime<Utc>,
+) {
+    for item in gbt().items() {
+        record.answers.insert(item.id().to_owned(), item.max());
+    }
+    for (signature, name) in [
+        (&mut record.signatures.assessor1, "评估员甲"),
+        (&mut record.signatures.assessor2, "评估员乙"),
+        (&mut record.signatures.informant, "测试家属"),
+    ] {
+        signature.name = name.to_owned();
+        signature.strokes = vec![vec![[500, 2000], [5000, 6000], [9000, 3000]]];
+        signature.signed_at = Some(now);
+    }
+}
+
 /// Fills every required field except the Annex B answers and signatures.
-fn fill_annex_a(harness: &mut Harness<'static, AppState>) {
+pub(super) fn fill_annex_a(harness: &mut Harness<'static, AppState>) {
     let editor = harness.state_mut().editor_mut().unwrap();
     let record = &mut editor.record;
     record.info.reason = Some(AssessmentReason::First);
@@ -465,22 +485,7 @@ pub(super) fn completed_with_key(dir: &Path) -> Harness<'static, AppState> {
     let mut harness = app(dir);
     new_assessment(&mut harness);
     fill_annex_a(&mut harness);
-    let scale = gbt();
-    {
-        let record = &mut harness.state_mut().editor_mut().unwrap().record;
-        for item in scale.items() {
-            record.answers.insert(item.id().to_owned(), item.max());
-        }
-        for (signature, name) in [
-            (&mut record.signatures.assessor1, "评估员甲"),
-            (&mut record.signatures.assessor2, "评估员乙"),
-            (&mut record.signatures.informant, "测试家属"),
-        ] {
-            signature.name = name.to_owned();
-            signature.strokes = vec![vec![[500, 2000], [5000, 6000], [9000, 3000]]];
-            signature.signed_at = Some(now);
-        }
-    }
+    answer_all_and_sign(&mut harness.state_mut().editor_mut().unwrap().record, now);
     harness.run();
     open_section(&mut harness, "C 评估结果");
     harness.get_by_label("完成评估").click();

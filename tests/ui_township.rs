@@ -7,14 +7,14 @@ use egui::accesskit::Role;
 use egui_kittest::Harness;
 use egui_kittest::kittest::{NodeT as _, Queryable as _};
 use elder_assess::clock::FixedClock;
-use elder_assess::record::codes::{AssessmentReason, Presence, Relationship, Sex};
 use elder_assess::review::{Action, Role as AccountRole};
 use elder_assess::store::{PasswordCost, Status, Store};
 use elder_assess::ui::AppState;
 
 use super::common::{TempDir, bind_assessors, gbt, townships};
 use super::ui::{
-    app, data_dir, harness_for, new_assessment, open_section, shown_containing, wait_for_jobs,
+    answer_all_and_sign, app, data_dir, fill_annex_a, harness_for, new_assessment, open_section,
+    shown_containing, wait_for_jobs,
 };
 use super::ui_bureau::sign_in;
 
@@ -26,27 +26,10 @@ fn now() -> DateTime<Utc> {
 
 /// Fills everything a completion needs except 乡镇: A.1–A.5, every item, the signatures.
 fn fill_all_but_the_township(harness: &mut Harness<'static, AppState>) {
+    fill_annex_a(harness);
     let record = &mut harness.state_mut().editor_mut().unwrap().record;
-    record.info.reason = Some(AssessmentReason::First);
-    record.subject.name = "测试老人".to_owned();
-    *record.subject.id_number.text_mut() = "11010519491231002X".to_owned();
-    record.subject.sex = Some(Sex::Female);
-    record.subject.birth_date = chrono::NaiveDate::from_ymd_opt(1949, 12, 31);
-    record.informant.name = "测试家属".to_owned();
-    record.informant.relationship = Some(Relationship::Child);
-    record.health.coma = Some(Presence::Absent);
-    for item in gbt().items() {
-        record.answers.insert(item.id().to_owned(), item.max());
-    }
-    for (signature, name) in [
-        (&mut record.signatures.assessor1, "评估员甲"),
-        (&mut record.signatures.assessor2, "评估员乙"),
-        (&mut record.signatures.informant, "测试家属"),
-    ] {
-        signature.name = name.to_owned();
-        signature.strokes = vec![vec![[500, 2000], [5000, 6000], [9000, 3000]]];
-        signature.signed_at = Some(now());
-    }
+    record.info.township.clear();
+    answer_all_and_sign(record, now());
     harness.run();
 }
 
