@@ -7,6 +7,12 @@ pub fn gbt() -> Scale {
     scale::bundled(scale::DEFAULT_SCALE_ID).unwrap().unwrap()
 }
 
+/// The townships of the bundled county file.
+pub fn townships() -> Vec<String> {
+    let policy = elder_assess::policy::bundled(elder_assess::policy::DEFAULT_POLICY_ID);
+    policy.unwrap().unwrap().county().townships.clone()
+}
+
 /// Every item at its best option: total 90.
 pub fn all_max(scale: &Scale) -> Answers {
     let mut answers = Answers::new(scale);
@@ -31,11 +37,14 @@ pub fn with_total(scale: &Scale, total: u16) -> Answers {
 
 /// Fills the Annex A fields that a report, a submission and an approval require and that
 /// a lifecycle test does not care about (issue #10: submit and approve validate the
-/// record): A.1.3 and A.2.1 when blank, A.2.2 and A.2.3 from the ID number (A.2.8 itself
+/// record): A.1.3, 乡镇 (耿马镇) and A.2.1 when blank, A.2.2 and A.2.3 from the ID number (A.2.8 itself
 /// is left to the test), A.3.1, A.3.2 and A.5.11. Fields already set are kept.
 pub fn complete_annex_a(record: &mut AssessmentRecord) {
     use elder_assess::record::codes::{AssessmentReason, Presence, Relationship};
     record.info.reason.get_or_insert(AssessmentReason::First);
+    if record.info.township.trim().is_empty() {
+        record.info.township = "耿马镇".to_owned();
+    }
     if record.subject.name.trim().is_empty() {
         record.subject.name = "测试老人（示例）".to_owned();
     }

@@ -240,3 +240,17 @@ fn doubly_signed_report_validates_and_one_flipped_byte_is_caught() {
     }
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn the_report_and_the_blank_form_carry_the_township() {
+    let model = model();
+    assert_eq!(model.township, "耿马镇");
+    let rendered = report::report_pdf(&model, RenderOptions::default()).unwrap();
+    let blank = report::blank_form_pdf(&gbt()).unwrap();
+    let (Some(text), Some(blank)) = (pdftotext(&rendered.bytes), pdftotext(&blank)) else {
+        eprintln!("pdftotext not installed: text checks skipped");
+        return;
+    };
+    assert!(squeezed(&text).contains("乡镇：耿马镇") || squeezed(&text).contains("乡镇耿马镇"));
+    assert!(squeezed(&blank).contains("乡镇"), "the paper form asks for it");
+}

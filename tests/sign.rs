@@ -48,7 +48,7 @@ fn at(text: &str) -> DateTime<Utc> {
 }
 
 /// A one-page A4 document with a line of text, as a PDF writer would make it.
-fn sample_pdf() -> Vec<u8> {
+pub(super) fn sample_pdf() -> Vec<u8> {
     let mut doc = Document::with_version("1.7");
     let pages_id = doc.new_object_id();
     let font_id = doc.add_object(Dictionary::from_iter([
@@ -113,7 +113,7 @@ struct Signed {
     twice: Vec<u8>,
 }
 
-fn keys_and_signers(dir: &Path) -> (Signer, Signer) {
+pub(super) fn keys_and_signers(dir: &Path) -> (Signer, Signer) {
     let now = at("2026-11-28T01:00:00Z");
     create_key_with_cost(dir, "张三", PASS1, now, KdfCost::TestOnly).unwrap();
     create_key_with_cost(dir, "李四", PASS2, now, KdfCost::TestOnly).unwrap();

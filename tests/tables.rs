@@ -391,7 +391,7 @@ fn statistics_by_township() {
         ("四排山乡", [0; 5]),
         ("贺派乡", [0, 0, 0, 1, 0]),
         ("勐简乡", [0; 5]),
-        ("耿马华侨农场", [0; 5]),
+        ("华侨管理区", [0; 5]),
         ("勐撒农场", [0; 5]),
         ("孟定农场", [0; 5]),
         ("孟定", [0, 0, 1, 0, 0]),
@@ -505,22 +505,46 @@ fn example_line() -> String {
 #[test]
 fn jsonl_import() {
     let scale = super::common::gbt();
+    let townships = super::common::townships();
     let line = example_line();
     assert!(!line.contains('\n'));
     let expected: AssessmentRecord = serde_json::from_str(&line).unwrap();
-    let records = parse_jsonl(&format!("{line}\n\n{line}\r\n"), &scale).unwrap();
+    let records = parse_jsonl(&format!("{line}\n\n{line}\r\n"), &scale, &townships).unwrap();
     assert_eq!(records, [expected.clone(), expected]);
-    assert!(parse_jsonl("", &scale).unwrap().is_empty());
+    assert!(parse_jsonl("", &scale, &townships).unwrap().is_empty());
 
-    let err = parse_jsonl(&format!("{line}\n{{\"info\": oops}}\n{line}"), &scale).unwrap_err();
+    let err = parse_jsonl(&format!("{line}\n{{\"info\": oops}}\n{line}"), &scale, &townships)
+        .unwrap_err();
     assert!(matches!(err, ImportError::Syntax { line: 2, .. }), "{err:?}");
     assert!(err.to_string().starts_with("第 2 行"), "{err}");
 
     // A bad value: the line and the field, never the value (here the ID number).
     let bad = line.replacen("\"sex\":\"female\"", &format!("\"sex\":\"{FULL_ID}\""), 1);
     assert_ne!(bad, line);
-    let err = parse_jsonl(&format!("{line}\n{bad}"), &scale).unwrap_err();
+    let err = parse_jsonl(&format!("{line}\n{bad}"), &scale, &townships).unwrap_err();
     let text = err.to_string();
     assert!(text.starts_with("第 2 行") && text.contains("subject.sex"), "{text}");
     assert!(!text.contains(FULL_ID) && !text.contains("岩温香"), "{text}");
+}
+
+#[test]
+fn import_refuses_a_record_without_a_township_or_with_one_not_in_the_county_list() {
+    let scale = super::common::gbt();
+    let townships = super::common::townships();
+    let line = example_line();
+    let without = line.replacen("\"township\":\"耿马镇\"", "\"township\":\"\"", 1);
+    assert_ne!(without, line);
+    let err = parse_jsonl(&format!("{line}\n{without}"), &scale, &townships).unwrap_err();
+    let text = err.to_string();
+    assert!(matches!(err, ImportError::InvalidRecord { line: 2, .. }), "{err:?}");
+    assert_eq!(text, "第 2 行：乡镇 未选择（请从本县乡镇列表中选择）");
+    let unknown = line.replacen("\"township\":\"耿马镇\"", "\"township\":\"耿马华侨农场\"", 1);
+    let err = parse_jsonl(&format!("{line}\n\n{unknown}"), &scale, &townships).unwrap_err();
+    let text = err.to_string();
+    assert!(text.starts_with("第 3 行：乡镇 不是本县乡镇列表中的乡镇"), "{text}");
+    assert!(!text.contains("耿马华侨农场"), "the value is not quoted: {text}");
+    for township in &townships {
+        let other = line.replacen("耿马镇\"", &format!("{township}\""), 1);
+        assert_eq!(parse_jsonl(&other, &scale, &townships).unwrap().len(), 1, "{township}");
+    }
 }

@@ -92,7 +92,8 @@ pub fn import_command(env: &mut Env, args: &ImportArgs) -> Result<(), CliError> 
     let file = args.file.as_str();
     let text = read_input(file)?;
     let scale = resolve_scale(None, None)?;
-    let records = crate::record::parse_jsonl(&text, &scale)
+    let county = super::county::bundled_county()?;
+    let records = crate::record::parse_jsonl(&text, &scale, &county.townships)
         .map_err(|source| CliError::ImportParse { file: file.to_owned(), source })?;
     let count =
         store.import_records(&records, &scale, env.now()).map_err(CliError::ImportFailed)?;

@@ -5,8 +5,8 @@
 //! A code knows its [`FieldSection`] (A.1–A.5, the B domain, the signature block) and its
 //! title: the standard's wording for Annex A fields ([`ANNEX_A`]), the scale's item name
 //! for Annex B items. `Display` prints the code; `FromStr` reads it back, refusing codes
-//! the forms do not have with a Chinese message. The derived order is the forms' order:
-//! Annex A by number (`A.2.9` < `A.2.10` < `A.2.14.1`), then Annex B, then the signatures.
+//! the forms do not have with a Chinese message. The order is the forms' order:
+//! Annex A by number (`A.2.9` < `A.2.10` < `A.2.14.1`; 乡镇 after A.1.3), then Annex B, then the signatures.
 
 use std::fmt;
 use std::str::FromStr;
@@ -19,11 +19,14 @@ use crate::scale::Scale;
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct FieldCode(Code);
 
-/// The variants in form order (the derived `Ord` relies on it).
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+/// The variants in form order (`Ord`, by [`Code::sort_key`], relies on it).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 enum Code {
     /// Annex A: form, field, part (`0` for none); always an entry of [`ANNEX_A`].
     A([u8; 3]),
+    /// 乡镇: the county's township of the elder, asked with A.1 (not a field of the
+    /// standard, so it has no number; it sorts after A.1's fields).
+    Township,
     /// Annex B: domain and item number, both at least 1 (the scale may not have it).
     B([u8; 2]),
     /// An answer key that is no item code at all, kept as written so that the issue
@@ -31,6 +34,32 @@ enum Code {
     Unknown(Box<str>),
     /// The signature block: 1 评估员1, 2 评估员2, 3 信息提供者.
     Signature(u8),
+}
+
+impl Code {
+    /// Form order: Annex A by number with 乡镇 after A.1's fields, Annex B, answer keys
+    /// that are no code, the signatures.
+    fn sort_key(&self) -> (u8, [u8; 3], &str) {
+        match self {
+            Self::A(code) => (0, *code, ""),
+            Self::Township => (0, [1, u8::MAX, 0], ""),
+            Self::B([domain, item]) => (1, [*domain, *item, 0], ""),
+            Self::Unknown(text) => (2, [0; 3], text),
+            Self::Signature(slot) => (3, [*slot, 0, 0], ""),
+        }
+    }
+}
+
+impl PartialOrd for Code {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for Code {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.sort_key().cmp(&other.sort_key())
+    }
 }
 
 /// Which part of the forms a [`FieldCode`] belongs to.
@@ -123,6 +152,9 @@ pub const ANNEX_A: [([u8; 3], &str); 40] = [
     ([5, 12, 0], "其他（请补充）"),
 ];
 
+/// The code and title of the township field.
+const TOWNSHIP_TITLE: &str = "乡镇";
+
 /// The titles of the signature block, by slot.
 const SIGNATURE_TITLES: [&str; 3] = ["评估员1", "评估员2", "信息提供者"];
 
@@ -133,6 +165,8 @@ impl FieldCode {
     pub const REFERENCE_DATE: Self = Self::a(1, 2);
     /// A.1.3 评估原因.
     pub const REASON: Self = Self::a(1, 3);
+    /// 乡镇, asked with A.1 (see [`crate::record::AssessmentInfo::township`]).
+    pub const TOWNSHIP: Self = Self(Code::Township);
     /// A.2.1 姓名.
     pub const NAME: Self = Self::a(2, 1);
     /// A.2.2 性别.
@@ -189,6 +223,7 @@ impl FieldCode {
     pub fn section(&self) -> FieldSection {
         match &self.0 {
             Code::A([form, ..]) => FieldSection::A(*form),
+            Code::Township => FieldSection::A(1),
             Code::B([domain, _]) => FieldSection::B(*domain),
             Code::Unknown(_) => FieldSection::Unknown,
             Code::Signature(_) => FieldSection::Signatures,
@@ -205,6 +240,7 @@ impl FieldCode {
     pub fn title<'a>(&self, scale: &'a Scale) -> Option<&'a str> {
         match &self.0 {
             Code::A(code) => annex_a_title(*code),
+            Code::Township => Some(TOWNSHIP_TITLE),
             Code::B(_) => {
                 let index = scale.item_index(&self.to_string())?;
                 scale.items().get(index).map(crate::scale::Item::name)
@@ -219,6 +255,7 @@ impl FieldCode {
     pub fn form_title(&self) -> Option<&'static str> {
         match &self.0 {
             Code::A(code) => annex_a_title(*code),
+            Code::Township => Some(TOWNSHIP_TITLE),
             Code::Signature(slot) => SIGNATURE_TITLES.get(usize::from(*slot) - 1).copied(),
             Code::B(_) | Code::Unknown(_) => None,
         }
@@ -240,6 +277,7 @@ impl fmt::Display for FieldCode {
         match &self.0 {
             Code::A([form, field, 0]) => write!(f, "A.{form}.{field}"),
             Code::A([form, field, part]) => write!(f, "A.{form}.{field}.{part}"),
+            Code::Township => f.write_str(TOWNSHIP_TITLE),
             Code::B([domain, item]) => write!(f, "B.{domain}.{item}"),
             Code::Unknown(text) => f.write_str(text),
             Code::Signature(slot) => write!(f, "签名.{slot}"),
@@ -277,10 +315,13 @@ pub struct FieldCodeError(String);
 impl FromStr for FieldCode {
     type Err = FieldCodeError;
 
-    /// `A.1.1`, `A.2.14.1` (entries of [`ANNEX_A`]), `B.1.1` (any domain and item from
-    /// 1), `签名.1`–`签名.3`; surrounding blanks are ignored.
+    /// `A.1.1`, `A.2.14.1` (entries of [`ANNEX_A`]), `乡镇`, `B.1.1` (any domain and item
+    /// from 1), `签名.1`–`签名.3`; surrounding blanks are ignored.
     fn from_str(text: &str) -> Result<Self, Self::Err> {
         let err = || FieldCodeError(text.chars().take(40).collect());
+        if text.trim() == TOWNSHIP_TITLE {
+            return Ok(Self::TOWNSHIP);
+        }
         let mut parts = text.trim().split('.');
         let head = parts.next().ok_or_else(err)?;
         let numbers: Vec<u8> = parts
@@ -346,6 +387,9 @@ mod tests {
         assert_eq!(FieldCode::SIGNATURES[1].title(&scale), Some("评估员2"));
         assert_eq!(FieldCode::SIGNATURES[1].form_title(), Some("评估员2"));
         assert!(FieldCode::SIGNATURES[2].is_signature() && !FieldCode::COMA.is_signature());
+        assert_eq!("乡镇".parse::<FieldCode>().unwrap(), FieldCode::TOWNSHIP);
+        assert_eq!(FieldCode::TOWNSHIP.section(), FieldSection::A(1));
+        assert_eq!(FieldCode::TOWNSHIP.form_title(), Some("乡镇"));
         let unknown: FieldCode = "B.9.9".parse().unwrap();
         assert_eq!(unknown.title(&scale), None);
     }
@@ -375,17 +419,21 @@ mod tests {
 
     #[test]
     fn codes_sort_in_form_order() {
-        let mut codes: Vec<FieldCode> =
-            ["签名.1", "B.1.1", "A.2.10", "A.2.9", "A.2.14.5", "A.2.14.1", "A.2.14"]
-                .iter()
-                .map(|text| text.parse().unwrap())
-                .collect();
+        let mut codes: Vec<FieldCode> = [
+            "签名.1", "B.1.1", "A.2.10", "A.2.9", "A.2.14.5", "A.2.14.1", "A.2.14", "乡镇", "A.1.3",
+        ]
+        .iter()
+        .map(|text| text.parse().unwrap())
+        .collect();
         codes.push(FieldCode::of_answer("zz"));
         codes.sort();
         let texts: Vec<String> = codes.iter().map(ToString::to_string).collect();
         assert_eq!(
             texts,
-            ["A.2.9", "A.2.10", "A.2.14", "A.2.14.1", "A.2.14.5", "B.1.1", "zz", "签名.1"]
+            [
+                "A.1.3", "乡镇", "A.2.9", "A.2.10", "A.2.14", "A.2.14.1", "A.2.14.5", "B.1.1",
+                "zz", "签名.1"
+            ]
         );
     }
 }

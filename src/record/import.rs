@@ -9,7 +9,10 @@
 //! record runs [`AssessmentRecord::invalid_values`], the same validation that `report`,
 //! submitting and approving use: a wrong ID number check digit, a birth date not before
 //! the reference date, an age above [`crate::record::MAX_AGE`], an unknown item code or a
-//! score out of range stops the import. A record that is only unfinished is imported.
+//! score out of range stops the import, and so does a 乡镇 that is missing or not one of
+//! the county's `townships` ([`AssessmentRecord::township_issue`]: without it the record
+//! would be counted under 未填写 and missed by the queue's filter). A record that is
+//! otherwise only unfinished is imported.
 //!
 //! The first bad line stops the import with an error that names its number and the field
 //! (its path, or its form code such as `A.2.8`) — never a value, which may be a name or
@@ -18,7 +21,7 @@
 use serde_json::Value;
 use serde_path_to_error::Segment;
 
-use super::{AssessmentRecord, FieldIssue, join_issues};
+use super::{AssessmentRecord, FieldCode, FieldIssue, join_issues};
 use crate::scale::Scale;
 
 /// Why a JSON-lines import failed: the first bad line, by number.
@@ -92,9 +95,13 @@ impl std::fmt::Display for FieldProblem {
 /// The message of the duplicate-key error, recognised again in [`describe`].
 const DUPLICATE_KEY: &str = "duplicate key";
 
-/// Parses JSON lines into records, in order, checking each against `scale`. See the
-/// module docs for the rules.
-pub fn parse_jsonl(text: &str, scale: &Scale) -> Result<Vec<AssessmentRecord>, ImportError> {
+/// Parses JSON lines into records, in order, checking each against `scale` and the
+/// county's `townships`. See the module docs for the rules.
+pub fn parse_jsonl(
+    text: &str,
+    scale: &Scale,
+    townships: &[String],
+) -> Result<Vec<AssessmentRecord>, ImportError> {
     let text = crate::datafile::json_text::strip_bom(text);
     let mut records = Vec::new();
     for (index, line) in text.lines().enumerate() {
@@ -103,7 +110,10 @@ pub fn parse_jsonl(text: &str, scale: &Scale) -> Result<Vec<AssessmentRecord>, I
         }
         let number = index + 1;
         let record = parse_line(line, number)?;
-        let issues = record.invalid_values(scale);
+        let mut issues = record.invalid_values(scale);
+        issues.retain(|issue| issue.field != FieldCode::TOWNSHIP);
+        issues.extend(record.township_issue(townships));
+        issues.sort_by(|a, b| a.field.cmp(&b.field));
         if !issues.is_empty() {
             return Err(ImportError::InvalidRecord { line: number, issues });
         }
@@ -355,12 +365,13 @@ mod tests {
 
     fn parse(text: &str) -> Result<Vec<AssessmentRecord>, ImportError> {
         let scale = crate::scale::bundled(crate::scale::DEFAULT_SCALE_ID).unwrap().unwrap();
-        parse_jsonl(text, &scale)
+        parse_jsonl(text, &scale, &["耿马镇".to_owned()])
     }
 
     #[test]
     fn errors_name_the_field_but_not_the_value() {
-        let good = r#"{"info": {"number": "1", "reference_date": "2024-05-20"}}"#;
+        let good =
+            r#"{"info": {"number": "1", "reference_date": "2024-05-20", "township": "耿马镇"}}"#;
         let bad_sex = r#"{"info": {"number": "1", "reference_date": "2024-05-20"}, "subject": {"name": "张三", "sex": "张三"}}"#;
         let err = parse(&format!("{good}\n\n{bad_sex}\n")).unwrap_err();
         let text = err.to_string();

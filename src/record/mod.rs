@@ -10,6 +10,7 @@
 //!   [`AssessmentRecord::validate`] lists what is missing or inconsistent.
 //! - `checks`: the plausible-age rule and the views of `validate` that every entrance
 //!   uses ([`AssessmentRecord::report_issues`], [`AssessmentRecord::invalid_values`]).
+//! - `township`: 乡镇 against the county's list ([`AssessmentRecord::township_issue`]).
 //! - [`import`]: [`parse_jsonl`], JSON lines → records, with [`ImportError`].
 //!
 //! This module is pure, like [`crate::scale`] and [`crate::assessment`]: no egui, no
@@ -32,6 +33,7 @@ pub mod field_path;
 mod id_number;
 pub mod import;
 pub mod signature;
+mod township;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
@@ -117,8 +119,9 @@ pub struct AssessmentInfo {
     /// signature block (Annex C). Not part of A.1; optional.
     #[serde(default)]
     pub place: String,
-    /// 乡镇: the township the elder lives in (for the review queue and statistics). Not
-    /// part of A.1; optional.
+    /// 乡镇: the township the elder lives in (for the review queue and statistics), one
+    /// of the county file's `townships`. Not a field of the standard; asked with A.1 and
+    /// required (see `township`).
     #[serde(default)]
     pub township: String,
 }
@@ -385,7 +388,7 @@ impl AssessmentRecord {
     /// Every missing, invalid or inconsistent field, sorted by field code (A before B,
     /// `A.2.9` before `A.2.10`); within one field in the order checked.
     ///
-    /// Required: A.1.1, A.1.3 (and its text for 其他), A.2.1, A.2.2, A.2.3, A.2.8 (a
+    /// Required: A.1.1, A.1.3 (and its text for 其他), 乡镇, A.2.1, A.2.2, A.2.3, A.2.8 (a
     /// valid number), A.3.1, A.3.2 and every Annex B item of `scale` with a score it
     /// offers. A.1.2 always has a value. Cross-checks: sex and birth date against the ID
     /// number, a plausible birth date ([`check_birth_date`]: before the reference date and
@@ -421,6 +424,9 @@ impl AssessmentRecord {
                 ));
             }
             Some(_) => {}
+        }
+        if is_blank(&info.township) {
+            issues.push(FieldIssue::missing(FieldCode::TOWNSHIP, township::MISSING));
         }
     }
 
@@ -626,6 +632,7 @@ mod tests {
     fn complete(scale: &Scale) -> AssessmentRecord {
         let mut record = AssessmentRecord::new("2024-001".to_owned(), date(2024, 5, 20));
         record.info.reason = Some(AssessmentReason::First);
+        record.info.township = "耿马镇".to_owned();
         record.subject.name = "张三".to_owned();
         record.subject.sex = Some(Sex::Female);
         record.subject.birth_date = Some(date(1949, 12, 31));
@@ -720,8 +727,10 @@ mod tests {
         let scale = scale();
         let record = AssessmentRecord::new(String::new(), date(2024, 5, 20));
         let issues = record.validate(&scale);
-        let mut expected =
-            vec!["A.1.1", "A.1.3", "A.2.1", "A.2.2", "A.2.3", "A.2.8", "A.3.1", "A.3.2", "A.5.11"];
+        let mut expected = vec![
+            "A.1.1", "A.1.3", "乡镇", "A.2.1", "A.2.2", "A.2.3", "A.2.8", "A.3.1", "A.3.2",
+            "A.5.11",
+        ];
         let items: Vec<&str> = scale.items().iter().map(crate::scale::Item::id).collect();
         expected.extend(&items);
         expected.extend(["签名.1", "签名.1", "签名.2", "签名.2", "签名.3", "签名.3"]);

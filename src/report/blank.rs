@@ -75,6 +75,7 @@ fn annex_a(layout: &mut Layout) {
     blank_line(layout, "A.1.1 评估编号");
     blank_line(layout, "A.1.2 评估基准日期（年 月 日）");
     choices(layout, "A.1.3 评估原因", &labels(AssessmentReason::ALL, AssessmentReason::label));
+    blank_line(layout, "乡镇");
     blank_line(layout, "评估地点");
 
     layout.heading("A.2 评估对象基本信息表", 13.0);

@@ -138,6 +138,8 @@ pub struct ReportModel {
     pub reason: String,
     /// 评估地点.
     pub place: String,
+    /// 乡镇 (asked with A.1).
+    pub township: String,
     /// A.2.1.
     pub name: String,
     /// A.2.2 in words.
@@ -247,6 +249,7 @@ impl ReportModel {
             reference_date: info.reference_date,
             reason,
             place: info.place.trim().to_owned(),
+            township: info.township.trim().to_owned(),
             name: record.subject.name.trim().to_owned(),
             sex: record.subject.sex.map(|s| s.label().to_owned()).unwrap_or_default(),
             age: record.age(),

@@ -69,6 +69,7 @@ fn header(layout: &mut Layout, model: &ReportModel) {
             (title(FieldCode::NUMBER), model.number.clone()),
             (title(FieldCode::REFERENCE_DATE), model.reference_date.to_string()),
             (title(FieldCode::REASON), model.reason.clone()),
+            (title(FieldCode::TOWNSHIP), dash_if_empty(&model.township)),
             ("评估地点", if model.place.is_empty() { "—".to_owned() } else { model.place.clone() }),
             ("报告生成时间", model.created.clone()),
         ],
@@ -83,6 +84,11 @@ fn header(layout: &mut Layout, model: &ReportModel) {
             (title(FieldCode::ID_NUMBER), model.id_number.clone()),
         ],
     );
+}
+
+/// The text, or `—` when it is empty.
+fn dash_if_empty(text: &str) -> String {
+    if text.is_empty() { "—".to_owned() } else { text.to_owned() }
 }
 
 /// A table row: cells `(x, width, text)`, wrapped; draws a thin rule under the row.

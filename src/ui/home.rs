@@ -100,11 +100,11 @@ pub(super) fn home_ui(
 fn list_ui(ui: &mut Ui, list: &[Summary], scale: &Scale) -> Option<HomeAction> {
     let mut action = None;
     egui::ScrollArea::vertical().auto_shrink([false, false]).show(ui, |ui| {
-        Grid::new("assessments").num_columns(8).striped(true).spacing([20.0, 12.0]).show(
+        Grid::new("assessments").num_columns(9).striped(true).spacing([20.0, 12.0]).show(
             ui,
             |ui| {
                 for title in
-                    ["状态", "姓名", "身份证号", "评估日期", "最终等级", "评估编号", "", ""]
+                    ["状态", "姓名", "身份证号", "乡镇", "评估日期", "最终等级", "评估编号", "", ""]
                 {
                     ui.label(RichText::new(title).strong());
                 }
@@ -123,6 +123,7 @@ fn list_ui(ui: &mut Ui, list: &[Summary], scale: &Scale) -> Option<HomeAction> {
                         &row.subject_name
                     });
                     ui.label(&row.id_masked);
+                    ui.label(if row.township.is_empty() { "—" } else { &row.township });
                     ui.label(row.reference_date.to_string());
                     ui.label(super::widgets::level_short(scale, row.final_level));
                     ui.label(&row.number);

@@ -287,7 +287,7 @@ impl Root {
                 state.ui(ui);
                 if state.signed_out_of_encrypted() {
                     let dir = state.data_dir();
-                    let prefs = state.prefs;
+                    let prefs = state.prefs.clone();
                     if let Self::App(state) = std::mem::replace(self, Self::Switching) {
                         let (scale, clock) = state.into_parts();
                         *self = Self::Locked {
@@ -359,9 +359,9 @@ impl Root {
     /// The preferences in use.
     pub fn prefs(&self) -> Prefs {
         match self {
-            Self::App(state) => state.prefs,
+            Self::App(state) => state.prefs.clone(),
             Self::Recovery { pending, .. } | Self::Locked { pending, .. } => {
-                pending.as_ref().map_or_else(Prefs::default, |p| p.2)
+                pending.as_ref().map_or_else(Prefs::default, |p| p.2.clone())
             }
             Self::Switching => Prefs::default(),
         }

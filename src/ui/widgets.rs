@@ -80,9 +80,11 @@ impl Choice for Diagnosis {
     }
 }
 
-/// A field label in the first grid column: `A.2.1 姓名`, with a red `*` when required.
+/// A field label in the first grid column: `A.2.1 姓名` (the title alone when `code` is
+/// empty), with a red `*` when required.
 pub fn field_label(ui: &mut Ui, code: &str, title: &str, required: bool) -> egui::Response {
-    let response = ui.label(format!("{code} {title}"));
+    let response =
+        ui.label(if code.is_empty() { title.to_owned() } else { format!("{code} {title}") });
     if required {
         ui.label(RichText::new("*").color(theme::ERROR));
     } else {

@@ -106,7 +106,7 @@ impl AppState {
                 Vec::new()
             }
         };
-        let dialog = ExportDialog::new(&editor.record, keys);
+        let dialog = ExportDialog::new(&editor.record, keys, self.prefs.export_dir.as_deref());
         self.export = Some(PdfExport { dialog, stage: None });
     }
 
@@ -187,8 +187,14 @@ impl AppState {
             };
             if let Some(export) = &mut self.export {
                 settle(&mut export.stage, &mut export.dialog.status, next);
+                // Written: the window closes, the app says so, the folder is remembered.
+                if let Some(Ok(message)) = &export.dialog.status {
+                    self.notice = Some(Notice::success(message.clone()));
+                    self.prefs.export_dir = Some(export.dialog.dir().to_path_buf());
+                    self.export = None;
+                }
             }
-            // The window grows to the new status line in the next frame.
+            // The window grows to the new status line (or goes) in the next frame.
             ctx.request_repaint();
         }
         if let Some(polled) =

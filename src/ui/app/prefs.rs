@@ -1,10 +1,11 @@
-//! Preferences remembered between runs (text size, theme, the re-assessment interval) and
+//! Preferences remembered between runs (text size, theme, the re-assessment interval, the
+//! folder the last PDF was exported to) and
 //! the text-size steps of A− and A＋, applied to the egui context at the start of a frame.
 
 use super::AppState;
 
 /// User preferences, remembered between runs.
-#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(default)]
 pub struct Prefs {
     /// Text size factor (egui zoom), 1.0 = default.
@@ -13,6 +14,8 @@ pub struct Prefs {
     pub dark: bool,
     /// Months after an approved assessment until the next routine one is due.
     pub due_months: u32,
+    /// The folder the last report was exported to: where 导出 PDF… starts next time.
+    pub export_dir: Option<std::path::PathBuf>,
 }
 
 impl Default for Prefs {
@@ -27,7 +30,7 @@ impl Default for Prefs {
                 .flatten()
                 .map_or(crate::policy::MIN_REASSESSMENT_MONTHS, |p| p.county().reassessment_months)
         });
-        Self { zoom: 1.0, dark: false, due_months }
+        Self { zoom: 1.0, dark: false, due_months, export_dir: None }
     }
 }
 

@@ -1,8 +1,10 @@
 //! 导出 PDF…: where to save, and which assessors sign with their keys. The export itself
 //! runs as a job (see `app::exports`); meanwhile the window shows what it is doing, and
-//! closing it (取消) cancels what has not been written yet.
+//! closing it (取消) cancels what has not been written yet. The window starts in the
+//! folder of the last export (remembered in the preferences), closes once the file is
+//! written, and is never larger than the app's window (its contents scroll instead).
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use egui::{RichText, Ui};
 use zeroize::Zeroizing;
@@ -41,10 +43,11 @@ pub struct ExportDialog {
 }
 
 impl ExportDialog {
-    /// Opens with a file name from the assessment number and, for each assessor, the key
-    /// that carries their name (if any).
-    pub fn new(record: &AssessmentRecord, keys: Vec<KeyInfo>) -> Self {
-        let dir = documents_dir();
+    /// Opens in `last_dir` (the folder of the last export, if it still exists) with a file
+    /// name from the assessment number and, for each assessor, the key that carries their
+    /// name (if any).
+    pub fn new(record: &AssessmentRecord, keys: Vec<KeyInfo>, last_dir: Option<&Path>) -> Self {
+        let dir = last_dir.filter(|dir| dir.is_dir()).map_or_else(documents_dir, Path::to_path_buf);
         let file_name = format!("{}-老年人能力评估报告.pdf", record.info.number);
         let names = [&record.signatures.assessor1.name, &record.signatures.assessor2.name];
         let choices = names.map(|name| SignChoice {
@@ -59,6 +62,11 @@ impl ExportDialog {
         &mut self.save
     }
 
+    /// The folder the file is (being) saved in.
+    pub fn dir(&self) -> &Path {
+        &self.save.dir
+    }
+
     /// Shows the window. Returns an order when 保存 is pressed, and `false` in the second
     /// value when the window should close. `busy` says what the running export is doing.
     pub fn ui(
@@ -69,25 +77,37 @@ impl ExportDialog {
     ) -> (Option<ExportOrder>, bool) {
         let mut order = None;
         let mut keep_open = true;
+        let screen = ctx.content_rect().shrink(8.0);
         egui::Window::new("导出 PDF")
             .collapsible(false)
             .resizable([true, false])
-            .default_width(640.0)
+            .default_width(640.0_f32.min(screen.width() - 16.0))
+            .max_width(screen.width() - 16.0)
+            .max_height(screen.height() - 16.0)
+            .constrain_to(screen)
             .show(ctx, |ui| {
-                self.signers_ui(ui, record);
-                ui.separator();
-                match self.save.ui(ui, busy.is_some()) {
-                    SaveChoice::Open => {}
-                    SaveChoice::Cancel => keep_open = false,
-                    SaveChoice::Save(path) => {
-                        self.status = None;
-                        order = Some(ExportOrder { path, signers: self.choices.clone() });
-                    }
-                }
-                match busy {
-                    Some(what) => progress_ui(ui, what),
-                    None => status_line(ui, self.status.as_ref()),
-                }
+                // Its own height: a scroll area takes the window's last height otherwise,
+                // and the window would never grow to its contents.
+                let height = (screen.height() - 72.0).max(80.0);
+                egui::ScrollArea::vertical().max_height(height).min_scrolled_height(height).show(
+                    ui,
+                    |ui| {
+                        self.signers_ui(ui, record);
+                        ui.separator();
+                        match self.save.ui(ui, busy.is_some()) {
+                            SaveChoice::Open => {}
+                            SaveChoice::Cancel => keep_open = false,
+                            SaveChoice::Save(path) => {
+                                self.status = None;
+                                order = Some(ExportOrder { path, signers: self.choices.clone() });
+                            }
+                        }
+                        match busy {
+                            Some(what) => progress_ui(ui, what),
+                            None => status_line(ui, self.status.as_ref()),
+                        }
+                    },
+                );
             });
         (order, keep_open)
     }

@@ -18,8 +18,8 @@ fn form_grid(ui: &mut Ui, id: &str, add: impl FnOnce(&mut Ui)) {
     Grid::new(id).num_columns(3).spacing([8.0, 14.0]).striped(false).show(ui, add);
 }
 
-/// A.1 评估信息表.
-pub(super) fn info_ui(ui: &mut Ui, editor: &mut Editor) {
+/// A.1 评估信息表, with the 乡镇 chosen from the county's `townships`.
+pub(super) fn info_ui(ui: &mut Ui, editor: &mut Editor, townships: &[String]) {
     ui.heading("A.1 评估信息表");
     let info = &mut editor.record.info;
     form_grid(ui, "a1", |ui| {
@@ -45,6 +45,10 @@ pub(super) fn info_ui(ui: &mut Ui, editor: &mut Editor) {
                 });
             }
         });
+        ui.end_row();
+
+        let label = field_label(ui, "", "乡镇", true);
+        super::township::township_choice(ui, &label, &mut info.township, townships);
         ui.end_row();
 
         let label = field_label(ui, "C", "评估地点", false);

@@ -13,6 +13,7 @@ mod result;
 mod same_elder;
 mod sections;
 mod sign;
+mod township;
 
 use chrono::{DateTime, Utc};
 use egui::{RichText, Ui};
@@ -278,7 +279,10 @@ impl Editor {
         progress: &Progress,
     ) -> Option<WizardCommand> {
         match self.section {
-            Section::Info => annex_a::info_ui(ui, self),
+            Section::Info => {
+                let townships = policy.map(|p| &p.county().townships[..]);
+                annex_a::info_ui(ui, self, townships.unwrap_or_default());
+            }
             Section::Subject => annex_a::subject_ui(ui, self),
             Section::Informant => annex_a::informant_ui(ui, self),
             Section::Diagnoses => annex_a::diagnoses_ui(ui, self),
