@@ -51,11 +51,15 @@ mod tables; // CSV/XLSX exports read back, statistics.
 #[cfg(test)]
 mod ui; // The assessor app through egui_kittest: wizard, keys, ID numbers, signatures, completion.
 #[cfg(test)]
+mod ui_answers; // Answers that cannot contradict themselves: 「无」 exclusive, a problem list kept true.
+#[cfg(test)]
 mod ui_autosave; // The app's autosave: a 500-frame signature, typing while the lock is held.
 #[cfg(test)]
 mod ui_bureau; // The bureau's screens through egui_kittest: queue, review, history, exports, recovery.
 #[cfg(test)]
 mod ui_county; // Issue 12: the plan's new county facts asked in the wizard where they apply.
+#[cfg(test)]
+mod ui_export; // Issue 13: the PDF export window (typed paths, last folder, fits the window), pen-up.
 #[cfg(test)]
 mod ui_hygiene; // Issue 13: sign-out, confirmations, notices, the same elder twice, drafts, resubmissions.
 #[cfg(test)]
@@ -64,8 +68,6 @@ mod ui_keyboard; // The wizard by keyboard: option lists as one Tab stop, arrows
 mod ui_layout; // The layout check: overlaps, past the right edge, cut text, missing glyphs.
 #[cfg(test)]
 mod ui_layout_screens; // Every screen at 800×600–1920×1080 and 100–200 % text.
-#[cfg(test)]
-mod ui_export; // Issue 13: the PDF export window (typed paths, last folder, fits the window), pen-up.
 #[cfg(test)]
 mod ui_recovery; // The recovery screen: every good backup offered, the chosen one opened.
 #[cfg(test)]

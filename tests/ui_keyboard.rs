@@ -54,27 +54,3 @@ fn space_ticks_the_check_box_under_the_cursor_of_a_multiple_choice() {
     harness.run();
     assert!(harness.state().editor().unwrap().record.subject.living.is_empty(), "Space unticks");
 }
-
-#[test]
-fn ticking_none_clears_the_other_answers_and_another_answer_clears_none() {
-    use elder_assess::record::codes::Wound;
-    let dir = data_dir("keyboard-none");
-    let mut harness = app(&dir);
-    new_assessment(&mut harness);
-    open_section(&mut harness, "A.5 健康问题");
-    harness.get_by_label("擦伤").click();
-    harness.run();
-    // A.5.3's 「无」 is the first check box of that name (A.5.1's is a radio button).
-    harness
-        .query_all_by_role_and_label(egui::accesskit::Role::CheckBox, "无")
-        .next()
-        .unwrap()
-        .click();
-    harness.run();
-    let wounds = &harness.state().editor().unwrap().record.health.wounds;
-    assert_eq!(wounds.iter().copied().collect::<Vec<_>>(), [Wound::None]);
-    harness.get_by_label("烧烫伤").click();
-    harness.run();
-    let wounds = &harness.state().editor().unwrap().record.health.wounds;
-    assert_eq!(wounds.iter().copied().collect::<Vec<_>>(), [Wound::Burn]);
-}

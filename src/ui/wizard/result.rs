@@ -103,6 +103,12 @@ pub(super) fn completion_ui(
         command = Some(WizardCommand::Complete);
     }
     if !editor.issues.is_empty() {
+        // The list is checked again each time it is shown: a problem fixed since 完成评估
+        // was pressed goes away, one made since appears.
+        editor.issues =
+            editor.record.validate(scale).into_iter().filter(|issue| issue.blocking).collect();
+    }
+    if !editor.issues.is_empty() {
         ui.label(
             RichText::new(format!("还有 {} 处需要完成或修正：", editor.issues.len()))
                 .color(theme::ERROR),
