@@ -19,7 +19,7 @@ use serde::{Deserialize, Serialize};
 macro_rules! code_list {
     (
         $(#[$meta:meta])*
-        pub enum $name:ident $(for $field:literal $title:literal)? {
+        pub enum $name:ident $(for $field:literal $title:literal $(note $note:literal)?)? {
             $($(#[$vmeta:meta])* $variant:ident => $label:literal,)+
         }
     ) => {
@@ -43,6 +43,10 @@ macro_rules! code_list {
                 pub const FIELD: &'static str = $field;
                 /// The field's title on the form.
                 pub const TITLE: &'static str = $title;
+                $(
+                    /// The field's note (注), verbatim.
+                    pub const NOTE: &'static str = $note;
+                )?
             )?
 
             /// The standard's wording of this option.
@@ -61,6 +65,18 @@ macro_rules! code_list {
         }
     };
 }
+
+/// A.2.14 answers for each kind of event, by count `0..=3`, as the form words them
+/// (3 stands for 3 次及以上).
+pub const RISK_EVENT_ANSWERS: [&str; 4] = ["无", "发生过1次", "发生过2次", "发生过3次及以上"];
+
+/// A.2.14 answer for `count` (counts above 3 read as 3 次及以上).
+pub fn risk_event_answer(count: u8) -> &'static str {
+    RISK_EVENT_ANSWERS[usize::from(count).min(RISK_EVENT_ANSWERS.len() - 1)]
+}
+
+/// A.5.9 营养不良 (answered with [`Presence`]): its note (注), verbatim.
+pub const MALNUTRITION_NOTE: &str = "BMI=体重(kg)/[身高(m)]²";
 
 code_list! {
     /// A.1.3 评估原因 (reason for the assessment), single choice.
@@ -227,8 +243,8 @@ code_list! {
 }
 
 code_list! {
-    /// A.5.5 疼痛感 (pain); 注：通过表情反应和询问来判断.
-    pub enum Pain for "A.5.5" "疼痛感" {
+    /// A.5.5 疼痛感 (pain), with its note.
+    pub enum Pain for "A.5.5" "疼痛感" note "通过表情反应和询问来判断" {
         /// Source S1 has "无疼痛感".
         None => "无疼痛",
         Mild => "轻度疼痛",
