@@ -39,6 +39,8 @@ mod scales; // Every shipped scale file loads and validates.
 #[cfg(test)]
 mod sign; // PDF signatures: keys, two sequential signatures, verify, tamper detection.
 #[cfg(test)]
+mod standard_readings; // Disputed readings of GB/T 42195-2022, each row citing its source, against the scale.
+#[cfg(test)]
 mod store; // SQLite store: migrations, save/load/list, crash safety.
 #[cfg(test)]
 mod store_access; // Read-only commands (read-only directory, lock held), file modes, temp files.
@@ -54,3 +56,5 @@ mod ui_autosave; // The app's autosave: a 500-frame signature, typing while the 
 mod ui_bureau; // The bureau's screens through egui_kittest: queue, review, history, exports, recovery.
 #[cfg(test)]
 mod ui_recovery; // The recovery screen: every good backup offered, the chosen one opened.
+#[cfg(test)]
+mod wording_shown; // Wizard, report and blank form show items, options and notes from the scale only.
