@@ -30,10 +30,10 @@ fn form_texts(scale: &Scale) -> Vec<String> {
             texts.extend(item.options().iter().map(|o| format!("{} 分　{}", o.score, o.text)));
         }
     }
-    longest_first(texts)
+    longest_first(&texts)
 }
 
-fn longest_first(texts: Vec<String>) -> Vec<String> {
+fn longest_first(texts: &[String]) -> Vec<String> {
     let mut texts: Vec<String> = texts.iter().map(|t| squeezed(t)).collect();
     texts.sort_by_key(|t| std::cmp::Reverse(t.chars().count()));
     texts
@@ -177,7 +177,7 @@ fn report_prints_each_items_chosen_option_from_the_scale_and_nothing_else() {
     }
     // The running page header names the assessment.
     texts.push(format!("评估编号{}", model.number));
-    let texts = longest_first(texts);
+    let texts = longest_first(&texts);
     assert_eq!(leftover(section.to_owned(), &texts, rendered.pages), "", "not from the scale");
 }
 

@@ -75,6 +75,9 @@ pub fn risk_event_answer(count: u8) -> &'static str {
     RISK_EVENT_ANSWERS[usize::from(count).min(RISK_EVENT_ANSWERS.len() - 1)]
 }
 
+/// A.4.2 用药情况: the table's columns, as the form heads them.
+pub const MEDICATION_COLUMNS: [&str; 4] = ["药物名称", "服药方法", "用药剂量", "用药频率"];
+
 /// A.5.9 营养不良 (answered with [`Presence`]): its note (注), verbatim.
 pub const MALNUTRITION_NOTE: &str = "BMI=体重(kg)/[身高(m)]²";
 

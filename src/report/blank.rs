@@ -2,9 +2,9 @@
 
 use crate::record::codes::{
     AssessmentReason, Denture, Diagnosis, Education, EthnicGroup, IncomeSource, JointMotionStatus,
-    LivingArrangement, MALNUTRITION_NOTE, MaritalStatus, MedicalPayment, Pain, Presence,
-    PressureInjury, RISK_EVENT_ANSWERS, Relationship, Sex, SpecialCare, SwallowingSign, ToothLoss,
-    Wound,
+    LivingArrangement, MALNUTRITION_NOTE, MEDICATION_COLUMNS, MaritalStatus, MedicalPayment, Pain,
+    Presence, PressureInjury, RISK_EVENT_ANSWERS, Relationship, Sex, SpecialCare, SwallowingSign,
+    ToothLoss, Wound,
 };
 use crate::record::{FieldCode, FieldSection, RiskEvents};
 use crate::scale::Scale;
@@ -181,14 +181,10 @@ fn health(layout: &mut Layout) {
 fn medication_table(layout: &mut Layout) {
     let x = MARGIN_X;
     let w = Layout::content_width() / 4.0;
+    let [name, route, dose, frequency] = MEDICATION_COLUMNS;
     super::official::row(
         layout,
-        &[
-            (x, w, "药物名称"),
-            (x + w, w, "服药方法"),
-            (x + 2.0 * w, w, "用药剂量"),
-            (x + 3.0 * w, w, "用药频率"),
-        ],
+        &[(x, w, name), (x + w, w, route), (x + 2.0 * w, w, dose), (x + 3.0 * w, w, frequency)],
         SIZE,
         Ink::Grey,
     );

@@ -256,7 +256,7 @@ impl Validator {
             if raw_rule.text.is_empty()
                 && let Some(earlier) = rules.iter().find(|r| r.clause == raw_rule.clause)
             {
-                raw_rule.text = earlier.text.clone();
+                raw_rule.text.clone_from(&earlier.text);
             }
             self.require_text("rule", &raw_rule.id, "text", &raw_rule.text);
             let owner = Locator::after(&Locator::Key("rules"), &raw_rule.id);

@@ -4,7 +4,7 @@
 
 use egui::{Grid, RichText, Ui};
 
-use crate::record::codes::{EthnicGroup, Presence, risk_event_answer};
+use crate::record::codes::{EthnicGroup, MEDICATION_COLUMNS, Presence, risk_event_answer};
 use chrono::NaiveDate;
 
 use crate::record::{
@@ -202,18 +202,16 @@ pub(super) fn diagnoses_ui(ui: &mut Ui, editor: &mut Editor, scale: &Scale) {
     ui.label(RichText::new(format!("{code} {title}")).strong());
     let mut remove = None;
     Grid::new("a42").num_columns(5).spacing([8.0, 8.0]).show(ui, |ui| {
-        for title in ["药物名称", "服药方法", "用药剂量", "用药频率", ""] {
+        for title in MEDICATION_COLUMNS {
             ui.label(RichText::new(title).strong());
         }
+        ui.label("");
         ui.end_row();
         for (row, medication) in diagnoses.medications.iter_mut().enumerate() {
             let Medication { name, route, dose, frequency } = medication;
-            for (column, value) in [
-                ("药物名称", name),
-                ("服药方法", route),
-                ("用药剂量", dose),
-                ("用药频率", frequency),
-            ] {
+            for (column, value) in
+                MEDICATION_COLUMNS.into_iter().zip([name, route, dose, frequency])
+            {
                 ui.add(egui::TextEdit::singleline(value).desired_width(150.0).id_salt((
                     "medication",
                     row,
