@@ -102,18 +102,21 @@ pub fn single_choice<T: Choice>(ui: &mut Ui, value: &mut Option<T>) -> bool {
 
 /// Check boxes for a multiple choice.
 pub fn multi_choice<T: Choice>(ui: &mut Ui, values: &mut BTreeSet<T>) {
-    ui.horizontal_wrapped(|ui| {
-        for &option in T::all() {
-            let mut on = values.contains(&option);
-            if ui.checkbox(&mut on, option.text()).changed() {
-                if on {
-                    values.insert(option);
-                } else {
-                    values.remove(&option);
-                }
+    ui.horizontal_wrapped(|ui| checkboxes(ui, T::all(), values));
+}
+
+/// One check box per option of `options`, in the current layout.
+pub fn checkboxes<T: Choice>(ui: &mut Ui, options: &[T], values: &mut BTreeSet<T>) {
+    for &option in options {
+        let mut on = values.contains(&option);
+        if ui.checkbox(&mut on, option.text()).changed() {
+            if on {
+                values.insert(option);
+            } else {
+                values.remove(&option);
             }
         }
-    });
+    }
 }
 
 /// A date typed as `YYYY-MM-DD`. The text lives in `buffer`; `value` follows it when it

@@ -10,7 +10,7 @@ use egui::{RichText, Ui};
 use crate::record::codes::{JointMotionStatus, MALNUTRITION_NOTE, Pain, ToothLoss};
 use crate::scale::Scale;
 
-use super::super::widgets::{multi_choice, single_choice, text_field};
+use super::super::widgets::{checkboxes, multi_choice, single_choice, text_field};
 use super::annex_a::{annex_label, form_grid, form_heading, grounds_hint};
 use super::{Editor, theme};
 
@@ -109,16 +109,7 @@ fn teeth_ui(ui: &mut Ui, teeth: &mut BTreeSet<ToothLoss>) {
                 if let Some(heading) = heading {
                     ui.label(RichText::new(format!("{heading}：")).strong());
                 }
-                for option in options {
-                    let mut on = teeth.contains(&option);
-                    if ui.checkbox(&mut on, option.label()).changed() {
-                        if on {
-                            teeth.insert(option);
-                        } else {
-                            teeth.remove(&option);
-                        }
-                    }
-                }
+                checkboxes(ui, &options, teeth);
             });
         }
     });
