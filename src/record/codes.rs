@@ -1,8 +1,9 @@
 //! Annex A code lists (A.1–A.5), as enums in form order.
 //!
-//! Every list has `ALL` (form order) and `label()` (the standard's wording, per the
-//! main table of `shared/reference/standard.md` §4; where sources differ the variant in
-//! the doc comment was chosen). Variants are declared in form order, so the derived
+//! Every list has `ALL` (form order) and `label()` (the standard's wording; where the
+//! public transcriptions differ, `docs/standard-readings.md` gives the variants and the
+//! reason for the one chosen). The A.2.14 answers, the A.4.2 columns and the A.5.5/A.5.9
+//! notes are here too, so the wizard and the paper form never copy them. Variants are declared in form order, so the derived
 //! `Ord` sorts a multi-select `BTreeSet` as the form lists it. Serde uses `snake_case`
 //! English names, which stay stable if a label's wording is corrected.
 //!
