@@ -145,7 +145,7 @@ pub(super) fn subject_ui(ui: &mut Ui, editor: &mut Editor, scale: &Scale) {
         ui.end_row();
 
         annex_label(ui, "A.2.10", false);
-        multi_choice(ui, &mut subject.living);
+        ui.vertical(|ui| multi_choice(ui, &mut subject.living));
         ui.end_row();
 
         annex_label(ui, "A.2.11", false);
@@ -153,11 +153,11 @@ pub(super) fn subject_ui(ui: &mut Ui, editor: &mut Editor, scale: &Scale) {
         ui.end_row();
 
         annex_label(ui, "A.2.12", false);
-        multi_choice(ui, &mut subject.payment);
+        ui.vertical(|ui| multi_choice(ui, &mut subject.payment));
         ui.end_row();
 
         annex_label(ui, "A.2.13", false);
-        multi_choice(ui, &mut subject.income);
+        ui.vertical(|ui| multi_choice(ui, &mut subject.income));
         ui.end_row();
     });
 

@@ -35,10 +35,10 @@ pub(super) fn health_ui(ui: &mut Ui, editor: &mut Editor, scale: &Scale) {
         });
         ui.end_row();
         annex_label(ui, "A.5.3", false);
-        multi_choice(ui, &mut health.wounds);
+        ui.vertical(|ui| multi_choice(ui, &mut health.wounds));
         ui.end_row();
         annex_label(ui, "A.5.4", false);
-        multi_choice(ui, &mut health.special_care);
+        ui.vertical(|ui| multi_choice(ui, &mut health.special_care));
         ui.end_row();
         annex_label(ui, "A.5.5", false);
         ui.vertical(|ui| {
@@ -50,10 +50,10 @@ pub(super) fn health_ui(ui: &mut Ui, editor: &mut Editor, scale: &Scale) {
         teeth_ui(ui, &mut health.teeth);
         ui.end_row();
         annex_label(ui, "A.5.7", false);
-        multi_choice(ui, &mut health.dentures);
+        ui.vertical(|ui| multi_choice(ui, &mut health.dentures));
         ui.end_row();
         annex_label(ui, "A.5.8", false);
-        multi_choice(ui, &mut health.swallowing);
+        ui.vertical(|ui| multi_choice(ui, &mut health.swallowing));
         ui.end_row();
         annex_label(ui, "A.5.9", false);
         ui.vertical(|ui| {
