@@ -41,6 +41,8 @@ mod scales; // Every shipped scale file loads and validates.
 #[cfg(test)]
 mod sign; // PDF signatures: keys, two sequential signatures, verify, tamper detection.
 #[cfg(test)]
+mod standard_readings; // Disputed readings of GB/T 42195-2022, each row citing its source, against the scale.
+#[cfg(test)]
 mod store; // SQLite store: migrations, save/load/list, crash safety.
 #[cfg(test)]
 mod store_access; // Read-only commands (read-only directory, lock held), file modes, temp files.
@@ -72,3 +74,5 @@ mod ui_layout_screens; // Every screen at 800×600–1920×1080 and 100–200 % 
 mod ui_recovery; // The recovery screen: every good backup offered, the chosen one opened.
 #[cfg(test)]
 mod ui_township; // 乡镇 chosen in A.1, required to complete, shown at home, in the queue and statistics. // 导出 PDF…: typed paths, last folder, fits 800×600 at 200 %; pen-up ends the stroke.
+#[cfg(test)]
+mod wording_shown; // Wizard, report and blank form show items, options and notes from the scale only.

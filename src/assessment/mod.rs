@@ -20,4 +20,4 @@ mod score;
 pub use answers::{Answers, FactValue, Facts};
 pub use error::{AnswerIssue, AssessmentError, MAX_SHOWN_ISSUES, more_issues_line};
 pub use progress::{Progress, progress};
-pub use score::{Adjustment, Evidence, Outcome, Warning, preliminary, score};
+pub use score::{Adjustment, Evidence, GroundHeld, Outcome, Warning, preliminary, score};

@@ -51,6 +51,40 @@ impl Outcome<'_> {
     pub fn preliminary_level_name(&self) -> &str {
         self.scale.level(self.preliminary_level).map_or("", |l| l.name.as_str())
     }
+
+    /// The grounds that hold, each clause and wording once (in rule order), with the
+    /// triggers of every rule of that ground joined by `；`. C.4 ② is one ground even when both of
+    /// its diagnoses are recorded.
+    pub fn grounds(&self) -> Vec<GroundHeld<'_>> {
+        let mut grounds: Vec<GroundHeld<'_>> = Vec::new();
+        for adjustment in &self.adjustments {
+            let trigger = adjustment.to_string();
+            let rule = adjustment.rule;
+            match grounds.iter_mut().find(|g| g.clause == rule.clause && g.text == rule.text) {
+                Some(ground) => {
+                    ground.trigger.push('；');
+                    ground.trigger.push_str(&trigger);
+                }
+                None => grounds.push(GroundHeld {
+                    clause: &adjustment.rule.clause,
+                    text: &adjustment.rule.text,
+                    trigger,
+                }),
+            }
+        }
+        grounds
+    }
+}
+
+/// A C.4 ground that holds: its clause, its wording, and what triggered it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GroundHeld<'a> {
+    /// `C.4 ②`.
+    pub clause: &'a str,
+    /// The clause's wording, verbatim.
+    pub text: &'a str,
+    /// The recorded values that made its rules hold, e.g. `A.4.1 痴呆（F00～F03）：有`.
+    pub trigger: String,
 }
 
 /// A change rule that holds.

@@ -1,8 +1,9 @@
 //! Annex A code lists (A.1–A.5), as enums in form order.
 //!
-//! Every list has `ALL` (form order) and `label()` (the standard's wording, per the
-//! main table of `shared/reference/standard.md` §4; where sources differ the variant in
-//! the doc comment was chosen). Variants are declared in form order, so the derived
+//! Every list has `ALL` (form order) and `label()` (the standard's wording; where the
+//! public transcriptions differ, `docs/standard-readings.md` gives the variants and the
+//! reason for the one chosen). The A.2.14 answers, the A.4.2 columns and the A.5.5/A.5.9
+//! notes are here too, so the wizard and the paper form never copy them. Variants are declared in form order, so the derived
 //! `Ord` sorts a multi-select `BTreeSet` as the form lists it. Serde uses `snake_case`
 //! English names, which stay stable if a label's wording is corrected.
 //!
@@ -19,7 +20,7 @@ use serde::{Deserialize, Serialize};
 macro_rules! code_list {
     (
         $(#[$meta:meta])*
-        pub enum $name:ident $(for $field:literal $title:literal)? {
+        pub enum $name:ident $(for $field:literal $title:literal $(note $note:literal)?)? {
             $($(#[$vmeta:meta])* $variant:ident => $label:literal,)+
         }
     ) => {
@@ -43,6 +44,10 @@ macro_rules! code_list {
                 pub const FIELD: &'static str = $field;
                 /// The field's title on the form.
                 pub const TITLE: &'static str = $title;
+                $(
+                    /// The field's note (注), verbatim.
+                    pub const NOTE: &'static str = $note;
+                )?
             )?
 
             /// The standard's wording of this option.
@@ -69,6 +74,21 @@ macro_rules! code_list {
         }
     };
 }
+
+/// A.2.14 answers for each kind of event, by count `0..=3`, as the form words them
+/// (3 stands for 3 次及以上).
+pub const RISK_EVENT_ANSWERS: [&str; 4] = ["无", "发生过1次", "发生过2次", "发生过3次及以上"];
+
+/// A.2.14 answer for `count` (counts above 3 read as 3 次及以上).
+pub fn risk_event_answer(count: u8) -> &'static str {
+    RISK_EVENT_ANSWERS[usize::from(count).min(RISK_EVENT_ANSWERS.len() - 1)]
+}
+
+/// A.4.2 用药情况: the table's columns, as the form heads them.
+pub const MEDICATION_COLUMNS: [&str; 4] = ["药物名称", "服药方法", "用药剂量", "用药频率"];
+
+/// A.5.9 营养不良 (answered with [`Presence`]): its note (注), verbatim.
+pub const MALNUTRITION_NOTE: &str = "BMI=体重(kg)/[身高(m)]²";
 
 code_list! {
     /// A.1.3 评估原因 (reason for the assessment), single choice.
@@ -235,8 +255,8 @@ code_list! {
 }
 
 code_list! {
-    /// A.5.5 疼痛感 (pain); 注：通过表情反应和询问来判断.
-    pub enum Pain for "A.5.5" "疼痛感" {
+    /// A.5.5 疼痛感 (pain), with its note.
+    pub enum Pain for "A.5.5" "疼痛感" note "通过表情反应和询问来判断" {
         /// Source S1 has "无疼痛感".
         None => "无疼痛",
         Mild => "轻度疼痛",

@@ -2,9 +2,11 @@
 
 use crate::record::codes::{
     AssessmentReason, Denture, Diagnosis, Education, EthnicGroup, IncomeSource, JointMotionStatus,
-    LivingArrangement, MaritalStatus, MedicalPayment, Pain, Presence, PressureInjury, Relationship,
-    Sex, SpecialCare, SwallowingSign, ToothLoss, Wound,
+    LivingArrangement, MALNUTRITION_NOTE, MEDICATION_COLUMNS, MaritalStatus, MedicalPayment, Pain,
+    Presence, PressureInjury, RISK_EVENT_ANSWERS, Relationship, Sex, SpecialCare, SwallowingSign,
+    ToothLoss, Wound,
 };
+use crate::record::{FieldCode, FieldSection, RiskEvents};
 use crate::scale::Scale;
 
 use super::layout::{Ink, Layout, MARGIN_X, PAGE_WIDTH, count};
@@ -16,7 +18,7 @@ const BOX: f32 = 8.0;
 pub(super) fn blank(layout: &mut Layout, scale: &Scale) {
     layout.centered("老年人能力评估表（纸质备用）", 18.0, Ink::Black);
     layout.centered(&format!("{}《{}》附录 A–C", scale.standard(), scale.name()), SIZE, Ink::Grey);
-    annex_a(layout);
+    annex_a(layout, scale);
     annex_b(layout, scale);
     annex_c(layout, scale);
 }
@@ -66,85 +68,80 @@ fn choices(layout: &mut Layout, title: &str, options: &[String]) {
     layout.gap(leading);
 }
 
+/// `A.2.1 姓名`: the code with the standard's title from the record's field list.
+fn field(code: &str) -> String {
+    let title = code.parse::<FieldCode>().ok().and_then(|c| c.form_title()).unwrap_or_default();
+    format!("{code} {title}")
+}
+
+/// `A.2 评估对象基本信息表`, the title from the record's field list.
+fn form_heading(layout: &mut Layout, form: u8) {
+    let section = FieldSection::A(form);
+    layout.heading(&format!("{section} {}", section.title().unwrap_or_default()), 13.0);
+}
+
+/// A note (注) or an explanation (说明) under a field, small and grey.
+fn note(layout: &mut Layout, prefix: &str, text: &str) {
+    layout.paragraph(
+        MARGIN_X + 12.0,
+        Layout::content_width() - 12.0,
+        &format!("{prefix}：{text}"),
+        SIZE - 1.0,
+        Ink::Grey,
+    );
+}
+
 fn labels<T: Copy>(all: &[T], label: impl Fn(T) -> &'static str) -> Vec<String> {
     all.iter().map(|&v| label(v).to_owned()).collect()
 }
 
-fn annex_a(layout: &mut Layout) {
-    layout.heading("A.1 评估信息表", 13.0);
-    blank_line(layout, "A.1.1 评估编号");
-    blank_line(layout, "A.1.2 评估基准日期（年 月 日）");
-    choices(layout, "A.1.3 评估原因", &labels(AssessmentReason::ALL, AssessmentReason::label));
+fn annex_a(layout: &mut Layout, scale: &Scale) {
+    form_heading(layout, 1);
+    blank_line(layout, &field("A.1.1"));
+    blank_line(layout, &format!("{}（年 月 日）", field("A.1.2")));
+    choices(layout, &field("A.1.3"), &labels(AssessmentReason::ALL, AssessmentReason::label));
     blank_line(layout, "乡镇");
-    blank_line(layout, "评估地点");
 
-    layout.heading("A.2 评估对象基本信息表", 13.0);
-    blank_line(layout, "A.2.1 姓名");
-    choices(layout, "A.2.2 性别", &labels(Sex::ALL, Sex::label));
-    blank_line(layout, "A.2.3 出生日期（年 月 日）");
-    blank_line(layout, "A.2.4 身高（cm）");
-    blank_line(layout, "A.2.5 体重（kg）");
+    form_heading(layout, 2);
+    blank_line(layout, &field("A.2.1"));
+    choices(layout, &field("A.2.2"), &labels(Sex::ALL, Sex::label));
+    blank_line(layout, &format!("{}（年 月 日）", field("A.2.3")));
+    blank_line(layout, &format!("{}（cm）", field("A.2.4")));
+    blank_line(layout, &format!("{}（kg）", field("A.2.5")));
     let mut ethnic = labels(EthnicGroup::ALL, EthnicGroup::label);
     if let Some(last) = ethnic.last_mut() {
         last.push_str(" ____族");
     }
-    choices(layout, "A.2.6 民族", &ethnic);
-    choices(layout, "A.2.7 宗教信仰", &["无".to_owned(), "有 ________".to_owned()]);
-    blank_line(layout, "A.2.8 公民身份号码");
-    choices(layout, "A.2.9 文化程度", &labels(Education::ALL, Education::label));
-    choices(
-        layout,
-        "A.2.10 居住情况（多选）",
-        &labels(LivingArrangement::ALL, LivingArrangement::label),
-    );
-    choices(layout, "A.2.11 婚姻状况", &labels(MaritalStatus::ALL, MaritalStatus::label));
-    choices(
-        layout,
-        "A.2.12 医疗费用支付方式（多选）",
-        &labels(MedicalPayment::ALL, MedicalPayment::label),
-    );
-    choices(layout, "A.2.13 经济来源（多选）", &labels(IncomeSource::ALL, IncomeSource::label));
-    layout.paragraph(
-        MARGIN_X,
-        Layout::content_width(),
-        "A.2.14 近30天内照护风险事件",
-        SIZE,
-        Ink::Black,
-    );
-    let counts: Vec<String> = ["无", "发生过1次", "发生过2次", "发生过3次及以上"]
-        .iter()
-        .map(|s| (*s).to_owned())
-        .collect();
-    for title in [
-        "A.2.14.1 跌倒",
-        "A.2.14.2 走失",
-        "A.2.14.3 噎食",
-        "A.2.14.4 自杀、自伤",
-        "A.2.14.5 其他 ______",
-    ] {
-        choices(layout, title, &counts);
+    choices(layout, &field("A.2.6"), &ethnic);
+    let mut belief = labels(Presence::ALL, Presence::label);
+    if let Some(last) = belief.last_mut() {
+        last.push_str(" ________");
+    }
+    choices(layout, &field("A.2.7"), &belief);
+    blank_line(layout, &field("A.2.8"));
+    choices(layout, &field("A.2.9"), &labels(Education::ALL, Education::label));
+    choices(layout, &field("A.2.10"), &labels(LivingArrangement::ALL, LivingArrangement::label));
+    choices(layout, &field("A.2.11"), &labels(MaritalStatus::ALL, MaritalStatus::label));
+    choices(layout, &field("A.2.12"), &labels(MedicalPayment::ALL, MedicalPayment::label));
+    choices(layout, &field("A.2.13"), &labels(IncomeSource::ALL, IncomeSource::label));
+    layout.paragraph(MARGIN_X, Layout::content_width(), &field("A.2.14"), SIZE, Ink::Black);
+    let counts: Vec<String> = RISK_EVENT_ANSWERS.iter().map(|s| (*s).to_owned()).collect();
+    for (code, part, _) in RiskEvents::default().parts() {
+        let label = risk_part_label(scale, part).unwrap_or_default();
+        let blank = if part == "other" { " ______" } else { "" };
+        choices(layout, &format!("{code} {label}{blank}"), &counts);
     }
 
-    layout.heading("A.3 信息提供者及联系人信息表", 13.0);
-    blank_line(layout, "A.3.1 信息提供者的姓名");
-    choices(
-        layout,
-        "A.3.2 信息提供者与老年人的关系",
-        &labels(Relationship::ALL, Relationship::label),
-    );
-    blank_line(layout, "A.3.3 联系人姓名");
-    blank_line(layout, "A.3.4 联系人电话");
+    form_heading(layout, 3);
+    blank_line(layout, &field("A.3.1"));
+    choices(layout, &field("A.3.2"), &labels(Relationship::ALL, Relationship::label));
+    blank_line(layout, &field("A.3.3"));
+    blank_line(layout, &field("A.3.4"));
 
-    layout.heading("A.4 疾病诊断和用药情况", 13.0);
+    form_heading(layout, 4);
     let diagnoses: Vec<String> = Diagnosis::ALL.iter().map(ToString::to_string).collect();
-    choices(layout, "A.4.1 疾病诊断（可多选）", &diagnoses);
-    layout.paragraph(
-        MARGIN_X,
-        Layout::content_width(),
-        "A.4.2 用药情况（目前长期服药情况）",
-        SIZE,
-        Ink::Black,
-    );
+    choices(layout, &field("A.4.1"), &diagnoses);
+    layout.paragraph(MARGIN_X, Layout::content_width(), &field("A.4.2"), SIZE, Ink::Black);
     medication_table(layout);
 
     health(layout);
@@ -152,49 +149,43 @@ fn annex_a(layout: &mut Layout) {
 
 /// A.5 健康相关问题.
 fn health(layout: &mut Layout) {
-    layout.heading("A.5 健康相关问题", 13.0);
-    choices(layout, "A.5.1 压力性损伤", &labels(PressureInjury::ALL, PressureInjury::label));
+    form_heading(layout, 5);
+    choices(layout, &field("A.5.1"), &labels(PressureInjury::ALL, PressureInjury::label));
     let mut joints = labels(JointMotionStatus::ALL, JointMotionStatus::label);
     for joint in &mut joints {
         if joint.starts_with('是') {
             joint.push_str("，部位 ______");
         }
     }
-    choices(layout, "A.5.2 关节活动度", &joints);
-    choices(layout, "A.5.3 伤口情况（可多选）", &labels(Wound::ALL, Wound::label));
-    choices(layout, "A.5.4 特殊护理情况（可多选）", &labels(SpecialCare::ALL, SpecialCare::label));
-    choices(layout, "A.5.5 疼痛感", &labels(Pain::ALL, Pain::label));
+    choices(layout, &field("A.5.2"), &joints);
+    choices(layout, &field("A.5.3"), &labels(Wound::ALL, Wound::label));
+    choices(layout, &field("A.5.4"), &labels(SpecialCare::ALL, SpecialCare::label));
+    choices(layout, &field("A.5.5"), &labels(Pain::ALL, Pain::label));
+    note(layout, "注", Pain::NOTE);
     let teeth: Vec<String> = ToothLoss::ALL
         .iter()
         .map(|t| {
             t.heading().map_or_else(|| t.label().to_owned(), |h| format!("{h}：{}", t.label()))
         })
         .collect();
-    choices(layout, "A.5.6 牙齿缺失情况（可多选）", &teeth);
-    choices(layout, "A.5.7 义齿佩戴情况（可多选）", &labels(Denture::ALL, Denture::label));
-    choices(
-        layout,
-        "A.5.8 吞咽困难的情形和症状（可多选）",
-        &labels(SwallowingSign::ALL, SwallowingSign::label),
-    );
+    choices(layout, &field("A.5.6"), &teeth);
+    choices(layout, &field("A.5.7"), &labels(Denture::ALL, Denture::label));
+    choices(layout, &field("A.5.8"), &labels(SwallowingSign::ALL, SwallowingSign::label));
     let presence = labels(Presence::ALL, Presence::label);
-    choices(layout, "A.5.9 营养不良：体质指数（BMI）低于正常值", &presence);
-    choices(layout, "A.5.10 清理呼吸道无效", &presence);
-    choices(layout, "A.5.11 昏迷", &presence);
-    blank_line(layout, "A.5.12 其他（请补充）");
+    choices(layout, &field("A.5.9"), &presence);
+    note(layout, "注", MALNUTRITION_NOTE);
+    choices(layout, &field("A.5.10"), &presence);
+    choices(layout, &field("A.5.11"), &presence);
+    blank_line(layout, &field("A.5.12"));
 }
 
 fn medication_table(layout: &mut Layout) {
     let x = MARGIN_X;
     let w = Layout::content_width() / 4.0;
+    let [name, route, dose, frequency] = MEDICATION_COLUMNS;
     super::official::row(
         layout,
-        &[
-            (x, w, "药物名称"),
-            (x + w, w, "服药方法"),
-            (x + 2.0 * w, w, "用药剂量"),
-            (x + 3.0 * w, w, "用药频率"),
-        ],
+        &[(x, w, name), (x + w, w, route), (x + 2.0 * w, w, dose), (x + 3.0 * w, w, frequency)],
         SIZE,
         Ink::Grey,
     );
@@ -225,14 +216,11 @@ fn annex_b(layout: &mut Layout, scale: &Scale) {
                     Ink::Grey,
                 );
             }
-            for note in item.notes() {
-                layout.paragraph(
-                    MARGIN_X + 12.0,
-                    Layout::content_width() - 12.0,
-                    &format!("注：{note}"),
-                    SIZE - 1.0,
-                    Ink::Grey,
-                );
+            for text in item.notes() {
+                note(layout, "注", text);
+            }
+            for text in item.remarks() {
+                note(layout, "说明", text);
             }
             for option in item.options() {
                 let text = format!("{} 分　{}", option.score, option.text);
@@ -272,14 +260,37 @@ fn annex_c(layout: &mut Layout, scale: &Scale) {
     let levels: Vec<String> = scale.levels().iter().map(|l| l.name.clone()).collect();
     layout.heading("C.3 老年人能力初步等级", 13.0);
     choices(layout, "", &levels);
+    let rules = scale.change_rules();
     layout.heading("C.4 能力等级变更依据", 13.0);
-    for rule in &scale.change_rules().rules {
-        choices(layout, "", &[format!("{} {}", rule.clause, rule.text)]);
+    lead(layout, &rules.lead);
+    for (clause, text) in rules.grounds() {
+        choices(layout, "", &[format!("{clause} {text}")]);
+    }
+    for text in &rules.remarks {
+        note(layout, "说明", text);
     }
     layout.heading("C.5 老年人能力最终等级", 13.0);
+    lead(layout, &rules.final_lead);
     choices(layout, "", &levels);
     layout.heading("签名", 13.0);
     blank_line(layout, "评估地点");
     blank_line(layout, "评估员签名 ____________、____________    日期 ____年__月__日");
     blank_line(layout, "信息提供者签名 ____________    日期 ____年__月__日");
+}
+
+/// A lead text from the scale (C.4, C.5) under its heading; nothing when it has none.
+fn lead(layout: &mut Layout, text: &str) {
+    if !text.is_empty() {
+        layout.paragraph(MARGIN_X, Layout::content_width(), text, SIZE - 1.0, Ink::Grey);
+    }
+}
+
+/// The scale's label of an A.2.14 part (`fall` → 跌倒).
+fn risk_part_label<'s>(scale: &'s Scale, part: &str) -> Option<&'s str> {
+    scale.facts().iter().find_map(|fact| match fact.kind() {
+        crate::scale::FactKind::Counts { parts, .. } => {
+            parts.iter().find(|p| p.id == part).map(|p| p.label.as_str())
+        }
+        crate::scale::FactKind::Flag => None,
+    })
 }

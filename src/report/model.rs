@@ -160,8 +160,14 @@ pub struct ReportModel {
     pub preliminary: (u8, String),
     /// C.5: code and name.
     pub final_level: (u8, String),
-    /// C.4 grounds that hold.
+    /// C.4's lead text, from the scale.
+    pub grounds_lead: String,
+    /// C.4 grounds that hold, each clause once.
     pub adjustments: Vec<AdjustmentRow>,
+    /// The scale's explanations of how the grounds combine (说明).
+    pub grounds_remarks: Vec<String>,
+    /// C.5's lead text, from the scale.
+    pub final_lead: String,
     /// The 26 items.
     pub items: Vec<ItemRow>,
     /// Consistency warnings: code and message.
@@ -214,12 +220,12 @@ impl ReportModel {
             })
             .collect();
         let adjustments = outcome
-            .adjustments
-            .iter()
-            .map(|a| AdjustmentRow {
-                clause: a.rule.clause.clone(),
-                text: a.rule.text.clone(),
-                trigger: a.to_string(),
+            .grounds()
+            .into_iter()
+            .map(|g| AdjustmentRow {
+                clause: g.clause.to_owned(),
+                text: g.text.to_owned(),
+                trigger: g.trigger,
             })
             .collect();
         let warnings = outcome
@@ -260,7 +266,10 @@ impl ReportModel {
             max_total: scale.max_total(),
             preliminary: (outcome.preliminary_level, outcome.preliminary_level_name().to_owned()),
             final_level: (outcome.final_level, outcome.level_name().to_owned()),
+            grounds_lead: scale.change_rules().lead.clone(),
             adjustments,
+            grounds_remarks: scale.change_rules().remarks.clone(),
+            final_lead: scale.change_rules().final_lead.clone(),
             items,
             warnings,
             signatures,

@@ -149,6 +149,7 @@ fn results(layout: &mut Layout, model: &ReportModel) {
         Ink::Black,
     );
     layout.heading("C.4 能力等级变更依据", 13.0);
+    lead(layout, &model.grounds_lead);
     if model.adjustments.is_empty() {
         layout.paragraph(x, Layout::content_width(), "无", BODY, Ink::Black);
     }
@@ -168,7 +169,11 @@ fn results(layout: &mut Layout, model: &ReportModel) {
             Ink::Grey,
         );
     }
+    for remark in &model.grounds_remarks {
+        layout.paragraph(x, Layout::content_width(), &format!("说明：{remark}"), SMALL, Ink::Grey);
+    }
     layout.heading("C.5 老年人能力最终等级", 13.0);
+    lead(layout, &model.final_lead);
     let text = format!("{}（{} 级）", model.final_level.1, model.final_level.0);
     let size = 16.0;
     layout.ensure(size * 2.4);
@@ -177,6 +182,13 @@ fn results(layout: &mut Layout, model: &ReportModel) {
     layout.rect(x, top - size * 2.0, width, size * 2.0, Some(Ink::Light), Some((Ink::Accent, 1.0)));
     layout.text_at(x + 12.0, top - size * 0.5, &text, size, Ink::Accent);
     layout.gap(size * 2.4);
+}
+
+/// A lead text from the scale (C.4, C.5), under its heading; nothing when the scale has none.
+fn lead(layout: &mut Layout, text: &str) {
+    if !text.is_empty() {
+        layout.paragraph(MARGIN_X, Layout::content_width(), text, SMALL, Ink::Grey);
+    }
 }
 
 fn items(layout: &mut Layout, model: &ReportModel) {

@@ -163,6 +163,7 @@ pub struct Item {
     pub(super) en: Option<String>,
     pub(super) definition: String,
     pub(super) notes: Vec<String>,
+    pub(super) remarks: Vec<String>,
     pub(super) domain: usize,
     pub(super) step: u8,
     pub(super) max: u8,
@@ -193,6 +194,12 @@ impl Item {
     /// Notes (注), verbatim.
     pub fn notes(&self) -> &[String] {
         &self.notes
+    }
+
+    /// The scale file's explanations of how the notes are applied (说明), not the
+    /// standard's words.
+    pub fn remarks(&self) -> &[String] {
+        &self.remarks
     }
 
     /// Index of the item's domain in [`Scale::domains`].
@@ -339,8 +346,41 @@ pub struct ChangeRules {
     pub worst_level: u8,
     /// A preliminary level at or beyond this is final.
     pub frozen_from_level: Option<u8>,
+    /// C.4's lead text, verbatim (may be empty).
+    pub lead: String,
+    /// C.5's lead text, verbatim (may be empty).
+    pub final_lead: String,
+    /// The scale file's explanations of how the rules combine.
+    pub remarks: Vec<String>,
     /// The rules in report order.
     pub rules: Vec<Rule>,
+}
+
+impl ChangeRules {
+    /// The grounds in report order: each clause and wording once. Several rules
+    /// implementing one clause with one wording (C.4 ② for F00～F03 and F04～F99) give
+    /// one ground.
+    pub fn grounds(&self) -> Vec<(&str, &str)> {
+        ground_list(self.rules.iter())
+    }
+
+    /// The grounds (clause and wording) with a rule that reads fact `fact` (an index
+    /// into [`Scale::facts`]), for showing next to the field the fact comes from.
+    pub fn grounds_using_fact(&self, fact: usize) -> Vec<(&str, &str)> {
+        ground_list(self.rules.iter().filter(|r| r.when.reads_fact(fact)))
+    }
+}
+
+/// `(clause, wording)` of `rules`, each pair once, in rule order.
+fn ground_list<'a>(rules: impl Iterator<Item = &'a Rule>) -> Vec<(&'a str, &'a str)> {
+    let mut grounds: Vec<(&str, &str)> = Vec::new();
+    for rule in rules {
+        let ground = (rule.clause.as_str(), rule.text.as_str());
+        if !grounds.contains(&ground) {
+            grounds.push(ground);
+        }
+    }
+    grounds
 }
 
 /// How several worsening rules combine.
@@ -415,6 +455,18 @@ pub enum Condition {
     Any(Vec<Condition>),
     /// The condition does not hold.
     Not(Box<Condition>),
+}
+
+impl Condition {
+    /// Whether the condition reads fact `fact` (an index into [`Scale::facts`]).
+    pub fn reads_fact(&self, fact: usize) -> bool {
+        match self {
+            Self::Flag(f) | Self::CountAtLeast { fact: f, .. } => *f == fact,
+            Self::ItemIs { .. } | Self::ItemAtLeast { .. } | Self::ItemAtMost { .. } => false,
+            Self::All(all) | Self::Any(all) => all.iter().any(|c| c.reads_fact(fact)),
+            Self::Not(inner) => inner.reads_fact(fact),
+        }
+    }
 }
 
 /// Severity of a consistency check.

@@ -74,6 +74,10 @@ pub struct RawItem {
     /// The item's notes (注), verbatim.
     #[serde(default)]
     pub notes: Vec<String>,
+    /// This file's explanations of how a note is applied (not the standard's words),
+    /// shown as 说明 next to the notes, e.g. that C.4 ① governs B.3.9's coma note.
+    #[serde(default)]
+    pub remarks: Vec<String>,
     /// Distance between consecutive scores (1 for GB/T 42195; 5 for a Barthel-style item).
     #[serde(default = "one")]
     pub step: u8,
@@ -185,7 +189,17 @@ pub struct RawChangeRules {
     /// (MZ/T 039-2013's "等级不再提高").
     #[serde(default)]
     pub frozen_from_level: Option<u8>,
-    /// The rules, in the order the report lists them.
+    /// The lead text of the grounds (C.4), verbatim; printed above them.
+    #[serde(default)]
+    pub lead: String,
+    /// The lead text of the final level (C.5), verbatim; printed above it.
+    #[serde(default)]
+    pub final_lead: String,
+    /// This file's explanations of how the rules combine (not the standard's words).
+    #[serde(default)]
+    pub remarks: Vec<String>,
+    /// The rules, in the order the report lists them. Several rules may implement one
+    /// ground (one clause): they then share its wording, which the first of them gives.
     pub rules: Vec<RawRule>,
 }
 
@@ -207,7 +221,9 @@ pub struct RawRule {
     pub id: String,
     /// The clause it implements, e.g. `"C.4 ①"`.
     pub clause: String,
-    /// The clause's wording, verbatim.
+    /// The clause's wording, verbatim. Left out on a rule that implements the same
+    /// clause as an earlier rule, which then gives the wording: the two are one ground.
+    #[serde(default)]
     pub text: String,
     /// When the rule holds.
     pub when: RawCondition,

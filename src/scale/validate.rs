@@ -169,6 +169,7 @@ impl Validator {
             en: raw.en,
             definition: raw.definition,
             notes: raw.notes,
+            remarks: raw.remarks,
             domain,
             step: raw.step.max(1),
             max,
@@ -247,9 +248,16 @@ impl Validator {
                 );
             }
         }
-        let mut rules = Vec::with_capacity(raw.rules.len());
-        for raw_rule in raw.rules {
+        let mut rules: Vec<Rule> = Vec::with_capacity(raw.rules.len());
+        for mut raw_rule in raw.rules {
             self.register("rule", &raw_rule.id);
+            // A clause is one ground: a later rule of the same clause that gives no text
+            // shares the wording of the first.
+            if raw_rule.text.is_empty()
+                && let Some(earlier) = rules.iter().find(|r| r.clause == raw_rule.clause)
+            {
+                raw_rule.text.clone_from(&earlier.text);
+            }
             self.require_text("rule", &raw_rule.id, "text", &raw_rule.text);
             let owner = Locator::after(&Locator::Key("rules"), &raw_rule.id);
             let context = Owner { name: format!("rule `{}`", raw_rule.id), at: owner.clone() };
@@ -280,6 +288,9 @@ impl Validator {
             },
             worst_level: raw.worst_level.min(worst_defined),
             frozen_from_level: raw.frozen_from_level,
+            lead: raw.lead,
+            final_lead: raw.final_lead,
+            remarks: raw.remarks,
             rules,
         }
     }

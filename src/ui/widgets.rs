@@ -114,9 +114,15 @@ pub fn single_choice<T: Choice>(ui: &mut Ui, value: &mut Option<T>) -> bool {
 
 /// Check boxes for a multiple choice, one Tab stop; 「无」 excludes the other options.
 pub fn multi_choice<T: Choice>(ui: &mut Ui, values: &mut BTreeSet<T>) {
-    let options: Vec<(String, bool)> =
-        T::all().iter().map(|o| (o.text().into_owned(), values.contains(o))).collect();
-    if let Some(&option) = option_list(ui, Kind::Multiple, &options).and_then(|i| T::all().get(i)) {
+    checkboxes(ui, T::all(), values);
+}
+
+/// Check boxes for `options` (all of a list, or the part under one heading), one Tab
+/// stop; 「无」 excludes the other options of the whole list.
+pub fn checkboxes<T: Choice>(ui: &mut Ui, options: &[T], values: &mut BTreeSet<T>) {
+    let shown: Vec<(String, bool)> =
+        options.iter().map(|o| (o.text().into_owned(), values.contains(o))).collect();
+    if let Some(&option) = option_list(ui, Kind::Multiple, &shown).and_then(|i| options.get(i)) {
         crate::record::exclusive::tick(values, option, T::is_none_option);
     }
 }

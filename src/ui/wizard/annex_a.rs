@@ -4,30 +4,60 @@
 
 use egui::{Grid, RichText, Ui};
 
-use crate::record::codes::{EthnicGroup, JointMotionStatus, Presence};
+use crate::record::codes::{EthnicGroup, MEDICATION_COLUMNS, Presence, risk_event_answer};
 use chrono::NaiveDate;
 
-use crate::record::{Medication, RISK_EVENT_MAX, RiskEvents, Subject, age_on};
+use crate::record::{
+    FieldCode, FieldSection, Medication, RISK_EVENT_MAX, RiskEvents, Subject, age_on,
+};
+use crate::scale::{FactKind, Scale};
 
 use super::super::widgets::{
     date_field, field_label, multi_choice, number_field, single_choice, text_field,
 };
 use super::{Buffers, Editor, theme};
 
-fn form_grid(ui: &mut Ui, id: &str, add: impl FnOnce(&mut Ui)) {
+pub(super) fn form_grid(ui: &mut Ui, id: &str, add: impl FnOnce(&mut Ui)) {
     Grid::new(id).num_columns(3).spacing([8.0, 14.0]).striped(false).show(ui, add);
+}
+
+/// `A.2.1 姓名` in the first grid column, the title from the record's field list.
+pub(super) fn annex_label(ui: &mut Ui, code: &str, required: bool) -> egui::Response {
+    let title = code.parse::<FieldCode>().ok().and_then(|c| c.form_title()).unwrap_or_default();
+    field_label(ui, code, title, required)
+}
+
+/// `A.2 评估对象基本信息表` as the screen's heading.
+pub(super) fn form_heading(ui: &mut Ui, form: u8) {
+    let section = FieldSection::A(form);
+    ui.heading(format!("{section} {}", section.title().unwrap_or_default()));
+}
+
+/// The C.4 grounds fed by field `code` (`C.4 ① 处于昏迷状态者…`), from the scale, as
+/// small text under the field.
+pub(super) fn grounds_hint(ui: &mut Ui, scale: &Scale, code: &str) {
+    let rules = scale.change_rules();
+    let mut shown: Vec<&str> = Vec::new();
+    for (index, _) in scale.facts().iter().enumerate().filter(|(_, f)| f.source() == code) {
+        for (clause, text) in rules.grounds_using_fact(index) {
+            if !shown.contains(&clause) {
+                shown.push(clause);
+                ui.label(RichText::new(format!("{clause} {text}")).small());
+            }
+        }
+    }
 }
 
 /// A.1 评估信息表, with the 乡镇 chosen from the county's `townships`.
 pub(super) fn info_ui(ui: &mut Ui, editor: &mut Editor, townships: &[String]) {
-    ui.heading("A.1 评估信息表");
+    form_heading(ui, 1);
     let info = &mut editor.record.info;
     form_grid(ui, "a1", |ui| {
-        let label = field_label(ui, "A.1.1", "评估编号", true);
+        let label = annex_label(ui, "A.1.1", true);
         ui.add(egui::Label::new(&info.number)).labelled_by(label.id);
         ui.end_row();
 
-        let label = field_label(ui, "A.1.2", "评估基准日期", true);
+        let label = annex_label(ui, "A.1.2", true);
         let mut date = Some(info.reference_date);
         date_field(ui, &label, &mut editor.buffers.reference_date, &mut date);
         if let Some(date) = date {
@@ -35,7 +65,7 @@ pub(super) fn info_ui(ui: &mut Ui, editor: &mut Editor, townships: &[String]) {
         }
         ui.end_row();
 
-        field_label(ui, "A.1.3", "评估原因", true);
+        annex_label(ui, "A.1.3", true);
         ui.vertical(|ui| {
             single_choice(ui, &mut info.reason);
             if info.reason == Some(crate::record::codes::AssessmentReason::Other) {
@@ -51,30 +81,33 @@ pub(super) fn info_ui(ui: &mut Ui, editor: &mut Editor, townships: &[String]) {
         super::township::township_choice(ui, &label, &mut info.township, townships);
         ui.end_row();
 
-        let label = field_label(ui, "C", "评估地点", false);
+        // 评估地点 belongs to the report's signature block (Annex C), not to A.1; it is
+        // asked here because it is known when the visit starts.
+        let label = ui.label("评估地点");
+        ui.label("");
         text_field(ui, &label, &mut info.place);
         ui.end_row();
     });
 }
 
 /// A.2 评估对象基本信息表.
-pub(super) fn subject_ui(ui: &mut Ui, editor: &mut Editor) {
-    ui.heading("A.2 评估对象基本信息表");
+pub(super) fn subject_ui(ui: &mut Ui, editor: &mut Editor, scale: &Scale) {
+    form_heading(ui, 2);
     let reference = editor.record.info.reference_date;
     let subject = &mut editor.record.subject;
     let buffers = &mut editor.buffers;
     form_grid(ui, "a2", |ui| {
-        let label = field_label(ui, "A.2.1", "姓名", true);
+        let label = annex_label(ui, "A.2.1", true);
         text_field(ui, &label, &mut subject.name);
         ui.end_row();
 
         id_number_row(ui, subject, buffers, reference);
 
-        field_label(ui, "A.2.2", "性别", true);
+        annex_label(ui, "A.2.2", true);
         single_choice(ui, &mut subject.sex);
         ui.end_row();
 
-        let label = field_label(ui, "A.2.3", "出生日期", true);
+        let label = annex_label(ui, "A.2.3", true);
         ui.vertical(|ui| {
             date_field(ui, &label, &mut buffers.birth_date, &mut subject.birth_date);
             if let Some(birth) = subject.birth_date.filter(|b| *b < reference) {
@@ -83,15 +116,15 @@ pub(super) fn subject_ui(ui: &mut Ui, editor: &mut Editor) {
         });
         ui.end_row();
 
-        let label = field_label(ui, "A.2.4", "身高", false);
+        let label = annex_label(ui, "A.2.4", false);
         number_field(ui, &label, &mut buffers.height, &mut subject.height_cm, "cm", false);
         ui.end_row();
 
-        let label = field_label(ui, "A.2.5", "体重", false);
+        let label = annex_label(ui, "A.2.5", false);
         number_field(ui, &label, &mut buffers.weight, &mut subject.weight_tenth_kg, "kg", true);
         ui.end_row();
 
-        field_label(ui, "A.2.6", "民族", false);
+        annex_label(ui, "A.2.6", false);
         ui.horizontal(|ui| {
             single_choice(ui, &mut subject.ethnicity.group);
             if subject.ethnicity.group == Some(EthnicGroup::Minority) {
@@ -101,7 +134,7 @@ pub(super) fn subject_ui(ui: &mut Ui, editor: &mut Editor) {
         });
         ui.end_row();
 
-        field_label(ui, "A.2.7", "宗教信仰", false);
+        annex_label(ui, "A.2.7", false);
         ui.horizontal(|ui| {
             single_choice(ui, &mut subject.religion.belief);
             if subject.religion.belief == Some(Presence::Present) {
@@ -111,80 +144,78 @@ pub(super) fn subject_ui(ui: &mut Ui, editor: &mut Editor) {
         });
         ui.end_row();
 
-        field_label(ui, "A.2.9", "文化程度", false);
+        annex_label(ui, "A.2.9", false);
         single_choice(ui, &mut subject.education);
         ui.end_row();
 
-        field_label(ui, "A.2.10", "居住情况（多选）", false);
-        multi_choice(ui, &mut subject.living);
+        annex_label(ui, "A.2.10", false);
+        ui.vertical(|ui| multi_choice(ui, &mut subject.living));
         ui.end_row();
 
-        field_label(ui, "A.2.11", "婚姻状况", false);
+        annex_label(ui, "A.2.11", false);
         single_choice(ui, &mut subject.marital);
         ui.end_row();
 
-        field_label(ui, "A.2.12", "医疗费用支付方式（多选）", false);
-        multi_choice(ui, &mut subject.payment);
+        annex_label(ui, "A.2.12", false);
+        ui.vertical(|ui| multi_choice(ui, &mut subject.payment));
         ui.end_row();
 
-        field_label(ui, "A.2.13", "经济来源（多选）", false);
-        multi_choice(ui, &mut subject.income);
+        annex_label(ui, "A.2.13", false);
+        ui.vertical(|ui| multi_choice(ui, &mut subject.income));
         ui.end_row();
     });
 
-    risk_events_ui(ui, &mut subject.risk_events);
+    risk_events_ui(ui, scale, &mut subject.risk_events);
 }
 
 /// A.3 信息提供者及联系人信息表.
 pub(super) fn informant_ui(ui: &mut Ui, editor: &mut Editor) {
-    ui.heading("A.3 信息提供者及联系人信息表");
+    form_heading(ui, 3);
     let informant = &mut editor.record.informant;
     form_grid(ui, "a3", |ui| {
-        let label = field_label(ui, "A.3.1", "信息提供者的姓名", true);
+        let label = annex_label(ui, "A.3.1", true);
         text_field(ui, &label, &mut informant.name);
         ui.end_row();
-        field_label(ui, "A.3.2", "信息提供者与老年人的关系", true);
+        annex_label(ui, "A.3.2", true);
         single_choice(ui, &mut informant.relationship);
         ui.end_row();
-        let label = field_label(ui, "A.3.3", "联系人姓名", false);
+        let label = annex_label(ui, "A.3.3", false);
         text_field(ui, &label, &mut informant.contact_name);
         ui.end_row();
-        let label = field_label(ui, "A.3.4", "联系人电话", false);
+        let label = annex_label(ui, "A.3.4", false);
         text_field(ui, &label, &mut informant.contact_phone);
         ui.end_row();
     });
 }
 
 /// A.4 疾病诊断和用药情况.
-pub(super) fn diagnoses_ui(ui: &mut Ui, editor: &mut Editor) {
-    ui.heading("A.4 疾病诊断和用药情况");
+pub(super) fn diagnoses_ui(ui: &mut Ui, editor: &mut Editor, scale: &Scale) {
+    form_heading(ui, 4);
     let diagnoses = &mut editor.record.diagnoses;
-    ui.label(RichText::new("A.4.1 疾病诊断（可多选）").strong());
-    ui.label(
-        RichText::new("痴呆（F00～F03）或其他精神和行为障碍（F04～F99）使能力等级提高一级（C.4）")
-            .small(),
-    );
+    let label = FieldCode::DIAGNOSES;
+    ui.label(RichText::new(format!("{label} {}", label.form_title().unwrap_or_default())).strong());
+    grounds_hint(ui, scale, &label.to_string());
     multi_choice(ui, &mut diagnoses.conditions);
     ui.horizontal(|ui| {
         let label = ui.label("其他诊断");
         text_field(ui, &label, &mut diagnoses.other);
     });
     ui.add_space(12.0);
-    ui.label(RichText::new("A.4.2 用药情况（目前长期服药情况）").strong());
+    let code = "A.4.2";
+    let title = code.parse::<FieldCode>().ok().and_then(|c| c.form_title()).unwrap_or_default();
+    ui.label(RichText::new(format!("{code} {title}")).strong());
     let mut remove = None;
     Grid::new("a42").num_columns(5).spacing([8.0, 8.0]).show(ui, |ui| {
-        for title in ["药物名称", "服药方法", "用药剂量", "用药频率", ""] {
+        for title in MEDICATION_COLUMNS {
             ui.label(RichText::new(title).strong());
         }
+        ui.label("");
         ui.end_row();
         for (row, medication) in diagnoses.medications.iter_mut().enumerate() {
             let Medication { name, route, dose, frequency } = medication;
-            for (column, value) in [
-                ("药物名称", name),
-                ("服药方法", route),
-                ("用药剂量", dose),
-                ("用药频率", frequency),
-            ] {
+            for (column, value) in
+                MEDICATION_COLUMNS.into_iter().zip([name, route, dose, frequency])
+            {
                 ui.add(egui::TextEdit::singleline(value).desired_width(150.0).id_salt((
                     "medication",
                     row,
@@ -215,64 +246,9 @@ pub(super) fn diagnoses_ui(ui: &mut Ui, editor: &mut Editor) {
     }
 }
 
-/// A.5 健康相关问题.
-pub(super) fn health_ui(ui: &mut Ui, editor: &mut Editor) {
-    ui.heading("A.5 健康相关问题");
-    let health = &mut editor.record.health;
-    form_grid(ui, "a5", |ui| {
-        field_label(ui, "A.5.1", "压力性损伤", false);
-        ui.vertical(|ui| single_choice(ui, &mut health.pressure_injury));
-        ui.end_row();
-        field_label(ui, "A.5.2", "关节活动度", false);
-        ui.vertical(|ui| {
-            single_choice(ui, &mut health.joint_motion.status);
-            if health.joint_motion.status == Some(JointMotionStatus::Affected) {
-                ui.horizontal(|ui| {
-                    let label = ui.label("部位");
-                    text_field(ui, &label, &mut health.joint_motion.site);
-                });
-            }
-        });
-        ui.end_row();
-        field_label(ui, "A.5.3", "伤口情况（可多选）", false);
-        multi_choice(ui, &mut health.wounds);
-        ui.end_row();
-        field_label(ui, "A.5.4", "特殊护理情况（可多选）", false);
-        multi_choice(ui, &mut health.special_care);
-        ui.end_row();
-        field_label(ui, "A.5.5", "疼痛感", false);
-        single_choice(ui, &mut health.pain);
-        ui.end_row();
-        field_label(ui, "A.5.6", "牙齿缺失情况（可多选）", false);
-        multi_choice(ui, &mut health.teeth);
-        ui.end_row();
-        field_label(ui, "A.5.7", "义齿佩戴情况（可多选）", false);
-        multi_choice(ui, &mut health.dentures);
-        ui.end_row();
-        field_label(ui, "A.5.8", "吞咽困难的情形和症状（可多选）", false);
-        multi_choice(ui, &mut health.swallowing);
-        ui.end_row();
-        field_label(ui, "A.5.9", "营养不良：体质指数（BMI）低于正常值", false);
-        single_choice(ui, &mut health.malnutrition);
-        ui.end_row();
-        field_label(ui, "A.5.10", "清理呼吸道无效", false);
-        single_choice(ui, &mut health.airway_clearance);
-        ui.end_row();
-        field_label(ui, "A.5.11", "昏迷", true);
-        ui.vertical(|ui| {
-            single_choice(ui, &mut health.coma);
-            ui.label(RichText::new("昏迷者直接评定为能力完全丧失（完全失能）（C.4）").small());
-        });
-        ui.end_row();
-        let label = field_label(ui, "A.5.12", "其他（请补充）", false);
-        text_field(ui, &label, &mut health.other);
-        ui.end_row();
-    });
-}
-
 /// A.2.8 with live validation; a valid number fills in an empty sex and birth date.
 fn id_number_row(ui: &mut Ui, subject: &mut Subject, buffers: &mut Buffers, reference: NaiveDate) {
-    let label = field_label(ui, "A.2.8", "公民身份号码", true);
+    let label = annex_label(ui, "A.2.8", true);
     ui.vertical(|ui| {
         let response = text_field(ui, &label, subject.id_number.text_mut());
         match subject.id_number.parse() {
@@ -314,38 +290,48 @@ fn id_number_row(ui: &mut Ui, subject: &mut Subject, buffers: &mut Buffers, refe
     ui.end_row();
 }
 
-/// A.2.14 counts, 0 to 3 (3 = 3 次及以上).
-fn risk_events_ui(ui: &mut Ui, events: &mut RiskEvents) {
+/// A.2.14 counts, 0 to 3 (3 = 3 次及以上), worded as the form words them; the kinds are
+/// labelled by the scale's A.2.14 fact, and 其他 has its blank on its own row.
+fn risk_events_ui(ui: &mut Ui, scale: &Scale, events: &mut RiskEvents) {
     ui.add_space(12.0);
-    ui.label(RichText::new("A.2.14 近30天内照护风险事件").strong());
-    ui.label(RichText::new("合计 2 次及以上时，能力等级提高一级（C.4）").small());
+    let code = "A.2.14";
+    let title = code.parse::<FieldCode>().ok().and_then(|c| c.form_title()).unwrap_or_default();
+    ui.label(RichText::new(format!("{code} {title}")).strong());
+    grounds_hint(ui, scale, code);
+    let labels: Vec<(String, String)> = scale
+        .facts()
+        .iter()
+        .filter(|fact| fact.source() == code)
+        .flat_map(|fact| match fact.kind() {
+            FactKind::Counts { parts, .. } => {
+                parts.iter().map(|p| (p.id.clone(), p.label.clone())).collect()
+            }
+            FactKind::Flag => Vec::new(),
+        })
+        .collect();
+    let parts = events.parts();
     form_grid(ui, "a214", |ui| {
-        let rows: [(&str, &str, &mut u8); 5] = [
-            ("A.2.14.1", "跌倒", &mut events.fall),
-            ("A.2.14.2", "走失", &mut events.wandering),
-            ("A.2.14.3", "噎食", &mut events.choking),
-            ("A.2.14.4", "自杀、自伤", &mut events.suicide_self_harm),
-            ("A.2.14.5", "其他", &mut events.other),
-        ];
-        for (code, title, count) in rows {
-            field_label(ui, code, title, false);
-            ui.horizontal(|ui| {
+        for (field, part, _) in parts {
+            let title = labels.iter().find(|(id, _)| id == part).map_or("", |(_, l)| l.as_str());
+            let label = field_label(ui, &field.to_string(), title, false);
+            let count = match part {
+                "fall" => &mut events.fall,
+                "wandering" => &mut events.wandering,
+                "choking" => &mut events.choking,
+                "suicide_self_harm" => &mut events.suicide_self_harm,
+                _ => &mut events.other,
+            };
+            ui.horizontal_wrapped(|ui| {
                 for n in 0..=RISK_EVENT_MAX {
-                    let text = match n {
-                        0 => "无".to_owned(),
-                        RISK_EVENT_MAX => format!("{n}次及以上"),
-                        _ => format!("{n}次"),
-                    };
-                    if ui.radio(*count == n, text).clicked() {
+                    if ui.radio(*count == n, risk_event_answer(n)).clicked() {
                         *count = n;
                     }
+                }
+                if part == "other" {
+                    text_field(ui, &label, &mut events.other_text);
                 }
             });
             ui.end_row();
         }
-        let label = ui.label("A.2.14.5 其他事件");
-        ui.label("");
-        text_field(ui, &label, &mut events.other_text);
-        ui.end_row();
     });
 }

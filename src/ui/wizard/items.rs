@@ -1,5 +1,5 @@
-//! Annex B: one item at a time, with its definition, notes and every option's wording and
-//! score as a large button.
+//! Annex B: one item at a time, with its definition, notes (注), the scale file's
+//! explanations of them (说明) and every option's wording and score as a large button.
 
 use egui::{RichText, Ui};
 
@@ -41,6 +41,9 @@ pub(super) fn domain_ui(ui: &mut Ui, editor: &mut Editor, scale: &Scale, d: usiz
     }
     for note in item.notes() {
         ui.label(RichText::new(format!("注：{note}")).color(theme::WARNING));
+    }
+    for remark in item.remarks() {
+        ui.label(RichText::new(format!("说明：{remark}")).small());
     }
     ui.add_space(8.0);
     let current = editor.record.answers.get(item.id()).copied();

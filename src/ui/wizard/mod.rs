@@ -6,6 +6,7 @@
 //! engine ([`crate::assessment::score`] / [`crate::assessment::progress`]).
 
 mod annex_a;
+mod annex_a5;
 pub mod assessors;
 mod county;
 mod items;
@@ -283,10 +284,10 @@ impl Editor {
                 let townships = policy.map(|p| &p.county().townships[..]);
                 annex_a::info_ui(ui, self, townships.unwrap_or_default());
             }
-            Section::Subject => annex_a::subject_ui(ui, self),
+            Section::Subject => annex_a::subject_ui(ui, self, scale),
             Section::Informant => annex_a::informant_ui(ui, self),
-            Section::Diagnoses => annex_a::diagnoses_ui(ui, self),
-            Section::Health => annex_a::health_ui(ui, self),
+            Section::Diagnoses => annex_a::diagnoses_ui(ui, self, scale),
+            Section::Health => annex_a5::health_ui(ui, self, scale),
             Section::County => county::county_ui(ui, self, policy),
             Section::Domain(d) => items::domain_ui(ui, self, scale, d),
             Section::Result => return result::result_ui(ui, self, scale, policy, progress),

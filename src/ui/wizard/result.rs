@@ -39,9 +39,9 @@ pub(super) fn result_ui(
                 if outcome.adjustments.is_empty() {
                     ui.label("无");
                 }
-                for adjustment in &outcome.adjustments {
-                    ui.label(format!("{} {}", adjustment.rule.clause, adjustment.rule.text));
-                    ui.label(RichText::new(format!("依据：{adjustment}")).small());
+                for ground in outcome.grounds() {
+                    ui.label(format!("{} {}", ground.clause, ground.text));
+                    ui.label(RichText::new(format!("依据：{}", ground.trigger)).small());
                 }
             });
             ui.end_row();
