@@ -54,7 +54,6 @@ fn open_every_row(harness: &mut Harness<'static, AppState>) {
 }
 
 #[test]
-#[ignore = "issue 13: these screens do not hold at every size yet"]
 fn the_wizard_holds_at_every_size() {
     let dir = data_dir("layout-wizard");
     let mut harness = super::ui::app(&dir);

@@ -23,7 +23,6 @@ pub fn label_width(width: f32) -> Option<f32> {
     (width >= NARROW).then(|| (width * 0.3).clamp(160.0, 280.0))
 }
 
-#[expect(dead_code, reason = "the Annex A forms move to these rows next")]
 /// One form row: `code title` (with a red `*` when `required`), then what `add` shows,
 /// given the label's response so that fields can be named by it.
 pub fn row<R>(

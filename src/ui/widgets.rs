@@ -80,19 +80,6 @@ impl Choice for Diagnosis {
     }
 }
 
-/// A field label in the first grid column: `A.2.1 姓名` (the title alone when `code` is
-/// empty), with a red `*` when required.
-pub fn field_label(ui: &mut Ui, code: &str, title: &str, required: bool) -> egui::Response {
-    let response =
-        ui.label(if code.is_empty() { title.to_owned() } else { format!("{code} {title}") });
-    if required {
-        ui.label(RichText::new("*").color(theme::ERROR));
-    } else {
-        ui.label("");
-    }
-    response
-}
-
 /// A one-line text field named by `label` (for screen readers and tests).
 pub fn text_field(ui: &mut Ui, label: &egui::Response, value: &mut String) -> egui::Response {
     let width = super::form::field_width(ui, 320.0);

@@ -2,7 +2,10 @@
 //! A.5 健康相关问题. Fields carry the standard's codes and wording; `*` marks the fields
 //! required before the assessment can be completed.
 
-use egui::{Grid, RichText, Ui};
+use egui::{RichText, Ui};
+
+use super::super::form;
+use super::super::table::table;
 
 use crate::record::codes::{EthnicGroup, MEDICATION_COLUMNS, Presence, risk_event_answer};
 use chrono::NaiveDate;
@@ -12,19 +15,20 @@ use crate::record::{
 };
 use crate::scale::{FactKind, Scale};
 
-use super::super::widgets::{
-    date_field, field_label, multi_choice, number_field, single_choice, text_field,
-};
+use super::super::choice::{Kind, option_list};
+use super::super::widgets::{date_field, multi_choice, number_field, single_choice, text_field};
 use super::{Buffers, Editor, theme};
 
-pub(super) fn form_grid(ui: &mut Ui, id: &str, add: impl FnOnce(&mut Ui)) {
-    Grid::new(id).num_columns(3).spacing([8.0, 14.0]).striped(false).show(ui, add);
-}
-
-/// `A.2.1 姓名` in the first grid column, the title from the record's field list.
-pub(super) fn annex_label(ui: &mut Ui, code: &str, required: bool) -> egui::Response {
+/// One Annex A field as a form row (label beside or above its answers, see
+/// [`form::row`]): `A.2.1 姓名`, the title from the record's field list.
+pub(super) fn annex_row<R>(
+    ui: &mut Ui,
+    code: &str,
+    required: bool,
+    add: impl FnOnce(&mut Ui, &egui::Response) -> R,
+) -> R {
     let title = code.parse::<FieldCode>().ok().and_then(|c| c.form_title()).unwrap_or_default();
-    field_label(ui, code, title, required)
+    form::row(ui, code, title, required, add)
 }
 
 /// `A.2 评估对象基本信息表` as the screen's heading.
@@ -52,41 +56,31 @@ pub(super) fn grounds_hint(ui: &mut Ui, scale: &Scale, code: &str) {
 pub(super) fn info_ui(ui: &mut Ui, editor: &mut Editor, townships: &[String]) {
     form_heading(ui, 1);
     let info = &mut editor.record.info;
-    form_grid(ui, "a1", |ui| {
-        let label = annex_label(ui, "A.1.1", true);
+    annex_row(ui, "A.1.1", true, |ui, label| {
         ui.add(egui::Label::new(&info.number)).labelled_by(label.id);
-        ui.end_row();
-
-        let label = annex_label(ui, "A.1.2", true);
+    });
+    annex_row(ui, "A.1.2", true, |ui, label| {
         let mut date = Some(info.reference_date);
-        date_field(ui, &label, &mut editor.buffers.reference_date, &mut date);
+        date_field(ui, label, &mut editor.buffers.reference_date, &mut date);
         if let Some(date) = date {
             info.reference_date = date;
         }
-        ui.end_row();
-
-        annex_label(ui, "A.1.3", true);
-        ui.vertical(|ui| {
-            single_choice(ui, &mut info.reason);
-            if info.reason == Some(crate::record::codes::AssessmentReason::Other) {
-                ui.horizontal(|ui| {
-                    let label = ui.label("其他原因");
-                    text_field(ui, &label, &mut info.reason_other);
-                });
-            }
-        });
-        ui.end_row();
-
-        let label = field_label(ui, "", "乡镇", true);
-        super::township::township_choice(ui, &label, &mut info.township, townships);
-        ui.end_row();
-
-        // 评估地点 belongs to the report's signature block (Annex C), not to A.1; it is
-        // asked here because it is known when the visit starts.
-        let label = ui.label("评估地点");
-        ui.label("");
-        text_field(ui, &label, &mut info.place);
-        ui.end_row();
+    });
+    annex_row(ui, "A.1.3", true, |ui, _| {
+        single_choice(ui, &mut info.reason);
+        if info.reason == Some(crate::record::codes::AssessmentReason::Other) {
+            form::labelled_row(ui, "其他原因", true, |ui, label| {
+                text_field(ui, label, &mut info.reason_other);
+            });
+        }
+    });
+    form::row(ui, "", "乡镇", true, |ui, label| {
+        super::township::township_choice(ui, label, &mut info.township, townships);
+    });
+    // 评估地点 belongs to the report's signature block (Annex C), not to A.1; it is
+    // asked here because it is known when the visit starts.
+    form::labelled_row(ui, "评估地点", false, |ui, label| {
+        text_field(ui, label, &mut info.place);
     });
 }
 
@@ -96,74 +90,44 @@ pub(super) fn subject_ui(ui: &mut Ui, editor: &mut Editor, scale: &Scale) {
     let reference = editor.record.info.reference_date;
     let subject = &mut editor.record.subject;
     let buffers = &mut editor.buffers;
-    form_grid(ui, "a2", |ui| {
-        let label = annex_label(ui, "A.2.1", true);
-        text_field(ui, &label, &mut subject.name);
-        ui.end_row();
-
-        id_number_row(ui, subject, buffers, reference);
-
-        annex_label(ui, "A.2.2", true);
-        single_choice(ui, &mut subject.sex);
-        ui.end_row();
-
-        let label = annex_label(ui, "A.2.3", true);
-        ui.vertical(|ui| {
-            date_field(ui, &label, &mut buffers.birth_date, &mut subject.birth_date);
-            if let Some(birth) = subject.birth_date.filter(|b| *b < reference) {
-                ui.label(format!("评估时 {} 周岁", age_on(birth, reference)));
-            }
-        });
-        ui.end_row();
-
-        let label = annex_label(ui, "A.2.4", false);
-        number_field(ui, &label, &mut buffers.height, &mut subject.height_cm, "cm", false);
-        ui.end_row();
-
-        let label = annex_label(ui, "A.2.5", false);
-        number_field(ui, &label, &mut buffers.weight, &mut subject.weight_tenth_kg, "kg", true);
-        ui.end_row();
-
-        annex_label(ui, "A.2.6", false);
-        ui.horizontal(|ui| {
-            single_choice(ui, &mut subject.ethnicity.group);
-            if subject.ethnicity.group == Some(EthnicGroup::Minority) {
-                let label = ui.label("族别");
-                text_field(ui, &label, &mut subject.ethnicity.minority);
-            }
-        });
-        ui.end_row();
-
-        annex_label(ui, "A.2.7", false);
-        ui.horizontal(|ui| {
-            single_choice(ui, &mut subject.religion.belief);
-            if subject.religion.belief == Some(Presence::Present) {
-                let label = ui.label("宗教");
-                text_field(ui, &label, &mut subject.religion.name);
-            }
-        });
-        ui.end_row();
-
-        annex_label(ui, "A.2.9", false);
-        single_choice(ui, &mut subject.education);
-        ui.end_row();
-
-        annex_label(ui, "A.2.10", false);
-        ui.vertical(|ui| multi_choice(ui, &mut subject.living));
-        ui.end_row();
-
-        annex_label(ui, "A.2.11", false);
-        single_choice(ui, &mut subject.marital);
-        ui.end_row();
-
-        annex_label(ui, "A.2.12", false);
-        ui.vertical(|ui| multi_choice(ui, &mut subject.payment));
-        ui.end_row();
-
-        annex_label(ui, "A.2.13", false);
-        ui.vertical(|ui| multi_choice(ui, &mut subject.income));
-        ui.end_row();
+    annex_row(ui, "A.2.1", true, |ui, label| {
+        text_field(ui, label, &mut subject.name);
     });
+    id_number_row(ui, subject, buffers, reference);
+    annex_row(ui, "A.2.2", true, |ui, _| single_choice(ui, &mut subject.sex));
+    annex_row(ui, "A.2.3", true, |ui, label| {
+        date_field(ui, label, &mut buffers.birth_date, &mut subject.birth_date);
+        if let Some(birth) = subject.birth_date.filter(|b| *b < reference) {
+            ui.label(format!("评估时 {} 周岁", age_on(birth, reference)));
+        }
+    });
+    annex_row(ui, "A.2.4", false, |ui, label| {
+        number_field(ui, label, &mut buffers.height, &mut subject.height_cm, "cm", false);
+    });
+    annex_row(ui, "A.2.5", false, |ui, label| {
+        number_field(ui, label, &mut buffers.weight, &mut subject.weight_tenth_kg, "kg", true);
+    });
+    annex_row(ui, "A.2.6", false, |ui, _| {
+        single_choice(ui, &mut subject.ethnicity.group);
+        if subject.ethnicity.group == Some(EthnicGroup::Minority) {
+            form::labelled_row(ui, "族别", false, |ui, label| {
+                text_field(ui, label, &mut subject.ethnicity.minority);
+            });
+        }
+    });
+    annex_row(ui, "A.2.7", false, |ui, _| {
+        single_choice(ui, &mut subject.religion.belief);
+        if subject.religion.belief == Some(Presence::Present) {
+            form::labelled_row(ui, "宗教", false, |ui, label| {
+                text_field(ui, label, &mut subject.religion.name);
+            });
+        }
+    });
+    annex_row(ui, "A.2.9", false, |ui, _| single_choice(ui, &mut subject.education));
+    annex_row(ui, "A.2.10", false, |ui, _| multi_choice(ui, &mut subject.living));
+    annex_row(ui, "A.2.11", false, |ui, _| single_choice(ui, &mut subject.marital));
+    annex_row(ui, "A.2.12", false, |ui, _| multi_choice(ui, &mut subject.payment));
+    annex_row(ui, "A.2.13", false, |ui, _| multi_choice(ui, &mut subject.income));
 
     risk_events_ui(ui, scale, &mut subject.risk_events);
 }
@@ -172,19 +136,15 @@ pub(super) fn subject_ui(ui: &mut Ui, editor: &mut Editor, scale: &Scale) {
 pub(super) fn informant_ui(ui: &mut Ui, editor: &mut Editor) {
     form_heading(ui, 3);
     let informant = &mut editor.record.informant;
-    form_grid(ui, "a3", |ui| {
-        let label = annex_label(ui, "A.3.1", true);
-        text_field(ui, &label, &mut informant.name);
-        ui.end_row();
-        annex_label(ui, "A.3.2", true);
-        single_choice(ui, &mut informant.relationship);
-        ui.end_row();
-        let label = annex_label(ui, "A.3.3", false);
-        text_field(ui, &label, &mut informant.contact_name);
-        ui.end_row();
-        let label = annex_label(ui, "A.3.4", false);
-        text_field(ui, &label, &mut informant.contact_phone);
-        ui.end_row();
+    annex_row(ui, "A.3.1", true, |ui, label| {
+        text_field(ui, label, &mut informant.name);
+    });
+    annex_row(ui, "A.3.2", true, |ui, _| single_choice(ui, &mut informant.relationship));
+    annex_row(ui, "A.3.3", false, |ui, label| {
+        text_field(ui, label, &mut informant.contact_name);
+    });
+    annex_row(ui, "A.3.4", false, |ui, label| {
+        text_field(ui, label, &mut informant.contact_phone);
     });
 }
 
@@ -196,43 +156,40 @@ pub(super) fn diagnoses_ui(ui: &mut Ui, editor: &mut Editor, scale: &Scale) {
     ui.label(RichText::new(format!("{label} {}", label.form_title().unwrap_or_default())).strong());
     grounds_hint(ui, scale, &label.to_string());
     multi_choice(ui, &mut diagnoses.conditions);
-    ui.horizontal(|ui| {
-        let label = ui.label("其他诊断");
-        text_field(ui, &label, &mut diagnoses.other);
+    form::labelled_row(ui, "其他诊断", false, |ui, label| {
+        text_field(ui, label, &mut diagnoses.other);
     });
     ui.add_space(12.0);
     let code = "A.4.2";
     let title = code.parse::<FieldCode>().ok().and_then(|c| c.form_title()).unwrap_or_default();
     ui.label(RichText::new(format!("{code} {title}")).strong());
     let mut remove = None;
-    Grid::new("a42").num_columns(5).spacing([8.0, 8.0]).show(ui, |ui| {
-        for title in MEDICATION_COLUMNS {
-            ui.label(RichText::new(title).strong());
-        }
-        ui.label("");
-        ui.end_row();
-        for (row, medication) in diagnoses.medications.iter_mut().enumerate() {
-            let Medication { name, route, dose, frequency } = medication;
-            for (column, value) in
-                MEDICATION_COLUMNS.into_iter().zip([name, route, dose, frequency])
-            {
-                ui.add(egui::TextEdit::singleline(value).desired_width(150.0).id_salt((
-                    "medication",
-                    row,
-                    column,
-                )))
-                .widget_info(|| {
-                    egui::WidgetInfo::labeled(
-                        egui::Role::TextInput,
-                        true,
-                        format!("第{}行{column}", row + 1),
-                    )
+    let mut headers: Vec<&str> = MEDICATION_COLUMNS.to_vec();
+    headers.push("");
+    let medications = &mut diagnoses.medications;
+    table(ui, "a42", &headers, medications.len(), |ui, row, column| {
+        let Some(medication) = medications.get_mut(row) else { return };
+        let Medication { name, route, dose, frequency } = medication;
+        let fields = MEDICATION_COLUMNS.into_iter().zip([name, route, dose, frequency]);
+        match fields.enumerate().find(|(i, _)| *i == column) {
+            Some((_, (title, value))) => {
+                // Drug names are the longest values (a grid cell's own width is last
+                // frame's, so the width is fixed, not taken from the cell).
+                let width = if column == 0 { 240.0 } else { 150.0 };
+                let edit = egui::TextEdit::singleline(value)
+                    .desired_width(width)
+                    .min_size(egui::vec2(width, 0.0))
+                    .id_salt(("medication", row, title));
+                ui.add(edit).widget_info(|| {
+                    let name = format!("第{}行{title}", row + 1);
+                    egui::WidgetInfo::labeled(egui::Role::TextInput, true, name)
                 });
             }
-            if ui.button(format!("删除第{}行", row + 1)).clicked() {
-                remove = Some(row);
+            None => {
+                if ui.button(format!("删除第{}行", row + 1)).clicked() {
+                    remove = Some(row);
+                }
             }
-            ui.end_row();
         }
     });
     if let Some(row) = remove {
@@ -248,9 +205,8 @@ pub(super) fn diagnoses_ui(ui: &mut Ui, editor: &mut Editor, scale: &Scale) {
 
 /// A.2.8 with live validation; a valid number fills in an empty sex and birth date.
 fn id_number_row(ui: &mut Ui, subject: &mut Subject, buffers: &mut Buffers, reference: NaiveDate) {
-    let label = annex_label(ui, "A.2.8", true);
-    ui.vertical(|ui| {
-        let response = text_field(ui, &label, subject.id_number.text_mut());
+    annex_row(ui, "A.2.8", true, |ui, label| {
+        let response = text_field(ui, label, subject.id_number.text_mut());
         match subject.id_number.parse() {
             Ok(id) => {
                 let sex = id.sex();
@@ -287,7 +243,6 @@ fn id_number_row(ui: &mut Ui, subject: &mut Subject, buffers: &mut Buffers, refe
             Err(_) => {}
         }
     });
-    ui.end_row();
 }
 
 /// A.2.14 counts, 0 to 3 (3 = 3 次及以上), worded as the form words them; the kinds are
@@ -309,29 +264,27 @@ fn risk_events_ui(ui: &mut Ui, scale: &Scale, events: &mut RiskEvents) {
             FactKind::Flag => Vec::new(),
         })
         .collect();
-    let parts = events.parts();
-    form_grid(ui, "a214", |ui| {
-        for (field, part, _) in parts {
-            let title = labels.iter().find(|(id, _)| id == part).map_or("", |(_, l)| l.as_str());
-            let label = field_label(ui, &field.to_string(), title, false);
-            let count = match part {
-                "fall" => &mut events.fall,
-                "wandering" => &mut events.wandering,
-                "choking" => &mut events.choking,
-                "suicide_self_harm" => &mut events.suicide_self_harm,
-                _ => &mut events.other,
-            };
-            ui.horizontal_wrapped(|ui| {
-                for n in 0..=RISK_EVENT_MAX {
-                    if ui.radio(*count == n, risk_event_answer(n)).clicked() {
-                        *count = n;
-                    }
-                }
-                if part == "other" {
-                    text_field(ui, &label, &mut events.other_text);
-                }
-            });
-            ui.end_row();
-        }
-    });
+    for (field, part, _) in events.parts() {
+        let title = labels.iter().find(|(id, _)| id == part).map_or("", |(_, l)| l.as_str());
+        let count = match part {
+            "fall" => &mut events.fall,
+            "wandering" => &mut events.wandering,
+            "choking" => &mut events.choking,
+            "suicide_self_harm" => &mut events.suicide_self_harm,
+            _ => &mut events.other,
+        };
+        form::row(ui, &field.to_string(), title, false, |ui, label| {
+            let options: Vec<(String, bool)> = (0..=RISK_EVENT_MAX)
+                .map(|n| (risk_event_answer(n).to_owned(), *count == n))
+                .collect();
+            if let Some(n) =
+                option_list(ui, Kind::Single, &options).and_then(|n| u8::try_from(n).ok())
+            {
+                *count = n;
+            }
+            if part == "other" {
+                text_field(ui, label, &mut events.other_text);
+            }
+        });
+    }
 }

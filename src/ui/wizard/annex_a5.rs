@@ -10,8 +10,9 @@ use egui::{RichText, Ui};
 use crate::record::codes::{JointMotionStatus, MALNUTRITION_NOTE, Pain, ToothLoss};
 use crate::scale::Scale;
 
+use super::super::form;
 use super::super::widgets::{checkboxes, multi_choice, single_choice, text_field};
-use super::annex_a::{annex_label, form_grid, form_heading, grounds_hint};
+use super::annex_a::{annex_row, form_heading, grounds_hint};
 use super::{Editor, theme};
 
 /// A.5 健康相关问题.
@@ -19,61 +20,36 @@ pub(super) fn health_ui(ui: &mut Ui, editor: &mut Editor, scale: &Scale) {
     form_heading(ui, 5);
     let bmi = editor.record.subject.bmi();
     let health = &mut editor.record.health;
-    form_grid(ui, "a5", |ui| {
-        annex_label(ui, "A.5.1", false);
-        ui.vertical(|ui| single_choice(ui, &mut health.pressure_injury));
-        ui.end_row();
-        annex_label(ui, "A.5.2", false);
-        ui.vertical(|ui| {
-            single_choice(ui, &mut health.joint_motion.status);
-            if health.joint_motion.status == Some(JointMotionStatus::Affected) {
-                ui.horizontal(|ui| {
-                    let label = ui.label("部位");
-                    text_field(ui, &label, &mut health.joint_motion.site);
-                });
-            }
-        });
-        ui.end_row();
-        annex_label(ui, "A.5.3", false);
-        ui.vertical(|ui| multi_choice(ui, &mut health.wounds));
-        ui.end_row();
-        annex_label(ui, "A.5.4", false);
-        ui.vertical(|ui| multi_choice(ui, &mut health.special_care));
-        ui.end_row();
-        annex_label(ui, "A.5.5", false);
-        ui.vertical(|ui| {
-            single_choice(ui, &mut health.pain);
-            note(ui, Pain::NOTE);
-        });
-        ui.end_row();
-        annex_label(ui, "A.5.6", false);
-        teeth_ui(ui, &mut health.teeth);
-        ui.end_row();
-        annex_label(ui, "A.5.7", false);
-        ui.vertical(|ui| multi_choice(ui, &mut health.dentures));
-        ui.end_row();
-        annex_label(ui, "A.5.8", false);
-        ui.vertical(|ui| multi_choice(ui, &mut health.swallowing));
-        ui.end_row();
-        annex_label(ui, "A.5.9", false);
-        ui.vertical(|ui| {
-            single_choice(ui, &mut health.malnutrition);
-            note(ui, MALNUTRITION_NOTE);
-            ui.label(RichText::new(bmi_line(bmi)).small());
-        });
-        ui.end_row();
-        annex_label(ui, "A.5.10", false);
-        single_choice(ui, &mut health.airway_clearance);
-        ui.end_row();
-        annex_label(ui, "A.5.11", true);
-        ui.vertical(|ui| {
-            single_choice(ui, &mut health.coma);
-            grounds_hint(ui, scale, "A.5.11");
-        });
-        ui.end_row();
-        let label = annex_label(ui, "A.5.12", false);
-        text_field(ui, &label, &mut health.other);
-        ui.end_row();
+    annex_row(ui, "A.5.1", false, |ui, _| single_choice(ui, &mut health.pressure_injury));
+    annex_row(ui, "A.5.2", false, |ui, _| {
+        single_choice(ui, &mut health.joint_motion.status);
+        if health.joint_motion.status == Some(JointMotionStatus::Affected) {
+            form::labelled_row(ui, "部位", false, |ui, label| {
+                text_field(ui, label, &mut health.joint_motion.site);
+            });
+        }
+    });
+    annex_row(ui, "A.5.3", false, |ui, _| multi_choice(ui, &mut health.wounds));
+    annex_row(ui, "A.5.4", false, |ui, _| multi_choice(ui, &mut health.special_care));
+    annex_row(ui, "A.5.5", false, |ui, _| {
+        single_choice(ui, &mut health.pain);
+        note(ui, Pain::NOTE);
+    });
+    annex_row(ui, "A.5.6", false, |ui, _| teeth_ui(ui, &mut health.teeth));
+    annex_row(ui, "A.5.7", false, |ui, _| multi_choice(ui, &mut health.dentures));
+    annex_row(ui, "A.5.8", false, |ui, _| multi_choice(ui, &mut health.swallowing));
+    annex_row(ui, "A.5.9", false, |ui, _| {
+        single_choice(ui, &mut health.malnutrition);
+        note(ui, MALNUTRITION_NOTE);
+        ui.label(RichText::new(bmi_line(bmi)).small());
+    });
+    annex_row(ui, "A.5.10", false, |ui, _| single_choice(ui, &mut health.airway_clearance));
+    annex_row(ui, "A.5.11", true, |ui, _| {
+        single_choice(ui, &mut health.coma);
+        grounds_hint(ui, scale, "A.5.11");
+    });
+    annex_row(ui, "A.5.12", false, |ui, label| {
+        text_field(ui, label, &mut health.other);
     });
 }
 
@@ -105,12 +81,10 @@ fn teeth_ui(ui: &mut Ui, teeth: &mut BTreeSet<ToothLoss>) {
         }
         rows.push((heading, row));
         for (heading, options) in rows {
-            ui.horizontal_wrapped(|ui| {
-                if let Some(heading) = heading {
-                    ui.label(RichText::new(format!("{heading}：")).strong());
-                }
-                checkboxes(ui, &options, teeth);
-            });
+            if let Some(heading) = heading {
+                ui.label(RichText::new(format!("{heading}：")).strong());
+            }
+            checkboxes(ui, &options, teeth);
         }
     });
 }
