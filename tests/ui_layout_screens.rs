@@ -86,7 +86,6 @@ fn the_wizard_holds_at_every_size() {
 }
 
 #[test]
-#[ignore = "issue 13: these screens do not hold at every size yet"]
 fn the_export_dialogs_hold_at_every_size() {
     let dir = data_dir("layout-export");
     let mut harness = completed_with_key(&dir);
@@ -103,7 +102,6 @@ fn the_export_dialogs_hold_at_every_size() {
 }
 
 #[test]
-#[ignore = "issue 13: these screens do not hold at every size yet"]
 fn the_bureau_screens_hold_at_every_size() {
     let dir = TempDir::new("layout-bureau");
     let (store, people) = store_with_people(&dir);

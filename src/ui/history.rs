@@ -7,6 +7,7 @@ use egui::{Grid, RichText, Ui};
 use crate::scale::Scale;
 use crate::store::{Status, Summary};
 
+use super::table::table;
 use super::theme;
 use super::widgets::{level_short, row_button};
 
@@ -64,28 +65,36 @@ pub fn history_ui(
     ui.add_space(8.0);
     egui::ScrollArea::vertical().auto_shrink([false, false]).show(ui, |ui| {
         returns_ui(ui, &view.returns);
-        Grid::new("history").num_columns(7).striped(true).spacing([20.0, 12.0]).show(ui, |ui| {
-            for title in ["评估日期", "评估编号", "状态", "乡镇", "最终等级", "与上次相比", ""]
-            {
-                ui.label(RichText::new(title).strong());
-            }
-            ui.end_row();
-            for (i, row) in view.rows.iter().enumerate() {
-                let date = RichText::new(row.reference_date.to_string());
-                ui.label(if row.id == view.from {
-                    date.strong().color(theme::ACCENT)
-                } else {
-                    date
-                });
-                ui.label(&row.number);
-                ui.label(row.status.label());
-                ui.label(&row.township);
-                ui.label(level_short(scale, row.final_level));
-                change_ui(ui, row, view.rows.get(i + 1..).unwrap_or_default(), scale);
-                if row_button(ui, "打开", &row.number).clicked() {
-                    action = Some(HistoryAction::Open(row.id));
+        let headers = ["评估日期", "评估编号", "状态", "乡镇", "最终等级", "与上次相比", ""];
+        table(ui, "history", &headers, view.rows.len(), |ui, i, column| {
+            let row = &view.rows[i];
+            match column {
+                0 => {
+                    let date = RichText::new(row.reference_date.to_string());
+                    ui.label(if row.id == view.from {
+                        date.strong().color(theme::ACCENT)
+                    } else {
+                        date
+                    });
                 }
-                ui.end_row();
+                1 => {
+                    ui.label(&row.number);
+                }
+                2 => {
+                    ui.label(row.status.label());
+                }
+                3 => {
+                    ui.label(&row.township);
+                }
+                4 => {
+                    ui.label(level_short(scale, row.final_level));
+                }
+                5 => change_ui(ui, row, view.rows.get(i + 1..).unwrap_or_default(), scale),
+                _ => {
+                    if row_button(ui, "打开", &row.number).clicked() {
+                        action = Some(HistoryAction::Open(row.id));
+                    }
+                }
             }
         });
     });

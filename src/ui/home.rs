@@ -1,10 +1,11 @@
 //! Home: the local assessments, newest first, with search and 新建评估.
 
-use egui::{Grid, RichText, Ui};
+use egui::{RichText, Ui};
 
 use crate::scale::Scale;
 use crate::store::{Status, Store, Summary};
 
+use super::table::table;
 use super::theme;
 use super::widgets::{LIST_LIMIT, row_button};
 
@@ -35,7 +36,7 @@ pub(super) fn home_ui(
     scale: &Scale,
 ) -> Option<HomeAction> {
     let mut action = None;
-    ui.horizontal(|ui| {
+    ui.horizontal_wrapped(|ui| {
         if ui
             .add(
                 egui::Button::new(RichText::new("＋ 新建评估").strong())
@@ -48,7 +49,11 @@ pub(super) fn home_ui(
         ui.add_space(24.0);
         let label = ui.label("搜索");
         let search = ui
-            .add(egui::TextEdit::singleline(query).hint_text("姓名或身份证号").desired_width(280.0))
+            .add(
+                egui::TextEdit::singleline(query)
+                    .hint_text("姓名或身份证号")
+                    .desired_width(super::form::field_width(ui, 280.0)),
+            )
             .labelled_by(label.id);
         if search.changed() {
             *rows = None;
@@ -96,50 +101,59 @@ pub(super) fn home_ui(
     list_ui(ui, list, scale).or(action)
 }
 
-/// The rows with their 打开 and 历史 buttons.
+/// The rows with their 打开 and 历史 buttons (cards in a narrow window).
 fn list_ui(ui: &mut Ui, list: &[Summary], scale: &Scale) -> Option<HomeAction> {
     let mut action = None;
+    let headers = ["状态", "姓名", "身份证号", "乡镇", "评估日期", "最终等级", "评估编号", "", ""];
     egui::ScrollArea::vertical().auto_shrink([false, false]).show(ui, |ui| {
-        Grid::new("assessments").num_columns(9).striped(true).spacing([20.0, 12.0]).show(
-            ui,
-            |ui| {
-                for title in
-                    ["状态", "姓名", "身份证号", "乡镇", "评估日期", "最终等级", "评估编号", "", ""]
-                {
-                    ui.label(RichText::new(title).strong());
-                }
-                ui.end_row();
-                for row in list {
+        table(ui, "assessments", &headers, list.len(), |ui, index, column| {
+            let row = &list[index];
+            match column {
+                0 => {
                     let status = RichText::new(row.status.label());
-                    let status = if row.status == Status::Completed {
+                    ui.label(if row.status == Status::Completed {
                         status.color(theme::OK)
                     } else {
                         status
-                    };
-                    ui.label(status);
+                    });
+                }
+                1 => {
                     ui.label(if row.subject_name.is_empty() {
                         "（未填姓名）"
                     } else {
                         &row.subject_name
                     });
+                }
+                2 => {
                     ui.label(&row.id_masked);
+                }
+                3 => {
                     ui.label(if row.township.is_empty() { "—" } else { &row.township });
+                }
+                4 => {
                     ui.label(row.reference_date.to_string());
+                }
+                5 => {
                     ui.label(super::widgets::level_short(scale, row.final_level));
+                }
+                6 => {
                     ui.label(&row.number);
+                }
+                7 => {
                     if row_button(ui, "打开", &row.number).clicked() {
                         action = Some(HomeAction::Open(row.id));
                     }
+                }
+                _ => {
                     if row_button(ui, "历史", &row.number)
                         .on_hover_text("该老人的全部评估")
                         .clicked()
                     {
                         action = Some(HomeAction::History(row.id));
                     }
-                    ui.end_row();
                 }
-            },
-        );
+            }
+        });
     });
     action
 }

@@ -13,6 +13,7 @@ use crate::scale::Scale;
 use crate::store::{DUE_SOON_DAYS, DueRow, QueueFilter, QueueRow, StoredAssessment};
 
 use super::confirm::confirm_button;
+use super::table::table;
 use super::theme;
 use super::widgets::{LIST_LIMIT, level_short, row_button};
 
@@ -150,27 +151,32 @@ pub fn queue_ui(
     let rows = &rows[..rows.len().min(LIST_LIMIT)];
     let mut open = None;
     egui::ScrollArea::vertical().auto_shrink([false, false]).show(ui, |ui| {
-        Grid::new("queue").num_columns(8).striped(true).spacing([16.0, 10.0]).show(ui, |ui| {
-            for title in
-                ["评估编号", "乡镇", "姓名", "身份证号", "评估日期", "最终等级", "提示", ""]
-            {
-                ui.label(RichText::new(title).strong());
-            }
-            ui.end_row();
-            for row in rows {
-                ui.label(&row.number);
-                ui.label(&row.township);
-                ui.label(&row.subject_name);
-                ui.label(&row.id_masked);
-                ui.label(row.reference_date.to_string());
-                ui.label(level_short(scale, row.final_level));
-                let warnings = RichText::new(row.warnings.to_string());
-                ui.label(if row.warnings > 0 { warnings.color(theme::WARNING) } else { warnings });
-                if row_button(ui, "审核", &row.number).clicked() {
-                    open = Some(row.id);
+        let headers = ["评估编号", "乡镇", "姓名", "身份证号", "评估日期", "最终等级", "提示", ""];
+        table(ui, "queue", &headers, rows.len(), |ui, index, column| {
+            let row = &rows[index];
+            match column {
+                0 => ui.label(&row.number),
+                1 => ui.label(&row.township),
+                2 => ui.label(&row.subject_name),
+                3 => ui.label(&row.id_masked),
+                4 => ui.label(row.reference_date.to_string()),
+                5 => ui.label(level_short(scale, row.final_level)),
+                6 => {
+                    let warnings = RichText::new(row.warnings.to_string());
+                    ui.label(if row.warnings > 0 {
+                        warnings.color(theme::WARNING)
+                    } else {
+                        warnings
+                    })
                 }
-                ui.end_row();
-            }
+                _ => {
+                    let button = row_button(ui, "审核", &row.number);
+                    if button.clicked() {
+                        open = Some(row.id);
+                    }
+                    button
+                }
+            };
         });
     });
     open
@@ -274,7 +280,7 @@ pub enum ReviewDecision {
 /// return.
 pub fn review_ui(ui: &mut Ui, view: &mut ReviewView, scale: &Scale) -> Option<ReviewDecision> {
     let mut decision = None;
-    ui.horizontal(|ui| {
+    ui.horizontal_wrapped(|ui| {
         if ui.button("← 返回审核队列").clicked() {
             decision = Some(ReviewDecision::Back);
         }
@@ -337,7 +343,7 @@ pub fn review_ui(ui: &mut Ui, view: &mut ReviewView, scale: &Scale) -> Option<Re
     ui.separator();
     {
         ui.add_space(6.0);
-        ui.horizontal(|ui| {
+        ui.horizontal_wrapped(|ui| {
             let size = egui::vec2(140.0, theme::TARGET_HEIGHT);
             if confirm_button(ui, true, "通过", "通过后不能再修改，确认通过？", size)
             {
@@ -345,7 +351,9 @@ pub fn review_ui(ui: &mut Ui, view: &mut ReviewView, scale: &Scale) -> Option<Re
             }
             let label = ui.label("退回原因");
             ui.add(
-                egui::TextEdit::multiline(&mut view.reason).desired_rows(3).desired_width(360.0),
+                egui::TextEdit::multiline(&mut view.reason)
+                    .desired_rows(3)
+                    .desired_width(super::form::field_width(ui, 360.0)),
             )
             .labelled_by(label.id);
             let enabled = !view.reason.trim().is_empty();
@@ -369,51 +377,36 @@ fn compare_ui(
 ) {
     let previous_title = previous
         .map_or("上次评估".to_owned(), |r| format!("上次评估（{}）", r.info.reference_date));
-    // Fixed widths keep the header's columns aligned with the rows'.
-    let widths = [380.0, 90.0, 220.0, 110.0];
-    // Every cell exactly `width` wide, text from the left and centred vertically.
-    let cell = |ui: &mut Ui, width: f32, text: RichText| {
-        let size = egui::vec2(width, 30.0);
-        let layout = egui::Layout::left_to_right(egui::Align::Center);
-        ui.allocate_ui_with_layout(size, layout, |ui| {
-            ui.set_min_size(size);
-            ui.label(text)
-        })
-        .inner
-    };
-    Grid::new("compare-header").num_columns(4).spacing([20.0, 8.0]).show(ui, |ui| {
-        for (title, width) in ["条目", "本次", previous_title.as_str(), ""].into_iter().zip(widths)
-        {
-            cell(ui, width, RichText::new(title).strong());
-        }
-        ui.end_row();
-    });
-    {
-        Grid::new("compare").num_columns(4).striped(true).spacing([20.0, 8.0]).show(ui, |ui| {
-            for item in scale.items() {
-                let now = record.answers.get(item.id()).copied();
-                let then = previous.and_then(|r| r.answers.get(item.id()).copied());
-                let score_text =
-                    |s: Option<u8>| RichText::new(s.map_or("—".to_owned(), |s| s.to_string()));
-                cell(ui, widths[0], RichText::new(format!("{} {}", item.id(), item.name())));
-                // The chosen option's wording on hover.
-                let wording = |s: Option<u8>| {
-                    s.and_then(|s| item.option(s))
-                        .map_or("未作答".to_owned(), |o| o.text.clone())
-                };
-                cell(ui, widths[1], score_text(now)).on_hover_text(wording(now));
-                cell(ui, widths[2], score_text(then)).on_hover_text(wording(then));
-                let changed = previous.is_some() && now != then;
-                let mark = if changed {
-                    RichText::new("有变化").color(theme::WARNING).strong()
-                } else {
-                    RichText::new("")
-                };
-                cell(ui, widths[3], mark);
-                ui.end_row();
+    let headers = ["条目", "本次", previous_title.as_str(), "变化"];
+    let items = scale.items();
+    table(ui, "compare", &headers, items.len(), |ui, index, column| {
+        let item = &items[index];
+        let now = record.answers.get(item.id()).copied();
+        let then = previous.and_then(|r| r.answers.get(item.id()).copied());
+        // The chosen option's wording on hover.
+        let wording = |s: Option<u8>| {
+            s.and_then(|s| item.option(s)).map_or("未作答".to_owned(), |o| o.text.clone())
+        };
+        let score_text = |s: Option<u8>| s.map_or("—".to_owned(), |s| s.to_string());
+        match column {
+            0 => {
+                ui.label(format!("{} {}", item.id(), item.name()));
             }
-        });
-    }
+            1 => {
+                ui.label(score_text(now)).on_hover_text(wording(now));
+            }
+            2 => {
+                ui.label(score_text(then)).on_hover_text(wording(then));
+            }
+            _ => {
+                if previous.is_some() && now != then {
+                    ui.label(RichText::new("有变化").color(theme::WARNING).strong());
+                } else {
+                    ui.label("");
+                }
+            }
+        }
+    });
 }
 
 /// Shortest and longest interval between routine assessments offered, in months.
@@ -423,7 +416,7 @@ pub const DUE_MONTHS_RANGE: (u32, u32) = (1, 120);
 /// interval `months` (which the user may change here). Returns the record whose elder's
 /// history to show, if asked.
 pub fn due_ui(ui: &mut Ui, rows: &[DueRow], months: &mut u32) -> Option<i64> {
-    ui.horizontal(|ui| {
+    ui.horizontal_wrapped(|ui| {
         let label = ui.label("常规复评间隔");
         ui.add(
             egui::DragValue::new(months)
@@ -447,30 +440,35 @@ pub fn due_ui(ui: &mut Ui, rows: &[DueRow], months: &mut u32) -> Option<i64> {
     }
     let rows = &rows[..rows.len().min(LIST_LIMIT)];
     let mut history = None;
-    Grid::new("due").num_columns(6).striped(true).spacing([16.0, 10.0]).show(ui, |ui| {
-        for title in ["姓名", "身份证号", "乡镇", "上次评估", "应复评日期", ""] {
-            ui.label(RichText::new(title).strong());
-        }
-        ui.end_row();
-        for row in rows {
-            ui.label(&row.subject_name);
-            ui.label(&row.id_masked);
-            ui.label(&row.township);
-            ui.label(row.reference_date.to_string());
-            let text = RichText::new(format!(
-                "{}{}",
-                row.due_date,
-                if row.overdue { "（已逾期）" } else { "（即将到期）" }
-            ));
-            ui.label(if row.overdue {
-                text.color(theme::ERROR)
-            } else {
-                text.color(theme::WARNING)
-            });
-            if row_button(ui, "历史", &row.number).clicked() {
-                history = Some(row.id);
+    let headers = ["姓名", "身份证号", "乡镇", "上次评估", "应复评日期", ""];
+    table(ui, "due", &headers, rows.len(), |ui, index, column| {
+        let row = &rows[index];
+        match column {
+            0 => {
+                ui.label(&row.subject_name);
             }
-            ui.end_row();
+            1 => {
+                ui.label(&row.id_masked);
+            }
+            2 => {
+                ui.label(&row.township);
+            }
+            3 => {
+                ui.label(row.reference_date.to_string());
+            }
+            4 => {
+                let text = RichText::new(format!(
+                    "{}{}",
+                    row.due_date,
+                    if row.overdue { "（已逾期）" } else { "（即将到期）" }
+                ));
+                ui.label(text.color(if row.overdue { theme::ERROR } else { theme::WARNING }));
+            }
+            _ => {
+                if row_button(ui, "历史", &row.number).clicked() {
+                    history = Some(row.id);
+                }
+            }
         }
     });
     history

@@ -66,22 +66,27 @@ fn columns(
         .rect
 }
 
-/// One framed card per row, each value after its column's name, wrapping in the pane.
+/// One framed card per row, each value on its own line after its column's name (a
+/// column without a name — the row's buttons — shares one wrapping line).
 fn cards(ui: &mut Ui, headers: &[&str], rows: usize, cell: &mut impl FnMut(&mut Ui, usize, usize)) {
     for row in 0..rows {
         egui::Frame::group(ui.style()).show(ui, |ui| {
             ui.set_width(ui.available_width());
-            ui.horizontal_wrapped(|ui| {
-                for (column, header) in headers.iter().enumerate() {
-                    if header.is_empty() {
-                        ui.end_row();
-                    } else {
-                        ui.label(RichText::new(format!("{header}：")).weak());
-                    }
+            let unnamed: Vec<usize> =
+                (0..headers.len()).filter(|c| headers[*c].is_empty()).collect();
+            for (column, header) in headers.iter().enumerate().filter(|(_, h)| !h.is_empty()) {
+                ui.horizontal_wrapped(|ui| {
+                    ui.label(RichText::new(format!("{header}：")).weak());
                     cell(ui, row, column);
-                    ui.add_space(12.0);
-                }
-            });
+                });
+            }
+            if !unnamed.is_empty() {
+                ui.horizontal_wrapped(|ui| {
+                    for &column in &unnamed {
+                        cell(ui, row, column);
+                    }
+                });
+            }
         });
     }
 }

@@ -107,16 +107,12 @@ impl SaveDialog {
         let mut choice = SaveChoice::Open;
         let field_width = ui.available_width().min(560.0);
         let label = ui.label("保存到文件夹（可直接输入路径，按回车前往）");
-        let folder = ui.add(
-            egui::TextEdit::singleline(&mut self.dir_text)
-                .desired_width(field_width)
-                .id_salt("save-dir"),
-        );
+        let folder = ui.add(path_edit(&mut self.dir_text, field_width).id_salt("save-dir"));
         let folder = folder.labelled_by(label.id);
         if folder.changed() {
             self.dir_error = false;
         }
-        if folder.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter)) {
+        if folder.has_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter)) {
             self.go_to_typed();
         }
         if self.dir_error {
@@ -158,12 +154,8 @@ impl SaveDialog {
             }
         });
         let label = ui.label("文件名（或完整路径）");
-        ui.add(
-            egui::TextEdit::singleline(&mut self.file_name)
-                .desired_width(field_width)
-                .id_salt("save-file-name"),
-        )
-        .labelled_by(label.id);
+        ui.add(path_edit(&mut self.file_name, field_width).id_salt("save-file-name"))
+            .labelled_by(label.id);
         let target = self.target();
         match &target {
             Err(message) => {
@@ -216,4 +208,10 @@ pub fn documents_dir() -> PathBuf {
 /// The user's home folder, from the environment.
 pub fn home_dir() -> Option<PathBuf> {
     std::env::var_os("HOME").or_else(|| std::env::var_os("USERPROFILE")).map(PathBuf::from)
+}
+
+/// A path field that wraps instead of hiding the end of a long path in a narrow window;
+/// Enter does not add a line (it goes to the typed folder).
+fn path_edit(text: &mut String, width: f32) -> egui::TextEdit<'_> {
+    egui::TextEdit::multiline(text).desired_rows(1).desired_width(width).return_key(None)
 }

@@ -100,26 +100,37 @@ impl TableExportDialog {
             TableContent::Records => "导出评估记录",
             TableContent::Stats(_) => "导出统计表",
         };
+        // Within the app window at every size, its contents scrolling (as 导出 PDF).
+        let screen = ctx.content_rect().shrink(8.0);
         egui::Window::new(title)
             .collapsible(false)
             .resizable([true, false])
-            .default_width(640.0)
+            .default_width(640.0_f32.min(screen.width() - 16.0))
+            .max_width(screen.width() - 16.0)
+            .max_height(screen.height() - 16.0)
+            .constrain_to(screen)
             .show(ctx, |ui| {
-                let before = (self.format, self.privacy);
-                self.choices_ui(ui);
-                if before != (self.format, self.privacy) {
-                    self.save.file_name = self.file_name();
-                }
-                ui.separator();
-                match self.save.ui(ui, busy.is_some()) {
-                    SaveChoice::Open => {}
-                    SaveChoice::Cancel => keep_open = false,
-                    SaveChoice::Save(path) => order = self.order(path),
-                }
-                match busy {
-                    Some(what) => progress_ui(ui, what),
-                    None => status_line(ui, self.status.as_ref()),
-                }
+                // Its own height: a scroll area takes the window's last height otherwise,
+                // and the window would never grow to its contents.
+                let height = (screen.height() - 72.0).max(80.0);
+                let area = egui::ScrollArea::vertical().max_height(height);
+                area.min_scrolled_height(height).show(ui, |ui| {
+                    let before = (self.format, self.privacy);
+                    self.choices_ui(ui);
+                    if before != (self.format, self.privacy) {
+                        self.save.file_name = self.file_name();
+                    }
+                    ui.separator();
+                    match self.save.ui(ui, busy.is_some()) {
+                        SaveChoice::Open => {}
+                        SaveChoice::Cancel => keep_open = false,
+                        SaveChoice::Save(path) => order = self.order(path),
+                    }
+                    match busy {
+                        Some(what) => progress_ui(ui, what),
+                        None => status_line(ui, self.status.as_ref()),
+                    }
+                });
             });
         (order, keep_open)
     }
@@ -146,7 +157,7 @@ impl TableExportDialog {
     }
 
     fn choices_ui(&mut self, ui: &mut Ui) {
-        ui.horizontal(|ui| {
+        ui.horizontal_wrapped(|ui| {
             ui.label("格式");
             ui.radio_value(&mut self.format, TableFormat::Csv, "CSV（UTF-8，Excel 可直接打开）");
             ui.radio_value(&mut self.format, TableFormat::Xlsx, "Excel 工作簿（.xlsx）");
@@ -160,7 +171,7 @@ impl TableExportDialog {
             ));
             return;
         }
-        ui.horizontal(|ui| {
+        ui.horizontal_wrapped(|ui| {
             ui.label("范围");
             ui.radio_value(&mut self.approved_only, false, "全部评估");
             ui.radio_value(&mut self.approved_only, true, "仅已通过的评估");
@@ -182,12 +193,12 @@ impl TableExportDialog {
                 RichText::new("完整导出将以您的账号记入审计记录，请妥善保管导出的文件")
                     .color(theme::WARNING),
             );
-            ui.horizontal(|ui| {
+            ui.horizontal_wrapped(|ui| {
                 let label = ui.label("用途");
                 ui.add(
                     egui::TextEdit::singleline(&mut self.purpose)
                         .hint_text("例如：民政局抽查")
-                        .desired_width(360.0),
+                        .desired_width(crate::ui::form::field_width(ui, 360.0)),
                 )
                 .labelled_by(label.id);
             });

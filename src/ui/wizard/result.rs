@@ -2,12 +2,13 @@
 //! grounds with the fact that triggered each (C.4), final level (C.5), and the numbered
 //! consistency warnings. Everything here comes from the engine.
 
-use egui::{Grid, RichText, Ui};
+use egui::{RichText, Ui};
 
 use crate::assessment::{Progress, score};
 use crate::policy::Policy;
 use crate::scale::{Scale, Severity};
 
+use super::super::form::labelled_row;
 use super::{Editor, WizardCommand, level_range_text, theme};
 
 pub(super) fn result_ui(
@@ -21,38 +22,32 @@ pub(super) fn result_ui(
     let answers = editor.record.answers(scale);
     let facts = editor.record.facts(scale);
     if let Ok(outcome) = score(scale, &answers, &facts) {
-        Grid::new("c").num_columns(2).spacing([24.0, 12.0]).show(ui, |ui| {
-            for (i, (domain, got)) in scale.domains().iter().zip(&outcome.domain_scores).enumerate()
-            {
-                ui.label(format!("C.1.{} {}", i + 1, domain.name()));
-                ui.label(format!("{got} / {}", domain.max()));
-                ui.end_row();
+        for (i, (domain, got)) in scale.domains().iter().zip(&outcome.domain_scores).enumerate() {
+            let title = format!("C.1.{} {}", i + 1, domain.name());
+            labelled_row(ui, &title, false, |ui, _| ui.label(format!("{got} / {}", domain.max())));
+        }
+        labelled_row(ui, "C.2 初步等级得分", false, |ui, _| {
+            ui.label(RichText::new(format!("{} / {}", outcome.total, scale.max_total())).strong())
+        });
+        labelled_row(ui, "C.3 老年人能力初步等级", false, |ui, _| {
+            ui.label(outcome.preliminary_level_name())
+        });
+        labelled_row(ui, "C.4 能力等级变更依据", false, |ui, _| {
+            if outcome.adjustments.is_empty() {
+                ui.label("无");
             }
-            ui.label("C.2 初步等级得分");
-            ui.label(RichText::new(format!("{} / {}", outcome.total, scale.max_total())).strong());
-            ui.end_row();
-            ui.label("C.3 老年人能力初步等级");
-            ui.label(outcome.preliminary_level_name());
-            ui.end_row();
-            ui.label("C.4 能力等级变更依据");
-            ui.vertical(|ui| {
-                if outcome.adjustments.is_empty() {
-                    ui.label("无");
-                }
-                for ground in outcome.grounds() {
-                    ui.label(format!("{} {}", ground.clause, ground.text));
-                    ui.label(RichText::new(format!("依据：{}", ground.trigger)).small());
-                }
-            });
-            ui.end_row();
-            ui.label(RichText::new("C.5 老年人能力最终等级").strong());
+            for ground in outcome.grounds() {
+                ui.label(format!("{} {}", ground.clause, ground.text));
+                ui.label(RichText::new(format!("依据：{}", ground.trigger)).small());
+            }
+        });
+        labelled_row(ui, "C.5 老年人能力最终等级", false, |ui, _| {
             ui.label(
                 RichText::new(format!("{}（{} 级）", outcome.level_name(), outcome.final_level))
                     .size(theme::HEADING + 4.0)
                     .strong()
                     .color(theme::ACCENT),
-            );
-            ui.end_row();
+            )
         });
         ui.add_space(8.0);
         if outcome.warnings.is_empty() {
