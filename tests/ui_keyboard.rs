@@ -54,3 +54,69 @@ fn space_ticks_the_check_box_under_the_cursor_of_a_multiple_choice() {
     harness.run();
     assert!(harness.state().editor().unwrap().record.subject.living.is_empty(), "Space unticks");
 }
+
+#[test]
+fn a_restart_resumes_at_the_interrupted_section_and_item() {
+    use elder_assess::ui::wizard::Section;
+    let dir = data_dir("keyboard-resume");
+    let scale = super::common::gbt();
+    let item = scale.item_index("B.2.3").unwrap();
+    {
+        let mut harness = app(&dir);
+        new_assessment(&mut harness);
+        open_section(&mut harness, "B.2 基础运动能力");
+        harness.key_press(Key::Num3);
+        harness.run();
+        harness.key_press(Key::ArrowRight);
+        harness.run();
+        harness.key_press(Key::ArrowRight);
+        harness.run();
+        assert_eq!(harness.state().editor().unwrap().item, item);
+        // Dropped without any explicit save or shutdown.
+    }
+    let harness = app(&dir);
+    let editor = harness.state().editor().expect("the interrupted assessment reopens");
+    assert_eq!(editor.section, Section::Domain(1), "at the interrupted section");
+    assert_eq!(editor.item, item, "at the interrupted item");
+}
+
+#[test]
+fn a_medication_row_just_added_takes_what_is_typed_next() {
+    let dir = data_dir("keyboard-medication");
+    let mut harness = app(&dir);
+    new_assessment(&mut harness);
+    open_section(&mut harness, "A.4 疾病与用药");
+    harness.get_by_label("＋ 添加药物").click();
+    harness.run();
+    harness.run();
+    assert!(harness.get_by_label("第1行药物名称").is_focused(), "the new row's first field");
+    harness.get_by_label("第1行药物名称").type_text("二甲双胍");
+    harness.run();
+    let medications = &harness.state().editor().unwrap().record.diagnoses.medications;
+    assert_eq!(medications[0].name, "二甲双胍", "no typing is lost");
+}
+
+#[test]
+fn a_section_opens_on_its_first_field_and_enter_moves_on_to_the_next_section() {
+    use elder_assess::ui::wizard::Section;
+    let dir = data_dir("keyboard-enter");
+    let mut harness = app(&dir);
+    new_assessment(&mut harness);
+    open_section(&mut harness, "A.3 信息提供者");
+    harness.run();
+    assert!(harness.get_by_label("A.3.1 信息提供者的姓名").is_focused(), "first field focused");
+    harness.get_by_label("A.3.1 信息提供者的姓名").type_text("王芳");
+    harness.key_press(Key::Enter);
+    harness.run();
+    let relationship = elder_assess::record::codes::Relationship::ALL[0].label();
+    assert!(harness.get_by_label(relationship).is_focused(), "Enter moves to the next field");
+    harness.get_by_label("A.3.4 联系人电话").focus();
+    harness.run();
+    harness.key_press(Key::Enter);
+    harness.run();
+    assert_eq!(
+        harness.state().editor().unwrap().section,
+        Section::Diagnoses,
+        "the last field's Enter"
+    );
+}

@@ -101,6 +101,8 @@ pub const DB_FILE_NAME: &str = "elder-assess.sqlite3";
 
 /// The `meta` key holding [`Store::last_open`].
 const META_LAST_OPEN: &str = "last_open";
+/// Meta key (per account) of where in the open record the GUI was: `id section item`.
+const META_LAST_PLACE: &str = "last_place";
 
 /// Prefix of the numbers made by [`Store::next_number`].
 const NUMBER_PREFIX: &str = "PG";
@@ -680,6 +682,42 @@ impl Store {
                 .execute(params![key, id.to_string()])?,
             None => self.conn.prepare_cached("DELETE FROM meta WHERE key = ?1")?.execute([key])?,
         };
+        Ok(())
+    }
+
+    /// The meta key under which the GUI's place in the open record is kept for the
+    /// signed-in account (written by [`StoreWriter::remember`], read by
+    /// [`Store::last_place`]).
+    #[must_use]
+    pub fn last_place_key(&self) -> String {
+        match self.session.borrow().as_ref() {
+            Some(actor) => format!("{META_LAST_PLACE}.{}", actor.account),
+            None => META_LAST_PLACE.to_owned(),
+        }
+    }
+
+    /// Where in record `id` the GUI was for the signed-in account (the text the app gave
+    /// [`StoreWriter::remember`] after the id), if it was in that record.
+    pub fn last_place(&self, id: i64) -> Result<Option<String>, StoreError> {
+        let value: Option<String> = self
+            .conn
+            .prepare_cached("SELECT value FROM meta WHERE key = ?1")?
+            .query_row([self.last_place_key()], |row| row.get(0))
+            .optional()?;
+        Ok(value.and_then(|text| {
+            let (of, place) = text.split_once(' ')?;
+            (of.parse() == Ok(id)).then(|| place.to_owned())
+        }))
+    }
+
+    /// Sets meta `key` to `value` (the store writer's side of [`StoreWriter::remember`]).
+    fn set_meta(&self, key: &str, value: &str) -> Result<(), StoreError> {
+        self.conn
+            .prepare_cached(
+                "INSERT INTO meta (key, value) VALUES (?1, ?2)
+                 ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            )?
+            .execute(params![key, value])?;
         Ok(())
     }
 

@@ -84,6 +84,8 @@ struct Edit {
 #[derive(Default)]
 struct Inbox {
     edit: Option<Edit>,
+    /// A meta key and value to write (the app's place in the open record).
+    meta: Option<(String, String)>,
     flush: bool,
     ticket: u64,
     shutdown: bool,
@@ -165,6 +167,14 @@ impl StoreWriter {
         inbox.status.unwritten = true;
         inbox.status.uncommitted = true;
         drop(inbox);
+        self.shared.wake.notify_one();
+    }
+
+    /// Remembers meta `key` = `value` (where in the record the app is, see
+    /// [`Store::last_place_key`]); written on the writer's thread, the newest value only.
+    /// A failed write is not retried: the place is a convenience, not the record.
+    pub fn remember(&self, key: String, value: String) {
+        self.shared.lock().meta = Some((key, value));
         self.shared.wake.notify_one();
     }
 
@@ -270,7 +280,11 @@ impl Worker {
             loop {
                 // While a failed write waits for its retry, only news wakes the thread.
                 let asked = inbox.ticket > worker.done || inbox.shutdown;
-                if inbox.edit.is_some() || inbox.flush || (asked && worker.retry_at.is_none()) {
+                if inbox.edit.is_some()
+                    || inbox.meta.is_some()
+                    || inbox.flush
+                    || (asked && worker.retry_at.is_none())
+                {
                     break;
                 }
                 match worker.deadline() {
@@ -287,11 +301,15 @@ impl Worker {
                 }
             }
             let edit = inbox.edit.take();
+            let meta = inbox.meta.take();
             let flush = std::mem::take(&mut inbox.flush);
             let ticket = inbox.ticket;
             let shutdown = inbox.shutdown;
             drop(inbox);
 
+            if let Some((key, value)) = meta {
+                let _ = worker.store.set_meta(&key, &value);
+            }
             let now = Instant::now();
             let mut outcome = Ok(());
             if let Some(edit) = edit {

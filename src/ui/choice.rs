@@ -39,6 +39,13 @@ pub fn option_list(ui: &mut Ui, kind: Kind, options: &[(String, bool)]) -> Optio
         for (index, (text, on)) in options.iter().enumerate() {
             let option_id = id.with(index);
             let response = option_ui(ui, option_id, kind, text, *on, index == cursor);
+            if index == cursor {
+                super::form::field_focus(ui, &response);
+                if kind == Kind::Single && response.has_focus() {
+                    // Enter chooses (egui clicks the focused option) and moves on.
+                    super::form::enter_moves_on(ui, &response);
+                }
+            }
             if response.clicked() {
                 picked = Some(index);
                 moved_to = Some(index);

@@ -6,7 +6,7 @@
 //! egui's `Grid` sizes a row from the previous frame, and wrapped option lists inside it
 //! were drawn over the next row's options; a row here is laid out in one pass.
 
-use egui::{Align, Layout, Response, RichText, Ui, vec2};
+use egui::{Align, Id, Key, Layout, Response, RichText, Ui, vec2};
 
 use super::theme;
 
@@ -91,6 +91,63 @@ fn label_ui(ui: &mut Ui, text: &str, required: bool) -> Response {
 #[must_use]
 pub fn field_width(ui: &Ui, wanted: f32) -> f32 {
     wanted.min(ui.available_width()).max(40.0)
+}
+
+/// Asks that the next field drawn take the keyboard focus (a section just opened).
+const FOCUS_FIRST: &str = "form-focus-first";
+/// Enter was pressed in a field: the next field drawn takes the focus, or, when none
+/// follows, the section's 下一部分 ([`take_enter_next`]).
+const ENTER_NEXT: &str = "form-enter-next";
+
+/// A section opened: its first field takes the keyboard focus.
+pub fn focus_first_field(ctx: &egui::Context) {
+    ctx.data_mut(|data| data.insert_temp(Id::unique(FOCUS_FIRST), true));
+}
+
+/// Every field calls this with its response (a text field, a date, a number, the Tab
+/// stop of an option list, a drop-down): it takes the focus when it is the first field
+/// of a section just opened or follows the field where Enter was pressed, and it is
+/// scrolled into view when it gains the focus (by Tab, Enter or a click).
+pub fn field_focus(ui: &Ui, response: &Response) {
+    if ui.is_sizing_pass() || !ui.is_enabled() {
+        return;
+    }
+    let take = |key: &str| ui.data_mut(|data| data.remove_temp::<bool>(Id::unique(key)));
+    let first = take(FOCUS_FIRST).unwrap_or(false);
+    let after_enter = take(ENTER_NEXT).unwrap_or(false);
+    if first || after_enter {
+        response.request_focus();
+    }
+    if response.gained_focus() {
+        response.scroll_to_me(None);
+    }
+}
+
+/// Enter in the field of `response` moves on to the next field (a single-line text field
+/// gives its focus up on Enter; an option list takes Enter as choosing).
+pub fn enter_moves_on(ui: &Ui, response: &Response) {
+    let enter = ui.input(|input| input.key_pressed(Key::Enter));
+    // Only the field that had the focus before this Enter: the field that takes the focus
+    // because of it must not pass the same Enter on.
+    let held = response.lost_focus() || (response.has_focus() && !response.gained_focus());
+    if enter && held {
+        ui.data_mut(|data| data.insert_temp(Id::unique(ENTER_NEXT), true));
+    }
+}
+
+/// Drops the requests no field took this frame (a section without fields, Enter in the
+/// last field of a section without 下一部分).
+pub fn clear_focus_requests(ctx: &egui::Context) {
+    ctx.data_mut(|data| {
+        data.remove_temp::<bool>(Id::unique(FOCUS_FIRST));
+        data.remove_temp::<bool>(Id::unique(ENTER_NEXT));
+    });
+}
+
+/// Whether Enter was pressed in the section's last field (no field took it): the
+/// section's 下一部分 then goes on. Takes the request.
+pub fn take_enter_next(ui: &Ui) -> bool {
+    ui.data_mut(|data| data.remove_temp::<bool>(Id::unique(ENTER_NEXT))).unwrap_or(false)
 }
 
 #[cfg(test)]

@@ -83,7 +83,11 @@ impl Choice for Diagnosis {
 /// A one-line text field named by `label` (for screen readers and tests).
 pub fn text_field(ui: &mut Ui, label: &egui::Response, value: &mut String) -> egui::Response {
     let width = super::form::field_width(ui, 320.0);
-    ui.add(egui::TextEdit::singleline(value).desired_width(width)).labelled_by(label.id)
+    let response =
+        ui.add(egui::TextEdit::singleline(value).desired_width(width)).labelled_by(label.id);
+    super::form::field_focus(ui, &response);
+    super::form::enter_moves_on(ui, &response);
+    response
 }
 
 /// Radio buttons for a single choice, one Tab stop; `None` = not answered.
@@ -130,6 +134,8 @@ pub fn date_field(
                     .desired_width(200.0),
             )
             .labelled_by(label.id);
+        super::form::field_focus(ui, &response);
+        super::form::enter_moves_on(ui, &response);
         let text = buffer.trim();
         let parsed = NaiveDate::parse_from_str(text, "%Y-%m-%d");
         if response.changed() {
@@ -154,6 +160,8 @@ pub fn number_field(
     ui.horizontal(|ui| {
         let response =
             ui.add(egui::TextEdit::singleline(buffer).desired_width(120.0)).labelled_by(label.id);
+        super::form::field_focus(ui, &response);
+        super::form::enter_moves_on(ui, &response);
         ui.label(unit);
         let parsed = parse_number(buffer.trim(), tenths);
         if response.changed() {

@@ -67,6 +67,13 @@ impl AppState {
                 writer.commit();
             }
             self.burst_place = Some(here);
+            // Where the assessor is, so that a restart (even after kill -9) resumes there.
+            let place = (editor.id, editor.section, editor.item);
+            if self.remembered_place != Some(place) {
+                let value = format!("{} {} {}", editor.id, editor.section.code(), editor.item);
+                writer.remember(self.store.last_place_key(), value);
+                self.remembered_place = Some(place);
+            }
         } else if self.burst_place.take().is_some() {
             // Left the record: its burst ends, and the lists show it once it is saved.
             self.refresh_after = Some(writer.commit());

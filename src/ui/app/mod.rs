@@ -75,6 +75,8 @@ pub struct AppState {
     burst_place: Option<(i64, super::wizard::Section)>,
     /// The writer's ticket after leaving a record; the list reloads once it is saved.
     refresh_after: Option<u64>,
+    /// The place in the open record last handed to the writer (record, section, item).
+    remembered_place: Option<(i64, super::wizard::Section, usize)>,
     /// 完成评估 / 改为草稿 waiting for the writer.
     pending_save: Option<autosave::PendingSave>,
     /// The lookup of the same elder's other assessments, while it runs.
@@ -110,6 +112,7 @@ impl AppState {
             writer_failed: false,
             burst_place: None,
             refresh_after: None,
+            remembered_place: None,
             pending_save: None,
             lookup: None,
             pending_delete: None,

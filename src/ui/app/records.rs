@@ -5,7 +5,7 @@ use crate::record::AssessmentRecord;
 use crate::store::{Status, StoreError, StoredAssessment};
 
 use super::super::history::HistoryView;
-use super::super::wizard::Editor;
+use super::super::wizard::{Editor, Section};
 use super::AppState;
 use super::notice::Notice;
 use super::screen::Screen;
@@ -56,6 +56,22 @@ impl AppState {
         let id = stored.id;
         let returned = stored.review_reason.filter(|_| stored.status == Status::Returned);
         let mut editor = Editor::new(id, stored.status, stored.record, self.clock.now());
+        // Resume where the assessor was in this record (section and item).
+        if let Ok(Some(place)) = self.store.last_place(id) {
+            let mut parts = place.split(' ');
+            let section = parts.next().and_then(|code| Section::from_code(code, &self.scale));
+            let item = parts.next().and_then(|item| item.parse::<usize>().ok());
+            if let Some(section) = section {
+                editor.go_to(&self.scale, section);
+                let fits = |item: &usize| match section {
+                    Section::Domain(d) => self.scale.domains()[d].item_range().contains(item),
+                    _ => *item < self.scale.items().len(),
+                };
+                if let Some(item) = item.filter(fits) {
+                    editor.item = item;
+                }
+            }
+        }
         editor.returned_reason = returned;
         editor.can_submit = self.store.current_actor().is_some_and(|actor| actor.role.can_assess());
         editor.binding = self.assessor_binding(id);

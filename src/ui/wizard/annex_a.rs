@@ -180,10 +180,20 @@ pub(super) fn diagnoses_ui(ui: &mut Ui, editor: &mut Editor, scale: &Scale) {
                     .desired_width(width)
                     .min_size(egui::vec2(width, 0.0))
                     .id_salt(("medication", row, title));
-                ui.add(edit).widget_info(|| {
+                let response = ui.add(edit);
+                response.widget_info(|| {
                     let name = format!("第{}行{title}", row + 1);
                     egui::WidgetInfo::labeled(egui::Role::TextInput, true, name)
                 });
+                // A row just added: its first field takes what is typed next.
+                if column == 0 && !ui.is_sizing_pass() {
+                    let key = egui::Id::unique(NEW_MEDICATION);
+                    if ui.data(|d| d.get_temp::<usize>(key)) == Some(row) {
+                        ui.data_mut(|d| d.remove_temp::<usize>(key));
+                        response.request_focus();
+                    }
+                }
+                form::field_focus(ui, &response);
             }
             None => {
                 if ui.button(format!("删除第{}行", row + 1)).clicked() {
@@ -200,8 +210,13 @@ pub(super) fn diagnoses_ui(ui: &mut Ui, editor: &mut Editor, scale: &Scale) {
         .clicked()
     {
         diagnoses.medications.push(Medication::default());
+        let row = diagnoses.medications.len() - 1;
+        ui.data_mut(|d| d.insert_temp(egui::Id::unique(NEW_MEDICATION), row));
     }
 }
+
+/// Memory key of the medication row just added (its first field takes the focus).
+const NEW_MEDICATION: &str = "a42-new-row";
 
 /// A.2.8 with live validation; a valid number fills in an empty sex and birth date.
 fn id_number_row(ui: &mut Ui, subject: &mut Subject, buffers: &mut Buffers, reference: NaiveDate) {

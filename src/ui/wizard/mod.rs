@@ -54,6 +54,41 @@ pub enum Section {
 }
 
 impl Section {
+    /// The section's name in the remembered place (`subject`, `domain.2`, …).
+    #[must_use]
+    pub fn code(self) -> String {
+        match self {
+            Self::Info => "info".to_owned(),
+            Self::Subject => "subject".to_owned(),
+            Self::Informant => "informant".to_owned(),
+            Self::Diagnoses => "diagnoses".to_owned(),
+            Self::Health => "health".to_owned(),
+            Self::County => "county".to_owned(),
+            Self::Domain(d) => format!("domain.{d}"),
+            Self::Result => "result".to_owned(),
+            Self::Signatures => "signatures".to_owned(),
+        }
+    }
+
+    /// The section named `code` ([`Section::code`]), if `scale` has it.
+    #[must_use]
+    pub fn from_code(code: &str, scale: &Scale) -> Option<Self> {
+        Some(match code {
+            "info" => Self::Info,
+            "subject" => Self::Subject,
+            "informant" => Self::Informant,
+            "diagnoses" => Self::Diagnoses,
+            "health" => Self::Health,
+            "county" => Self::County,
+            "result" => Self::Result,
+            "signatures" => Self::Signatures,
+            _ => {
+                let d: usize = code.strip_prefix("domain.")?.parse().ok()?;
+                (d < scale.domains().len()).then_some(Self::Domain(d))?
+            }
+        })
+    }
+
     /// The section holding a [`FieldIssue`]'s field, and the item index for Annex B codes.
     pub fn of_field(scale: &Scale, field: &FieldCode) -> (Self, Option<usize>) {
         if let FieldSection::B(_) = field.section()
@@ -138,6 +173,9 @@ pub struct Editor {
     pub same_elder: Option<SameElder>,
     pub(super) buffers: Buffers,
     pub(super) pads: [PadState; 3],
+    /// The section drawn last frame: another one has just opened (scrolled to the top,
+    /// its first field focused).
+    shown: Option<Section>,
 }
 
 impl Editor {
@@ -168,6 +206,7 @@ impl Editor {
             same_elder: None,
             buffers,
             pads: [PadState::default(); 3],
+            shown: None,
         }
     }
 
@@ -204,71 +243,75 @@ impl Editor {
         }
         let progress = self.progress(scale);
         let command = self.sections_ui(ui, scale, &progress);
+        let opened = self.shown != Some(self.section);
+        self.shown = Some(self.section);
+        if opened && !matches!(self.section, Section::Domain(_)) {
+            super::form::focus_first_field(ui.ctx());
+        }
         let content = egui::CentralPanel::default().show(ui, |ui| {
-            egui::ScrollArea::vertical()
-                .auto_shrink([false, false])
-                .show(ui, |ui| {
-                    if readonly {
-                        ui.horizontal_wrapped(|ui| {
-                            ui.label(
-                                RichText::new(format!("本评估{}，内容只读", self.status.label()))
-                                    .color(theme::OK)
-                                    .strong(),
-                            );
-                            if ui
-                                .add(
-                                    egui::Button::new(RichText::new("导出 PDF…").strong())
-                                        .min_size(egui::vec2(0.0, theme::TARGET_HEIGHT)),
-                                )
-                                .clicked()
-                            {
-                                return Some(WizardCommand::OpenExport);
-                            }
-                            if self.status == Status::Completed
-                                && self.can_submit
-                                && super::confirm::confirm_button(
-                                    ui,
-                                    true,
-                                    "提交审核",
-                                    "提交后不能再修改，确认提交审核？",
-                                    egui::Vec2::ZERO,
-                                )
-                            {
-                                return Some(WizardCommand::Submit);
-                            }
-                            if self.status == Status::Completed
-                                && ui.button("改为草稿以修改").clicked()
-                            {
-                                return Some(WizardCommand::Reopen);
-                            }
-                            if ui.button("该老人的全部评估").clicked() {
-                                return Some(WizardCommand::History);
-                            }
-                            None
-                        })
-                        .inner
-                        .or_else(|| {
-                            ui.add_enabled_ui(false, |ui| {
-                                self.section_ui(ui, scale, policy, &progress)
-                            })
-                            .inner
-                        })
-                    } else {
-                        if let Some(reason) = &self.returned_reason {
-                            ui.label(
-                                RichText::new(format!("审核退回：{reason}"))
-                                    .color(theme::WARNING)
-                                    .strong(),
-                            );
+            let area = egui::ScrollArea::vertical().auto_shrink([false, false]);
+            // A section opens at its top, not at the last one's scroll position.
+            let area = if opened { area.vertical_scroll_offset(0.0) } else { area };
+            area.show(ui, |ui| {
+                if readonly {
+                    ui.horizontal_wrapped(|ui| {
+                        ui.label(
+                            RichText::new(format!("本评估{}，内容只读", self.status.label()))
+                                .color(theme::OK)
+                                .strong(),
+                        );
+                        if ui
+                            .add(
+                                egui::Button::new(RichText::new("导出 PDF…").strong())
+                                    .min_size(egui::vec2(0.0, theme::TARGET_HEIGHT)),
+                            )
+                            .clicked()
+                        {
+                            return Some(WizardCommand::OpenExport);
                         }
-                        let found = self.same_elder.as_ref();
-                        let same = found.and_then(|found| same_elder::same_elder_ui(ui, found));
-                        let section = self.section_ui(ui, scale, policy, &progress);
-                        same.or(section)
+                        if self.status == Status::Completed
+                            && self.can_submit
+                            && super::confirm::confirm_button(
+                                ui,
+                                true,
+                                "提交审核",
+                                "提交后不能再修改，确认提交审核？",
+                                egui::Vec2::ZERO,
+                            )
+                        {
+                            return Some(WizardCommand::Submit);
+                        }
+                        if self.status == Status::Completed && ui.button("改为草稿以修改").clicked()
+                        {
+                            return Some(WizardCommand::Reopen);
+                        }
+                        if ui.button("该老人的全部评估").clicked() {
+                            return Some(WizardCommand::History);
+                        }
+                        None
+                    })
+                    .inner
+                    .or_else(|| {
+                        ui.add_enabled_ui(false, |ui| self.section_ui(ui, scale, policy, &progress))
+                            .inner
+                    })
+                } else {
+                    if let Some(reason) = &self.returned_reason {
+                        ui.label(
+                            RichText::new(format!("审核退回：{reason}"))
+                                .color(theme::WARNING)
+                                .strong(),
+                        );
                     }
-                })
-                .inner
+                    let found = self.same_elder.as_ref();
+                    let same = found.and_then(|found| same_elder::same_elder_ui(ui, found));
+                    let section = self.section_ui(ui, scale, policy, &progress);
+                    same.or(section)
+                }
+            })
+            .inner
         });
+        super::form::clear_focus_requests(ui.ctx());
         command.or(content.inner)
     }
 
@@ -299,11 +342,14 @@ impl Editor {
 
     /// 下一部分 at the bottom of the Annex A screens and after the last item of a domain.
     fn next_section_button(&mut self, ui: &mut Ui, scale: &Scale) {
+        // Enter in the section's last field goes on to the next section.
+        let enter = super::form::take_enter_next(ui);
         let Some(next) = self.next_section(scale) else { return };
         ui.add_space(16.0);
         if ui
             .add(egui::Button::new("下一部分 →").min_size(egui::vec2(160.0, theme::TARGET_HEIGHT)))
             .clicked()
+            || enter
         {
             self.go_to(scale, next);
         }

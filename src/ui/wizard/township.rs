@@ -28,7 +28,7 @@ pub(super) fn township_choice(
     };
     let mut changed = false;
     ui.horizontal(|ui| {
-        egui::ComboBox::from_id_salt("a1-township")
+        let list = egui::ComboBox::from_id_salt("a1-township")
             .selected_text(selected)
             .height(ui.ctx().content_rect().height() * 0.6)
             .show_ui(ui, |ui| {
@@ -38,6 +38,7 @@ pub(super) fn township_choice(
             })
             .response
             .labelled_by(label.id);
+        super::super::form::field_focus(ui, &list);
         if townships.is_empty() {
             ui.label(RichText::new("未载入县数据文件，无乡镇可选").color(theme::ERROR));
         }
