@@ -120,3 +120,25 @@ fn a_section_opens_on_its_first_field_and_enter_moves_on_to_the_next_section() {
         "the last field's Enter"
     );
 }
+
+#[test]
+fn a_digit_chooses_the_option_of_that_number_and_moves_on() {
+    let dir = data_dir("keyboard-digit");
+    let mut harness = app(&dir);
+    new_assessment(&mut harness);
+    open_section(&mut harness, "A.2 基本信息");
+    harness.get_by_label("男").focus();
+    harness.run();
+    harness.key_press(Key::Num2);
+    harness.run();
+    assert_eq!(harness.state().editor().unwrap().record.subject.sex, Some(Sex::Female));
+    assert!(harness.get_by_label("A.2.3 出生日期").is_focused(), "a single choice moves on");
+    harness.get_by_label("独居").focus();
+    harness.run();
+    harness.key_press(Key::Num2);
+    harness.key_press(Key::Num3);
+    harness.run();
+    let living = &harness.state().editor().unwrap().record.subject.living;
+    assert!(living.contains(&LivingArrangement::WithSpouse), "{living:?}");
+    assert!(living.contains(&LivingArrangement::WithChildren), "{living:?}");
+}

@@ -5,7 +5,8 @@
 //! in the Tab order.
 //!
 //! Keys while the list has the focus: ← → ↑ ↓ move (a single choice chooses as it moves,
-//! like every radio group), Space or Enter chooses or ticks the option under the cursor.
+//! like every radio group), Space or Enter chooses or ticks the option under the cursor,
+//! and a digit 1–9 chooses (and moves on) or ticks the option of that number.
 
 use egui::{Id, Key, Modifiers, Rect, Response, Sense, Ui, Vec2, WidgetInfo, WidgetText};
 
@@ -60,6 +61,18 @@ pub fn option_list(ui: &mut Ui, kind: Kind, options: &[(String, bool)]) -> Optio
                     picked = Some(next);
                 }
             }
+            // The form numbers its options 1, 2, 3…: a digit chooses (and, for a single
+            // choice, moves on to the next field) or ticks that option.
+            if index == cursor
+                && response.has_focus()
+                && let Some(number) = digit(ui).filter(|n| *n < count)
+            {
+                picked = Some(number);
+                moved_to = Some(number);
+                if kind == Kind::Single {
+                    super::form::move_on(ui);
+                }
+            }
         }
     });
     if let Some(next) = moved_to {
@@ -69,6 +82,22 @@ pub fn option_list(ui: &mut Ui, kind: Kind, options: &[(String, bool)]) -> Optio
         }
     }
     picked
+}
+
+/// The option a digit key 1–9 names (0-based), taken from the input.
+fn digit(ui: &Ui) -> Option<usize> {
+    let keys = [
+        Key::Num1,
+        Key::Num2,
+        Key::Num3,
+        Key::Num4,
+        Key::Num5,
+        Key::Num6,
+        Key::Num7,
+        Key::Num8,
+        Key::Num9,
+    ];
+    ui.input_mut(|input| keys.iter().position(|key| input.consume_key(Modifiers::NONE, *key)))
 }
 
 /// The arrow key pressed for the focused option (−1 back, +1 on), taken from egui, which

@@ -131,8 +131,13 @@ pub fn enter_moves_on(ui: &Ui, response: &Response) {
     // because of it must not pass the same Enter on.
     let held = response.lost_focus() || (response.has_focus() && !response.gained_focus());
     if enter && held {
-        ui.data_mut(|data| data.insert_temp(Id::unique(ENTER_NEXT), true));
+        move_on(ui);
     }
+}
+
+/// Moves the focus on to the next field (or the next section), as Enter does.
+pub fn move_on(ui: &Ui) {
+    ui.data_mut(|data| data.insert_temp(Id::unique(ENTER_NEXT), true));
 }
 
 /// Drops the requests no field took this frame (a section without fields, Enter in the

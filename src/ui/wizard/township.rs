@@ -39,9 +39,43 @@ pub(super) fn township_choice(
             .response
             .labelled_by(label.id);
         super::super::form::field_focus(ui, &list);
+        // With the focus on the closed list, ↑ ↓ choose the previous or next township
+        // (like a select box); Space opens the list.
+        if list.has_focus() && !townships.is_empty() {
+            let step = arrow(ui);
+            if step != 0 {
+                let at = townships.iter().position(|t| t.trim() == current);
+                let next = match (at, step > 0) {
+                    (None, _) => 0,
+                    (Some(i), true) => (i + 1).min(townships.len() - 1),
+                    (Some(i), false) => i.saturating_sub(1),
+                };
+                township.clone_from(&townships[next]);
+                changed = true;
+            }
+        }
         if townships.is_empty() {
             ui.label(RichText::new("未载入县数据文件，无乡镇可选").color(theme::ERROR));
         }
     });
     changed
+}
+
+/// −1 for ↑, +1 for ↓ (taken from egui, which would move the focus), else 0.
+fn arrow(ui: &Ui) -> i32 {
+    let filter = egui::EventFilter { vertical_arrows: true, ..Default::default() };
+    ui.memory_mut(|m| {
+        if let Some(id) = m.focused() {
+            m.set_focus_lock_filter(id, filter);
+        }
+    });
+    ui.input_mut(|input| {
+        if input.consume_key(egui::Modifiers::NONE, egui::Key::ArrowDown) {
+            1
+        } else if input.consume_key(egui::Modifiers::NONE, egui::Key::ArrowUp) {
+            -1
+        } else {
+            0
+        }
+    })
 }
