@@ -67,6 +67,8 @@ mod ui_hygiene; // Issue 13: sign-out, confirmations, notices, the same elder tw
 #[cfg(test)]
 mod ui_keyboard; // The wizard by keyboard: option lists as one Tab stop, arrows and Space.
 #[cfg(test)]
+mod ui_keyboard_fill; // Annex A of the example record by keyboard alone, keys counted per field.
+#[cfg(test)]
 mod ui_layout; // The layout check: overlaps, past the right edge, cut text, missing glyphs.
 #[cfg(test)]
 mod ui_layout_screens; // Every screen at 800×600–1920×1080 and 100–200 % text.

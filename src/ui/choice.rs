@@ -19,14 +19,19 @@ pub enum Kind {
     Multiple,
 }
 
-/// Shows `options` (each with whether it is chosen) in a wrapping row. Returns the option
-/// the user clicked or chose with the keyboard: to choose (single) or to tick or untick
-/// (multiple). Space and Enter on the focused option click it (egui does that).
-pub fn option_list(ui: &mut Ui, kind: Kind, options: &[(String, bool)]) -> Option<usize> {
+/// How long after a first digit a second one makes a two-digit option number (in lists of
+/// ten options or more: 1 then 8 is option 18).
+const SECOND_DIGIT: f64 = 1.0;
+
+/// Shows `options` (each with whether it is chosen) in a wrapping row. Returns the options
+/// the user clicked or chose with the keyboard this frame, in order: each to choose
+/// (single; the last one counts) or to tick or untick (multiple). Space and Enter on the
+/// focused option click it (egui does that).
+pub fn option_list(ui: &mut Ui, kind: Kind, options: &[(String, bool)]) -> Vec<usize> {
     let id = ui.next_auto_id().with("option-list");
     let count = options.len();
     if count == 0 {
-        return None;
+        return Vec::new();
     }
     let chosen = options.iter().position(|(_, on)| *on);
     let cursor = ui
@@ -34,7 +39,7 @@ pub fn option_list(ui: &mut Ui, kind: Kind, options: &[(String, bool)]) -> Optio
         .filter(|c| *c < count)
         .or(chosen.filter(|_| kind == Kind::Single))
         .unwrap_or(0);
-    let mut picked = None;
+    let mut picked = Vec::new();
     let mut moved_to = None;
     ui.horizontal_wrapped(|ui| {
         for (index, (text, on)) in options.iter().enumerate() {
@@ -48,7 +53,7 @@ pub fn option_list(ui: &mut Ui, kind: Kind, options: &[(String, bool)]) -> Optio
                 }
             }
             if response.clicked() {
-                picked = Some(index);
+                picked.push(index);
                 moved_to = Some(index);
             }
             if index == cursor
@@ -58,18 +63,19 @@ pub fn option_list(ui: &mut Ui, kind: Kind, options: &[(String, bool)]) -> Optio
                 let next = (cursor + count).saturating_add_signed(step) % count;
                 moved_to = Some(next);
                 if kind == Kind::Single {
-                    picked = Some(next);
+                    picked.push(next);
                 }
             }
             // The form numbers its options 1, 2, 3…: a digit chooses (and, for a single
             // choice, moves on to the next field) or ticks that option.
             if index == cursor
                 && response.has_focus()
-                && let Some(number) = digit(ui).filter(|n| *n < count)
+                && let Some(typed) = digit(ui)
+                && let Some(number) = numbered(ui, id, count, typed, &mut picked, kind)
             {
-                picked = Some(number);
+                picked.push(number);
                 moved_to = Some(number);
-                if kind == Kind::Single {
+                if kind == Kind::Single && count < 10 {
                     super::form::move_on(ui);
                 }
             }
@@ -84,9 +90,40 @@ pub fn option_list(ui: &mut Ui, kind: Kind, options: &[(String, bool)]) -> Optio
     picked
 }
 
-/// The option a digit key 1–9 names (0-based), taken from the input.
+/// The option (0-based) that digit `typed` names: in a list of ten or more, a digit
+/// typed within [`SECOND_DIGIT`] of the one before makes a two-digit number with it when
+/// that is an option, and the first digit's option is taken back (pushed to `picked`
+/// again for a multiple choice, which unticks it).
+fn numbered(
+    ui: &Ui,
+    id: Id,
+    count: usize,
+    typed: usize,
+    picked: &mut Vec<usize>,
+    kind: Kind,
+) -> Option<usize> {
+    let key = id.with("first-digit");
+    let now = ui.input(|input| input.time);
+    let first = ui.data_mut(|data| data.remove_temp::<(usize, f64)>(key));
+    if count >= 10
+        && let Some((first, _)) = first.filter(|(_, at)| now - at <= SECOND_DIGIT)
+        && (1..=count).contains(&(first * 10 + typed))
+    {
+        if kind == Kind::Multiple && first >= 1 {
+            picked.push(first - 1);
+        }
+        return Some(first * 10 + typed - 1);
+    }
+    if count >= 10 {
+        ui.data_mut(|data| data.insert_temp(key, (typed, now)));
+    }
+    (1..=count).contains(&typed).then(|| typed - 1)
+}
+
+/// The digit key pressed (0–9), taken from the input.
 fn digit(ui: &Ui) -> Option<usize> {
     let keys = [
+        Key::Num0,
         Key::Num1,
         Key::Num2,
         Key::Num3,

@@ -94,7 +94,7 @@ pub fn text_field(ui: &mut Ui, label: &egui::Response, value: &mut String) -> eg
 pub fn single_choice<T: Choice>(ui: &mut Ui, value: &mut Option<T>) -> bool {
     let options: Vec<(String, bool)> =
         T::all().iter().map(|&o| (o.text().into_owned(), *value == Some(o))).collect();
-    match option_list(ui, Kind::Single, &options).and_then(|i| T::all().get(i)) {
+    match option_list(ui, Kind::Single, &options).last().and_then(|i| T::all().get(*i)) {
         Some(&option) => {
             *value = Some(option);
             true
@@ -113,8 +113,9 @@ pub fn multi_choice<T: Choice>(ui: &mut Ui, values: &mut BTreeSet<T>) {
 pub fn checkboxes<T: Choice>(ui: &mut Ui, options: &[T], values: &mut BTreeSet<T>) {
     let shown: Vec<(String, bool)> =
         options.iter().map(|o| (o.text().into_owned(), values.contains(o))).collect();
-    if let Some(&option) = option_list(ui, Kind::Multiple, &shown).and_then(|i| options.get(i)) {
-        crate::record::exclusive::tick(values, option, T::is_none_option);
+    for option in option_list(ui, Kind::Multiple, &shown).into_iter().filter_map(|i| options.get(i))
+    {
+        crate::record::exclusive::tick(values, *option, T::is_none_option);
     }
 }
 

@@ -194,6 +194,7 @@ pub(super) fn diagnoses_ui(ui: &mut Ui, editor: &mut Editor, scale: &Scale) {
                     }
                 }
                 form::field_focus(ui, &response);
+                form::enter_moves_on(ui, &response);
             }
             None => {
                 if ui.button(format!("删除第{}行", row + 1)).clicked() {
@@ -293,7 +294,7 @@ fn risk_events_ui(ui: &mut Ui, scale: &Scale, events: &mut RiskEvents) {
                 .map(|n| (risk_event_answer(n).to_owned(), *count == n))
                 .collect();
             if let Some(n) =
-                option_list(ui, Kind::Single, &options).and_then(|n| u8::try_from(n).ok())
+                option_list(ui, Kind::Single, &options).last().and_then(|n| u8::try_from(*n).ok())
             {
                 *count = n;
             }
