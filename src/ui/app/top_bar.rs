@@ -13,11 +13,16 @@ impl AppState {
     pub(super) fn top_bar_ui(&mut self, ui: &mut Ui) {
         let mut logout = false;
         egui::Panel::top("top").show(ui, |ui| {
+            // In a narrow window the standard's number and the 字号 caption give way to
+            // the controls.
+            let wide = ui.available_width() >= 700.0;
             ui.horizontal_wrapped(|ui| {
                 ui.label(RichText::new("老年人能力评估").heading().strong());
-                ui.label(RichText::new(self.scale.standard()).small());
-                ui.separator();
-                ui.label("字号");
+                if wide {
+                    ui.label(RichText::new(self.scale.standard()).small());
+                    ui.separator();
+                    ui.label("字号");
+                }
                 if ui.button("A−").on_hover_text("缩小（Ctrl+-）").clicked() {
                     self.prefs.zoom = zoom_step(self.prefs.zoom, false);
                 }
@@ -41,11 +46,9 @@ impl AppState {
                 }
                 if let Some(at) = self.last_saved {
                     let local = at.with_timezone(&crate::clock::CHINA_OFFSET);
-                    ui.label(
-                        RichText::new(format!("已自动保存 {}", local.format("%H:%M:%S")))
-                            .small()
-                            .color(theme::OK),
-                    );
+                    // One piece: it moves to the next line rather than breaking.
+                    let text = RichText::new(format!("已自动保存 {}", local.format("%H:%M:%S")));
+                    ui.add(egui::Label::new(text.small().color(theme::OK)).extend());
                 }
             });
             // The sign-in form shows its own progress under its button.
