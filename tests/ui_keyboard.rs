@@ -142,3 +142,29 @@ fn a_digit_chooses_the_option_of_that_number_and_moves_on() {
     assert!(living.contains(&LivingArrangement::WithSpouse), "{living:?}");
     assert!(living.contains(&LivingArrangement::WithChildren), "{living:?}");
 }
+
+#[test]
+fn a_section_opens_at_its_top_and_a_focused_field_is_scrolled_into_view() {
+    let dir = data_dir("keyboard-scroll");
+    let mut harness = app(&dir);
+    harness.set_size(egui::vec2(1280.0, 600.0));
+    harness.run();
+    new_assessment(&mut harness);
+    open_section(&mut harness, "A.5 健康问题");
+    // A.5.12 is below the fold; Shift+Tab from the first field's list goes up, so focus it
+    // by its accessibility node and check it comes into view.
+    let bottom = |h: &egui_kittest::Harness<'static, elder_assess::ui::AppState>| {
+        h.get_by_label("A.5.12 其他（请补充）").rect()
+    };
+    assert!(bottom(&harness).top() > 600.0, "below the fold at first: {:?}", bottom(&harness));
+    harness.get_by_label("A.5.12 其他（请补充）").focus();
+    harness.run();
+    harness.run();
+    let rect = bottom(&harness);
+    assert!(rect.top() >= 0.0 && rect.bottom() <= 600.0, "scrolled into view: {rect:?}");
+    // Another section opens at its top, not at A.5's scroll position.
+    open_section(&mut harness, "A.3 信息提供者");
+    harness.run();
+    let first = harness.get_by_label("A.3.1 信息提供者的姓名").rect();
+    assert!(first.top() < 300.0, "A.3 opens at its top: {first:?}");
+}
