@@ -203,7 +203,7 @@ fn outcome_prints_a_stored_assessments_result_as_json() {
         record.answers.insert(item.id().to_owned(), item.max());
     }
     record.health.coma = Some(Presence::Absent);
-    record.subject.risk_events.fall = 2;
+    record.subject.risk_events.fall = Some(2);
     let now = Utc.with_ymd_and_hms(2026, 11, 28, 2, 0, 0).unwrap();
     store.save(&record, Status::Completed, Some(1), now).unwrap();
     drop(store);
