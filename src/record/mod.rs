@@ -46,12 +46,12 @@ use serde::{Deserialize, Serialize};
 use crate::assessment::{AnswerIssue, Answers, Facts};
 use crate::scale::{FactKind, Scale};
 
-pub use diagnoses::{Diagnoses, Medication};
-pub use risk_events::{RISK_EVENT_PARTS, RiskEvents};
 pub use checks::{BirthDateProblem, MAX_AGE, check_birth_date, join_issues};
+pub use diagnoses::{Diagnoses, Medication};
 pub use field_code::{FieldCode, FieldCodeError, FieldSection};
 pub use id_number::{IdNumber, IdNumberError, IdNumberInput, age_on, mask_id};
 pub use import::{FieldProblem, ImportError, parse_jsonl};
+pub use risk_events::{RISK_EVENT_PARTS, RiskEvents};
 pub use signature::{Signature, Signatures};
 
 use codes::{

@@ -34,7 +34,8 @@ pub struct RiskEvents {
 }
 
 /// The scale's part ids of the A.2.14 fact, in form order.
-pub const RISK_EVENT_PARTS: [&str; 5] = ["fall", "wandering", "choking", "suicide_self_harm", "other"];
+pub const RISK_EVENT_PARTS: [&str; 5] =
+    ["fall", "wandering", "choking", "suicide_self_harm", "other"];
 
 /// The form's names of the A.2.14 kinds, in form order.
 const KIND_NAMES: [&str; 5] = ["跌倒", "走失", "噎食", "自杀、自伤", "其他"];

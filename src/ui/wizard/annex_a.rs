@@ -254,10 +254,8 @@ fn id_number_row(ui: &mut Ui, subject: &mut Subject, buffers: &mut Buffers, refe
 /// A.4.1 as one list of check boxes (one Tab stop): the standard's diagnoses and then
 /// the tool's 「以上均无」, which excludes them (see [`Diagnoses::tick`]).
 fn diagnosis_choice(ui: &mut Ui, diagnoses: &mut Diagnoses) {
-    let mut shown: Vec<(String, bool)> = Diagnosis::ALL
-        .iter()
-        .map(|d| (d.to_string(), diagnoses.conditions.contains(d)))
-        .collect();
+    let mut shown: Vec<(String, bool)> =
+        Diagnosis::ALL.iter().map(|d| (d.to_string(), diagnoses.conditions.contains(d))).collect();
     shown.push((Diagnoses::NONE_OF_THE_ABOVE.to_owned(), diagnoses.none_of_the_above));
     if let Some(index) = option_list(ui, Kind::Multiple, &shown) {
         match Diagnosis::ALL.get(index) {
