@@ -12,7 +12,8 @@ use elder_assess::store::Status;
 
 use super::common::{gbt, townships};
 use super::ui::{
-    answer_all_and_sign, app, data_dir, fill_annex_a, new_assessment, open_section, wait_for_jobs,
+    answer_all_and_sign, app, data_dir, fill_annex_a, new_assessment, open_section,
+    shown_containing, wait_for_jobs,
 };
 
 const A214: [&str; 5] = ["A.2.14.1", "A.2.14.2", "A.2.14.3", "A.2.14.4", "A.2.14.5"];
@@ -167,6 +168,7 @@ fn completing_is_refused_until_a2_14_and_a4_1_are_answered() {
     expected.push("A.4.1".to_owned());
     let issues = &harness.state().editor().unwrap().issues;
     assert_eq!(issues.iter().map(|i| i.field.to_string()).collect::<Vec<_>>(), expected);
+    assert!(shown_containing(&harness, "待定：A.2.14.1"), "C.4 is shown as not yet decided");
 
     // Answer them as an assessor does: 无 for each A.2.14 kind, 以上均无 in A.4.1.
     open_section(&mut harness, "A.2 基本信息");
@@ -183,4 +185,5 @@ fn completing_is_refused_until_a2_14_and_a4_1_are_answered() {
     let record = &harness.state().editor().unwrap().record;
     assert!(record.subject.risk_events.is_answered() && record.diagnoses.is_answered());
     assert_eq!(complete(&mut harness), Status::Completed);
+    assert!(!shown_containing(&harness, "待定"));
 }

@@ -35,8 +35,13 @@ pub(super) fn result_ui(
             ui.label(outcome.preliminary_level_name());
             ui.end_row();
             ui.label("C.4 能力等级变更依据");
+            let pending = editor.record.unanswered_change_inputs();
             ui.vertical(|ui| {
-                if outcome.adjustments.is_empty() {
+                if !pending.is_empty() {
+                    let fields: Vec<String> = pending.iter().map(ToString::to_string).collect();
+                    let text = format!("待定：{} 尚未作答，变更依据未能确定", fields.join("、"));
+                    ui.label(RichText::new(text).color(theme::WARNING));
+                } else if outcome.adjustments.is_empty() {
                     ui.label("无");
                 }
                 for ground in outcome.grounds() {
@@ -47,10 +52,15 @@ pub(super) fn result_ui(
             ui.end_row();
             ui.label(RichText::new("C.5 老年人能力最终等级").strong());
             ui.label(
-                RichText::new(format!("{}（{} 级）", outcome.level_name(), outcome.final_level))
-                    .size(theme::HEADING + 4.0)
-                    .strong()
-                    .color(theme::ACCENT),
+                RichText::new(format!(
+                    "{}（{} 级）{}",
+                    outcome.level_name(),
+                    outcome.final_level,
+                    if pending.is_empty() { "" } else { "，待定" }
+                ))
+                .size(theme::HEADING + 4.0)
+                .strong()
+                .color(theme::ACCENT),
             );
             ui.end_row();
         });
