@@ -290,3 +290,18 @@ fn import_export_and_audit_from_the_command_line() {
     assert_rejected(&run(&["stats", "--by", "colour"]), &["--by"]);
     std::fs::remove_dir_all(dir).unwrap();
 }
+
+#[test]
+fn score_reads_a_null_risk_count_as_unanswered_adding_nothing() {
+    let mut input = all_max_input();
+    input["risk_events_30d"] = json!({"fall": 2, "wandering": null, "choking": null});
+    let output = score_stdin(&input.to_string());
+    assert!(output.status.success(), "{}", stderr(&output));
+    let out: Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(out["adjustments"][0]["id"], "risk_events", "two answered falls raise the level");
+    input["risk_events_30d"] = json!({"fall": 1, "choking": null});
+    let out: Value = serde_json::from_slice(&score_stdin(&input.to_string()).stdout).unwrap();
+    assert_eq!(out["adjustments"], json!([]), "an unanswered kind adds nothing");
+    input["risk_events_30d"] = json!({"falls": null});
+    assert_rejected(&score_stdin(&input.to_string()), &["risk_events_30d.falls"]);
+}

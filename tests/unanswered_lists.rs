@@ -92,6 +92,21 @@ fn an_old_record_with_numeric_counts_still_loads_and_imports() {
 }
 
 #[test]
+fn unanswered_counts_and_none_of_the_above_survive_the_store() {
+    let dir = super::common::TempDir::new("unanswered-store");
+    let store = elder_assess::store::Store::open(dir.path()).unwrap();
+    let mut record = example();
+    record.subject.risk_events.choking = None;
+    record.diagnoses.conditions.clear();
+    record.diagnoses.tick_none_of_the_above();
+    let now = chrono::TimeZone::with_ymd_and_hms(&chrono::Utc, 2026, 11, 28, 2, 0, 0).unwrap();
+    let id = store.save(&record, Status::Draft, None, now).unwrap();
+    let stored = store.load(id).unwrap().unwrap();
+    assert_eq!(stored.record, record);
+    assert_eq!(missing_fields(&stored.record), ["A.2.14.3"]);
+}
+
+#[test]
 fn importing_none_of_the_above_with_a_diagnosis_is_refused_naming_a4_1() {
     let mut value: serde_json::Value =
         serde_json::from_str(include_str!("data/example-assessment.json")).unwrap();
