@@ -7,7 +7,7 @@ use egui::accesskit::{Role, Toggled};
 use egui_kittest::kittest::{NodeT as _, Queryable as _};
 use elder_assess::assessment::score;
 use elder_assess::record::codes::Diagnosis;
-use elder_assess::record::{AssessmentRecord, RiskEvents, parse_jsonl};
+use elder_assess::record::{AssessmentRecord, Diagnoses, RiskEvents, parse_jsonl};
 use elder_assess::store::Status;
 
 use super::common::{gbt, townships};
@@ -168,7 +168,7 @@ fn completing_is_refused_until_a2_14_and_a4_1_are_answered() {
     let now = chrono::TimeZone::with_ymd_and_hms(&chrono::Utc, 2026, 11, 28, 2, 0, 0).unwrap();
     let record = &mut harness.state_mut().editor_mut().unwrap().record;
     record.subject.risk_events = RiskEvents::default();
-    record.diagnoses = Default::default();
+    record.diagnoses = Diagnoses::default();
     answer_all_and_sign(record, now);
     harness.run();
     let complete = |harness: &mut egui_kittest::Harness<'static, elder_assess::ui::AppState>| {

@@ -73,7 +73,11 @@ impl RiskEvents {
     /// Sum of the answered counts (each capped at [`RISK_EVENT_MAX`]); unanswered kinds
     /// add nothing.
     pub fn total(&self) -> u16 {
-        self.parts().iter().flat_map(|(_, _, n)| *n).map(|n| u16::from(n.min(RISK_EVENT_MAX))).sum()
+        self.parts()
+            .iter()
+            .filter_map(|(_, _, n)| *n)
+            .map(|n| u16::from(n.min(RISK_EVENT_MAX)))
+            .sum()
     }
 
     /// A `missing` issue for each unanswered kind and a wrong-value issue for each count

@@ -259,7 +259,7 @@ fn diagnosis_choice(ui: &mut Ui, diagnoses: &mut Diagnoses) {
     shown.push((Diagnoses::NONE_OF_THE_ABOVE.to_owned(), diagnoses.none_of_the_above));
     if let Some(index) = option_list(ui, Kind::Multiple, &shown) {
         match Diagnosis::ALL.get(index) {
-            Some(&diagnosis) => diagnoses.tick(diagnosis),
+            Some(&ticked) => diagnoses.tick(ticked),
             None => diagnoses.tick_none_of_the_above(),
         }
     }
