@@ -13,8 +13,9 @@ use elder_assess::store::Status;
 use super::common::{gbt, townships};
 use super::ui::{
     answer_all_and_sign, app, data_dir, fill_annex_a, new_assessment, open_section,
-    shown_containing, wait_for_jobs,
+    shown_containing,
 };
+use super::ui_township::complete;
 
 const A214: [&str; 5] = ["A.2.14.1", "A.2.14.2", "A.2.14.3", "A.2.14.4", "A.2.14.5"];
 
@@ -171,13 +172,6 @@ fn completing_is_refused_until_a2_14_and_a4_1_are_answered() {
     record.diagnoses = Diagnoses::default();
     answer_all_and_sign(record, now);
     harness.run();
-    let complete = |harness: &mut egui_kittest::Harness<'static, elder_assess::ui::AppState>| {
-        open_section(harness, "C 评估结果");
-        harness.get_by_label("完成评估").click();
-        harness.run();
-        wait_for_jobs(harness);
-        harness.state().editor().unwrap().status
-    };
     assert_eq!(complete(&mut harness), Status::Draft);
     let mut expected = A214.map(str::to_owned).to_vec();
     expected.push("A.4.1".to_owned());
