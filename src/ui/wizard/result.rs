@@ -51,17 +51,21 @@ pub(super) fn result_ui(
             });
             ui.end_row();
             ui.label(RichText::new("C.5 老年人能力最终等级").strong());
-            ui.label(
-                RichText::new(format!(
-                    "{}（{} 级）{}",
-                    outcome.level_name(),
-                    outcome.final_level,
-                    if pending.is_empty() { "" } else { "，待定" }
-                ))
-                .size(theme::HEADING + 4.0)
-                .strong()
-                .color(theme::ACCENT),
-            );
+            ui.vertical(|ui| {
+                ui.label(
+                    RichText::new(format!(
+                        "{}（{} 级）",
+                        outcome.level_name(),
+                        outcome.final_level
+                    ))
+                    .size(theme::HEADING + 4.0)
+                    .strong()
+                    .color(theme::ACCENT),
+                );
+                if !pending.is_empty() {
+                    ui.label(RichText::new("待定（见 C.4）").color(theme::WARNING));
+                }
+            });
             ui.end_row();
         });
         ui.add_space(8.0);
