@@ -203,7 +203,7 @@ fn outcome_prints_a_stored_assessments_result_as_json() {
         record.answers.insert(item.id().to_owned(), item.max());
     }
     record.health.coma = Some(Presence::Absent);
-    record.subject.risk_events.fall = 2;
+    record.subject.risk_events.fall = Some(2);
     let now = Utc.with_ymd_and_hms(2026, 11, 28, 2, 0, 0).unwrap();
     store.save(&record, Status::Completed, Some(1), now).unwrap();
     drop(store);
@@ -289,4 +289,19 @@ fn import_export_and_audit_from_the_command_line() {
     assert!(String::from_utf8(out.stdout).unwrap().contains("孟定镇"));
     assert_rejected(&run(&["stats", "--by", "colour"]), &["--by"]);
     std::fs::remove_dir_all(dir).unwrap();
+}
+
+#[test]
+fn score_reads_a_null_risk_count_as_unanswered_adding_nothing() {
+    let mut input = all_max_input();
+    input["risk_events_30d"] = json!({"fall": 2, "wandering": null, "choking": null});
+    let output = score_stdin(&input.to_string());
+    assert!(output.status.success(), "{}", stderr(&output));
+    let out: Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(out["adjustments"][0]["id"], "risk_events", "two answered falls raise the level");
+    input["risk_events_30d"] = json!({"fall": 1, "choking": null});
+    let out: Value = serde_json::from_slice(&score_stdin(&input.to_string()).stdout).unwrap();
+    assert_eq!(out["adjustments"], json!([]), "an unanswered kind adds nothing");
+    input["risk_events_30d"] = json!({"falls": null});
+    assert_rejected(&score_stdin(&input.to_string()), &["risk_events_30d.falls"]);
 }

@@ -38,7 +38,8 @@ pub fn with_total(scale: &Scale, total: u16) -> Answers {
 /// Fills the Annex A fields that a report, a submission and an approval require and that
 /// a lifecycle test does not care about (issue #10: submit and approve validate the
 /// record): A.1.3, 乡镇 (耿马镇) and A.2.1 when blank, A.2.2 and A.2.3 from the ID number (A.2.8 itself
-/// is left to the test), A.3.1, A.3.2 and A.5.11. Fields already set are kept.
+/// is left to the test), A.2.14 (无), A.3.1, A.3.2, A.4.1 (以上均无) and A.5.11. Fields
+/// already set are kept.
 pub fn complete_annex_a(record: &mut AssessmentRecord) {
     use elder_assess::record::codes::{AssessmentReason, Presence, Relationship};
     record.info.reason.get_or_insert(AssessmentReason::First);
@@ -57,6 +58,19 @@ pub fn complete_annex_a(record: &mut AssessmentRecord) {
     }
     record.informant.relationship.get_or_insert(Relationship::Child);
     record.health.coma.get_or_insert(Presence::Absent);
+    answer_risk_events_and_diagnoses(record);
+}
+
+/// Answers what issue #13 made required and a test does not care about: each
+/// unanswered A.2.14 count as 无 (0), and an unanswered A.4.1 as 「以上均无」. Answers
+/// already given are kept.
+pub fn answer_risk_events_and_diagnoses(record: &mut AssessmentRecord) {
+    for part in elder_assess::record::RISK_EVENT_PARTS {
+        record.subject.risk_events.count_mut(part).get_or_insert(0);
+    }
+    if !record.diagnoses.is_answered() {
+        record.diagnoses.none_of_the_above = true;
+    }
 }
 
 /// Scores with no context facts set.

@@ -77,4 +77,6 @@ mod ui_recovery; // The recovery screen: every good backup offered, the chosen o
 #[cfg(test)]
 mod ui_township; // 乡镇 chosen in A.1, required to complete, shown at home, in the queue and statistics. // 导出 PDF…: typed paths, last folder, fits 800×600 at 200 %; pen-up ends the stroke.
 #[cfg(test)]
+mod unanswered_lists; // A.2.14 and A.4.1 start unanswered, block completion, decide C.4 only when answered.
+#[cfg(test)]
 mod wording_shown; // Wizard, report and blank form show items, options and notes from the scale only.

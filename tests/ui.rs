@@ -257,6 +257,7 @@ pub(super) fn fill_annex_a(harness: &mut Harness<'static, AppState>) {
     record.informant.name = "测试家属".to_owned();
     record.informant.relationship = Some(Relationship::Child);
     record.health.coma = Some(Presence::Absent);
+    super::common::answer_risk_events_and_diagnoses(record);
     harness.run();
 }
 

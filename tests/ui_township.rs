@@ -67,7 +67,8 @@ fn open_a1(harness: &mut Harness<'static, AppState>) {
     harness.run();
 }
 
-fn complete(harness: &mut Harness<'static, AppState>) -> Status {
+/// Presses 完成评估 in C and returns the record's status once saved.
+pub(super) fn complete(harness: &mut Harness<'static, AppState>) -> Status {
     open_section(harness, "C 评估结果");
     harness.get_by_label("完成评估").click();
     harness.run();

@@ -8,7 +8,9 @@
 //!  "risk_events_30d": {"fall": 0, "wandering": 0, "choking": 0, "suicide_self_harm": 0, "other": 0}}
 //! ```
 //! Unknown fields and duplicate keys are errors. `scale` may be omitted; the three flags
-//! and `risk_events_30d` may not (a missing key inside `risk_events_30d` counts as 0).
+//! and `risk_events_30d` may not. Inside `risk_events_30d` a missing key or `null` is a
+//! kind not answered: it adds nothing to the C.4 ③ total (only answered counts are
+//! summed), the same as an unanswered A.2.14 count of a record.
 
 use std::collections::HashSet;
 use std::fmt;
@@ -38,9 +40,10 @@ pub struct ScoreInput {
     pub dementia: bool,
     /// A.4.1 其他精神和行为障碍（F04～F99）.
     pub mental_disorder: bool,
-    /// A.2.14 counts per kind of event, `0..=3` (3 = three or more).
+    /// A.2.14 counts per kind of event, `0..=3` (3 = three or more); `None` (`null`) =
+    /// not answered.
     #[serde(deserialize_with = "ordered_unique_map")]
-    pub risk_events_30d: Vec<(String, i64)>,
+    pub risk_events_30d: Vec<(String, Option<i64>)>,
 }
 
 impl ScoreInput {
@@ -72,7 +75,9 @@ impl ScoreInput {
             }
         }
         for (part, count) in &self.risk_events_30d {
-            if let Err(issue) = facts.set_count(scale, "risk_events_30d", part, *count) {
+            // Unanswered adds nothing; setting 0 still checks the part id.
+            let count = count.unwrap_or(0);
+            if let Err(issue) = facts.set_count(scale, "risk_events_30d", part, count) {
                 issues.push(issue);
             }
         }
@@ -84,11 +89,13 @@ impl ScoreInput {
 }
 
 /// Deserializes a JSON object into ordered pairs, rejecting duplicate keys.
-fn ordered_unique_map<'de, D: Deserializer<'de>>(de: D) -> Result<Vec<(String, i64)>, D::Error> {
-    struct PairsVisitor;
+fn ordered_unique_map<'de, D: Deserializer<'de>, V: Deserialize<'de>>(
+    de: D,
+) -> Result<Vec<(String, V)>, D::Error> {
+    struct PairsVisitor<V>(std::marker::PhantomData<V>);
 
-    impl<'de> Visitor<'de> for PairsVisitor {
-        type Value = Vec<(String, i64)>;
+    impl<'de, V: Deserialize<'de>> Visitor<'de> for PairsVisitor<V> {
+        type Value = Vec<(String, V)>;
 
         fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
             f.write_str("an object of integers")
@@ -97,19 +104,19 @@ fn ordered_unique_map<'de, D: Deserializer<'de>>(de: D) -> Result<Vec<(String, i
         fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
             // A set of the keys seen makes the duplicate check linear (100,000 keys).
             let mut seen: HashSet<String> = HashSet::new();
-            let mut pairs: Vec<(String, i64)> = Vec::new();
+            let mut pairs: Vec<(String, V)> = Vec::new();
             while let Some(key) = map.next_key::<String>()? {
                 if !seen.insert(key.clone()) {
                     return Err(serde::de::Error::custom(format!("键 `{key}` 重复")));
                 }
-                let value = map.next_value::<i64>()?;
+                let value = map.next_value::<V>()?;
                 pairs.push((key, value));
             }
             Ok(pairs)
         }
     }
 
-    de.deserialize_map(PairsVisitor)
+    de.deserialize_map(PairsVisitor(std::marker::PhantomData))
 }
 
 /// The output of `elder-assess score`.

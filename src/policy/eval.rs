@@ -47,7 +47,7 @@ impl Subject {
                 .birth_date
                 .or_else(|| record.subject.id_number().map(|id| id.birth_date())),
             final_level,
-            dementia: Some(record.diagnoses.conditions.contains(&Diagnosis::Dementia)),
+            dementia: record.diagnoses.has(Diagnosis::Dementia),
             facts: record.county.clone(),
         }
     }

@@ -12,12 +12,14 @@
 //!   not a missing one (a wrong check digit, an impossible birth date, an unknown item
 //!   code, a score out of range). `import` refuses a record with any of them; a record
 //!   that is only unfinished is imported as a draft.
+//! - [`AssessmentRecord::unanswered_change_inputs`]: the C.4 inputs not answered yet,
+//!   for showing a level as provisional.
 
 use std::fmt;
 
 use chrono::NaiveDate;
 
-use super::{AssessmentRecord, FieldIssue, age_on};
+use super::{AssessmentRecord, FieldCode, FieldIssue, age_on};
 use crate::scale::Scale;
 
 /// The highest plausible age (周岁) on the reference date. The oldest documented person
@@ -75,6 +77,22 @@ impl AssessmentRecord {
     /// rather than a field not yet filled in: what stops an import.
     pub fn invalid_values(&self, scale: &Scale) -> Vec<FieldIssue> {
         self.validate(scale).into_iter().filter(|issue| issue.blocking && !issue.missing).collect()
+    }
+
+    /// The fields the C.4 grounds read that are not answered yet (A.2.14.1–A.2.14.5,
+    /// A.4.1, A.5.11), in form order: while any is, a level computed from the record is
+    /// provisional (its grounds come from the answers given so far).
+    pub fn unanswered_change_inputs(&self) -> Vec<FieldCode> {
+        let events = self.subject.risk_events.parts();
+        let mut fields: Vec<FieldCode> =
+            events.into_iter().filter(|(_, _, n)| n.is_none()).map(|(field, _, _)| field).collect();
+        if !self.diagnoses.is_answered() {
+            fields.push(FieldCode::DIAGNOSES);
+        }
+        if self.health.coma.is_none() {
+            fields.push(FieldCode::COMA);
+        }
+        fields
     }
 }
 

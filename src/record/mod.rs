@@ -27,11 +27,13 @@
 mod checks;
 pub mod codes;
 pub mod county;
+mod diagnoses;
 pub mod exclusive;
 pub mod field_code;
 pub mod field_path;
 mod id_number;
 pub mod import;
+mod risk_events;
 pub mod signature;
 mod township;
 
@@ -45,9 +47,11 @@ use crate::assessment::{AnswerIssue, Answers, Facts};
 use crate::scale::{FactKind, Scale};
 
 pub use checks::{BirthDateProblem, MAX_AGE, check_birth_date, join_issues};
+pub use diagnoses::{Diagnoses, Medication};
 pub use field_code::{FieldCode, FieldCodeError, FieldSection};
 pub use id_number::{IdNumber, IdNumberError, IdNumberInput, age_on, mask_id};
 pub use import::{FieldProblem, ImportError, parse_jsonl};
+pub use risk_events::{RISK_EVENT_PARTS, RiskEvents};
 pub use signature::{Signature, Signatures};
 
 use codes::{
@@ -178,43 +182,6 @@ impl Subject {
     }
 }
 
-/// A.2.14 近30天内照护风险事件: counts per kind, each `0..=3` (3 = 3 次及以上).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(default)]
-pub struct RiskEvents {
-    /// A.2.14.1 跌倒.
-    pub fall: u8,
-    /// A.2.14.2 走失.
-    pub wandering: u8,
-    /// A.2.14.3 噎食.
-    pub choking: u8,
-    /// A.2.14.4 自杀、自伤.
-    pub suicide_self_harm: u8,
-    /// A.2.14.5 其他 (count).
-    pub other: u8,
-    /// A.2.14.5 其他: what happened.
-    pub other_text: String,
-}
-
-impl RiskEvents {
-    /// `(field code, scale part id, count)` for each kind, in form order.
-    pub fn parts(&self) -> [(FieldCode, &'static str, u8); 5] {
-        let [fall, wandering, choking, harm, other] = FieldCode::RISK_EVENTS;
-        [
-            (fall, "fall", self.fall),
-            (wandering, "wandering", self.wandering),
-            (choking, "choking", self.choking),
-            (harm, "suicide_self_harm", self.suicide_self_harm),
-            (other, "other", self.other),
-        ]
-    }
-
-    /// Sum of all counts (each capped at [`RISK_EVENT_MAX`]).
-    pub fn total(&self) -> u16 {
-        self.parts().iter().map(|(_, _, n)| u16::from((*n).min(RISK_EVENT_MAX))).sum()
-    }
-}
-
 /// A.3 信息提供者及联系人信息表 (informant and contact).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default)]
@@ -227,32 +194,6 @@ pub struct Informant {
     pub contact_name: String,
     /// A.3.4 联系人电话.
     pub contact_phone: String,
-}
-
-/// A.4 疾病诊断和用药情况 (diagnoses and medication).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(default)]
-pub struct Diagnoses {
-    /// A.4.1 疾病诊断 (multi-select).
-    pub conditions: BTreeSet<Diagnosis>,
-    /// A.4.1 其他: the diagnosis as written.
-    pub other: String,
-    /// A.4.2 用药情况（目前长期服药情况）, one row per drug.
-    pub medications: Vec<Medication>,
-}
-
-/// One A.4.2 row.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(default)]
-pub struct Medication {
-    /// 药物名称.
-    pub name: String,
-    /// 服药方法.
-    pub route: String,
-    /// 用药剂量.
-    pub dose: String,
-    /// 用药频率.
-    pub frequency: String,
 }
 
 /// A.5 健康相关问题 (health-related problems).
@@ -359,9 +300,14 @@ impl AssessmentRecord {
     /// The Annex A facts the scale's change rules read.
     ///
     /// - A.5.11 昏迷 = 有 → `coma`;
-    /// - A.4.1 痴呆 → `dementia`; 其他精神和行为障碍 → `mental_disorder`;
-    /// - A.2.14 counts → `risk_events_30d` parts `fall`, `wandering`, `choking`,
-    ///   `suicide_self_harm`, `other`, each capped at the fact's maximum (3 = 3 次及以上).
+    /// - A.4.1 痴呆 → `dementia`; 其他精神和行为障碍 → `mental_disorder` (both "no"
+    ///   while A.4.1 is unanswered);
+    /// - answered A.2.14 counts → `risk_events_30d` parts `fall`, `wandering`, `choking`,
+    ///   `suicide_self_harm`, `other`, each capped at the fact's maximum (3 = 3 次及以上);
+    ///   an unanswered count adds nothing.
+    ///
+    /// An unanswered A.4.1, A.2.14 or A.5.11 is a blocking `validate` issue, so a record
+    /// that completes is never scored from a default.
     ///
     /// A fact the scale does not define is skipped: no rule of that scale reads it. A fact
     /// the scale defines with another shape (counts instead of a flag, other parts) cannot
@@ -389,7 +335,8 @@ impl AssessmentRecord {
     /// `A.2.9` before `A.2.10`); within one field in the order checked.
     ///
     /// Required: A.1.1, A.1.3 (and its text for 其他), 乡镇, A.2.1, A.2.2, A.2.3, A.2.8 (a
-    /// valid number), A.3.1, A.3.2 and every Annex B item of `scale` with a score it
+    /// valid number), A.2.14.1–A.2.14.5, A.3.1, A.3.2, A.4.1 (a diagnosis or 「以上均无」,
+    /// not both), A.5.11 and every Annex B item of `scale` with a score it
     /// offers. A.1.2 always has a value. Cross-checks: sex and birth date against the ID
     /// number, a plausible birth date ([`check_birth_date`]: before the reference date and
     /// an age of at most [`MAX_AGE`]; the ID number's, when A.2.3 is empty), A.2.14 counts
@@ -402,6 +349,7 @@ impl AssessmentRecord {
         self.validate_info(&mut issues);
         self.validate_subject(&mut issues);
         self.validate_informant(&mut issues);
+        issues.extend(self.diagnoses.issues());
         self.validate_health(&mut issues);
         self.validate_answers(scale, &mut issues);
         self.validate_signatures(&mut issues);
@@ -496,14 +444,7 @@ impl AssessmentRecord {
                 format!("评估基准日期时年龄为 {age} 周岁，未满 {OLDER_ADULT_AGE} 周岁"),
             ));
         }
-        for (field, _, count) in subject.risk_events.parts() {
-            if count > RISK_EVENT_MAX {
-                issues.push(FieldIssue::new(
-                    field,
-                    format!("发生次数为 {count}，应为 0–3（3 表示 3 次及以上）"),
-                ));
-            }
-        }
+        issues.extend(subject.risk_events.issues());
     }
 
     fn validate_informant(&self, issues: &mut Vec<FieldIssue>) {
@@ -579,18 +520,14 @@ impl AssessmentRecord {
         };
         let coma = self.health.coma == Some(Presence::Present);
         note(FieldCode::COMA, facts.set_flag(scale, FACT_COMA, coma));
-        let conditions = &self.diagnoses.conditions;
+        // C.4 ② is decided only on an answered A.4.1; unanswered, the flags stay "no"
+        // and `validate` blocks completion.
+        let diagnoses = &self.diagnoses;
+        let has = |diagnosis| diagnoses.has(diagnosis).unwrap_or(false);
+        note(FieldCode::DIAGNOSES, facts.set_flag(scale, FACT_DEMENTIA, has(Diagnosis::Dementia)));
         note(
             FieldCode::DIAGNOSES,
-            facts.set_flag(scale, FACT_DEMENTIA, conditions.contains(&Diagnosis::Dementia)),
-        );
-        note(
-            FieldCode::DIAGNOSES,
-            facts.set_flag(
-                scale,
-                FACT_MENTAL_DISORDER,
-                conditions.contains(&Diagnosis::OtherMentalDisorder),
-            ),
+            facts.set_flag(scale, FACT_MENTAL_DISORDER, has(Diagnosis::OtherMentalDisorder)),
         );
         // Counts above the scale's maximum mean "maximum or more"; `validate` reports them.
         let max = scale
@@ -600,7 +537,10 @@ impl AssessmentRecord {
                 FactKind::Flag => None,
             })
             .unwrap_or(RISK_EVENT_MAX);
+        // C.4 ③ adds answered counts only: an unanswered kind stays 0 here, and
+        // `validate` blocks completion until it is answered.
         for (field, part, count) in self.subject.risk_events.parts() {
+            let Some(count) = count else { continue };
             let count = i64::from(count.min(max));
             note(field, facts.set_count(scale, FACT_RISK_EVENTS, part, count));
         }
@@ -640,6 +580,15 @@ mod tests {
         record.informant.name = "李四".to_owned();
         record.informant.relationship = Some(Relationship::Child);
         record.health.coma = Some(Presence::Absent);
+        record.diagnoses.none_of_the_above = true;
+        record.subject.risk_events = RiskEvents {
+            fall: Some(0),
+            wandering: Some(0),
+            choking: Some(0),
+            suicide_self_harm: Some(0),
+            other: Some(0),
+            other_text: String::new(),
+        };
         for (signature, name) in [
             (&mut record.signatures.assessor1, "评估员甲"),
             (&mut record.signatures.assessor2, "评估员乙"),
@@ -692,11 +641,11 @@ mod tests {
         let empty = record.facts(&scale);
         assert_eq!(empty, Facts::new(&scale));
 
-        record.diagnoses.conditions.insert(Diagnosis::Dementia);
-        record.diagnoses.conditions.insert(Diagnosis::Hypertension);
-        record.subject.risk_events.fall = 1;
-        record.subject.risk_events.choking = 2;
-        record.subject.risk_events.other = 7; // over the maximum: counts as 3
+        record.diagnoses.tick(Diagnosis::Dementia);
+        record.diagnoses.tick(Diagnosis::Hypertension);
+        record.subject.risk_events.fall = Some(1);
+        record.subject.risk_events.choking = Some(2);
+        record.subject.risk_events.other = Some(7); // over the maximum: counts as 3
         let facts = record.facts(&scale);
         assert!(facts.flag(scale.fact_index("dementia").unwrap()));
         assert!(!facts.flag(scale.fact_index("mental_disorder").unwrap()));
@@ -728,8 +677,8 @@ mod tests {
         let record = AssessmentRecord::new(String::new(), date(2024, 5, 20));
         let issues = record.validate(&scale);
         let mut expected = vec![
-            "A.1.1", "A.1.3", "乡镇", "A.2.1", "A.2.2", "A.2.3", "A.2.8", "A.3.1", "A.3.2",
-            "A.5.11",
+            "A.1.1", "A.1.3", "乡镇", "A.2.1", "A.2.2", "A.2.3", "A.2.8", "A.2.14.1", "A.2.14.2",
+            "A.2.14.3", "A.2.14.4", "A.2.14.5", "A.3.1", "A.3.2", "A.4.1", "A.5.11",
         ];
         let items: Vec<&str> = scale.items().iter().map(crate::scale::Item::id).collect();
         expected.extend(&items);
@@ -759,6 +708,25 @@ mod tests {
     }
 
     #[test]
+    fn unanswered_risk_events_and_diagnoses_block_completion_and_add_no_ground() {
+        let scale = scale();
+        let mut record = complete(&scale);
+        record.subject.risk_events.choking = None;
+        record.diagnoses.none_of_the_above = false;
+        let issues = record.validate(&scale);
+        assert_eq!(fields(&issues), ["A.2.14.3", "A.4.1"]);
+        assert!(issues.iter().all(|issue| issue.missing && issue.blocking));
+        // Answered counts alone decide C.4 ③; an unanswered kind adds nothing.
+        record.subject.risk_events.fall = Some(1);
+        let outcome = score(&scale, &record.answers(&scale), &record.facts(&scale)).unwrap();
+        assert!(outcome.adjustments.is_empty());
+        record.subject.risk_events.wandering = Some(1);
+        let outcome = score(&scale, &record.answers(&scale), &record.facts(&scale)).unwrap();
+        assert_eq!(outcome.adjustments.len(), 1);
+        assert_eq!(outcome.adjustments[0].rule.id, "risk_events");
+    }
+
+    #[test]
     fn unanswered_coma_blocks_completion() {
         let scale = scale();
         let mut record = complete(&scale);
@@ -773,7 +741,7 @@ mod tests {
         record.info.reason = Some(AssessmentReason::Other);
         record.answers.insert("B.1.1".to_owned(), 99);
         record.answers.insert("B.9.9".to_owned(), 1);
-        record.subject.risk_events.wandering = 4;
+        record.subject.risk_events.wandering = Some(4);
         *record.subject.id_number.text_mut() = "110105194912310020".to_owned();
         let issues = record.validate(&scale);
         assert_eq!(fields(&issues), ["A.1.3", "A.2.8", "A.2.14.2", "B.1.1", "B.9.9"]);
@@ -861,7 +829,7 @@ mod tests {
         record.subject.ethnicity.group = Some(codes::EthnicGroup::Minority);
         record.subject.ethnicity.minority = "彝族".to_owned();
         record.subject.living.extend([LivingArrangement::WithChildren, LivingArrangement::Alone]);
-        record.subject.risk_events.other = 1;
+        record.subject.risk_events.other = Some(1);
         record.subject.risk_events.other_text = "烫伤".to_owned();
         record.diagnoses.conditions.insert(Diagnosis::Dementia);
         record.diagnoses.medications.push(Medication {

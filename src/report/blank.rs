@@ -6,7 +6,7 @@ use crate::record::codes::{
     Presence, PressureInjury, RISK_EVENT_ANSWERS, Relationship, Sex, SpecialCare, SwallowingSign,
     ToothLoss, Wound,
 };
-use crate::record::{FieldCode, FieldSection, RiskEvents};
+use crate::record::{Diagnoses, FieldCode, FieldSection, RiskEvents};
 use crate::scale::Scale;
 
 use super::layout::{Ink, Layout, MARGIN_X, PAGE_WIDTH, count};
@@ -139,7 +139,9 @@ fn annex_a(layout: &mut Layout, scale: &Scale) {
     blank_line(layout, &field("A.3.4"));
 
     form_heading(layout, 4);
-    let diagnoses: Vec<String> = Diagnosis::ALL.iter().map(ToString::to_string).collect();
+    // The tool's 「以上均无」 ends the list, as in the wizard (see `record::Diagnoses`).
+    let mut diagnoses: Vec<String> = Diagnosis::ALL.iter().map(ToString::to_string).collect();
+    diagnoses.push(Diagnoses::NONE_OF_THE_ABOVE.to_owned());
     choices(layout, &field("A.4.1"), &diagnoses);
     layout.paragraph(MARGIN_X, Layout::content_width(), &field("A.4.2"), SIZE, Ink::Black);
     medication_table(layout);

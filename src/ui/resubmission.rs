@@ -136,6 +136,17 @@ fn coded(path: &str, json: &serde_json::Value) -> Option<String> {
         "subject.income" => choice_text::<IncomeSource>(json),
         "informant.relationship" => choice_text::<Relationship>(json),
         "diagnoses.conditions" => choice_text::<Diagnosis>(json),
+        "diagnoses.none_of_the_above" => json.as_bool().map(|ticked| {
+            if ticked { crate::record::Diagnoses::NONE_OF_THE_ABOVE } else { "（未选）" }.to_owned()
+        }),
+        "subject.risk_events.fall"
+        | "subject.risk_events.wandering"
+        | "subject.risk_events.choking"
+        | "subject.risk_events.suicide_self_harm"
+        | "subject.risk_events.other" => json
+            .as_u64()
+            .and_then(|n| u8::try_from(n).ok())
+            .map(|n| crate::record::codes::risk_event_answer(n).to_owned()),
         "health.pressure_injury" => choice_text::<PressureInjury>(json),
         "health.joint_motion.status" => choice_text::<JointMotionStatus>(json),
         "health.wounds" => choice_text::<Wound>(json),
@@ -185,6 +196,10 @@ mod tests {
             "已签（2 笔）"
         );
         assert_eq!(value_text("subject.height_cm", Some("null")), "—");
+        assert_eq!(value_text("subject.risk_events.fall", Some("0")), "无");
+        assert_eq!(value_text("subject.risk_events.fall", Some("2")), "发生过2次");
+        assert_eq!(value_text("subject.risk_events.fall", Some("null")), "—");
+        assert_eq!(value_text("diagnoses.none_of_the_above", Some("true")), "以上均无");
         assert!(!value_text("subject.id_number", Some("\"11010519491231002X\"")).contains("1949"));
     }
 }

@@ -7,11 +7,13 @@ use egui::{RichText, Ui};
 use super::super::form;
 use super::super::table::table;
 
-use crate::record::codes::{EthnicGroup, MEDICATION_COLUMNS, Presence, risk_event_answer};
+use crate::record::codes::{
+    Diagnosis, EthnicGroup, MEDICATION_COLUMNS, Presence, risk_event_answer,
+};
 use chrono::NaiveDate;
 
 use crate::record::{
-    FieldCode, FieldSection, Medication, RISK_EVENT_MAX, RiskEvents, Subject, age_on,
+    Diagnoses, FieldCode, FieldSection, Medication, RISK_EVENT_MAX, RiskEvents, Subject, age_on,
 };
 use crate::scale::{FactKind, Scale};
 
@@ -153,9 +155,13 @@ pub(super) fn diagnoses_ui(ui: &mut Ui, editor: &mut Editor, scale: &Scale) {
     form_heading(ui, 4);
     let diagnoses = &mut editor.record.diagnoses;
     let label = FieldCode::DIAGNOSES;
-    ui.label(RichText::new(format!("{label} {}", label.form_title().unwrap_or_default())).strong());
+    ui.horizontal_wrapped(|ui| {
+        let title = label.form_title().unwrap_or_default();
+        ui.label(RichText::new(format!("{label} {title}")).strong());
+        ui.label(RichText::new("*").color(theme::ERROR));
+    });
     grounds_hint(ui, scale, &label.to_string());
-    multi_choice(ui, &mut diagnoses.conditions);
+    diagnosis_choice(ui, diagnoses);
     form::labelled_row(ui, "其他诊断", false, |ui, label| {
         text_field(ui, label, &mut diagnoses.other);
     });
@@ -261,6 +267,20 @@ fn id_number_row(ui: &mut Ui, subject: &mut Subject, buffers: &mut Buffers, refe
     });
 }
 
+/// A.4.1 as one list of check boxes (one Tab stop): the standard's diagnoses and then
+/// the tool's 「以上均无」, which excludes them (see [`Diagnoses::tick`]).
+fn diagnosis_choice(ui: &mut Ui, diagnoses: &mut Diagnoses) {
+    let mut shown: Vec<(String, bool)> =
+        Diagnosis::ALL.iter().map(|d| (d.to_string(), diagnoses.conditions.contains(d))).collect();
+    shown.push((Diagnoses::NONE_OF_THE_ABOVE.to_owned(), diagnoses.none_of_the_above));
+    for index in option_list(ui, Kind::Multiple, &shown) {
+        match Diagnosis::ALL.get(index) {
+            Some(&ticked) => diagnoses.tick(ticked),
+            None => diagnoses.tick_none_of_the_above(),
+        }
+    }
+}
+
 /// A.2.14 counts, 0 to 3 (3 = 3 次及以上), worded as the form words them; the kinds are
 /// labelled by the scale's A.2.14 fact, and 其他 has its blank on its own row.
 fn risk_events_ui(ui: &mut Ui, scale: &Scale, events: &mut RiskEvents) {
@@ -280,27 +300,22 @@ fn risk_events_ui(ui: &mut Ui, scale: &Scale, events: &mut RiskEvents) {
             FactKind::Flag => Vec::new(),
         })
         .collect();
-    for (field, part, _) in events.parts() {
+    for (field, part, count) in events.parts() {
         let title = labels.iter().find(|(id, _)| id == part).map_or("", |(_, l)| l.as_str());
-        let count = match part {
-            "fall" => &mut events.fall,
-            "wandering" => &mut events.wandering,
-            "choking" => &mut events.choking,
-            "suicide_self_harm" => &mut events.suicide_self_harm,
-            _ => &mut events.other,
-        };
-        form::row(ui, &field.to_string(), title, false, |ui, label| {
+        // Unanswered (`None`) until an option is chosen: nothing is preselected.
+        let mut chosen = None;
+        form::row(ui, &field.to_string(), title, true, |ui, label| {
             let options: Vec<(String, bool)> = (0..=RISK_EVENT_MAX)
-                .map(|n| (risk_event_answer(n).to_owned(), *count == n))
+                .map(|n| (risk_event_answer(n).to_owned(), count == Some(n)))
                 .collect();
-            if let Some(n) =
-                option_list(ui, Kind::Single, &options).last().and_then(|n| u8::try_from(*n).ok())
-            {
-                *count = n;
-            }
+            chosen =
+                option_list(ui, Kind::Single, &options).last().and_then(|n| u8::try_from(*n).ok());
             if part == "other" {
                 text_field(ui, label, &mut events.other_text);
             }
         });
+        if let Some(n) = chosen {
+            *events.count_mut(part) = Some(n);
+        }
     }
 }

@@ -32,8 +32,13 @@ pub(super) fn result_ui(
         labelled_row(ui, "C.3 老年人能力初步等级", false, |ui, _| {
             ui.label(outcome.preliminary_level_name())
         });
+        let pending = editor.record.unanswered_change_inputs();
         labelled_row(ui, "C.4 能力等级变更依据", false, |ui, _| {
-            if outcome.adjustments.is_empty() {
+            if !pending.is_empty() {
+                let fields: Vec<String> = pending.iter().map(ToString::to_string).collect();
+                let text = format!("待定：{} 尚未作答，变更依据未能确定", fields.join("、"));
+                ui.label(RichText::new(text).color(theme::WARNING));
+            } else if outcome.adjustments.is_empty() {
                 ui.label("无");
             }
             for ground in outcome.grounds() {
@@ -47,7 +52,10 @@ pub(super) fn result_ui(
                     .size(theme::HEADING + 4.0)
                     .strong()
                     .color(theme::ACCENT),
-            )
+            );
+            if !pending.is_empty() {
+                ui.label(RichText::new("待定（见 C.4）").color(theme::WARNING));
+            }
         });
         ui.add_space(8.0);
         if outcome.warnings.is_empty() {
