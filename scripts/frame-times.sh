@@ -22,7 +22,7 @@
 # away with the temporary directory). Only the fake test values below are typed; the
 # script prints no record content.
 #
-# Layout assumptions (old UI, 1280x800 window at 100 % text size, light theme, no window
+# Layout assumptions (1280x800 window at 100 % text size, light theme, no window
 # manager so the window sits at the screen's origin): every coordinate below is relative
 # to the window's top-left corner and was read off screenshots. When the UI changes,
 # adjust the variables in this block; each step is checked (a section's dot in the side
@@ -64,29 +64,16 @@ SIG_STEP_DELAY=0.01                    # seconds between two moves
 
 # ---- layout (window coordinates, see the header) ---------------------------------------
 HOME_NEW=(98 78)                       # home: ＋ 新建评估
-SIDE_A1=(100 300); SIDE_A2=(100 351); SIDE_A3=(100 402); SIDE_A5=(100 504)
-SIDE_B1=(100 606)
+SIDE_B1=(100 664)                      # side panel (under ← 返回列表 and 删除草稿)
 SIDE_DOT_X=30                          # x of the ●/○ in the side panel's rows
-SIDE_DOT_Y_A=(300 351 402 453 504)     # A.1–A.5 (side panel scrolled to the top)
-SIDE_DOT_Y_B=(606 657 708 759)         # B.1–B.4
+SIDE_DOT_Y_A=(358 409 460 511 562)     # A.1–A.5 (side panel scrolled to the top)
+SIDE_DOT_Y_B=(664 715 766)             # B.1–B.3 (B.4 is below the fold)
 SIDE_SCROLL_AT=(140 600)               # wheel here scrolls the side panel
 SIDE_SIGN_BOTTOM=(60 778)              # 签名, side panel scrolled to the bottom
 SIDE_DOT_Y_SIGN_BOTTOM=778
+SIDE_DOT_Y_B4_BOTTOM=647               # B.4, side panel scrolled to the bottom
 CONTENT_SCROLL_AT=(700 500)            # wheel here scrolls the central panel
 OK_COLOUR='srgb(46,125,50)'            # theme::OK: the dot of a complete section
-# A.1
-A1_REASON=(553 226)                    # 首次评估
-A1_PLACE=(700 323)
-# A.2 (after a valid ID number: its 号码有效 line and the age line push the rows down)
-A2_NAME=(832 122); A2_ID=(832 177)
-A2_HEIGHT=(732 418); A2_WEIGHT=(732 473)
-A2_ETHNIC=(684 523)                    # 汉族
-A2_EDUCATION=(762 647)                 # 小学
-# A.3
-A3_NAME=(822 122); A3_RELATION=(829 198); A3_CONTACT=(822 273); A3_PHONE=(822 328)
-# A.5 (top, then scrolled to the bottom)
-A5_TOP_CHOICES=("788 120" "788 450" "788 569")   # 压力性损伤 无, 关节活动度 无, 伤口 无
-A5_COMA_NO=(788 612); A5_OTHER=(937 697)         # A.5.11 昏迷 无, A.5.12 其他
 # 签名 (central panel at the top)
 SIGN_NAME1=(590 163); SIGN_NAME2=(590 399)
 SIGN_BLANK=(1100 700)                  # a click here takes the focus off the name fields
@@ -95,7 +82,7 @@ COMPLETE_BOTTOM=(408 768)              # 完成评估, central panel scrolled to
 INK_COLOUR_MAX=100                     # a pad pixel darker than this (0–255 grey) is ink
 # 导出 PDF (read-only header, then the dialog with both keys preselected)
 EXPORT_BUTTON=(603 78)
-EXPORT_PASS1=(265 224); EXPORT_PASS2=(265 367); EXPORT_SAVE=(83 620)
+EXPORT_PASS1=(270 233); EXPORT_PASS2=(270 376); EXPORT_SAVE=(90 712)
 EXPORT_WAIT_SECONDS=30                 # for the PDF to appear after 保存
 
 # ---- setup -----------------------------------------------------------------------------
@@ -222,32 +209,29 @@ finish_app
 start_app typing "$TYPING_SECONDS"
 click "${HOME_NEW[@]}"
 sleep 0.5
-# A.1: reason and place.
-click "${A1_REASON[@]}"
-field "${A1_PLACE[@]}" "$PLACE"
-# A.2: name, ID number (fills sex and birth date), height, weight, two choices.
-click "${SIDE_A2[@]}"
-field "${A2_NAME[@]}" "$ELDER_NAME"
-field "${A2_ID[@]}" "$ELDER_ID"
-field "${A2_HEIGHT[@]}" "$HEIGHT"
-field "${A2_WEIGHT[@]}" "$WEIGHT"
-click "${A2_ETHNIC[@]}"
-click "${A2_EDUCATION[@]}"
+# Annex A by keyboard (each section opens on its first field; Enter goes on, a digit
+# chooses the option of that number, a single choice then moves on).
+k() { xdotool key "$@"; sleep "$KEY_PAUSE"; }
+t() { xdotool type --delay "$TYPE_DELAY_MS" "$1"; sleep "$KEY_PAUSE"; }
+# A.1: reference date (kept), 评估原因 1, 乡镇 the first, 评估地点; Enter: A.2.
+k Tab; k 1; k Down; k Tab; t "$PLACE"; k Return
+# A.2: name, ID number (fills sex and birth date), height, weight, 民族 1, 宗教 1,
+# 文化程度 2, 居住 2, 婚姻 2, 医疗费用 2, 经济来源 1, the five A.2.14 counts 无, 其他's
+# blank; Enter: A.3.
+t "$ELDER_NAME"; k Return; t "$ELDER_ID"; k Return; k Tab; k Tab
+t "$HEIGHT"; k Return; t "$WEIGHT"; k Return
+k 1; k 1; k 2; k 2; k Tab; k 2; k 2; k Tab; k 1; k Tab
+k 1; k 1; k 1; k 1; k 1; k Return
 s=$(shot typing-a2)
-# A.3: informant, relationship, contact.
-click "${SIDE_A3[@]}"
-field "${A3_NAME[@]}" "$INFORMANT"
-click "${A3_RELATION[@]}"
-field "${A3_CONTACT[@]}" "$INFORMANT"
-field "${A3_PHONE[@]}" "$PHONE"
-# A.5: three choices at the top, then 昏迷 无 and 其他 at the bottom.
-click "${SIDE_A5[@]}"
-for p in "${A5_TOP_CHOICES[@]}"; do read -r x y <<<"$p"; click "$x" "$y"; done
-wheel "${CONTENT_SCROLL_AT[@]}" down 40
-click "${A5_COMA_NO[@]}"
-field "${A5_OTHER[@]}" "$OTHER_HEALTH"
+# A.3: informant, 关系 3 子女, contact, phone; Enter: A.4.
+t "$INFORMANT"; k Return; k 3; t "$INFORMANT"; k Return; t "$PHONE"; k Return
+# A.4: 24 以上均无 (two digits), 其他诊断 left blank; Enter: A.5.
+k 2; k 4; k Tab; k Return
+# A.5: every list 无 (A.5.6: 无缺损 in its first list), 其他; Enter: the county section.
+k 1; k 1; k 1; k Tab; k 1; k Tab; k 1; k 1; k Tab; k Tab; k Tab; k 1; k Tab; k 1; k Tab
+k 1; k 1; k 1; t "$OTHER_HEALTH"; k Return
 s=$(shot typing-a5)
-for i in 0 1 2 4; do expect_green "$s" "A.$((i + 1))" "$SIDE_DOT_X" "${SIDE_DOT_Y_A[$i]}"; done
+for i in 0 1 2 3 4; do expect_green "$s" "A.$((i + 1))" "$SIDE_DOT_X" "${SIDE_DOT_Y_A[$i]}"; done
 # Annex B by keyboard: the score's digit, then Enter (next item; after B.4.5 the result).
 click "${SIDE_B1[@]}"
 for score in "${SCORES[@]}"; do
@@ -256,9 +240,11 @@ for score in "${SCORES[@]}"; do
 done
 sleep 0.5
 s=$(shot typing-b)
-for i in 0 1 2 3; do expect_green "$s" "B.$((i + 1))" "$SIDE_DOT_X" "${SIDE_DOT_Y_B[$i]}"; done
+for i in 0 1 2; do expect_green "$s" "B.$((i + 1))" "$SIDE_DOT_X" "${SIDE_DOT_Y_B[$i]}"; done
 # 签名: the two assessors' names (the informant's defaults to A.3.1).
 wheel "${SIDE_SCROLL_AT[@]}" down 10
+s=$(shot typing-side-bottom)
+expect_green "$s" "B.4" "$SIDE_DOT_X" "$SIDE_DOT_Y_B4_BOTTOM"
 click "${SIDE_SIGN_BOTTOM[@]}"
 field "${SIGN_NAME1[@]}" "$ASSESSOR1"
 field "${SIGN_NAME2[@]}" "$ASSESSOR2"
