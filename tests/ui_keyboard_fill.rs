@@ -31,19 +31,7 @@ impl Keyboard {
     /// Option `number` (1-based) of the focused list, by its digits.
     fn option(&mut self, number: usize) {
         for digit in number.to_string().chars() {
-            let keys = [
-                Key::Num0,
-                Key::Num1,
-                Key::Num2,
-                Key::Num3,
-                Key::Num4,
-                Key::Num5,
-                Key::Num6,
-                Key::Num7,
-                Key::Num8,
-                Key::Num9,
-            ];
-            self.key(keys[digit.to_digit(10).unwrap() as usize]);
+            self.key(Key::from_name(&digit.to_string()).unwrap());
         }
     }
 
