@@ -17,7 +17,8 @@ impl AppState {
             // the controls.
             let wide = ui.available_width() >= 700.0;
             ui.horizontal_wrapped(|ui| {
-                ui.label(RichText::new("老年人能力评估").heading().strong());
+                let title = RichText::new("老年人能力评估").strong();
+                ui.label(if wide { title.heading() } else { title });
                 if wide {
                     ui.label(RichText::new(self.scale.standard()).small());
                     ui.separator();
@@ -33,7 +34,12 @@ impl AppState {
                 if ui.button("A＋").on_hover_text("放大（Ctrl+=）").clicked() {
                     self.prefs.zoom = zoom_step(self.prefs.zoom, true);
                 }
-                let theme_text = if self.prefs.dark { "浅色主题" } else { "深色主题" };
+                let theme_text = match (self.prefs.dark, wide) {
+                    (true, true) => "浅色主题",
+                    (false, true) => "深色主题",
+                    (true, false) => "浅色",
+                    (false, false) => "深色",
+                };
                 if ui.button(theme_text).clicked() {
                     self.prefs.dark = !self.prefs.dark;
                 }

@@ -89,7 +89,8 @@ impl Editor {
         entries: &[Entry],
     ) -> Option<WizardCommand> {
         ui.add_space(8.0);
-        let command = back_button(ui, 200.0).or_else(|| self.delete_draft_button(ui, 200.0));
+        let command =
+            back_button(ui, "← 返回列表", 200.0).or_else(|| self.delete_draft_button(ui, 200.0));
         ui.label(RichText::new(format!("评估编号 {}", self.record.info.number)).small());
         ui.label(
             RichText::new(format!("总分 {} / {}", progress.total, scale.max_total())).heading(),
@@ -117,7 +118,8 @@ impl Editor {
     ) -> Option<WizardCommand> {
         let mut command = None;
         ui.horizontal_wrapped(|ui| {
-            command = back_button(ui, 0.0).or_else(|| self.delete_draft_button(ui, 0.0));
+            // Short texts and one row where it fits: the form keeps the height.
+            command = back_button(ui, "← 列表", 0.0);
             let current = entries.iter().find(|e| e.section == self.section);
             let selected = current.map_or_else(|| RichText::new("部分"), Entry::text);
             let list = egui::ComboBox::from_id_salt("sections-list")
@@ -135,7 +137,9 @@ impl Editor {
                 });
             list.response
                 .widget_info(|| egui::WidgetInfo::labeled(egui::Role::ComboBox, true, "评估部分"));
-            ui.label(RichText::new(format!("总分 {} / {}", progress.total, scale.max_total())));
+            let total = format!("总分 {} / {}", progress.total, scale.max_total());
+            ui.add(egui::Label::new(total).extend());
+            command = command.or_else(|| self.delete_draft_button(ui, 0.0));
         });
         // The grade range is left to C 评估结果 here: the form keeps the height.
         command
@@ -157,8 +161,8 @@ impl Editor {
     }
 }
 
-/// ← 返回列表, at least `width` wide.
-fn back_button(ui: &mut Ui, width: f32) -> Option<WizardCommand> {
-    let button = egui::Button::new("← 返回列表").min_size(egui::vec2(width, theme::TARGET_HEIGHT));
+/// ← 返回列表 (or a shorter `text`), at least `width` wide.
+fn back_button(ui: &mut Ui, text: &str, width: f32) -> Option<WizardCommand> {
+    let button = egui::Button::new(text).min_size(egui::vec2(width, theme::TARGET_HEIGHT));
     ui.add(button).clicked().then_some(WizardCommand::GoHome)
 }
