@@ -122,24 +122,26 @@ fn numbered(
 
 /// The digit key pressed (0–9), taken from the input.
 fn digit(ui: &Ui) -> Option<usize> {
-    let keys = [
-        Key::Num0,
-        Key::Num1,
-        Key::Num2,
-        Key::Num3,
-        Key::Num4,
-        Key::Num5,
-        Key::Num6,
-        Key::Num7,
-        Key::Num8,
-        Key::Num9,
-    ];
-    ui.input_mut(|input| keys.iter().position(|key| input.consume_key(Modifiers::NONE, *key)))
+    ui.input_mut(|input| DIGIT_KEYS.iter().position(|key| input.consume_key(Modifiers::NONE, *key)))
 }
+
+/// The digit keys 0–9, in order (also the wizard's Annex B score keys).
+pub const DIGIT_KEYS: [Key; 10] = [
+    Key::Num0,
+    Key::Num1,
+    Key::Num2,
+    Key::Num3,
+    Key::Num4,
+    Key::Num5,
+    Key::Num6,
+    Key::Num7,
+    Key::Num8,
+    Key::Num9,
+];
 
 /// The arrow key pressed for the focused option (−1 back, +1 on), taken from egui, which
 /// would otherwise move the focus to the nearest widget in that direction.
-fn arrow_step(ui: &Ui, option_id: Id) -> Option<isize> {
+pub fn arrow_step(ui: &Ui, option_id: Id) -> Option<isize> {
     let filter =
         egui::EventFilter { horizontal_arrows: true, vertical_arrows: true, ..Default::default() };
     ui.memory_mut(|m| m.set_focus_lock_filter(option_id, filter));

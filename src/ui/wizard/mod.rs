@@ -394,18 +394,7 @@ impl Editor {
             ui.ctx().memory_mut(|memory| memory.surrender_focus(id));
         }
         let Some(item) = scale.items().get(self.item) else { return };
-        let digits = [
-            egui::Key::Num0,
-            egui::Key::Num1,
-            egui::Key::Num2,
-            egui::Key::Num3,
-            egui::Key::Num4,
-            egui::Key::Num5,
-            egui::Key::Num6,
-            egui::Key::Num7,
-            egui::Key::Num8,
-            egui::Key::Num9,
-        ];
+        let digits = super::choice::DIGIT_KEYS;
         let mut chosen = None;
         let mut step: i32 = 0;
         ui.input_mut(|input| {

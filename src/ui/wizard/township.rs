@@ -42,8 +42,8 @@ pub(super) fn township_choice(
         // With the focus on the closed list, ↑ ↓ choose the previous or next township
         // (like a select box); Space opens the list.
         if list.has_focus() && !townships.is_empty() {
-            let step = arrow(ui);
-            if step != 0 {
+            // (← → as well: the list is one Tab stop like an option list.)
+            if let Some(step) = super::super::choice::arrow_step(ui, list.id) {
                 let at = townships.iter().position(|t| t.trim() == current);
                 let next = match (at, step > 0) {
                     (None, _) => 0,
@@ -59,23 +59,4 @@ pub(super) fn township_choice(
         }
     });
     changed
-}
-
-/// −1 for ↑, +1 for ↓ (taken from egui, which would move the focus), else 0.
-fn arrow(ui: &Ui) -> i32 {
-    let filter = egui::EventFilter { vertical_arrows: true, ..Default::default() };
-    ui.memory_mut(|m| {
-        if let Some(id) = m.focused() {
-            m.set_focus_lock_filter(id, filter);
-        }
-    });
-    ui.input_mut(|input| {
-        if input.consume_key(egui::Modifiers::NONE, egui::Key::ArrowDown) {
-            1
-        } else if input.consume_key(egui::Modifiers::NONE, egui::Key::ArrowUp) {
-            -1
-        } else {
-            0
-        }
-    })
 }
