@@ -14,6 +14,12 @@ pub enum SignError {
         /// The signer's name as asked for.
         name: String,
     },
+    /// The account has no signing key on this machine.
+    #[error("账号 {account} 在本机还没有签名密钥，请先运行 elder-assess keys new --as {account}")]
+    NoAccountKey {
+        /// The account's login.
+        account: String,
+    },
     /// A key (or its certificate) of this name already exists; it is never overwritten.
     #[error("“{name}”的密钥已存在（{}），不会覆盖", path.display())]
     KeyExists {

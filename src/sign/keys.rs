@@ -18,8 +18,8 @@
 //! A new key's passphrase has at least [`MIN_PASSPHRASE_CHARS`] characters.
 //!
 //! **Certificate.** Self-issued end-entity certificate (`Profile::Leaf`: CA=false,
-//! digitalSignature + nonRepudiation), subject `CN=<name>, O=耿马自治县老年人能力评估,
-//! C=CN`, a random positive 16-byte serial, valid for five years from the injected time.
+//! digitalSignature + nonRepudiation), subject `C=CN, CN=<name>` (and `UID=<login>` for an
+//! account's key, see [`super::account_keys`]), a random positive 16-byte serial, valid for five years from the injected time.
 
 use std::fmt;
 use std::fs::OpenOptions;
@@ -28,11 +28,10 @@ use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 
 use chrono::{DateTime, Months, Utc};
-use const_oid::db::rfc4519::{COMMON_NAME, COUNTRY_NAME, ORGANIZATION_NAME};
-use der::asn1::{PrintableStringRef, SetOfVec, Utf8StringRef};
+use const_oid::db::rfc4519::{COMMON_NAME, COUNTRY_NAME};
 use der::pem::LineEnding;
 use der::pem::PemLabel as _;
-use der::{Any, DecodePem as _, EncodePem as _};
+use der::{DecodePem as _, EncodePem as _};
 use p256::ecdsa::{DerSignature, SigningKey};
 use pkcs8::pkcs5::{pbes2, scrypt};
 use pkcs8::{
@@ -41,18 +40,14 @@ use pkcs8::{
 use rand_core::{OsRng, RngCore as _};
 use spki::SubjectPublicKeyInfoOwned;
 use x509_cert::Certificate;
-use x509_cert::attr::AttributeTypeAndValue;
 use x509_cert::builder::{Builder as _, CertificateBuilder, Profile};
-use x509_cert::name::{Name, RdnSequence, RelativeDistinguishedName};
+use x509_cert::name::Name;
 use x509_cert::serial_number::SerialNumber;
 use x509_cert::time::{Time, Validity};
 use zeroize::Zeroizing;
 
 use super::SignError;
-use super::cms::common_name;
-
-/// The organisation named in every assessor certificate.
-pub const ORGANIZATION: &str = "耿马自治县老年人能力评估";
+use super::x509::subject_text;
 
 /// A new key's passphrase must have at least this many characters.
 pub const MIN_PASSPHRASE_CHARS: usize = 10;
@@ -94,7 +89,7 @@ impl KdfCost {
 pub struct KeyInfo {
     /// The signer's name (the certificate's common name).
     pub name: String,
-    /// The certificate subject, e.g. `CN=张三,O=耿马自治县老年人能力评估,C=CN`.
+    /// The certificate subject, e.g. `CN=张三,C=CN`.
     pub subject: String,
     /// Start of validity.
     pub not_before: DateTime<Utc>,
@@ -106,11 +101,14 @@ pub struct KeyInfo {
     pub key_path: PathBuf,
     /// [`certificate_fingerprint`] of its certificate: what binds it to an account.
     pub fingerprint: String,
+    /// The account (login) the certificate names (`UID`), for an account's key.
+    pub account: Option<String>,
 }
 
 /// A loaded signing identity: the decrypted key (wiped on drop) and its certificate.
 pub struct Signer {
     name: String,
+    account: Option<String>,
     key: SigningKey,
     certificate: Certificate,
 }
@@ -119,6 +117,11 @@ impl Signer {
     /// The signer's name.
     pub fn name(&self) -> &str {
         &self.name
+    }
+
+    /// The account (login) the certificate names, for an account's key.
+    pub fn account(&self) -> Option<&str> {
+        self.account.as_deref()
     }
 
     /// The signer's certificate.
@@ -154,7 +157,7 @@ fn paths(dir: &Path, name: &str) -> (PathBuf, PathBuf) {
 }
 
 /// The file-name form of a name: lowercase hex of its UTF-8 bytes.
-fn slug(name: &str) -> String {
+pub(super) fn slug(name: &str) -> String {
     use fmt::Write as _;
     name.bytes().fold(String::with_capacity(name.len() * 2), |mut s, b| {
         let _ = write!(s, "{b:02x}");
@@ -163,7 +166,7 @@ fn slug(name: &str) -> String {
 }
 
 /// The name without surrounding spaces, if it is usable.
-fn check_name(name: &str) -> Result<&str, SignError> {
+pub(super) fn check_name(name: &str) -> Result<&str, SignError> {
     let trimmed = name.trim();
     let bad = |reason| SignError::BadName { name: name.to_owned(), reason };
     if trimmed.is_empty() {
@@ -202,10 +205,32 @@ pub fn create_key_with_cost(
     cost: KdfCost,
 ) -> Result<KeyInfo, SignError> {
     let name = check_name(name)?;
+    let (key_path, cert_path) = paths(dir, name);
+    let pair = NewPair { dir, key_path, cert_path, subject: practice_subject(name, None)?, name };
+    create_pair(pair, passphrase, now, cost)
+}
+
+/// Where a new key pair goes and whom its practice certificate names.
+pub(super) struct NewPair<'a> {
+    pub dir: &'a Path,
+    pub key_path: PathBuf,
+    pub cert_path: PathBuf,
+    pub subject: Name,
+    /// The name errors mention (a signer's name or an account's login).
+    pub name: &'a str,
+}
+
+/// Creates a key and its self-issued certificate in the files `pair` names.
+pub(super) fn create_pair(
+    pair: NewPair<'_>,
+    passphrase: &str,
+    now: DateTime<Utc>,
+    cost: KdfCost,
+) -> Result<KeyInfo, SignError> {
+    let NewPair { dir, key_path, cert_path, subject, name } = pair;
     if passphrase.chars().count() < MIN_PASSPHRASE_CHARS {
         return Err(SignError::WeakPassphrase { min: MIN_PASSPHRASE_CHARS });
     }
-    let (key_path, cert_path) = paths(dir, name);
     for path in [&key_path, &cert_path] {
         if path.exists() {
             return Err(SignError::KeyExists { name: name.to_owned(), path: path.clone() });
@@ -214,7 +239,7 @@ pub fn create_key_with_cost(
 
     let secret = p256::SecretKey::random(&mut OsRng);
     let signing_key = SigningKey::from(&secret);
-    let certificate = self_issued_certificate(name, &signing_key, now)?;
+    let certificate = self_issued_certificate(subject, &signing_key, now)?;
     let cert_pem = certificate.to_pem(LineEnding::LF).map_err(SignError::crypto)?;
     let key_pem = encrypt_key(&secret, passphrase, cost)?;
 
@@ -237,14 +262,23 @@ pub fn create_key_with_cost(
 pub fn load_signer(dir: &Path, name: &str, passphrase: &str) -> Result<Signer, SignError> {
     let name = check_name(name)?;
     let (key_path, cert_path) = paths(dir, name);
-    let pem = match std::fs::read_to_string(&key_path) {
+    load_pair(&key_path, &cert_path, passphrase, || SignError::NoKey { name: name.to_owned() })
+}
+
+/// Decrypts the key in `key_path` and pairs it with the certificate in `cert_path`;
+/// `missing()` is the error when there is no key file.
+pub(super) fn load_pair(
+    key_path: &Path,
+    cert_path: &Path,
+    passphrase: &str,
+    missing: impl FnOnce() -> SignError,
+) -> Result<Signer, SignError> {
+    let pem = match std::fs::read_to_string(key_path) {
         Ok(text) => Zeroizing::new(text),
-        Err(err) if err.kind() == std::io::ErrorKind::NotFound => {
-            return Err(SignError::NoKey { name: name.to_owned() });
-        }
-        Err(err) => return Err(SignError::io(&key_path, err)),
+        Err(err) if err.kind() == std::io::ErrorKind::NotFound => return Err(missing()),
+        Err(err) => return Err(SignError::io(key_path, err)),
     };
-    let bad_key = |reason: String| SignError::BadKeyFile { path: key_path.clone(), reason };
+    let bad_key = |reason: String| SignError::BadKeyFile { path: key_path.to_owned(), reason };
     let (label, document) =
         pkcs8::SecretDocument::from_pem(&pem).map_err(|err| bad_key(err.to_string()))?;
     if label != EncryptedPrivateKeyInfo::PEM_LABEL {
@@ -267,16 +301,22 @@ pub fn load_signer(dir: &Path, name: &str, passphrase: &str) -> Result<Signer, S
     let secret = p256::SecretKey::from_pkcs8_der(plain.as_bytes())
         .map_err(|_| SignError::WrongPassphrase)?;
 
-    let certificate = read_certificate(&cert_path)?;
+    let certificate = read_certificate(cert_path)?;
     let public =
         SubjectPublicKeyInfoOwned::from_key(secret.public_key()).map_err(SignError::crypto)?;
     if public != certificate.tbs_certificate.subject_public_key_info {
         return Err(SignError::BadKeyFile {
-            path: cert_path,
+            path: cert_path.to_owned(),
             reason: "证书与私钥不匹配".to_owned(),
         });
     }
-    Ok(Signer { name: name.to_owned(), key: SigningKey::from(&secret), certificate })
+    let subject = &certificate.tbs_certificate.subject;
+    let name = subject_text(subject, COMMON_NAME).ok_or_else(|| SignError::BadKeyFile {
+        path: cert_path.to_owned(),
+        reason: "证书没有姓名（CN）".to_owned(),
+    })?;
+    let account = subject_text(subject, super::x509::UID);
+    Ok(Signer { name, account, key: SigningKey::from(&secret), certificate })
 }
 
 /// Every stored key under `dir/keys/` that has both files, sorted by name.
@@ -307,7 +347,7 @@ pub fn list_keys(dir: &Path) -> Result<Vec<KeyInfo>, SignError> {
     Ok(keys)
 }
 
-fn read_certificate(path: &Path) -> Result<Certificate, SignError> {
+pub(super) fn read_certificate(path: &Path) -> Result<Certificate, SignError> {
     let pem = std::fs::read_to_string(path).map_err(|err| SignError::io(path, err))?;
     Certificate::from_pem(pem.as_bytes()).map_err(|err| SignError::BadKeyFile {
         path: path.to_owned(),
@@ -315,13 +355,13 @@ fn read_certificate(path: &Path) -> Result<Certificate, SignError> {
     })
 }
 
-fn key_info(
+pub(super) fn key_info(
     certificate: &Certificate,
     cert_path: PathBuf,
     key_path: PathBuf,
 ) -> Result<KeyInfo, SignError> {
     let tbs = &certificate.tbs_certificate;
-    let name = common_name(&tbs.subject).ok_or_else(|| SignError::BadKeyFile {
+    let name = subject_text(&tbs.subject, COMMON_NAME).ok_or_else(|| SignError::BadKeyFile {
         path: cert_path.clone(),
         reason: "证书没有姓名（CN）".to_owned(),
     })?;
@@ -333,6 +373,7 @@ fn key_info(
         cert_path,
         key_path,
         fingerprint: certificate_fingerprint(certificate)?,
+        account: subject_text(&tbs.subject, super::x509::UID),
     })
 }
 
@@ -349,35 +390,22 @@ pub fn certificate_fingerprint(certificate: &Certificate) -> Result<String, Sign
     }))
 }
 
-/// `CN=<name>, O=<ORGANIZATION>, C=CN`, encoded C first as X.500 names are.
-fn subject(name: &str) -> Result<Name, SignError> {
-    fn rdn(
-        oid: der::oid::ObjectIdentifier,
-        value: Any,
-    ) -> Result<RelativeDistinguishedName, SignError> {
-        let set = SetOfVec::try_from(vec![AttributeTypeAndValue { oid, value }])
-            .map_err(SignError::crypto)?;
-        Ok(RelativeDistinguishedName(set))
+/// `C=CN, CN=<name>` and, for an account's key, `UID=<login>`: encoded C first as X.500
+/// names are. A practice certificate names no organisation: only the county's certificate
+/// authority vouches for one.
+pub(super) fn practice_subject(name: &str, account: Option<&str>) -> Result<Name, SignError> {
+    let mut parts = vec![(COUNTRY_NAME, "CN"), (COMMON_NAME, name)];
+    if let Some(login) = account {
+        parts.push((super::x509::UID, login));
     }
-    let utf8 = |s: &str| {
-        Utf8StringRef::new(s).and_then(|v| Any::encode_from(&v)).map_err(SignError::crypto)
-    };
-    let country = PrintableStringRef::new("CN")
-        .and_then(|v| Any::encode_from(&v))
-        .map_err(SignError::crypto)?;
-    Ok(RdnSequence(vec![
-        rdn(COUNTRY_NAME, country)?,
-        rdn(ORGANIZATION_NAME, utf8(ORGANIZATION)?)?,
-        rdn(COMMON_NAME, utf8(name)?)?,
-    ]))
+    super::x509::name_of(&parts)
 }
 
 fn self_issued_certificate(
-    name: &str,
+    subject: Name,
     key: &SigningKey,
     now: DateTime<Utc>,
 ) -> Result<Certificate, SignError> {
-    let subject = subject(name)?;
     let mut serial = [0u8; 16];
     OsRng.fill_bytes(&mut serial);
     // Positive (top bit clear) and a full 16 bytes (first byte non-zero).

@@ -17,13 +17,16 @@
 //! never asks for a passphrase: callers pass the value (the CLI reads it from a file,
 //! the environment or the terminal, see `cli::secrets`; the app from its dialog).
 
+pub mod account_keys;
 mod cms;
 mod error;
 mod kdf_bounds;
 pub mod keys;
 pub mod pdf;
 pub mod verify;
+pub mod x509;
 
+pub use account_keys::{account_key, create_account_key, load_account_signer};
 pub use error::SignError;
 pub use keys::{
     KdfCost, KeyInfo, Signer, certificate_fingerprint, create_key, create_key_with_cost, list_keys,
