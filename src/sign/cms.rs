@@ -106,6 +106,8 @@ fn attribute(oid: der::oid::ObjectIdentifier, value: Any) -> Result<Attribute, S
 pub(crate) struct Inspected {
     /// Common name of the signing certificate.
     pub signer: Option<String>,
+    /// The signing certificate.
+    pub certificate: Option<Certificate>,
     /// The signingTime attribute.
     pub signing_time: Option<DateTime<Utc>>,
     /// The messageDigest attribute, if the digest algorithm is SHA-256.
@@ -145,6 +147,7 @@ pub(crate) fn inspect(contents: &[u8]) -> Result<Inspected, String> {
 
     let mut inspected = Inspected {
         signer: certificate.and_then(|c| common_name(&c.tbs_certificate.subject)),
+        certificate: certificate.cloned(),
         ..Inspected::default()
     };
     let Some(attrs) = &signer_info.signed_attrs else {

@@ -18,11 +18,15 @@
 //! the environment or the terminal, see `cli::secrets`; the app from its dialog).
 
 pub mod account_keys;
+pub mod chain;
 mod cms;
 mod error;
 mod kdf_bounds;
 pub mod keys;
 pub mod pdf;
+pub mod revisions;
+pub mod slots;
+pub mod verdict;
 pub mod verify;
 pub mod x509;
 

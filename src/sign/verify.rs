@@ -48,6 +48,8 @@ pub struct SignatureCheck {
     pub modified_after: bool,
     /// The `/ByteRange` as written, if it is four non-negative integers.
     pub byte_range: Option<[usize; 4]>,
+    /// The signing certificate the CMS identifies.
+    pub certificate: Option<x509_cert::Certificate>,
 }
 
 impl SignatureCheck {
@@ -71,7 +73,7 @@ impl SignatureCheck {
     }
 
     /// The byte offset where this signature's signed ranges end.
-    fn end(&self) -> usize {
+    pub fn end(&self) -> usize {
         self.byte_range.map_or(0, |[_, _, start, len]| start.saturating_add(len))
     }
 }
@@ -165,6 +167,7 @@ fn check(pdf: &[u8], doc: &Document, field: String, sig: &Dictionary) -> Signatu
         covers_whole_file,
         modified_after: false,
         byte_range,
+        certificate: inspected.certificate,
     }
 }
 

@@ -1,0 +1,131 @@
+//! `elder-assess verify FILE.pdf [--json]`: the bureau's check of a signed report against
+//! the county roots and CRLs installed on this machine (see [`crate::sign::verdict`]).
+//!
+//! Exit 0 only when every signature is intact, trusted, by the person printed in its slot
+//! and followed by nothing but signing, and both assessors signed in order; 1 otherwise
+//! (or unsigned); 2 when the file is not a readable PDF.
+
+use std::path::Path;
+
+use serde_json::{Value, json};
+
+use crate::clock::CHINA_OFFSET;
+use crate::sign::verdict::{Anchors, Finding, ReportVerdict, SignatureVerdict, verify_report};
+
+use super::env::Env;
+use super::error::CliError;
+
+/// `elder-assess verify`.
+pub fn verify_command(env: &mut Env, file: &Path, json: bool) -> Result<(), CliError> {
+    let bytes = std::fs::read(file)
+        .map_err(|source| CliError::ReadFile { path: file.to_owned(), source })?;
+    let trust = crate::sign::trust::TrustStore::load(&env.data_dir()?)?;
+    let anchors = Anchors { roots: &trust.roots, crls: &trust.crls };
+    let verdict = verify_report(&bytes, anchors)
+        .map_err(|source| CliError::Verify { path: file.to_owned(), source })?;
+    if json {
+        // `{:#}` is serde_json's pretty form, and cannot fail for a `Value`.
+        env.out.line(format_args!("{:#}", as_json(file, &verdict)))?;
+    } else {
+        if verdict.signatures.is_empty() {
+            return Err(CliError::Unsigned { path: file.to_owned() });
+        }
+        print(env, &verdict)?;
+    }
+    if verdict.is_valid() {
+        Ok(())
+    } else if verdict.signatures.is_empty() {
+        Err(CliError::Unsigned { path: file.to_owned() })
+    } else {
+        Err(CliError::SignaturesFailed { path: file.to_owned() })
+    }
+}
+
+fn print(env: &mut Env, verdict: &ReportVerdict) -> Result<(), CliError> {
+    let out = &mut env.out;
+    for (n, signature) in verdict.signatures.iter().enumerate() {
+        let check = &signature.check;
+        let field = if check.field.is_empty() { "（无签名域）" } else { &check.field };
+        out.line(format_args!("签名 {}：{field}", n + 1))?;
+        let signer = if check.signer.is_empty() { "未知" } else { &check.signer };
+        let mut who = signer.to_owned();
+        if let Some(account) = &signature.account {
+            who.push_str(&format!("（账号 {account}"));
+            if let Ok(issued) = &signature.trust
+                && let Some(number) = &issued.number
+            {
+                who.push_str(&format!("，评估员证书 {number}"));
+            }
+            who.push('）');
+        }
+        out.line(format_args!("  签名人：{who}"))?;
+        match &signature.trust {
+            Ok(issued) => out.line(format_args!("  证书：可信，由 {} 签发", issued.root))?,
+            Err(why) => out.line(format_args!("  证书：不可信：{}", why.message()))?,
+        }
+        match check.signed_at {
+            Some(t) => out.line(format_args!(
+                "  签名时间：{}（北京时间，签名人声明）",
+                t.with_timezone(&CHINA_OFFSET).format("%Y-%m-%d %H:%M:%S")
+            ))?,
+            None => out.line("  签名时间：未知")?,
+        }
+        if signature.failures.is_empty() {
+            out.line("  验证：完好，签名人与报告所列一致，签名之后只追加了后续签名")?;
+        }
+        for failure in &signature.failures {
+            out.line(format_args!("  问题：{}", failure.message))?;
+        }
+    }
+    if verdict.is_valid() {
+        let names: Vec<String> =
+            verdict.slots.iter().map(|slot| format!("{} {}", slot.field, slot.name)).collect();
+        out.line(format_args!(
+            "结论：报告签名完整可信：{} 均已本人签名，签名后未被修改",
+            names.join("、")
+        ))
+    } else {
+        let count = verdict.problems.len()
+            + verdict.signatures.iter().map(|s| s.failures.len()).sum::<usize>();
+        out.line(format_args!("结论：报告签名不可信（{count} 处问题）"))?;
+        for problem in &verdict.problems {
+            out.line(format_args!("  - {}", problem.message))?;
+        }
+        Ok(())
+    }
+}
+
+fn finding(finding: &Finding) -> Value {
+    json!({ "code": finding.code, "message": finding.message })
+}
+
+fn signature_json(n: usize, signature: &SignatureVerdict) -> Value {
+    let check = &signature.check;
+    let issued = signature.trust.as_ref().ok();
+    json!({
+        "index": n + 1,
+        "field": check.field,
+        "signer": check.signer,
+        "account": signature.account,
+        "certificate_number": issued.and_then(|i| i.number.clone()),
+        "issuer": issued.map(|i| i.root.clone()),
+        "signed_at": check.signed_at.map(|t| t.with_timezone(&CHINA_OFFSET).to_rfc3339()),
+        "intact": check.digest_ok && check.signature_ok,
+        "trusted": issued.is_some(),
+        "valid": signature.failures.is_empty(),
+        "failures": signature.failures.iter().map(finding).collect::<Vec<_>>(),
+    })
+}
+
+fn as_json(file: &Path, verdict: &ReportVerdict) -> Value {
+    json!({
+        "file": file.display().to_string(),
+        "valid": verdict.is_valid(),
+        "slots": verdict.slots.iter().map(|s| json!({
+            "field": s.field, "name": s.name, "account": s.account,
+        })).collect::<Vec<_>>(),
+        "signatures": verdict.signatures.iter().enumerate()
+            .map(|(n, s)| signature_json(n, s)).collect::<Vec<_>>(),
+        "problems": verdict.problems.iter().map(finding).collect::<Vec<_>>(),
+    })
+}
