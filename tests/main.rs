@@ -1,6 +1,8 @@
 //! Integration tests: one binary, one module per area.
 
 #[cfg(test)]
+mod attacks;
+#[cfg(test)]
 mod audit_content; // The audit trail covers content: changes behind the store, tail, recomputed chain.
 #[cfg(test)]
 mod autosave; // The store writer: one audit row per burst, signatures, a held lock, kill -9.
@@ -79,4 +81,4 @@ mod ui_township; // 乡镇 chosen in A.1, required to complete, shown at home, i
 #[cfg(test)]
 mod unanswered_lists; // A.2.14 and A.4.1 start unanswered, block completion, decide C.4 only when answered.
 #[cfg(test)]
-mod wording_shown; // Wizard, report and blank form show items, options and notes from the scale only.
+mod wording_shown; // Wizard, report and blank form show items, options and notes from the scale only. // Forged, altered and mis-signed reports: the verdict and reason for each.

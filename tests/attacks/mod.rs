@@ -1,0 +1,332 @@
+//! The attack suite: a genuine report signed by two assessors with county-issued
+//! certificates, and every forgery the county-trust issue lists, each with the verdict
+//! and reason `verify` must give. pdfsig and pyHanko are run on the same files, with the
+//! county root as their only trust anchor; their findings are printed as a table (run
+//! with `--nocapture`) for comparison, and on the genuine report they must agree that both
+//! signatures are valid and trusted.
+
+mod county;
+mod tamper;
+mod validators;
+
+use std::path::{Path, PathBuf};
+
+use elder_assess::sign::verdict::{Anchors, ReportVerdict, verify_report};
+use elder_assess::sign::{SignatureRequest, Signer, create_key_with_cost, load_signer, sign_pdf};
+use x509_cert::Certificate;
+use x509_cert::crl::CertificateList;
+
+use county::{County, PASSPHRASE, at};
+
+/// Signing times: assessor 1, assessor 2, a forger's later signature.
+const T1: &str = "2026-12-01T02:00:00Z";
+const T2: &str = "2026-12-01T02:10:00Z";
+const T3: &str = "2026-12-02T08:00:00Z";
+
+/// A scratch directory removed on drop.
+pub struct Scratch(PathBuf);
+
+impl Scratch {
+    fn new(tag: &str) -> Self {
+        let path = std::env::temp_dir().join(format!(
+            "elder-assess-attacks-{tag}-{}-{:?}",
+            std::process::id(),
+            std::thread::current().id()
+        ));
+        let _ = std::fs::remove_dir_all(&path);
+        std::fs::create_dir_all(&path).unwrap();
+        Self(path)
+    }
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// The genuine report and what made it.
+struct Genuine {
+    dir: Scratch,
+    county: County,
+    liming: Signer,
+    yangfang: Signer,
+    unsigned: Vec<u8>,
+    once: Vec<u8>,
+    twice: Vec<u8>,
+}
+
+fn request(field: &str, signer: &Signer, x: f32, time: &str, certify: bool) -> SignatureRequest {
+    let _ = certify;
+    SignatureRequest {
+        field_name: field.to_owned(),
+        page_index: 0,
+        rect_pt: [x, 80.0, x + 160.0, 120.0],
+        strokes: vec![vec![[500, 8000], [2000, 2000], [3500, 7000], [5000, 3000]]],
+        signer_name: signer.name().to_owned(),
+        reason: format!("老年人能力评估报告 {field} 签名"),
+        location: "耿马傣族佤族自治县".to_owned(),
+        signing_time: at(time),
+    }
+}
+
+/// The unsigned report with its two slots (李明/liming, 杨芳/yangfang).
+fn unsigned_report() -> Vec<u8> {
+    let pdf = super::sign::sample_pdf();
+    let mut doc = lopdf::Document::load_mem(&pdf).unwrap();
+    let slot = |field: &str, name: &str, account: &str| {
+        lopdf::Object::Dictionary(lopdf::Dictionary::from_iter([
+            ("Field", lopdf::text_string(field)),
+            ("Name", lopdf::text_string(name)),
+            ("Account", lopdf::text_string(account)),
+        ]))
+    };
+    let slots = lopdf::Dictionary::from_iter([
+        ("Type", lopdf::Object::Name(b"ElderAssessReport".to_vec())),
+        (
+            "Slots",
+            lopdf::Object::Array(vec![
+                slot("评估员1", "李明", "liming"),
+                slot("评估员2", "杨芳", "yangfang"),
+            ]),
+        ),
+    ]);
+    let root = doc.trailer.get(b"Root").and_then(lopdf::Object::as_reference).unwrap();
+    doc.get_dictionary_mut(root).unwrap().set("ElderAssess", slots);
+    let mut out = Vec::new();
+    doc.save_to(&mut out).unwrap();
+    out
+}
+
+fn sign1(pdf: &[u8], signer: &Signer, time: &str) -> Vec<u8> {
+    sign_pdf(pdf, signer, &request("评估员1", signer, 60.0, time, true)).unwrap()
+}
+
+fn sign2(pdf: &[u8], signer: &Signer, time: &str) -> Vec<u8> {
+    sign_pdf(pdf, signer, &request("评估员2", signer, 320.0, time, false)).unwrap()
+}
+
+fn genuine(tag: &str) -> Genuine {
+    let dir = Scratch::new(tag);
+    let county = County::new("耿马傣族佤族自治县");
+    let from = "2026-06-01T00:00:00Z";
+    let until = "2029-06-01T00:00:00Z";
+    let liming = county.assessor(&dir.0.join("liming"), "liming", "李明", from, until);
+    let yangfang = county.assessor(&dir.0.join("yangfang"), "yangfang", "杨芳", from, until);
+    let unsigned = unsigned_report();
+    let once = sign1(&unsigned, &liming, T1);
+    let twice = sign2(&once, &yangfang, T2);
+    Genuine { dir, county, liming, yangfang, unsigned, once, twice }
+}
+
+/// A practice (self-issued) key for `name`, as anyone can make with the tool.
+fn practice(dir: &Path, name: &str) -> Signer {
+    create_key_with_cost(
+        dir,
+        name,
+        PASSPHRASE,
+        at("2026-11-30T00:00:00Z"),
+        elder_assess::sign::KdfCost::TestOnly,
+    )
+    .unwrap();
+    load_signer(dir, name, PASSPHRASE).unwrap()
+}
+
+fn verdict(pdf: &[u8], roots: &[Certificate], crls: &[CertificateList]) -> ReportVerdict {
+    verify_report(pdf, Anchors { roots, crls }).unwrap()
+}
+
+/// The verdict's codes: `N:code` per signature, `report:code` for the report.
+fn codes(verdict: &ReportVerdict) -> Vec<String> {
+    let mut out: Vec<String> = verdict
+        .signatures
+        .iter()
+        .enumerate()
+        .flat_map(|(n, s)| s.failures.iter().map(move |f| format!("{}:{}", n + 1, f.code)))
+        .collect();
+    out.extend(verdict.problems.iter().map(|p| format!("report:{}", p.code)));
+    out
+}
+
+#[test]
+fn the_genuine_report_verifies_as_complete_and_trusted() {
+    let g = genuine("genuine");
+    let v = verdict(&g.twice, std::slice::from_ref(&g.county.root), &[]);
+    assert!(v.is_valid(), "{:#?}", v.signatures.iter().map(|s| &s.failures).collect::<Vec<_>>());
+    assert_eq!(v.signatures.len(), 2);
+    let accounts: Vec<_> = v.signatures.iter().map(|s| s.account.clone().unwrap()).collect();
+    assert_eq!(accounts, ["liming", "yangfang"]);
+    // Without the county root installed, the same file is not trusted.
+    let untrusted = verdict(&g.twice, &[], &[]);
+    assert_eq!(codes(&untrusted), ["1:untrusted:unknown_issuer", "2:untrusted:unknown_issuer"]);
+    let _ = (&g.liming, &g.yangfang, &g.dir, &g.unsigned);
+}
+
+/// One forgery: its name for the table, the file, what this machine trusts, and the
+/// codes `verify` must report (all of them, exactly, sorted as [`codes`] gives them).
+struct Attack {
+    name: &'static str,
+    pdf: Vec<u8>,
+    crls: Vec<CertificateList>,
+    roots: Option<Vec<Certificate>>,
+    expect: Result<Vec<&'static str>, &'static str>,
+}
+
+impl Attack {
+    fn new(name: &'static str, pdf: Vec<u8>, expect: &[&'static str]) -> Self {
+        Self { name, pdf, crls: Vec::new(), roots: None, expect: Ok(expect.to_vec()) }
+    }
+}
+
+/// Every attack of the issue, built from one genuine report.
+fn attacks(g: &Genuine) -> Vec<Attack> {
+    let dir = &g.dir.0;
+    let from = "2026-06-01T00:00:00Z";
+    let until = "2029-06-01T00:00:00Z";
+    let forged = tamper::paint_over(&g.unsigned);
+
+    // A forger's keys named 李明 and 杨芳 (and their accounts), self-issued.
+    let fake1 = practice(&dir.join("forger-practice"), "李明");
+    let fake2 = practice(&dir.join("forger-practice2"), "杨芳");
+    let forger_practice = sign2(&sign1(&forged, &fake1, T1), &fake2, T2);
+    // The same, with a root the forger made and named after the county.
+    let fake_county = County::new("耿马傣族佤族自治县");
+    let f1 = fake_county.assessor(&dir.join("forger-root"), "liming", "李明", from, until);
+    let f2 = fake_county.assessor(&dir.join("forger-root2"), "yangfang", "杨芳", from, until);
+    let forger_root = sign2(&sign1(&forged, &f1, T1), &f2, T2);
+    // Another county's genuine certificates.
+    let other = County::new("沧源佤族自治县");
+    let o1 = other.assessor(&dir.join("other"), "liming", "李明", from, until);
+    let o2 = other.assessor(&dir.join("other2"), "yangfang", "杨芳", from, until);
+    let other_county = sign2(&sign1(&g.unsigned, &o1, T1), &o2, T2);
+
+    // A stranger signs the unsigned genuine report.
+    let stranger = practice(&dir.join("stranger"), "张三");
+    let stranger_signed =
+        sign_pdf(&g.unsigned, &stranger, &request("Signature1", &stranger, 200.0, T3, false))
+            .unwrap();
+    // Content changed after signature 1, then signature 2 as usual.
+    let changed_between = sign2(&tamper::paint_over(&g.once), &g.yangfang, T2);
+    // A genuine report edited and signed a third time with a self-made key.
+    let third = sign_pdf(
+        &tamper::paint_over(&g.twice),
+        &stranger,
+        &request("评估员3", &stranger, 200.0, T3, false),
+    )
+    .unwrap();
+    // Signature 2 dropped by an update.
+    let dropped = tamper::drop_field(&g.twice, "评估员2");
+    // Byte flips: the report's own content (both signatures cover it), signature 1's
+    // revision, signature 2's revision.
+    let base_end = g.unsigned.len();
+    let once_end = g.once.len();
+    let flip_base = tamper::flip(&g.twice, tamper::digit_in_stream_after(&g.twice, 0));
+    let flip_rev1 = tamper::flip(&g.twice, tamper::digit_in_stream_after(&g.twice, base_end));
+    let flip_rev2 = tamper::flip(&g.twice, tamper::digit_in_stream_after(&g.twice, once_end));
+    // Certificates: expired at signing, revoked later.
+    let expired =
+        g.county.assessor(&dir.join("expired"), "yangfang", "杨芳", from, "2026-11-30T00:00:00Z");
+    let expired_signed = sign2(&g.once, &expired, T2);
+    let revocation = g.county.crl_revoking(&g.yangfang, "2026-12-01T06:00:00Z");
+
+    let mut list = vec![
+        Attack::new(
+            "forger's same-name practice keys",
+            forger_practice,
+            &["1:untrusted:self_issued", "2:untrusted:self_issued"],
+        ),
+        Attack::new(
+            "forger's own root named like the county",
+            forger_root,
+            &["1:untrusted:unknown_issuer", "2:untrusted:unknown_issuer"],
+        ),
+        Attack::new(
+            "another county's root",
+            other_county,
+            &["1:untrusted:unknown_issuer", "2:untrusted:unknown_issuer"],
+        ),
+        Attack::new(
+            "a stranger signs the unsigned report",
+            stranger_signed,
+            &[
+                "1:untrusted:self_issued",
+                "1:not_a_slot",
+                "report:missing_signature",
+                "report:missing_signature",
+            ],
+        ),
+        Attack::new(
+            "content changed after signature 1, then signature 2",
+            changed_between,
+            &["1:modified_after"],
+        ),
+        Attack::new(
+            "edited and signed a third time",
+            third,
+            &["2:modified_after", "3:untrusted:self_issued", "3:not_a_slot"],
+        ),
+        Attack::new("rollback to signature 1", g.once.clone(), &["report:missing_signature"]),
+        Attack::new(
+            "an update drops signature 2",
+            dropped,
+            &["2:modified_after", "2:not_a_slot", "report:missing_signature"],
+        ),
+        Attack::new(
+            "byte flip in the report's content",
+            flip_base,
+            &["1:digest_mismatch", "2:digest_mismatch"],
+        ),
+        Attack::new(
+            "byte flip in signature 1's revision",
+            flip_rev1,
+            &["1:digest_mismatch", "2:digest_mismatch"],
+        ),
+        Attack::new("byte flip in signature 2's revision", flip_rev2, &["2:digest_mismatch"]),
+        Attack::new("certificate expired at signing", expired_signed, &["2:untrusted:expired"]),
+    ];
+    let mut revoked = Attack::new("certificate revoked", g.twice.clone(), &["2:untrusted:revoked"]);
+    revoked.crls = vec![revocation];
+    list.push(revoked);
+    let mut truncated = Attack::new("truncated", g.twice[..g.twice.len() - 400].to_vec(), &[]);
+    truncated.expect = Err("not a PDF");
+    list.push(truncated);
+    let mut no_root = Attack::new(
+        "county root not installed",
+        g.twice.clone(),
+        &["1:untrusted:unknown_issuer", "2:untrusted:unknown_issuer"],
+    );
+    no_root.roots = Some(Vec::new());
+    list.push(no_root);
+    list
+}
+
+#[test]
+fn every_attack_gets_its_verdict_and_reason() {
+    let g = genuine("suite");
+    let county_roots = vec![g.county.root.clone()];
+    let mut failures = Vec::new();
+    for attack in attacks(&g) {
+        let roots = attack.roots.as_ref().unwrap_or(&county_roots);
+        let result = verify_report(&attack.pdf, Anchors { roots, crls: &attack.crls });
+        let got = match &result {
+            Ok(v) => {
+                let mut c = codes(v);
+                c.sort();
+                Ok(c)
+            }
+            Err(_) => Err("not a PDF"),
+        };
+        let want = attack.expect.clone().map(|mut w| {
+            w.sort_unstable();
+            w.into_iter().map(str::to_owned).collect::<Vec<_>>()
+        });
+        if got != want {
+            failures.push(format!("{}: got {got:?}, want {want:?}", attack.name));
+        }
+        if let Ok(v) = &result {
+            assert!(!v.is_valid(), "{} verified", attack.name);
+        }
+    }
+    assert!(failures.is_empty(), "{failures:#?}");
+    let _ = (&g.liming, &g.yangfang);
+}
