@@ -233,7 +233,12 @@ fn attacks(g: &Genuine) -> Vec<Attack> {
         Attack::new(
             "forger's same-name practice keys",
             forger_practice,
-            &["1:untrusted:self_issued", "2:untrusted:self_issued"],
+            &[
+                "1:untrusted:self_issued",
+                "1:wrong_signer",
+                "2:untrusted:self_issued",
+                "2:wrong_signer",
+            ],
         ),
         Attack::new(
             "forger's own root named like the county",
