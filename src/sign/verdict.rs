@@ -157,7 +157,7 @@ fn ends_with_signature_update(pdf: &[u8], end: usize) -> bool {
 fn certification(first: Option<&Document>, signatures: &mut [SignatureVerdict]) {
     let Some(first_sig) = signatures.first_mut() else { return };
     let Some(doc) = first else { return };
-    if !certifies(doc) {
+    if !certifies(doc, first_sig.check.byte_range) {
         first_sig.failures.push(Finding::new(
             "not_certified",
             "第一个签名没有锁定报告（不是 DocMDP 认证签名）：签名后的改动不受限制",
@@ -165,7 +165,9 @@ fn certification(first: Option<&Document>, signatures: &mut [SignatureVerdict]) 
     }
 }
 
-fn certifies(doc: &Document) -> bool {
+/// Whether the catalog's `/Perms /DocMDP` is the signature with `byte_range` and asks for
+/// no more than form filling and signing (P ≤ 2).
+fn certifies(doc: &Document, byte_range: Option<[usize; 4]>) -> bool {
     let perms = doc
         .catalog()
         .ok()
@@ -179,6 +181,17 @@ fn certifies(doc: &Document) -> bool {
     else {
         return false;
     };
+    let range: Option<Vec<usize>> =
+        sig.get(b"ByteRange").and_then(Object::as_array).ok().map(|items| {
+            items
+                .iter()
+                .filter_map(|o| o.as_i64().ok())
+                .filter_map(|n| usize::try_from(n).ok())
+                .collect()
+        });
+    if range.is_none() || range.as_deref() != byte_range.as_ref().map(<[usize; 4]>::as_slice) {
+        return false;
+    }
     let references = sig.get(b"Reference").and_then(|r| doc.dereference(r)).ok();
     references
         .and_then(|(_, r)| r.as_array().ok())

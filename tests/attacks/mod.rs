@@ -335,3 +335,53 @@ fn every_attack_gets_its_verdict_and_reason() {
     assert!(failures.is_empty(), "{failures:#?}");
     let _ = (&g.liming, &g.yangfang);
 }
+
+/// The verdict table of the closing note: each attack through `verify`, pdfsig and
+/// pyHanko (with the county root as the only trust anchor). On the genuine report, both
+/// validators must find both signatures valid and trusted, and pyHanko's difference
+/// analysis only signing and form filling.
+#[test]
+fn verdict_table_with_pdfsig_and_pyhanko() {
+    let g = genuine("table");
+    let anchor = validators::Anchor::new(&g.dir.0.join("anchor"), &g.county.root_pem());
+    let county_roots = vec![g.county.root.clone()];
+    let genuine_attack = Attack::new("genuine report", g.twice.clone(), &[]);
+    let mut rows =
+        vec!["| file | verify | pdfsig | pyHanko |".to_owned(), "|---|---|---|---|".to_owned()];
+    for attack in std::iter::once(genuine_attack).chain(attacks(&g)) {
+        let path = g.dir.0.join("case.pdf");
+        std::fs::write(&path, &attack.pdf).unwrap();
+        let roots = attack.roots.as_ref().unwrap_or(&county_roots);
+        let verify = match verify_report(&attack.pdf, Anchors { roots, crls: &attack.crls }) {
+            Ok(v) if v.is_valid() => "valid".to_owned(),
+            Ok(v) => codes(&v).join(", "),
+            Err(_) => "not a readable PDF".to_owned(),
+        };
+        let pdfsig = anchor.pdfsig(&path).unwrap_or_else(|| "(not installed)".to_owned());
+        let pyhanko = anchor.pyhanko(&path).map_or_else(
+            || "(not installed)".to_owned(),
+            |(ok, s)| format!("{}: {s}", if ok { "exit 0" } else { "fails" }),
+        );
+        if attack.name == "genuine report" {
+            assert_eq!(verify, "valid");
+            if !pdfsig.starts_with('(') {
+                assert_eq!(
+                    pdfsig.matches("Signature is Valid / Certificate is Trusted").count(),
+                    2,
+                    "{pdfsig}"
+                );
+            }
+            if let Some(pretty) = anchor.pyhanko_pretty(&path) {
+                assert!(pyhanko.starts_with("exit 0"), "{pyhanko}\n{pretty}");
+                assert_eq!(pretty.matches("The signature is judged VALID").count(), 2, "{pretty}");
+                assert!(pretty.contains("signing and form filling"), "{pretty}");
+            }
+        }
+        rows.push(format!("| {} | {verify} | {pdfsig} | {pyhanko} |", attack.name));
+        if std::env::var_os("KEEP_ATTACKS").is_some() {
+            std::fs::copy(&path, format!("/tmp/attack-{}.pdf", rows.len() - 2)).unwrap();
+            std::fs::copy(&anchor.root_pem, "/tmp/attack-root.pem").unwrap();
+        }
+    }
+    eprintln!("{}", rows.join("\n"));
+}
