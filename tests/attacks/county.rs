@@ -141,3 +141,39 @@ impl County {
         }
     }
 }
+
+/// A stranger's unencrypted key and self-issued certificate (CN=张三) as PEM files in
+/// `dir`, for signing with pyHanko.
+pub fn stranger_pem_files(dir: &Path) -> (std::path::PathBuf, std::path::PathBuf) {
+    use p256::pkcs8::EncodePrivateKey as _;
+    std::fs::create_dir_all(dir).unwrap();
+    let key = SigningKey::random(&mut OsRng);
+    let subject = Name::from_str("CN=张三,C=CN").unwrap();
+    let validity = Validity {
+        not_before: time(at("2026-01-01T00:00:00Z")),
+        not_after: time(at("2031-01-01T00:00:00Z")),
+    };
+    let public = spki::SubjectPublicKeyInfoOwned::from_key(*key.verifying_key()).unwrap();
+    let profile = Profile::Leaf {
+        issuer: subject.clone(),
+        enable_key_agreement: false,
+        enable_key_encipherment: false,
+    };
+    let cert = CertificateBuilder::new(
+        profile,
+        SerialNumber::new(&[9]).unwrap(),
+        validity,
+        subject,
+        public,
+        &key,
+    )
+    .unwrap()
+    .build::<DerSignature>()
+    .unwrap();
+    let key_path = dir.join("stranger.key.pem");
+    let cert_path = dir.join("stranger.crt.pem");
+    std::fs::write(&key_path, key.to_pkcs8_pem(der::pem::LineEnding::LF).unwrap().as_bytes())
+        .unwrap();
+    std::fs::write(&cert_path, cert.to_pem(der::pem::LineEnding::LF).unwrap()).unwrap();
+    (key_path, cert_path)
+}

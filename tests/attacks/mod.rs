@@ -292,6 +292,23 @@ fn attacks(g: &Genuine) -> Vec<Attack> {
     let mut revoked = Attack::new("certificate revoked", g.twice.clone(), &["2:untrusted:revoked"]);
     revoked.crls = vec![revocation];
     list.push(revoked);
+    // The same stranger with pyHanko, as the issue found it.
+    let (key, cert) = county::stranger_pem_files(&dir.join("pyhanko-stranger"));
+    let (input, output) = (dir.join("unsigned.pdf"), dir.join("stranger-pyhanko.pdf"));
+    std::fs::write(&input, &g.unsigned).unwrap();
+    if validators::pyhanko_sign(&input, &output, &key, &cert) {
+        list.push(Attack::new(
+            "a stranger signs the unsigned report with pyHanko",
+            std::fs::read(&output).unwrap(),
+            &[
+                "1:untrusted:self_issued",
+                "1:not_a_slot",
+                "1:not_certified",
+                "report:missing_signature",
+                "report:missing_signature",
+            ],
+        ));
+    }
     let mut truncated = Attack::new("truncated", g.twice[..g.twice.len() - 400].to_vec(), &[]);
     truncated.expect = Err("not a PDF");
     list.push(truncated);

@@ -130,3 +130,31 @@ impl Anchor {
         Some(String::from_utf8_lossy(&out.stdout).into_owned())
     }
 }
+
+/// Signs `input` into `output` with pyHanko as a stranger would (a new visible field on
+/// page 1 named `Stranger`), with an unencrypted PEM key and certificate; `false` if
+/// pyHanko is not installed.
+pub fn pyhanko_sign(input: &Path, output: &Path, key: &Path, cert: &Path) -> bool {
+    if !have("pyhanko") {
+        return false;
+    }
+    let out = Command::new("pyhanko")
+        .args([
+            "sign",
+            "addsig",
+            "--field",
+            "1/200,200,360,240/Stranger",
+            "pemder",
+            "--no-pass",
+            "--key",
+        ])
+        .arg(key)
+        .arg("--cert")
+        .arg(cert)
+        .arg(input)
+        .arg(output)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "pyhanko addsig: {}", String::from_utf8_lossy(&out.stderr));
+    true
+}
