@@ -102,6 +102,8 @@ fn request(field: &str, name: &str, x: f32, time: &str) -> SignatureRequest {
         reason: "老年人能力评估报告 评估员签名".to_owned(),
         location: "耿马傣族佤族自治县".to_owned(),
         signing_time: at(time),
+        certify: field == "评估员1",
+        extra_certificates: Vec::new(),
     }
 }
 

@@ -22,6 +22,7 @@ mod error;
 mod kdf_bounds;
 pub mod keys;
 pub mod pdf;
+mod pdf_fields;
 pub mod verify;
 
 pub use error::SignError;
@@ -29,5 +30,5 @@ pub use keys::{
     KdfCost, KeyInfo, Signer, certificate_fingerprint, create_key, create_key_with_cost, list_keys,
     load_signer,
 };
-pub use pdf::{SignatureRequest, sign_pdf};
+pub use pdf::{FieldPlacement, SignatureRequest, add_signature_fields, sign_pdf};
 pub use verify::{SignatureCheck, verify_pdf};
