@@ -242,7 +242,7 @@ pub(crate) fn mark_catalog(
 }
 
 /// Adds the widget (if any) to the catalog's `/AcroForm /Fields`, creating what is
-/// missing, and sets `/SigFlags` SignaturesExist | AppendOnly.
+/// missing, and sets `/SigFlags` 3 (signatures exist, append only).
 pub(crate) fn add_field(
     inc: &mut IncrementalDocument,
     root_id: ObjectId,
