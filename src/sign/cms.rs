@@ -274,3 +274,56 @@ pub(crate) fn common_name(name: &Name) -> Option<String> {
         },
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sign::{KdfCost, create_key_with_cost, load_signer};
+
+    fn signers(tag: &str) -> (std::path::PathBuf, Signer, Signer) {
+        let dir =
+            std::env::temp_dir().join(format!("elder-assess-cms-{tag}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        let now = DateTime::parse_from_rfc3339("2026-11-28T01:00:00Z").unwrap().to_utc();
+        for name in ["张三", "李四"] {
+            create_key_with_cost(&dir, name, "cms test passphrase", now, KdfCost::TestOnly)
+                .unwrap();
+        }
+        let one = load_signer(&dir, "张三", "cms test passphrase").unwrap();
+        let two = load_signer(&dir, "李四", "cms test passphrase").unwrap();
+        (dir, one, two)
+    }
+
+    #[test]
+    fn inspect_finds_the_signer_among_extra_certificates_and_checks_ess() {
+        let (dir, signer, other) = signers("extra");
+        let digest = [7u8; 32];
+        let mut der = signed_data(&signer, &[other.certificate().clone()], &digest).unwrap();
+        der.extend_from_slice(&[0; 40]);
+        let inspected = inspect(&der).unwrap();
+        assert_eq!(inspected.signer.as_deref(), Some("张三"));
+        assert_eq!(inspected.certificate.as_ref(), Some(signer.certificate()));
+        assert_eq!(inspected.certificates.len(), 2);
+        assert!(inspected.certificates.contains(other.certificate()));
+        assert_eq!(inspected.sha256_digest.as_deref(), Some(&digest[..]));
+        assert!(inspected.signature_ok && inspected.ess_cert_ok, "{inspected:?}");
+        assert_eq!(inspected.signing_time, None);
+
+        // The attribute names the signer's certificate, not just any embedded one.
+        let ess = |cert: &Certificate| {
+            let hash = Sha256::digest(cert.to_der().unwrap());
+            Any::encode_from(&SigningCertificateV2 {
+                certs: vec![EssCertIdV2 {
+                    hash_algorithm: None,
+                    cert_hash: OctetString::new(hash.to_vec()).unwrap(),
+                    issuer_serial: None,
+                }],
+                policies: None,
+            })
+            .unwrap()
+        };
+        assert!(ess_names(&ess(signer.certificate()), signer.certificate()));
+        assert!(!ess_names(&ess(other.certificate()), signer.certificate()));
+        std::fs::remove_dir_all(dir).unwrap();
+    }
+}

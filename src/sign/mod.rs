@@ -7,8 +7,10 @@
 //! signed bytes the same way, and the first signature stays valid. [`verify_pdf`] checks
 //! every signature in a file without any external tool.
 //!
-//! The signatures are ordinary `adbe.pkcs7.detached` PDF signatures (CMS `SignedData`,
-//! ECDSA P-256 with SHA-256), so `pdfsig`, pyHanko and PDF readers can check them too.
+//! The signatures are PAdES baseline B-B (`ETSI.CAdES.detached`: CMS `SignedData` with
+//! ECDSA P-256 and SHA-256, signing-certificate-v2, the claimed time in `/M`); the first
+//! one certifies the document (DocMDP P=2) and each locks its own field (FieldMDP), so
+//! `pdfsig`, pyHanko and PDF readers can check them too.
 //! The certificates are self-issued: a validator proves that the file is unchanged and
 //! who holds the key, while trusting that key is the bureau's decision (it would keep a
 //! roster of the assessors' certificates).

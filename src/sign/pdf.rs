@@ -3,19 +3,24 @@
 //! The recipe (`shared/reference/pdf.md` §4): the original bytes are kept verbatim and a
 //! new revision is appended with
 //!
-//! - a signature dictionary (`/Filter /Adobe.PPKLite /SubFilter /adbe.pkcs7.detached`)
-//!   whose `/Contents` is an 8192-byte zero placeholder and whose `/ByteRange` is a
-//!   fixed-width placeholder;
-//! - a merged signature field + widget on the requested page, whose normal appearance
+//! - a PAdES baseline B-B signature dictionary (`/Filter /Adobe.PPKLite /SubFilter
+//!   /ETSI.CAdES.detached`, the claimed time in `/M`, a `/Reference` with the field's
+//!   FieldMDP lock and, when certifying, DocMDP P=2) whose `/Contents` is a zero
+//!   placeholder sized to a trial CMS plus [`CONTENTS_MARGIN`] and whose `/ByteRange` is
+//!   a fixed-width placeholder;
+//! - the signature field: an empty one of the same name (made earlier by
+//!   [`add_signature_fields`]) gets `/V` and its appearance in place; otherwise a new
+//!   merged field + widget is made on the requested page with its `/Lock`, and added to
+//!   `/AcroForm /Fields` (`/SigFlags 3`) and the page's `/Annots`. The normal appearance
 //!   (`/AP /N`) is a form `XObject` drawing the signer's handwritten strokes;
-//! - a copy of the catalog with the widget added to `/AcroForm /Fields` (`/SigFlags 3`)
-//!   and a copy of the page with the widget added to `/Annots`.
+//! - the catalog's `/Perms /DocMDP` when certifying, and the PAdES extension declaration
+//!   (see `pdf_fields`).
 //!
 //! Then the placeholders are located (only in the appended part), the byte range is
 //! written in place with the same width, the two ranges are hashed with SHA-256, and the
-//! CMS `SignedData` is written as hex over the zeros. No length changes after the ranges
-//! are known. The page content stream is never touched, so a later signature leaves an
-//! earlier one valid.
+//! CMS `SignedData` (module `cms`) is written as hex over the zeros. No length
+//! changes after the ranges are known. The page content stream is never touched, so a
+//! later signature leaves an earlier one valid.
 //!
 //! **Field names.** `/T` is written as a PDF text string (UTF-16BE with a BOM when not
 //! ASCII), so Chinese field names such as `评估员1` are used as they are; both `pdfsig`
