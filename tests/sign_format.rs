@@ -8,7 +8,6 @@
 use std::path::Path;
 use std::process::Command;
 
-use chrono::{TimeZone as _, Utc};
 use cms::content_info::ContentInfo;
 use cms::signed_data::SignedData;
 use const_oid::db::rfc5911::{ID_AA_SIGNING_CERTIFICATE_V_2, ID_SIGNING_TIME};
@@ -18,6 +17,7 @@ use elder_assess::sign::{SignError, sign_pdf, verify_pdf};
 use lopdf::{Dictionary, Document, Object};
 use sha2::{Digest as _, Sha256};
 
+use super::report::have;
 use super::sign::{TempDir, keys_and_signers, request, sample_pdf, signed};
 
 /// The signature field named `field` and its signature dictionary.
@@ -200,19 +200,6 @@ fn a_cms_with_extra_certificates_still_verifies() {
     assert_eq!(data.certificates.unwrap().0.len(), 3);
 }
 
-/// Whether `tool` runs; when `ELDER_ASSESS_REQUIRE_VALIDATORS` is set, it must.
-fn have(tool: &str, arg: &str) -> bool {
-    let found = Command::new(tool).arg(arg).output().is_ok();
-    if !found {
-        assert!(
-            std::env::var_os("ELDER_ASSESS_REQUIRE_VALIDATORS").is_none(),
-            "{tool} is required here"
-        );
-        eprintln!("note: {tool} not installed; its checks are skipped");
-    }
-    found
-}
-
 fn run(tool: &str, args: &[&std::ffi::OsStr]) -> (bool, String) {
     let out = Command::new(tool).args(args).output().unwrap();
     let text =
@@ -251,13 +238,13 @@ fn report_claims_no_pdfx_and_names_its_subset_font_with_a_tag() {
     let dir = TempDir::new("format-hygiene");
     let file = dir.path().join("report.pdf");
     std::fs::write(&file, &pdf).unwrap();
-    if have("pdfinfo", "-v") {
+    if have("pdfinfo") {
         let (ok, text) = run("pdfinfo", &[file.as_os_str()]);
         assert!(ok, "{text}");
         assert!(!text.contains("PDF/X") && !text.contains("PDF subtype"), "{text}");
         assert!(text.contains("CreationDate:    Fri Nov 20 04:00:00 2026 UTC"), "{text}");
     }
-    if have("pdffonts", "-v") {
+    if have("pdffonts") {
         let (ok, text) = run("pdffonts", &[file.as_os_str()]);
         assert!(ok, "{text}");
         let line = text.lines().find(|l| l.contains("NotoSansSC-Regular")).unwrap();
@@ -273,33 +260,15 @@ fn report_claims_no_pdfx_and_names_its_subset_font_with_a_tag() {
 /// filling after signature 1, and `scripts/pades-level.py` reports PAdES B-B for both.
 #[test]
 fn pyhanko_accepts_a_doubly_signed_report_at_pades_b_b() {
-    use elder_assess::output::signed_report::{ExportRequest, export_report};
-    use elder_assess::sign::{KdfCost, create_key_with_cost, keys::key_paths, load_signer};
+    use elder_assess::sign::keys::key_paths;
 
     let dir = TempDir::new("format-pyhanko");
-    let now = Utc.with_ymd_and_hms(2026, 11, 20, 4, 0, 0).unwrap();
-    let names = ["李明（示例）", "杨芳（示例）"];
-    for name in names {
-        create_key_with_cost(dir.path(), name, "示例口令-仅供测试用", now, KdfCost::TestOnly)
-            .unwrap();
-    }
-    let signers = names.map(|name| load_signer(dir.path(), name, "示例口令-仅供测试用").unwrap());
-    let record = super::report::example();
-    let scale = super::common::gbt();
-    let options = report::ReportOptions::new(now);
-    let request = ExportRequest {
-        record: &record,
-        scale: &scale,
-        options: &options,
-        resident_page: true,
-        signers: [Some(&signers[0]), Some(&signers[1])],
-    };
-    let exported = export_report(&request).unwrap();
+    let exported = super::report::doubly_signed_report(dir.path());
     let pdf = dir.path().join("signed.pdf");
     std::fs::write(&pdf, &exported.bytes).unwrap();
-    let certs = names.map(|name| key_paths(dir.path(), name).unwrap().1);
+    let certs = super::report::ASSESSORS.map(|name| key_paths(dir.path(), name).unwrap().1);
 
-    if have("pyhanko", "--version") {
+    if have("pyhanko") {
         let mut args: Vec<&std::ffi::OsStr> =
             ["sign", "validate", "--no-revocation-check"].map(std::ffi::OsStr::new).to_vec();
         for cert in &certs {

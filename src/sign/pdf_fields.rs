@@ -86,12 +86,7 @@ pub(crate) fn empty_signature_field(
     }
     let taken =
         || SignError::BadField { field: field.to_owned(), reason: "文档中已有同名的域" };
-    let top_level = doc
-        .catalog()
-        .ok()
-        .and_then(|c| c.get(b"AcroForm").ok())
-        .and_then(|a| doc.dereference(a).ok())
-        .and_then(|(_, a)| a.as_dict().ok())
+    let top_level = acroform(doc)
         .and_then(|a| a.get(b"Fields").ok())
         .and_then(|f| doc.dereference(f).ok())
         .and_then(|(_, f)| f.as_array().ok())
@@ -134,12 +129,7 @@ pub(crate) fn fill_field(
     inc.opt_clone_object_to_new_document(field_id).map_err(|_| broken())?;
     set_value(inc.new_document.get_dictionary_mut(field_id).map_err(|_| broken())?, filled);
     let prev = inc.get_prev_documents();
-    let flags = prev
-        .catalog()
-        .ok()
-        .and_then(|c| c.get(b"AcroForm").ok())
-        .and_then(|a| prev.dereference(a).ok())
-        .and_then(|(_, a)| a.as_dict().ok())
+    let flags = acroform(prev)
         .and_then(|a| a.get(b"SigFlags").ok())
         .and_then(|f| f.as_i64().ok())
         .unwrap_or(0);
@@ -147,6 +137,12 @@ pub(crate) fn fill_field(
         add_field(inc, root_id, None)?;
     }
     Ok(())
+}
+
+/// The document's interactive form dictionary (direct or referenced), if any.
+pub(crate) fn acroform(doc: &Document) -> Option<&Dictionary> {
+    let acroform = doc.catalog().ok()?.get(b"AcroForm").ok()?;
+    doc.dereference(acroform).ok()?.1.as_dict().ok()
 }
 
 /// Whether the document already carries a signature (a signature dictionary with a byte
