@@ -43,6 +43,8 @@ mod scales; // Every shipped scale file loads and validates.
 #[cfg(test)]
 mod sign; // PDF signatures: keys, two sequential signatures, verify, tamper detection.
 #[cfg(test)]
+mod sign_format; // Issue 14: PAdES B-B CMS, DocMDP/FieldMDP, /Contents size, report PDF hygiene.
+#[cfg(test)]
 mod standard_readings; // Disputed readings of GB/T 42195-2022, each row citing its source, against the scale.
 #[cfg(test)]
 mod store; // SQLite store: migrations, save/load/list, crash safety.

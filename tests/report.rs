@@ -158,7 +158,7 @@ fn blank_form_has_every_item_and_tick_boxes() {
 
 /// Whether `tool` can run. When `ELDER_ASSESS_REQUIRE_VALIDATORS` is set (CI sets it), a
 /// missing tool fails the test instead of skipping its part.
-fn have(tool: &str) -> bool {
+pub(super) fn have(tool: &str) -> bool {
     let found = Command::new(tool).arg("-v").output().is_ok();
     if !found {
         assert!(
@@ -176,21 +176,20 @@ fn pdfsig(pdf: &Path) -> String {
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
-#[test]
-fn doubly_signed_report_validates_and_one_flipped_byte_is_caught() {
-    use elder_assess::output::signed_report::{ExportRequest, export_report};
-    use elder_assess::sign::{KdfCost, create_key_with_cost, load_signer, verify_pdf};
+/// The example's two assessors.
+pub const ASSESSORS: [&str; 2] = ["李明（示例）", "杨芳（示例）"];
 
-    let dir =
-        std::env::temp_dir().join(format!("elder-assess-signed-report-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
+/// The example report exported with both assessors' signatures, their keys (and
+/// certificates) made in `dir`.
+pub fn doubly_signed_report(dir: &Path) -> elder_assess::output::signed_report::Exported {
+    use elder_assess::output::signed_report::{ExportRequest, export_report};
+    use elder_assess::sign::{KdfCost, create_key_with_cost, load_signer};
+
     let now = Utc.with_ymd_and_hms(2026, 11, 20, 4, 0, 0).unwrap();
-    let names = ["李明（示例）", "杨芳（示例）"];
-    for name in names {
-        create_key_with_cost(&dir, name, "示例口令-仅供测试用", now, KdfCost::TestOnly).unwrap();
+    for name in ASSESSORS {
+        create_key_with_cost(dir, name, "示例口令-仅供测试用", now, KdfCost::TestOnly).unwrap();
     }
-    let signers = names.map(|name| load_signer(&dir, name, "示例口令-仅供测试用").unwrap());
+    let signers = ASSESSORS.map(|name| load_signer(dir, name, "示例口令-仅供测试用").unwrap());
     let record = example();
     let scale = gbt();
     let options = ReportOptions::new(now);
@@ -201,7 +200,20 @@ fn doubly_signed_report_validates_and_one_flipped_byte_is_caught() {
         resident_page: true,
         signers: [Some(&signers[0]), Some(&signers[1])],
     };
-    let exported = export_report(&request).unwrap();
+    export_report(&request).unwrap()
+}
+
+#[test]
+fn doubly_signed_report_validates_and_one_flipped_byte_is_caught() {
+    use elder_assess::sign::verify_pdf;
+
+    let dir =
+        std::env::temp_dir().join(format!("elder-assess-signed-report-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let names = ASSESSORS;
+    let scale = gbt();
+    let exported = doubly_signed_report(&dir);
     assert_eq!(exported.signatures, 2);
     assert!(exported.bytes.len() <= 300_000, "{} bytes", exported.bytes.len());
     let checks = verify_pdf(&exported.bytes).unwrap();

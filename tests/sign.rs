@@ -9,8 +9,8 @@ use std::process::{Command, Stdio};
 
 use chrono::{DateTime, Utc};
 use elder_assess::sign::{
-    self, KdfCost, SignError, SignatureRequest, Signer, create_key_with_cost, list_keys,
-    load_signer, sign_pdf, verify_pdf,
+    self, FieldPlacement, KdfCost, SignError, SignatureRequest, Signer, add_signature_fields,
+    create_key_with_cost, list_keys, load_signer, sign_pdf, verify_pdf,
 };
 use lopdf::{Dictionary, Document, Object, Stream};
 
@@ -18,10 +18,10 @@ const PASS1: &str = "zhangsan-口令-2026";
 const PASS2: &str = "lisi passphrase 2026";
 const TEXT: &[u8] = b"Elder ability assessment report: final level 2";
 
-struct TempDir(PathBuf);
+pub(super) struct TempDir(PathBuf);
 
 impl TempDir {
-    fn new(tag: &str) -> Self {
+    pub(super) fn new(tag: &str) -> Self {
         let path = std::env::temp_dir().join(format!(
             "elder-assess-sign-{tag}-{}-{:?}",
             std::process::id(),
@@ -32,7 +32,7 @@ impl TempDir {
         Self(path)
     }
 
-    fn path(&self) -> &Path {
+    pub(super) fn path(&self) -> &Path {
         &self.0
     }
 }
@@ -89,7 +89,7 @@ pub(super) fn sample_pdf() -> Vec<u8> {
     out
 }
 
-fn request(field: &str, name: &str, x: f32, time: &str) -> SignatureRequest {
+pub(super) fn request(field: &str, name: &str, x: f32, time: &str) -> SignatureRequest {
     SignatureRequest {
         field_name: field.to_owned(),
         page_index: 0,
@@ -102,15 +102,18 @@ fn request(field: &str, name: &str, x: f32, time: &str) -> SignatureRequest {
         reason: "老年人能力评估报告 评估员签名".to_owned(),
         location: "耿马傣族佤族自治县".to_owned(),
         signing_time: at(time),
+        certify: field == "评估员1",
+        extra_certificates: Vec::new(),
     }
 }
 
 /// Two assessors' keys, their signers, and the document signed by both.
-struct Signed {
-    dir: TempDir,
-    unsigned: Vec<u8>,
-    once: Vec<u8>,
-    twice: Vec<u8>,
+pub(super) struct Signed {
+    pub dir: TempDir,
+    /// The sample with the two empty signature fields.
+    pub unsigned: Vec<u8>,
+    pub once: Vec<u8>,
+    pub twice: Vec<u8>,
 }
 
 pub(super) fn keys_and_signers(dir: &Path) -> (Signer, Signer) {
@@ -120,10 +123,21 @@ pub(super) fn keys_and_signers(dir: &Path) -> (Signer, Signer) {
     (load_signer(dir, "张三", PASS1).unwrap(), load_signer(dir, "李四", PASS2).unwrap())
 }
 
-fn signed(tag: &str) -> Signed {
+/// The sample with empty signature fields 评估员1 and 评估员2 (as a report has them).
+pub(super) fn sample_with_fields() -> Vec<u8> {
+    let fields = [("评估员1", 60.0), ("评估员2", 320.0)].map(|(name, x)| FieldPlacement {
+        field_name: name.to_owned(),
+        page_index: 0,
+        rect_pt: [x, 80.0, x + 160.0, 120.0],
+    });
+    add_signature_fields(&sample_pdf(), &fields).unwrap()
+}
+
+/// The sample with both fields, signed by 张三 (certifying) and then 李四.
+pub(super) fn signed(tag: &str) -> Signed {
     let dir = TempDir::new(tag);
     let (s1, s2) = keys_and_signers(dir.path());
-    let unsigned = sample_pdf();
+    let unsigned = sample_with_fields();
     let once = sign_pdf(&unsigned, &s1, &request("评估员1", "张三", 60.0, "2026-11-28T02:00:00Z"))
         .unwrap();
     let twice =

@@ -117,6 +117,8 @@ fn pen_up_ends_the_stroke_even_with_the_next_move_in_the_same_frame_and_the_pdf_
         reason: "老年人能力评估报告 评估员签名".to_owned(),
         location: "耿马傣族佤族自治县".to_owned(),
         signing_time: chrono::Utc::now(),
+        certify: true,
+        extra_certificates: Vec::new(),
     };
     let pdf = sign_pdf(&super::sign::sample_pdf(), &signer, &request).unwrap();
     let ops = appearance_ops(&pdf);

@@ -7,7 +7,9 @@
 use crate::record::AssessmentRecord;
 use crate::report::{self, RenderOptions, ReportError, ReportModel, ReportOptions};
 use crate::scale::Scale;
-use crate::sign::{SignError, SignatureRequest, Signer, sign_pdf};
+use crate::sign::{
+    FieldPlacement, SignError, SignatureRequest, Signer, add_signature_fields, sign_pdf,
+};
 
 /// A report to export.
 pub struct ExportRequest<'a> {
@@ -81,7 +83,18 @@ pub fn export_report(request: &ExportRequest<'_>) -> Result<Exported, ExportErro
         resident_page: request.resident_page,
     };
     let rendered = report::report_pdf(&model, render)?;
-    let mut bytes = rendered.bytes;
+    // Both slots' signature fields exist before anyone signs: after assessor 1's
+    // certification a validator accepts filling a field, not creating a visible one.
+    let placements: Vec<FieldPlacement> = FIELD_NAMES
+        .iter()
+        .zip(rendered.signature_boxes)
+        .map(|(name, placed)| FieldPlacement {
+            field_name: (*name).to_owned(),
+            page_index: placed.page,
+            rect_pt: placed.rect,
+        })
+        .collect();
+    let mut bytes = add_signature_fields(&rendered.bytes, &placements)?;
     let mut signatures = 0;
     let location = if model.place.is_empty() { model.agency.clone() } else { model.place.clone() };
     for (i, signer) in request.signers.iter().enumerate() {
@@ -96,6 +109,9 @@ pub fn export_report(request: &ExportRequest<'_>) -> Result<Exported, ExportErro
             reason: format!("老年人能力评估报告 {} 签名", FIELD_NAMES[i]),
             location: location.clone(),
             signing_time: request.options.created,
+            // Assessor 1's signature certifies the report (DocMDP P=2).
+            certify: i == 0,
+            extra_certificates: Vec::new(),
         };
         bytes = sign_pdf(&bytes, signer, &signature_request)?;
         signatures += 1;

@@ -3,7 +3,8 @@
 //!
 //! printpdf 0.12 without its `text_layout` feature embeds the whole 10 MB font; we subset
 //! it ourselves with allsorts (which printpdf already depends on): glyph 0 first, then
-//! every glyph used, keeping a Unicode cmap so the text stays extractable.
+//! every glyph used, keeping a Unicode cmap so the text stays extractable, and name the
+//! subset with its `ABCDEF+` tag ([`subset_name`]).
 
 use std::collections::BTreeSet;
 use std::sync::OnceLock;
@@ -12,6 +13,7 @@ use allsorts::binary::read::ReadScope;
 use allsorts::font_data::FontData;
 use allsorts::subset::{CmapTarget, SubsetProfile, subset};
 use printpdf::ParsedFont;
+use sha2::{Digest as _, Sha256};
 
 use super::error::ReportError;
 
@@ -78,7 +80,22 @@ impl Metrics {
             .map_err(|e| ReportError::Font(format!("字体解析失败：{e}")))?;
         let bytes = subset(&provider, &ids, &SubsetProfile::Pdf, CmapTarget::Unicode)
             .map_err(|e| ReportError::Font(format!("字体子集化失败：{e}")))?;
-        ParsedFont::from_bytes(&bytes, 0, &mut Vec::new())
-            .ok_or(ReportError::Font("字体子集无法读取".to_owned()))
+        let mut font = ParsedFont::from_bytes(&bytes, 0, &mut Vec::new())
+            .ok_or(ReportError::Font("字体子集无法读取".to_owned()))?;
+        font.font_name = Some(subset_name(&bytes));
+        Ok(font)
     }
+}
+
+/// The PostScript name of the bundled font.
+const FONT_NAME: &str = "NotoSansSC-Regular";
+
+/// The name a subset font is embedded under: `ABCDEF+NotoSansSC-Regular` (ISO 32000-1
+/// §9.6.4), the six-letter tag derived from the SHA-256 of the subset, so the same
+/// glyphs always get the same name. printpdf writes it as `/BaseFont` (both levels)
+/// and `/FontName`; left alone it would use a random font id without a tag.
+pub(crate) fn subset_name(subset: &[u8]) -> String {
+    let hash = Sha256::digest(subset);
+    let tag: String = hash.iter().take(6).map(|b| char::from(b'A' + b % 26)).collect();
+    format!("{tag}+{FONT_NAME}")
 }

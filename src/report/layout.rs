@@ -303,7 +303,23 @@ impl Layout {
             .collect();
         doc.with_pages(pages);
         let mut warnings = Vec::new();
-        Ok(doc.save(&printpdf::PdfSaveOptions::default(), &mut warnings))
+        let mut bytes = doc.save(&printpdf::PdfSaveOptions::default(), &mut warnings);
+        blank_out_pdfx_claim(&mut bytes);
+        Ok(bytes)
+    }
+}
+
+/// printpdf 0.12 always writes `/GTS_PDFXVersion()` into the Info dictionary, and any
+/// `GTS_PDFXVersion` key, even an empty one, makes readers (pdfinfo) take the file for
+/// PDF/X, which it is not. The entry is overwritten with spaces of the same length, so
+/// every byte offset (the xref table) stays right.
+fn blank_out_pdfx_claim(pdf: &mut [u8]) {
+    const CLAIM: &[u8] = b"/GTS_PDFXVersion()";
+    let mut from = 0;
+    while let Some(at) = pdf[from..].windows(CLAIM.len()).position(|w| w == CLAIM) {
+        let start = from + at;
+        pdf[start..start + CLAIM.len()].fill(b' ');
+        from = start + CLAIM.len();
     }
 }
 

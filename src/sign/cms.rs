@@ -2,30 +2,40 @@
 //!
 //! Built from the `RustCrypto` `cms` types without that crate's `builder` feature (which
 //! would pull in the `rsa` crate): a detached `SignedData` (`eContentType` id-data, no
-//! content), one certificate, one `SignerInfo` identified by issuer and serial number,
-//! digest SHA-256, signature ECDSA P-256 over the DER `SET` of the signed attributes
-//! contentType, messageDigest and signingTime (RFC 5652 §5.4).
+//! content), the signer's certificate plus any extra certificates (a chain), one
+//! `SignerInfo` identified by issuer and serial number, digest SHA-256, signature ECDSA
+//! P-256 over the DER `SET` of the signed attributes.
+//!
+//! The signed attributes are those of CAdES / PAdES baseline B-B (ETSI EN 319 122-1,
+//! EN 319 142-1): contentType, messageDigest and the ESS signing-certificate-v2
+//! (RFC 5035: the SHA-256 of the signer's certificate, hash algorithm left at its
+//! default, no issuerSerial). There is **no** signingTime: the claimed time is the
+//! signature dictionary's `/M`.
+//!
+//! The `certificates` field is a DER `SET OF`, so the certificates are stored sorted by
+//! their encoding, not in the order given; [`inspect`] finds the signer's certificate by
+//! the `SignerInfo`'s issuer and serial number (or subject key identifier).
 
-use std::time::SystemTime;
-
-use chrono::{DateTime, Datelike as _, Utc};
+use chrono::{DateTime, Utc};
 use cms::cert::{CertificateChoices, IssuerAndSerialNumber};
 use cms::content_info::{CmsVersion, ContentInfo};
 use cms::signed_data::{
     CertificateSet, EncapsulatedContentInfo, SignedData, SignerIdentifier, SignerInfo, SignerInfos,
 };
 use const_oid::db::rfc4519::COMMON_NAME;
+use const_oid::db::rfc5280::ID_CE_SUBJECT_KEY_IDENTIFIER;
 use const_oid::db::rfc5911::{
-    ID_CONTENT_TYPE, ID_DATA, ID_MESSAGE_DIGEST, ID_SIGNED_DATA, ID_SIGNING_TIME,
+    ID_AA_SIGNING_CERTIFICATE_V_2, ID_CONTENT_TYPE, ID_DATA, ID_MESSAGE_DIGEST, ID_SIGNED_DATA,
+    ID_SIGNING_TIME,
 };
 use const_oid::db::rfc5912::{ECDSA_WITH_SHA_256, ID_SHA_256};
 use der::asn1::{
-    GeneralizedTime, Ia5StringRef, OctetString, PrintableStringRef, SetOfVec, TeletexStringRef,
-    UtcTime, Utf8StringRef,
+    Ia5StringRef, OctetString, PrintableStringRef, SetOfVec, TeletexStringRef, Utf8StringRef,
 };
-use der::{Any, Decode as _, Encode as _, SliceReader, Tag, Tagged as _};
+use der::{Any, Decode as _, Encode as _, Sequence, SliceReader, Tag, Tagged as _};
 use p256::ecdsa::signature::{Signer as _, Verifier as _};
 use p256::ecdsa::{DerSignature, VerifyingKey};
+use sha2::{Digest as _, Sha256};
 use spki::{AlgorithmIdentifierOwned, DecodePublicKey as _};
 use x509_cert::Certificate;
 use x509_cert::attr::{Attribute, Attributes};
@@ -34,21 +44,46 @@ use x509_cert::time::Time;
 
 use super::{SignError, Signer};
 
-/// The DER of a `ContentInfo(SignedData)` signing `digest` (SHA-256 of the signed bytes).
+/// ESS `ESSCertIDv2` (RFC 5035 §4).
+#[derive(Clone, Debug, Eq, PartialEq, Sequence)]
+struct EssCertIdV2 {
+    /// Absent means SHA-256 (the DEFAULT, which DER leaves out).
+    #[asn1(optional = "true")]
+    hash_algorithm: Option<AlgorithmIdentifierOwned>,
+    cert_hash: OctetString,
+    /// `IssuerSerial`, kept undecoded: it is only a hint; the hash binds the certificate.
+    #[asn1(optional = "true")]
+    issuer_serial: Option<Any>,
+}
+
+/// ESS `SigningCertificateV2` (RFC 5035 §3); the first `ESSCertIDv2` names the signer's
+/// certificate.
+#[derive(Clone, Debug, Eq, PartialEq, Sequence)]
+struct SigningCertificateV2 {
+    certs: Vec<EssCertIdV2>,
+    #[asn1(optional = "true")]
+    policies: Option<Any>,
+}
+
+/// The DER of a `ContentInfo(SignedData)` signing `digest` (SHA-256 of the signed bytes)
+/// with `signer`'s key, carrying `signer`'s certificate and then `extra_certificates`
+/// (e.g. the issuing county root); duplicates of the signer's certificate are dropped.
 pub(crate) fn signed_data(
     signer: &Signer,
+    extra_certificates: &[Certificate],
     digest: &[u8; 32],
-    signing_time: DateTime<Utc>,
 ) -> Result<Vec<u8>, SignError> {
     let certificate = signer.certificate();
-    let time = SystemTime::from(signing_time);
-    // RFC 5652 §11.3: UTCTime through 2049, GeneralizedTime from 2050.
-    let time = if signing_time.year() < 2050 {
-        Any::encode_from(&UtcTime::from_system_time(time).map_err(SignError::crypto)?)
-    } else {
-        Any::encode_from(&GeneralizedTime::from_system_time(time).map_err(SignError::crypto)?)
-    }
-    .map_err(SignError::crypto)?;
+    let cert_hash: [u8; 32] =
+        Sha256::digest(certificate.to_der().map_err(SignError::crypto)?).into();
+    let ess = SigningCertificateV2 {
+        certs: vec![EssCertIdV2 {
+            hash_algorithm: None,
+            cert_hash: OctetString::new(cert_hash.to_vec()).map_err(SignError::crypto)?,
+            issuer_serial: None,
+        }],
+        policies: None,
+    };
     let attrs: Attributes = set(vec![
         attribute(ID_CONTENT_TYPE, Any::encode_from(&ID_DATA).map_err(SignError::crypto)?)?,
         attribute(
@@ -56,7 +91,10 @@ pub(crate) fn signed_data(
             Any::encode_from(&OctetString::new(digest.to_vec()).map_err(SignError::crypto)?)
                 .map_err(SignError::crypto)?,
         )?,
-        attribute(ID_SIGNING_TIME, time)?,
+        attribute(
+            ID_AA_SIGNING_CERTIFICATE_V_2,
+            Any::encode_from(&ess).map_err(SignError::crypto)?,
+        )?,
     ])?;
     let to_sign = attrs.to_der().map_err(SignError::crypto)?;
     let signature: DerSignature =
@@ -75,13 +113,18 @@ pub(crate) fn signed_data(
         signature: OctetString::new(signature.as_bytes()).map_err(SignError::crypto)?,
         unsigned_attrs: None,
     };
+    let mut certificates = vec![CertificateChoices::Certificate(certificate.clone())];
+    for extra in extra_certificates {
+        let choice = CertificateChoices::Certificate(extra.clone());
+        if !certificates.contains(&choice) {
+            certificates.push(choice);
+        }
+    }
     let signed_data = SignedData {
         version: CmsVersion::V1,
         digest_algorithms: set(vec![sha256])?,
         encap_content_info: EncapsulatedContentInfo { econtent_type: ID_DATA, econtent: None },
-        certificates: Some(CertificateSet(set(vec![CertificateChoices::Certificate(
-            certificate.clone(),
-        )])?)),
+        certificates: Some(CertificateSet(set(certificates)?)),
         crls: None,
         signer_infos: SignerInfos(set(vec![signer_info])?),
     };
@@ -106,15 +149,26 @@ fn attribute(oid: der::oid::ObjectIdentifier, value: Any) -> Result<Attribute, S
 pub(crate) struct Inspected {
     /// Common name of the signing certificate.
     pub signer: Option<String>,
-    /// The signing certificate.
+    /// The signer's certificate: the one the `SignerInfo` names (issuer and serial
+    /// number, or subject key identifier); `None` when no embedded certificate matches.
     pub certificate: Option<Certificate>,
-    /// The signingTime attribute.
+    /// Every certificate embedded in the CMS (the signer's among them), as stored.
+    #[cfg_attr(
+        not(test),
+        expect(dead_code, reason = "for the chain building of the verifier (issue 14)")
+    )]
+    pub certificates: Vec<Certificate>,
+    /// The signingTime attribute, if there is one (PAdES signatures have none: the
+    /// claimed time is the signature dictionary's `/M`).
     pub signing_time: Option<DateTime<Utc>>,
     /// The messageDigest attribute, if the digest algorithm is SHA-256.
     pub sha256_digest: Option<Vec<u8>>,
     /// The ECDSA P-256 signature over the signed attributes verifies with the
     /// certificate's key.
     pub signature_ok: bool,
+    /// A signing-certificate-v2 attribute is signed and its first `ESSCertIDv2` is the
+    /// SHA-256 (the only hash accepted) of the signer's certificate.
+    pub ess_cert_ok: bool,
 }
 
 /// Reads a `/Contents` value (DER, possibly followed by zero padding).
@@ -126,32 +180,23 @@ pub(crate) fn inspect(contents: &[u8]) -> Result<Inspected, String> {
     }
     let signed: SignedData = info.content.decode_as().map_err(|e| e.to_string())?;
     let signer_info = signed.signer_infos.0.iter().next().ok_or("没有 SignerInfo")?;
-    let certificates: Vec<&Certificate> = signed
+    let certificates: Vec<Certificate> = signed
         .certificates
         .iter()
         .flat_map(|set| set.0.iter())
         .filter_map(|choice| match choice {
-            CertificateChoices::Certificate(cert) => Some(cert),
+            CertificateChoices::Certificate(cert) => Some(cert.clone()),
             CertificateChoices::Other(_) => None,
         })
         .collect();
-    let certificate = match &signer_info.sid {
-        SignerIdentifier::IssuerAndSerialNumber(id) => certificates.iter().find(|c| {
-            c.tbs_certificate.issuer == id.issuer
-                && c.tbs_certificate.serial_number == id.serial_number
-        }),
-        SignerIdentifier::SubjectKeyIdentifier(_) => None,
-    }
-    .or_else(|| certificates.first())
-    .copied();
+    let certificate = certificates.iter().find(|c| names_signer(&signer_info.sid, c)).cloned();
 
     let mut inspected = Inspected {
-        signer: certificate.and_then(|c| common_name(&c.tbs_certificate.subject)),
-        certificate: certificate.cloned(),
+        signer: certificate.as_ref().and_then(|c| common_name(&c.tbs_certificate.subject)),
         ..Inspected::default()
     };
     let Some(attrs) = &signer_info.signed_attrs else {
-        return Ok(inspected);
+        return Ok(Inspected { certificate, certificates, ..inspected });
     };
     for attr in attrs.iter() {
         let Some(value) = attr.values.iter().next() else { continue };
@@ -164,9 +209,13 @@ pub(crate) fn inspect(contents: &[u8]) -> Result<Inspected, String> {
                 .and_then(|der| Time::from_der(&der))
                 .ok()
                 .map(|time| DateTime::<Utc>::from(time.to_system_time()));
+        } else if attr.oid == ID_AA_SIGNING_CERTIFICATE_V_2
+            && let Some(certificate) = &certificate
+        {
+            inspected.ess_cert_ok = ess_names(value, certificate);
         }
     }
-    if let Some(certificate) = certificate
+    if let Some(certificate) = &certificate
         && signer_info.signature_algorithm.oid == ECDSA_WITH_SHA_256
     {
         let verified = (|| {
@@ -178,7 +227,35 @@ pub(crate) fn inspect(contents: &[u8]) -> Result<Inspected, String> {
         })();
         inspected.signature_ok = verified == Some(true);
     }
-    Ok(inspected)
+    Ok(Inspected { certificate, certificates, ..inspected })
+}
+
+/// Whether `sid` identifies `certificate`.
+fn names_signer(sid: &SignerIdentifier, certificate: &Certificate) -> bool {
+    let tbs = &certificate.tbs_certificate;
+    match sid {
+        SignerIdentifier::IssuerAndSerialNumber(id) => {
+            tbs.issuer == id.issuer && tbs.serial_number == id.serial_number
+        }
+        SignerIdentifier::SubjectKeyIdentifier(ski) => tbs
+            .extensions
+            .iter()
+            .flatten()
+            .filter(|ext| ext.extn_id == ID_CE_SUBJECT_KEY_IDENTIFIER)
+            .any(|ext| {
+                OctetString::from_der(ext.extn_value.as_bytes())
+                    .is_ok_and(|value| value.as_bytes() == ski.0.as_bytes())
+            }),
+    }
+}
+
+/// Whether a signing-certificate-v2 value's first entry is the SHA-256 of `certificate`.
+fn ess_names(value: &Any, certificate: &Certificate) -> bool {
+    let Ok(ess) = value.decode_as::<SigningCertificateV2>() else { return false };
+    let Some(first) = ess.certs.first() else { return false };
+    let sha256 = first.hash_algorithm.as_ref().is_none_or(|alg| alg.oid == ID_SHA_256);
+    let Ok(der) = certificate.to_der() else { return false };
+    sha256 && first.cert_hash.as_bytes() == Sha256::digest(der).as_ref() as &[u8]
 }
 
 /// The common name (CN) of an X.500 name, if it has a readable one.
@@ -198,4 +275,57 @@ pub(crate) fn common_name(name: &Name) -> Option<String> {
             Some(text)
         },
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sign::{KdfCost, create_key_with_cost, load_signer};
+
+    fn signers(tag: &str) -> (std::path::PathBuf, Signer, Signer) {
+        let dir =
+            std::env::temp_dir().join(format!("elder-assess-cms-{tag}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        let now = DateTime::parse_from_rfc3339("2026-11-28T01:00:00Z").unwrap().to_utc();
+        for name in ["张三", "李四"] {
+            create_key_with_cost(&dir, name, "cms test passphrase", now, KdfCost::TestOnly)
+                .unwrap();
+        }
+        let one = load_signer(&dir, "张三", "cms test passphrase").unwrap();
+        let two = load_signer(&dir, "李四", "cms test passphrase").unwrap();
+        (dir, one, two)
+    }
+
+    #[test]
+    fn inspect_finds_the_signer_among_extra_certificates_and_checks_ess() {
+        let (dir, signer, other) = signers("extra");
+        let digest = [7u8; 32];
+        let mut der = signed_data(&signer, &[other.certificate().clone()], &digest).unwrap();
+        der.extend_from_slice(&[0; 40]);
+        let inspected = inspect(&der).unwrap();
+        assert_eq!(inspected.signer.as_deref(), Some("张三"));
+        assert_eq!(inspected.certificate.as_ref(), Some(signer.certificate()));
+        assert_eq!(inspected.certificates.len(), 2);
+        assert!(inspected.certificates.contains(other.certificate()));
+        assert_eq!(inspected.sha256_digest.as_deref(), Some(&digest[..]));
+        assert!(inspected.signature_ok && inspected.ess_cert_ok, "{inspected:?}");
+        assert_eq!(inspected.signing_time, None);
+
+        // The attribute names the signer's certificate, not just any embedded one.
+        let ess = |cert: &Certificate| {
+            let hash = Sha256::digest(cert.to_der().unwrap());
+            Any::encode_from(&SigningCertificateV2 {
+                certs: vec![EssCertIdV2 {
+                    hash_algorithm: None,
+                    cert_hash: OctetString::new(hash.to_vec()).unwrap(),
+                    issuer_serial: None,
+                }],
+                policies: None,
+            })
+            .unwrap()
+        };
+        assert!(ess_names(&ess(signer.certificate()), signer.certificate()));
+        assert!(!ess_names(&ess(other.certificate()), signer.certificate()));
+        std::fs::remove_dir_all(dir).unwrap();
+    }
 }

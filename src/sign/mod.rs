@@ -7,8 +7,10 @@
 //! signed bytes the same way, and the first signature stays valid. [`verify_pdf`] checks
 //! every signature in a file without any external tool.
 //!
-//! The signatures are ordinary `adbe.pkcs7.detached` PDF signatures (CMS `SignedData`,
-//! ECDSA P-256 with SHA-256), so `pdfsig`, pyHanko and PDF readers can check them too.
+//! The signatures are PAdES baseline B-B (`ETSI.CAdES.detached`: CMS `SignedData` with
+//! ECDSA P-256 and SHA-256, signing-certificate-v2, the claimed time in `/M`); the first
+//! one certifies the document (DocMDP P=2) and each locks its own field (FieldMDP), so
+//! `pdfsig`, pyHanko and PDF readers can check them too.
 //! The certificates are self-issued: a validator proves that the file is unchanged and
 //! who holds the key, while trusting that key is the bureau's decision (it would keep a
 //! roster of the assessors' certificates).
@@ -24,6 +26,7 @@ mod error;
 mod kdf_bounds;
 pub mod keys;
 pub mod pdf;
+mod pdf_fields;
 pub mod revisions;
 pub mod slots;
 pub mod verdict;
@@ -36,5 +39,5 @@ pub use keys::{
     KdfCost, KeyInfo, Signer, certificate_fingerprint, create_key, create_key_with_cost, list_keys,
     load_signer,
 };
-pub use pdf::{SignatureRequest, sign_pdf};
+pub use pdf::{FieldPlacement, SignatureRequest, add_signature_fields, sign_pdf};
 pub use verify::{SignatureCheck, verify_pdf};

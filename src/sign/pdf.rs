@@ -3,19 +3,24 @@
 //! The recipe (`shared/reference/pdf.md` §4): the original bytes are kept verbatim and a
 //! new revision is appended with
 //!
-//! - a signature dictionary (`/Filter /Adobe.PPKLite /SubFilter /adbe.pkcs7.detached`)
-//!   whose `/Contents` is an 8192-byte zero placeholder and whose `/ByteRange` is a
-//!   fixed-width placeholder;
-//! - a merged signature field + widget on the requested page, whose normal appearance
+//! - a PAdES baseline B-B signature dictionary (`/Filter /Adobe.PPKLite /SubFilter
+//!   /ETSI.CAdES.detached`, the claimed time in `/M`, a `/Reference` with the field's
+//!   FieldMDP lock and, when certifying, DocMDP P=2) whose `/Contents` is a zero
+//!   placeholder sized to a trial CMS plus [`CONTENTS_MARGIN`] and whose `/ByteRange` is
+//!   a fixed-width placeholder;
+//! - the signature field: an empty one of the same name (made earlier by
+//!   [`add_signature_fields`]) gets `/V` and its appearance in place; otherwise a new
+//!   merged field + widget is made on the requested page with its `/Lock`, and added to
+//!   `/AcroForm /Fields` (`/SigFlags 3`) and the page's `/Annots`. The normal appearance
 //!   (`/AP /N`) is a form `XObject` drawing the signer's handwritten strokes;
-//! - a copy of the catalog with the widget added to `/AcroForm /Fields` (`/SigFlags 3`)
-//!   and a copy of the page with the widget added to `/Annots`.
+//! - the catalog's `/Perms /DocMDP` when certifying, and the PAdES extension declaration
+//!   (see `pdf_fields`).
 //!
 //! Then the placeholders are located (only in the appended part), the byte range is
 //! written in place with the same width, the two ranges are hashed with SHA-256, and the
-//! CMS `SignedData` is written as hex over the zeros. No length changes after the ranges
-//! are known. The page content stream is never touched, so a later signature leaves an
-//! earlier one valid.
+//! CMS `SignedData` (module `cms`) is written as hex over the zeros. No length
+//! changes after the ranges are known. The page content stream is never touched, so a
+//! later signature leaves an earlier one valid.
 //!
 //! **Field names.** `/T` is written as a PDF text string (UTF-16BE with a BOM when not
 //! ASCII), so Chinese field names such as `评估员1` are used as they are; both `pdfsig`
@@ -23,15 +28,18 @@
 //! field-name parts).
 
 use chrono::{DateTime, Utc};
-use lopdf::{Dictionary, Document, IncrementalDocument, Object, ObjectId, Stream, StringFormat};
+use lopdf::{Dictionary, Document, IncrementalDocument, Object, Stream, StringFormat};
 use sha2::{Digest as _, Sha256};
+use x509_cert::Certificate;
 
+use super::pdf_fields::{self, add_annotation, add_field};
 use super::{SignError, Signer, cms};
 use crate::record::signature::SCALE;
 
-/// Bytes reserved for the CMS `SignedData` (written as twice as many hex digits).
-/// A P-256 signature with its certificate takes about 850 bytes.
-pub const CONTENTS_SIZE: usize = 8192;
+/// Bytes reserved in `/Contents` beyond the size of a trial CMS built with a dummy
+/// digest: the real one differs only in the ECDSA signature, whose DER length varies
+/// by a few bytes (leading zeros of r and s), which can also lengthen a DER length field.
+pub const CONTENTS_MARGIN: usize = 32;
 
 /// The signature pad's width:height ratio (the assessor app draws a 640 × 160 pad).
 pub const PAD_ASPECT: f32 = 4.0;
@@ -67,50 +75,49 @@ pub struct SignatureRequest {
     pub reason: String,
     /// Where it was signed.
     pub location: String,
-    /// When it was signed (written to `/M` and the CMS signingTime attribute).
+    /// When it was signed, the claimed time written to `/M` (a PAdES CMS has no
+    /// signingTime attribute).
     pub signing_time: DateTime<Utc>,
+    /// Certify the document (DocMDP, P=2: later changes limited to form filling and
+    /// signing). Only the first signature may certify; refused when the document is
+    /// already signed.
+    pub certify: bool,
+    /// Certificates embedded in the CMS besides the signer's own, e.g. the county root
+    /// that issued it; empty for none.
+    pub extra_certificates: Vec<Certificate>,
 }
 
 /// Appends one signature to `pdf` and returns the signed file.
 ///
 /// `pdf` may already carry signatures; they stay valid. Fails with
 /// [`SignError::NotPdf`] for unreadable input, [`SignError::NoPage`],
-/// [`SignError::BadField`] (empty, has `.`, or already in the document) and
-/// [`SignError::SignatureTooLarge`] if the CMS does not fit in [`CONTENTS_SIZE`].
+/// [`SignError::BadField`] (empty, has `.`, or already in the document),
+/// [`SignError::Unsupported`] for `certify` on a document that is already signed, and
+/// [`SignError::SignatureTooLarge`] if the CMS does not fit in the space reserved for it
+/// (the size of a trial CMS plus [`CONTENTS_MARGIN`]).
 pub fn sign_pdf(
     pdf: &[u8],
     signer: &Signer,
     request: &SignatureRequest,
 ) -> Result<Vec<u8>, SignError> {
     check_field_name(&request.field_name)?;
-    let [x1, y1, x2, y2] = request.rect_pt;
-    let (width, height) = ((x2 - x1).abs(), (y2 - y1).abs());
-    if !(width.is_finite() && height.is_finite() && width > 1.0 && height > 1.0) {
-        return Err(SignError::Unsupported(format!("签名框 {:?} 大小无效", request.rect_pt)));
+    let doc = load(pdf)?;
+    let root_id = root_id(&doc)?;
+    // An empty signature field of this name (see `add_signature_fields`) is filled in
+    // place, keeping its page and rectangle; otherwise a new field is made.
+    let empty = pdf_fields::empty_signature_field(&doc, &request.field_name)?;
+    let (page_id, rect) = match &empty {
+        Some(field) => (field.page_id, field.rect),
+        None => (page_id(&doc, request.page_index)?, checked_rect(request.rect_pt)?),
+    };
+    if request.certify && pdf_fields::has_signature(&doc) {
+        return Err(SignError::Unsupported("文档已有签名，认证签名只能是第一个签名".to_owned()));
     }
+    // The real CMS differs from this trial only in the digest and the ECDSA value.
+    let reserved =
+        cms::signed_data(signer, &request.extra_certificates, &[0; 32])?.len() + CONTENTS_MARGIN;
 
-    let doc = Document::load_mem(pdf).map_err(|err| SignError::NotPdf(err.to_string()))?;
-    if doc.is_encrypted() {
-        return Err(SignError::Unsupported("PDF 已加密".to_owned()));
-    }
-    let pages = doc.get_pages();
-    let page_id = u32::try_from(request.page_index + 1)
-        .ok()
-        .and_then(|n| pages.get(&n))
-        .copied()
-        .ok_or(SignError::NoPage { page: request.page_index + 1, count: pages.len() })?;
-    let root_id = doc
-        .trailer
-        .get(b"Root")
-        .and_then(Object::as_reference)
-        .map_err(|_| SignError::NotPdf("缺少文档目录（/Root）".to_owned()))?;
-    if super::verify::field_names(&doc).contains(&request.field_name) {
-        return Err(SignError::BadField {
-            field: request.field_name.clone(),
-            reason: "文档中已有同名的域",
-        });
-    }
-
+    let (width, height) = (rect[2] - rect[0], rect[3] - rect[1]);
     let mut inc = IncrementalDocument::create_from(pdf.to_vec(), doc);
     let new = &mut inc.new_document;
     let appearance = Stream::new(
@@ -126,7 +133,7 @@ pub fn sign_pdf(
     let signature_id = new.add_object(Dictionary::from_iter([
         ("Type", Object::Name(b"Sig".to_vec())),
         ("Filter", Object::Name(b"Adobe.PPKLite".to_vec())),
-        ("SubFilter", Object::Name(b"adbe.pkcs7.detached".to_vec())),
+        ("SubFilter", Object::Name(b"ETSI.CAdES.detached".to_vec())),
         (
             "ByteRange",
             Object::Array(vec![
@@ -136,35 +143,114 @@ pub fn sign_pdf(
                 PLACEHOLDER_NUMBER.into(),
             ]),
         ),
-        ("Contents", Object::String(vec![0; CONTENTS_SIZE], StringFormat::Hexadecimal)),
+        ("Contents", Object::String(vec![0; reserved], StringFormat::Hexadecimal)),
         ("M", Object::string_literal(pdf_date(request.signing_time))),
         ("Name", lopdf::text_string(&request.signer_name)),
         ("Reason", lopdf::text_string(&request.reason)),
         ("Location", lopdf::text_string(&request.location)),
+        ("Reference", pdf_fields::references(request.certify, &request.field_name, root_id)),
     ]));
-    let rect = [x1.min(x2), y1.min(y2), x1.max(x2), y1.max(y2)];
-    let widget_id = new.add_object(Dictionary::from_iter([
-        ("Type", Object::Name(b"Annot".to_vec())),
-        ("Subtype", Object::Name(b"Widget".to_vec())),
-        ("FT", Object::Name(b"Sig".to_vec())),
-        ("T", lopdf::text_string(&request.field_name)),
-        ("V", Object::Reference(signature_id)),
-        ("P", Object::Reference(page_id)),
-        // Print + Locked.
-        ("F", Object::Integer(132)),
-        ("Rect", Object::Array(rect.iter().map(|&v| v.into()).collect())),
-        (
-            "AP",
-            Object::Dictionary(Dictionary::from_iter([("N", Object::Reference(appearance_id))])),
-        ),
-    ]));
-    add_field(&mut inc, root_id, widget_id)?;
-    add_annotation(&mut inc, page_id, widget_id)?;
+    let filled = pdf_fields::Filled { signature: signature_id, appearance: appearance_id };
+    if let Some(field) = empty {
+        pdf_fields::fill_field(&mut inc, root_id, field.id, filled)?;
+    } else {
+        let widget = pdf_fields::widget(&request.field_name, page_id, rect, Some(filled));
+        let widget_id = inc.new_document.add_object(widget);
+        add_field(&mut inc, root_id, Some(widget_id))?;
+        add_annotation(&mut inc, page_id, widget_id)?;
+    }
+    pdf_fields::mark_catalog(&mut inc, root_id, request.certify.then_some(signature_id))?;
 
-    let mut out = Vec::with_capacity(pdf.len() + 2 * CONTENTS_SIZE + 4096);
+    let mut out = Vec::with_capacity(pdf.len() + 2 * reserved + 4096);
     inc.save_to(&mut out).map_err(|err| SignError::Unsupported(err.to_string()))?;
-    fill_signature(&mut out, pdf.len(), signer, request.signing_time)?;
+    let placeholder = Placeholder { old_len: pdf.len(), reserved };
+    fill_signature(&mut out, placeholder, signer, &request.extra_certificates)?;
     Ok(out)
+}
+
+/// Where an empty signature field goes, for [`add_signature_fields`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct FieldPlacement {
+    /// The field's name, e.g. `评估员2`; unique in the document, no `.`.
+    pub field_name: String,
+    /// The page, counted from 0.
+    pub page_index: usize,
+    /// The widget's rectangle `[x1, y1, x2, y2]` in PDF points, origin bottom left.
+    pub rect_pt: [f32; 4],
+}
+
+/// Adds empty (unsigned) signature fields to an unsigned `pdf`, as one incremental
+/// update, each with its widget on its page and its field lock (`/Lock`, FieldMDP
+/// locking the field itself once signed). [`sign_pdf`] later fills a field of the same
+/// name in place.
+///
+/// Made for certified reports: after a certification signature pyHanko (by default)
+/// accepts filling an existing signature field but not creating a new visible one, so
+/// every slot's field must exist before assessor 1 certifies. Fails like [`sign_pdf`]
+/// for a bad name or page, and with [`SignError::Unsupported`] if `pdf` is signed.
+pub fn add_signature_fields(pdf: &[u8], fields: &[FieldPlacement]) -> Result<Vec<u8>, SignError> {
+    let doc = load(pdf)?;
+    if pdf_fields::has_signature(&doc) {
+        return Err(SignError::Unsupported("只能在未签名的文件上添加签名域".to_owned()));
+    }
+    let root_id = root_id(&doc)?;
+    let mut placed = Vec::with_capacity(fields.len());
+    for field in fields {
+        check_field_name(&field.field_name)?;
+        let taken = super::verify::field_names(&doc).contains(&field.field_name)
+            || fields.iter().filter(|f| f.field_name == field.field_name).count() > 1;
+        if taken {
+            return Err(SignError::BadField {
+                field: field.field_name.clone(),
+                reason: "文档中已有同名的域",
+            });
+        }
+        placed.push((page_id(&doc, field.page_index)?, checked_rect(field.rect_pt)?));
+    }
+    let mut inc = IncrementalDocument::create_from(pdf.to_vec(), doc);
+    for (field, (page_id, rect)) in fields.iter().zip(placed) {
+        let widget = pdf_fields::widget(&field.field_name, page_id, rect, None);
+        let widget_id = inc.new_document.add_object(widget);
+        add_field(&mut inc, root_id, Some(widget_id))?;
+        add_annotation(&mut inc, page_id, widget_id)?;
+    }
+    let mut out = Vec::with_capacity(pdf.len() + 1024);
+    inc.save_to(&mut out).map_err(|err| SignError::Unsupported(err.to_string()))?;
+    Ok(out)
+}
+
+fn load(pdf: &[u8]) -> Result<Document, SignError> {
+    let doc = Document::load_mem(pdf).map_err(|err| SignError::NotPdf(err.to_string()))?;
+    if doc.is_encrypted() {
+        return Err(SignError::Unsupported("PDF 已加密".to_owned()));
+    }
+    Ok(doc)
+}
+
+fn root_id(doc: &Document) -> Result<lopdf::ObjectId, SignError> {
+    doc.trailer
+        .get(b"Root")
+        .and_then(Object::as_reference)
+        .map_err(|_| SignError::NotPdf("缺少文档目录（/Root）".to_owned()))
+}
+
+fn page_id(doc: &Document, page_index: usize) -> Result<lopdf::ObjectId, SignError> {
+    let pages = doc.get_pages();
+    u32::try_from(page_index + 1)
+        .ok()
+        .and_then(|n| pages.get(&n))
+        .copied()
+        .ok_or(SignError::NoPage { page: page_index + 1, count: pages.len() })
+}
+
+/// The rectangle with its corners ordered, if it is a usable size.
+fn checked_rect(rect: [f32; 4]) -> Result<[f32; 4], SignError> {
+    let [x1, y1, x2, y2] = rect;
+    let (width, height) = ((x2 - x1).abs(), (y2 - y1).abs());
+    if !(width.is_finite() && height.is_finite() && width > 1.0 && height > 1.0) {
+        return Err(SignError::Unsupported(format!("签名框 {rect:?} 大小无效")));
+    }
+    Ok([x1.min(x2), y1.min(y2), x1.max(x2), y1.max(y2)])
 }
 
 fn check_field_name(name: &str) -> Result<(), SignError> {
@@ -181,19 +267,26 @@ fn check_field_name(name: &str) -> Result<(), SignError> {
     Ok(())
 }
 
-/// Writes the byte range and the CMS into the placeholders of the update that starts
-/// at `old_len`.
+/// Where the placeholders are: in the update that starts at `old_len`, a `/Contents`
+/// of `reserved` zero bytes.
+#[derive(Debug, Clone, Copy)]
+struct Placeholder {
+    old_len: usize,
+    reserved: usize,
+}
+
+/// Writes the byte range and the CMS into the placeholders.
 fn fill_signature(
     out: &mut [u8],
-    old_len: usize,
+    Placeholder { old_len, reserved }: Placeholder,
     signer: &Signer,
-    signing_time: DateTime<Utc>,
+    extra_certificates: &[Certificate],
 ) -> Result<(), SignError> {
     let missing = || SignError::Crypto("签名占位符未找到".to_owned());
     let range_at = old_len + find(&out[old_len..], BYTE_RANGE_PLACEHOLDER).ok_or_else(missing)?;
-    let mut contents_placeholder = Vec::with_capacity(2 * CONTENTS_SIZE + 2);
+    let mut contents_placeholder = Vec::with_capacity(2 * reserved + 2);
     contents_placeholder.push(b'<');
-    contents_placeholder.resize(2 * CONTENTS_SIZE + 1, b'0');
+    contents_placeholder.resize(2 * reserved + 1, b'0');
     contents_placeholder.push(b'>');
     let c_start = old_len + find(&out[old_len..], &contents_placeholder).ok_or_else(missing)?;
     let c_end = c_start + contents_placeholder.len();
@@ -210,9 +303,9 @@ fn fill_signature(
     hasher.update(&out[..c_start]);
     hasher.update(&out[c_end..]);
     let digest: [u8; 32] = hasher.finalize().into();
-    let der = cms::signed_data(signer, &digest, signing_time)?;
-    if der.len() > CONTENTS_SIZE {
-        return Err(SignError::SignatureTooLarge { size: der.len(), room: CONTENTS_SIZE });
+    let der = cms::signed_data(signer, extra_certificates, &digest)?;
+    if der.len() > reserved {
+        return Err(SignError::SignatureTooLarge { size: der.len(), room: reserved });
     }
     for (i, byte) in der.iter().enumerate() {
         out[c_start + 1 + 2 * i] = HEX[usize::from(byte >> 4)];
@@ -230,98 +323,6 @@ fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
         .filter(|&(_, &b)| b == first)
         .map(|(i, _)| i)
         .find(|&i| haystack[i..].starts_with(needle))
-}
-
-/// Adds the widget to the catalog's `/AcroForm /Fields`, creating what is missing.
-fn add_field(
-    inc: &mut IncrementalDocument,
-    root_id: ObjectId,
-    widget_id: ObjectId,
-) -> Result<(), SignError> {
-    let broken = |what: &str| SignError::Unsupported(format!("{what}结构无效"));
-    inc.opt_clone_object_to_new_document(root_id).map_err(|_| broken("文档目录"))?;
-    let acroform_ref = match inc.new_document.get_dictionary(root_id) {
-        Ok(catalog) => match catalog.get(b"AcroForm") {
-            Ok(Object::Reference(id)) => Some(*id),
-            _ => None,
-        },
-        Err(_) => return Err(broken("文档目录")),
-    };
-    let fields_ref = {
-        let acroform = match acroform_ref {
-            Some(id) => {
-                inc.opt_clone_object_to_new_document(id).map_err(|_| broken("表单"))?;
-                inc.new_document.get_dictionary(id).ok()
-            }
-            None => inc
-                .new_document
-                .get_dictionary(root_id)
-                .ok()
-                .and_then(|c| c.get(b"AcroForm").ok())
-                .and_then(|a| a.as_dict().ok()),
-        };
-        acroform.and_then(|a| a.get(b"Fields").ok()).and_then(|f| f.as_reference().ok())
-    };
-    if let Some(id) = fields_ref {
-        inc.opt_clone_object_to_new_document(id).map_err(|_| broken("表单域列表"))?;
-        inc.new_document
-            .get_object_mut(id)
-            .and_then(Object::as_array_mut)
-            .map_err(|_| broken("表单域列表"))?
-            .push(Object::Reference(widget_id));
-    }
-    let acroform = if let Some(id) = acroform_ref {
-        inc.new_document.get_dictionary_mut(id).map_err(|_| broken("表单"))?
-    } else {
-        let catalog =
-            inc.new_document.get_dictionary_mut(root_id).map_err(|_| broken("文档目录"))?;
-        if !matches!(catalog.get(b"AcroForm"), Ok(Object::Dictionary(_))) {
-            catalog.set("AcroForm", Dictionary::new());
-        }
-        catalog.get_mut(b"AcroForm").and_then(Object::as_dict_mut).map_err(|_| broken("表单"))?
-    };
-    if fields_ref.is_none() {
-        match acroform.get_mut(b"Fields").and_then(Object::as_array_mut) {
-            Ok(fields) => fields.push(Object::Reference(widget_id)),
-            Err(_) => acroform.set("Fields", vec![Object::Reference(widget_id)]),
-        }
-    }
-    // SignaturesExist | AppendOnly.
-    let flags = acroform.get(b"SigFlags").and_then(Object::as_i64).unwrap_or(0);
-    acroform.set("SigFlags", flags | 3);
-    Ok(())
-}
-
-/// Adds the widget to the page's `/Annots` (a direct array, a referenced array, or none).
-fn add_annotation(
-    inc: &mut IncrementalDocument,
-    page_id: ObjectId,
-    widget_id: ObjectId,
-) -> Result<(), SignError> {
-    let broken = || SignError::Unsupported("页面结构无效".to_owned());
-    inc.opt_clone_object_to_new_document(page_id).map_err(|_| broken())?;
-    let annots_ref = inc
-        .new_document
-        .get_dictionary(page_id)
-        .map_err(|_| broken())?
-        .get(b"Annots")
-        .and_then(Object::as_reference)
-        .ok();
-    if let Some(id) = annots_ref {
-        inc.opt_clone_object_to_new_document(id).map_err(|_| broken())?;
-        inc.new_document
-            .get_object_mut(id)
-            .and_then(Object::as_array_mut)
-            .map_err(|_| broken())?
-            .push(Object::Reference(widget_id));
-        return Ok(());
-    }
-    let page = inc.new_document.get_dictionary_mut(page_id).map_err(|_| broken())?;
-    match page.get_mut(b"Annots").and_then(Object::as_array_mut) {
-        Ok(annots) => annots.push(Object::Reference(widget_id)),
-        Err(_) => page.set("Annots", vec![Object::Reference(widget_id)]),
-    }
-    Ok(())
 }
 
 /// The appearance content: the strokes as round-capped paths, fitted to `width` ×

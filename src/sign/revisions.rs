@@ -107,17 +107,26 @@ fn same(a: &Object, b: &Object) -> bool {
     }
 }
 
-/// Signature fields merged with their widget that `new` adds.
+/// Whether `object` is a signature field merged with its widget.
+fn is_signature_widget(object: &Object) -> bool {
+    object.as_dict().is_ok_and(|dict| {
+        dict.get(b"Subtype").and_then(Object::as_name).ok() == Some(b"Widget")
+            && dict.get(b"FT").and_then(Object::as_name).ok() == Some(b"Sig")
+    })
+}
+
+/// Signature fields (merged with their widget) that `new` adds, or that were empty in
+/// `old` and are signed (have a `/V`) in `new`.
 fn new_signature_widgets(old: &Document, new: &Document) -> HashSet<ObjectId> {
+    let signed = |object: &Object| object.as_dict().is_ok_and(|d| d.has(b"V"));
     new.objects
         .iter()
-        .filter(|(id, _)| !old.objects.contains_key(id))
-        .filter_map(|(id, object)| {
-            let dict = object.as_dict().ok()?;
-            let is_widget = dict.get(b"Subtype").and_then(Object::as_name).ok() == Some(b"Widget");
-            let is_sig = dict.get(b"FT").and_then(Object::as_name).ok() == Some(b"Sig");
-            (is_widget && is_sig).then_some(*id)
+        .filter(|(_, object)| is_signature_widget(object))
+        .filter(|(id, object)| match old.objects.get(id) {
+            None => true,
+            Some(before) => is_signature_widget(before) && !signed(before) && signed(object),
         })
+        .map(|(id, _)| *id)
         .collect()
 }
 
@@ -222,6 +231,11 @@ impl Roles {
         widgets: &HashSet<ObjectId>,
     ) -> Option<String> {
         let appended = |a: &Object, b: &Object| appended_widgets(a, b, old, new, widgets);
+        if widgets.contains(&id) {
+            // An empty signature field being signed: only its value and appearance change.
+            let ok = matches!((a.as_dict(), b.as_dict()), (Ok(a), Ok(b)) if same_except(a, b, &[b"V", b"AP"]));
+            return (!ok).then(|| "签名域被改动".to_owned());
+        }
         if Some(id) == self.catalog {
             let ok = match (a.as_dict(), b.as_dict()) {
                 (Ok(a), Ok(b)) => {

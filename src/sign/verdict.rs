@@ -104,6 +104,12 @@ fn signature_verdict(check: SignatureCheck, anchors: Anchors<'_>) -> SignatureVe
     } else if !check.signature_ok {
         failures.push(Finding::new("bad_signature", "签名值无效"));
     }
+    if check.digest_ok && check.signature_ok && !check.ess_ok {
+        failures.push(Finding::new(
+            "no_signing_certificate",
+            "签名没有按 PAdES 绑定签名证书（signing-certificate-v2 缺失或不符）",
+        ));
+    }
     let trust = match &check.certificate {
         Some(cert) => chain::check(cert, anchors.roots, anchors.crls, check.signed_at),
         None => Err(Untrusted::UnknownIssuer),

@@ -50,6 +50,8 @@ pub struct SignatureCheck {
     pub byte_range: Option<[usize; 4]>,
     /// The signing certificate the CMS identifies.
     pub certificate: Option<x509_cert::Certificate>,
+    /// The CMS names that certificate in a signing-certificate-v2 attribute (PAdES).
+    pub ess_ok: bool,
 }
 
 impl SignatureCheck {
@@ -167,6 +169,7 @@ fn check(pdf: &[u8], doc: &Document, field: String, sig: &Dictionary) -> Signatu
         covers_whole_file,
         modified_after: false,
         byte_range,
+        ess_ok: inspected.ess_cert_ok,
         certificate: inspected.certificate,
     }
 }

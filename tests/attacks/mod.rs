@@ -12,7 +12,10 @@ mod validators;
 use std::path::{Path, PathBuf};
 
 use elder_assess::sign::verdict::{Anchors, ReportVerdict, verify_report};
-use elder_assess::sign::{SignatureRequest, Signer, create_key_with_cost, load_signer, sign_pdf};
+use elder_assess::sign::{
+    FieldPlacement, SignatureRequest, Signer, add_signature_fields, create_key_with_cost,
+    load_signer, sign_pdf,
+};
 use x509_cert::Certificate;
 use x509_cert::crl::CertificateList;
 
@@ -57,8 +60,9 @@ struct Genuine {
 }
 
 fn request(field: &str, signer: &Signer, x: f32, time: &str, certify: bool) -> SignatureRequest {
-    let _ = certify;
     SignatureRequest {
+        certify,
+        extra_certificates: Vec::new(),
         field_name: field.to_owned(),
         page_index: 0,
         rect_pt: [x, 80.0, x + 160.0, 120.0],
@@ -95,7 +99,13 @@ fn unsigned_report() -> Vec<u8> {
     doc.get_dictionary_mut(root).unwrap().set("ElderAssess", slots);
     let mut out = Vec::new();
     doc.save_to(&mut out).unwrap();
-    out
+    // The empty signature fields, as the export adds them before anyone signs.
+    let fields = [("评估员1", 60.0), ("评估员2", 320.0)].map(|(field, x)| FieldPlacement {
+        field_name: field.to_owned(),
+        page_index: 0,
+        rect_pt: [x, 80.0, x + 160.0, 120.0],
+    });
+    add_signature_fields(&out, &fields).unwrap()
 }
 
 fn sign1(pdf: &[u8], signer: &Signer, time: &str) -> Vec<u8> {
@@ -178,8 +188,8 @@ impl Attack {
     }
 }
 
-/// Every attack of the issue, built from one genuine report.
-fn attacks(g: &Genuine) -> Vec<Attack> {
+/// Forgeries by keys: same-name keys, a forger's root, another county's root.
+fn forged_signers(g: &Genuine) -> Vec<Attack> {
     let dir = &g.dir.0;
     let from = "2026-06-01T00:00:00Z";
     let until = "2029-06-01T00:00:00Z";
@@ -200,6 +210,34 @@ fn attacks(g: &Genuine) -> Vec<Attack> {
     let o2 = other.assessor(&dir.join("other2"), "yangfang", "杨芳", from, until);
     let other_county = sign2(&sign1(&g.unsigned, &o1, T1), &o2, T2);
 
+    vec![
+        Attack::new(
+            "forger's same-name practice keys",
+            forger_practice,
+            &[
+                "1:untrusted:self_issued",
+                "1:wrong_signer",
+                "2:untrusted:self_issued",
+                "2:wrong_signer",
+            ],
+        ),
+        Attack::new(
+            "forger's own root named like the county",
+            forger_root,
+            &["1:untrusted:unknown_issuer", "2:untrusted:unknown_issuer"],
+        ),
+        Attack::new(
+            "another county's root",
+            other_county,
+            &["1:untrusted:unknown_issuer", "2:untrusted:unknown_issuer"],
+        ),
+    ]
+}
+
+/// Every attack of the issue, built from one genuine report.
+fn attacks(g: &Genuine) -> Vec<Attack> {
+    let dir = &g.dir.0;
+    let from = "2026-06-01T00:00:00Z";
     // A stranger signs the unsigned genuine report.
     let stranger = practice(&dir.join("stranger"), "张三");
     let stranger_signed =
@@ -229,33 +267,15 @@ fn attacks(g: &Genuine) -> Vec<Attack> {
     let expired_signed = sign2(&g.once, &expired, T2);
     let revocation = g.county.crl_revoking(&g.yangfang, "2026-12-01T06:00:00Z");
 
-    let mut list = vec![
-        Attack::new(
-            "forger's same-name practice keys",
-            forger_practice,
-            &[
-                "1:untrusted:self_issued",
-                "1:wrong_signer",
-                "2:untrusted:self_issued",
-                "2:wrong_signer",
-            ],
-        ),
-        Attack::new(
-            "forger's own root named like the county",
-            forger_root,
-            &["1:untrusted:unknown_issuer", "2:untrusted:unknown_issuer"],
-        ),
-        Attack::new(
-            "another county's root",
-            other_county,
-            &["1:untrusted:unknown_issuer", "2:untrusted:unknown_issuer"],
-        ),
+    let mut list = forged_signers(g);
+    list.extend([
         Attack::new(
             "a stranger signs the unsigned report",
             stranger_signed,
             &[
                 "1:untrusted:self_issued",
                 "1:not_a_slot",
+                "1:not_certified",
                 "report:missing_signature",
                 "report:missing_signature",
             ],
@@ -288,7 +308,7 @@ fn attacks(g: &Genuine) -> Vec<Attack> {
         ),
         Attack::new("byte flip in signature 2's revision", flip_rev2, &["2:digest_mismatch"]),
         Attack::new("certificate expired at signing", expired_signed, &["2:untrusted:expired"]),
-    ];
+    ]);
     let mut revoked = Attack::new("certificate revoked", g.twice.clone(), &["2:untrusted:revoked"]);
     revoked.crls = vec![revocation];
     list.push(revoked);

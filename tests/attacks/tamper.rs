@@ -56,21 +56,18 @@ pub fn drop_field(pdf: &[u8], field: &str) -> Vec<u8> {
     inc.opt_clone_object_to_new_document(root).expect("clone catalog");
     let acroform =
         inc.new_document.get_dictionary(root).ok().and_then(|c| c.get(b"AcroForm").ok()).cloned();
-    match acroform {
-        Some(Object::Reference(id)) => {
-            inc.opt_clone_object_to_new_document(id).expect("clone form");
-            let form = inc.new_document.get_dictionary_mut(id).expect("form");
-            if let Ok(Object::Array(fields)) = form.get_mut(b"Fields") {
-                remove(fields);
-            }
+    if let Some(Object::Reference(id)) = acroform {
+        inc.opt_clone_object_to_new_document(id).expect("clone form");
+        let form = inc.new_document.get_dictionary_mut(id).expect("form");
+        if let Ok(Object::Array(fields)) = form.get_mut(b"Fields") {
+            remove(fields);
         }
-        _ => {
-            let catalog = inc.new_document.get_dictionary_mut(root).expect("catalog");
-            if let Ok(Object::Dictionary(form)) = catalog.get_mut(b"AcroForm")
-                && let Ok(Object::Array(fields)) = form.get_mut(b"Fields")
-            {
-                remove(fields);
-            }
+    } else {
+        let catalog = inc.new_document.get_dictionary_mut(root).expect("catalog");
+        if let Ok(Object::Dictionary(form)) = catalog.get_mut(b"AcroForm")
+            && let Ok(Object::Array(fields)) = form.get_mut(b"Fields")
+        {
+            remove(fields);
         }
     }
     inc.opt_clone_object_to_new_document(page).expect("clone page");

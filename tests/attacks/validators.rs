@@ -18,7 +18,6 @@ fn have(tool: &str) -> bool {
 
 /// A directory with the county root as a PEM file and an NSS database trusting it.
 pub struct Anchor {
-    pub dir: PathBuf,
     pub root_pem: PathBuf,
     nss: Option<PathBuf>,
 }
@@ -45,7 +44,7 @@ impl Anchor {
             run(&["-A", "-d", &db_arg, "-n", "county-root", "-t", "CT,C,C", "-i", &root_arg]);
             db
         });
-        Self { dir: dir.to_owned(), root_pem: root, nss }
+        Self { root_pem: root, nss }
     }
 
     /// pdfsig's per-signature findings, e.g. `1 Valid+Trusted; 2 Valid+Trusted, total`,
