@@ -18,15 +18,20 @@
 //! the environment or the terminal, see `cli::secrets`; the app from its dialog).
 
 pub mod account_keys;
+pub mod ca;
+pub mod ca_registry;
 mod cms;
+pub mod crl;
 mod error;
 mod kdf_bounds;
 pub mod keys;
 pub mod pdf;
+pub mod request;
+pub mod trust;
 pub mod verify;
 pub mod x509;
 
-pub use account_keys::{account_key, create_account_key, load_account_signer};
+pub use account_keys::{account_key, create_account_key, install_certificate, load_account_signer};
 pub use error::SignError;
 pub use keys::{
     KdfCost, KeyInfo, Signer, certificate_fingerprint, create_key, create_key_with_cost, list_keys,
