@@ -1,12 +1,12 @@
 //! The report and key commands: `report` (render, sign, write the PDF), `blank-form`,
-//! `keys list` (`keys new` is in [`super::guarded`]) and `verify`.
+//! and `verify` (the `keys` commands are in [`super::keys`]).
 
 use std::path::{Path, PathBuf};
 
 use crate::record::AssessmentRecord;
 use crate::sign;
 
-use super::args::{KeysCommand, ReportArgs};
+use super::args::ReportArgs;
 use super::env::Env;
 use super::error::CliError;
 use super::scoring::resolve_scale;
@@ -138,36 +138,6 @@ pub fn blank_form_command(env: &mut Env, out: &Path) -> Result<(), CliError> {
     let bytes = crate::report::blank_form_pdf(&scale)?;
     write_file(out, &bytes)?;
     env.out.line(format_args!("{}：{} 字节", out.display(), bytes.len()))
-}
-
-/// `elder-assess keys …`.
-pub fn keys_command(env: &mut Env, command: &KeysCommand) -> Result<(), CliError> {
-    let dir = env.data_dir()?;
-    match command {
-        KeysCommand::New(args) => super::guarded::keys_new_command(env, &dir, args),
-        KeysCommand::List => list_keys(env, &dir),
-    }
-}
-
-/// `elder-assess keys list`: one line per key.
-fn list_keys(env: &mut Env, dir: &Path) -> Result<(), CliError> {
-    let keys = sign::list_keys(dir)?;
-    if keys.is_empty() {
-        return env.out.line(
-            "还没有签名密钥；请运行 elder-assess keys new --as 账号（本机未设账号时用 --name 姓名）",
-        );
-    }
-    for key in keys {
-        env.out.line(format_args!(
-            "{}\t{}\t有效期 {} 至 {}\t{}",
-            key.name,
-            key.subject,
-            china_date(key.not_before),
-            china_date(key.not_after),
-            key.cert_path.display()
-        ))?;
-    }
-    Ok(())
 }
 
 /// A date as printed for keys: `YYYY-MM-DD` in China Standard Time.

@@ -27,6 +27,13 @@ pub fn account_key_paths(dir: &Path, login: &str) -> Result<(PathBuf, PathBuf), 
     Ok((keys.join(format!("acct-{slug}.key.pem")), keys.join(format!("acct-{slug}.crt.pem"))))
 }
 
+/// `<data dir>/keys/acct-<hex of the login>.csr.pem`: where `keys new` and
+/// `keys request` write the account's certificate request.
+pub fn account_request_path(dir: &Path, login: &str) -> Result<PathBuf, SignError> {
+    let login = check_name(login)?;
+    Ok(dir.join("keys").join(format!("acct-{}.csr.pem", slug(login))))
+}
+
 /// Creates account `login`'s key, with a practice certificate naming `display_name` and
 /// the login. Refuses ([`SignError::KeyExists`]) if the account already has one.
 pub fn create_account_key(

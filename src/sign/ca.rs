@@ -198,16 +198,13 @@ fn check_number(number: &str) -> Result<&str, SignError> {
     Ok(number)
 }
 
-/// Issues an assessor certificate for `request` (checked by
-/// [`super::request::read_request`]) with the root unlocked by `passphrase`, and records
-/// it in the registry.
-pub fn issue(
-    dir: &Path,
-    passphrase: &str,
+/// The checks of [`issue`] that need no key: the request names `issue`'s login and
+/// name, the number is usable and the validity is not empty. Returns the trimmed login,
+/// name and number.
+pub fn check_request<'a>(
     request: &Request,
-    issue: &Issue<'_>,
-    now: DateTime<Utc>,
-) -> Result<Certificate, SignError> {
+    issue: &Issue<'a>,
+) -> Result<(&'a str, &'a str, &'a str), SignError> {
     let login = check_name(issue.login)?;
     let name = check_name(issue.name)?;
     let number = check_number(issue.number)?;
@@ -223,6 +220,20 @@ pub fn issue(
     if issue.not_after <= issue.not_before {
         return Err(SignError::BadIssue("有效期的结束早于开始".to_owned()));
     }
+    Ok((login, name, number))
+}
+
+/// Issues an assessor certificate for `request` (checked by
+/// [`super::request::read_request`]) with the root unlocked by `passphrase`, and records
+/// it in the registry.
+pub fn issue(
+    dir: &Path,
+    passphrase: &str,
+    request: &Request,
+    issue: &Issue<'_>,
+    now: DateTime<Utc>,
+) -> Result<Certificate, SignError> {
+    let (login, name, number) = check_request(request, issue)?;
     let (root, key) = unlock_root(dir, passphrase)?;
     let root_until: DateTime<Utc> = root.tbs_certificate.validity.not_after.to_system_time().into();
     if issue.not_after > root_until {
