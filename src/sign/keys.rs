@@ -260,11 +260,21 @@ pub(super) fn create_pair(
 
 /// Loads the signing identity of `name`, decrypting its key with `passphrase`.
 ///
-/// [`SignError::NoKey`] if there is no key of that name, [`SignError::WrongPassphrase`]
-/// if the passphrase does not decrypt it.
+/// Without a key made by name, the one account key (`keys new --as`) whose certificate
+/// names `name` is used; none, or more than one, is [`SignError::NoKey`] (which account
+/// may sign is the store's check, by fingerprint). [`SignError::WrongPassphrase`] if the
+/// passphrase does not decrypt it.
 pub fn load_signer(dir: &Path, name: &str, passphrase: &str) -> Result<Signer, SignError> {
     let name = check_name(name)?;
-    let (key_path, cert_path) = paths(dir, name);
+    let (mut key_path, mut cert_path) = paths(dir, name);
+    if !key_path.is_file() {
+        let mut accounts = list_keys(dir)?
+            .into_iter()
+            .filter(|key| key.account.is_some() && key.name == name);
+        if let (Some(key), None) = (accounts.next(), accounts.next()) {
+            (key_path, cert_path) = (key.key_path, key.cert_path);
+        }
+    }
     load_pair(&key_path, &cert_path, passphrase, || SignError::NoKey { name: name.to_owned() })
 }
 
