@@ -5,6 +5,8 @@ mod audit_content; // The audit trail covers content: changes behind the store, 
 #[cfg(test)]
 mod autosave; // The store writer: one audit row per burst, signatures, a held lock, kill -9.
 #[cfg(test)]
+mod ca; // Issue 14: the county root, issued certificates, CRLs, the trust store.
+#[cfg(test)]
 mod cases; // Data-driven cases in tests/cases/*.json through the JSON contract.
 #[cfg(test)]
 mod cli; // The elder-assess binary: exit codes, stdout/stderr contract.

@@ -268,9 +268,8 @@ pub fn load_signer(dir: &Path, name: &str, passphrase: &str) -> Result<Signer, S
     let name = check_name(name)?;
     let (mut key_path, mut cert_path) = paths(dir, name);
     if !key_path.is_file() {
-        let mut accounts = list_keys(dir)?
-            .into_iter()
-            .filter(|key| key.account.is_some() && key.name == name);
+        let mut accounts =
+            list_keys(dir)?.into_iter().filter(|key| key.account.is_some() && key.name == name);
         if let (Some(key), None) = (accounts.next(), accounts.next()) {
             (key_path, cert_path) = (key.key_path, key.cert_path);
         }
