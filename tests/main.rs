@@ -11,7 +11,9 @@ mod cases; // Data-driven cases in tests/cases/*.json through the JSON contract.
 #[cfg(test)]
 mod cli; // The elder-assess binary: exit codes, stdout/stderr contract.
 #[cfg(test)]
-mod cli_accounts; // Accounts and review from the command line.
+mod cli_accounts;
+#[cfg(test)]
+mod cli_ca; // Issue 14: the README's county-certificate flow through the binary. // Accounts and review from the command line.
 #[cfg(test)]
 mod cli_pipe; // A closed stdout (`| head -1`): no panic, the exit code stays the command's.
 #[cfg(test)]
