@@ -334,7 +334,7 @@ fn a_county_certificate_installs_only_for_its_own_key_and_login() {
             .unwrap()
             .replace(".crt.pem", ".practice.crt.pem"),
     );
-    let kept = Certificate::from_pem(&std::fs::read(practice).unwrap()).unwrap();
+    let kept = Certificate::from_pem(std::fs::read(practice).unwrap()).unwrap();
     assert_eq!(elder_assess::sign::certificate_fingerprint(&kept).unwrap(), before.fingerprint);
     let signer = load_account_signer(dir.path(), "liming", KEY_PASS).unwrap();
     assert_eq!(signer.account(), Some("liming"));

@@ -47,147 +47,172 @@ fn write(dir: &Path, name: &str, text: &str) -> String {
     path.to_str().unwrap().to_owned()
 }
 
-#[test]
-fn the_readme_county_certificate_flow_works_on_a_fresh_data_directory() {
-    let tmp = TempDir::new("cli-ca-flow");
-    let data = tmp.path().join("data");
-    let files = tmp.path();
-    let data = data.as_path();
-    let pw = write(files, "pw", "a long account password");
-    let root_pass = write(files, "root-pass", "the county root passphrase");
-    let key_pass = write(files, "key-pass", "liming's key passphrase");
-    let p = |name: &str| -> String { files.join(name).to_str().unwrap().to_owned() };
-    let admin = ["--as", "admin", "--password-file", pw.as_str()];
-    let liming = ["--as", "liming", "--password-file", pw.as_str()];
-    let with = |args: &[&str], extra: &[&str]| -> Vec<String> {
-        args.iter().chain(extra).map(|s| (*s).to_owned()).collect()
-    };
-    let ok_v = |args: Vec<String>| ok(data, &args.iter().map(String::as_str).collect::<Vec<_>>());
-    let refused_v =
-        |args: Vec<String>| refused(data, &args.iter().map(String::as_str).collect::<Vec<_>>());
+/// A fresh data directory with an admin and two assessors, and the secret files.
+struct Flow {
+    tmp: TempDir,
+    pw: String,
+    root_pass: String,
+    key_pass: String,
+}
 
-    ok(
-        data,
-        &["accounts", "init", "--login", "admin", "--name", "管理员", "--new-password-file", &pw],
-    );
-    ok_v(with(
-        &[
-            "accounts",
-            "add",
-            "--login",
-            "liming",
-            "--name",
-            "李明",
-            "--role",
-            "assessor",
-            "--new-password-file",
-            &pw,
-        ],
-        &admin,
-    ));
-    ok_v(with(
-        &[
-            "accounts",
-            "add",
-            "--login",
-            "yangfang",
-            "--name",
-            "杨芳",
-            "--role",
-            "assessor",
-            "--new-password-file",
-            &pw,
-        ],
-        &admin,
-    ));
+impl Flow {
+    fn new() -> Self {
+        let tmp = TempDir::new("cli-ca-flow");
+        let pw = write(tmp.path(), "pw", "a long account password");
+        let root_pass = write(tmp.path(), "root-pass", "the county root passphrase");
+        let key_pass = write(tmp.path(), "key-pass", "liming's key passphrase");
+        let flow = Self { tmp, pw, root_pass, key_pass };
+        let pw = flow.pw.clone();
+        ok(
+            flow.data(),
+            &[
+                "accounts",
+                "init",
+                "--login",
+                "admin",
+                "--name",
+                "管理员",
+                "--new-password-file",
+                &pw,
+            ],
+        );
+        for (login, name) in [("liming", "李明"), ("yangfang", "杨芳")] {
+            let add = ["accounts", "add", "--login", login, "--name", name, "--role", "assessor"];
+            flow.admin_ok(&[&add[..], &["--new-password-file", &pw]].concat());
+        }
+        flow
+    }
 
-    // The county root: an admin only, once accounts exist.
-    let err = refused_v(with(&["ca", "init", "--passphrase-file", &root_pass], &liming));
-    assert!(!err.is_empty());
-    let out = ok_v(with(&["ca", "init", "--passphrase-file", &root_pass], &admin));
+    fn data(&self) -> &Path {
+        self.tmp.path()
+    }
+
+    /// A file beside the data (in the same temporary directory).
+    fn file(&self, name: &str) -> String {
+        self.tmp.path().join(name).to_str().unwrap().to_owned()
+    }
+
+    fn as_(&self, login: &str, args: &[&str]) -> Vec<String> {
+        let mut all: Vec<String> = args.iter().map(|s| (*s).to_owned()).collect();
+        all.extend(["--as", login, "--password-file", &self.pw].map(str::to_owned));
+        all
+    }
+
+    fn ok_as(&self, login: &str, args: &[&str]) -> String {
+        let args = self.as_(login, args);
+        ok(self.data(), &args.iter().map(String::as_str).collect::<Vec<_>>())
+    }
+
+    fn refused_as(&self, login: &str, args: &[&str]) -> String {
+        let args = self.as_(login, args);
+        refused(self.data(), &args.iter().map(String::as_str).collect::<Vec<_>>())
+    }
+
+    fn admin_ok(&self, args: &[&str]) -> String {
+        self.ok_as("admin", args)
+    }
+
+    fn issue(&self, csr: &str, login: &str, name: &str, out: &str) -> Vec<String> {
+        let args =
+            ["ca", "issue", csr, "--login", login, "--name", name, "--number", "YN-PG-2026-017"];
+        let rest = ["--out", out, "--passphrase-file", &self.root_pass];
+        self.as_("admin", &[&args[..], &rest[..]].concat())
+    }
+}
+
+fn line_after(out: &str, prefix: &str) -> String {
+    out.lines()
+        .find_map(|line| line.trim().strip_prefix(prefix))
+        .unwrap_or_else(|| panic!("no {prefix} in {out}"))
+        .to_owned()
+}
+
+/// `ca init` (admin only, once), `ca cert`, `trust add` of the root.
+fn county_root(flow: &Flow) {
+    let init = ["ca", "init", "--passphrase-file", &flow.root_pass];
+    flow.refused_as("liming", &init);
+    let out = flow.admin_ok(&init);
     assert!(out.contains("耿马傣族佤族自治县老年人能力评估根证书"), "{out}");
     assert!(out.contains("SHA-256 指纹："), "{out}");
-    refused_v(with(&["ca", "init", "--passphrase-file", &root_pass], &admin));
-    let root = p("root.pem");
-    ok(data, &["ca", "cert", "--out", &root]);
-    let out = ok_v(with(&["trust", "add", &root], &admin));
+    flow.refused_as("admin", &init);
+    let root = flow.file("root.pem");
+    ok(flow.data(), &["ca", "cert", "--out", &root]);
+    let out = flow.admin_ok(&["trust", "add", &root]);
     assert!(out.contains("根证书"), "{out}");
+}
 
-    // The assessor's key and request, then the county's certificate.
-    let out = ok_v(with(&["keys", "new", "--passphrase-file", &key_pass], &liming));
-    let csr = out
-        .lines()
-        .find_map(|line| line.trim().strip_prefix("证书申请："))
-        .unwrap_or_else(|| panic!("{out}"))
-        .to_owned();
+/// `keys new` (key and request), `keys request`, `ca issue` (refusals first), `ca list`;
+/// returns the certificate file and its serial.
+fn issued_certificate(flow: &Flow) -> (String, String) {
+    let out = flow.ok_as("liming", &["keys", "new", "--passphrase-file", &flow.key_pass]);
+    let csr = line_after(&out, "证书申请：");
     assert!(Path::new(&csr).is_file() && csr.ends_with(".csr.pem"), "{csr}");
-    assert!(ok(data, &["keys", "list"]).contains("练习证书"));
-    let again = p("again.csr");
-    ok_v(with(&["keys", "request", "--out", &again, "--passphrase-file", &key_pass], &liming));
+    assert!(ok(flow.data(), &["keys", "list"]).contains("练习证书"));
+    let again = flow.file("again.csr");
+    flow.ok_as(
+        "liming",
+        &["keys", "request", "--out", &again, "--passphrase-file", &flow.key_pass],
+    );
     assert!(std::fs::read_to_string(&again).unwrap().contains("CERTIFICATE REQUEST"));
 
-    let cert = p("liming.crt.pem");
-    let issue = |login: &str, name: &str, out: &str| {
-        with(
-            &[
-                "ca",
-                "issue",
-                &csr,
-                "--login",
-                login,
-                "--name",
-                name,
-                "--number",
-                "YN-PG-2026-017",
-                "--out",
-                out,
-                "--passphrase-file",
-                &root_pass,
-            ],
-            &admin,
-        )
+    let run_issue = |login: &str, name: &str, out: &str| {
+        let args = flow.issue(&csr, login, name, out);
+        run(flow.data(), &args.iter().map(String::as_str).collect::<Vec<_>>())
     };
-    let err = refused_v(issue("yangfang", "李明", &p("wrong.pem")));
-    assert!(err.contains("UID") && err.contains("不一致"), "{err}");
-    let err = refused_v(issue("liming", "杨芳", &p("wrong.pem")));
-    assert!(err.contains("不一致") && !err.contains("杨芳"), "{err}");
-    let out = ok_v(issue("liming", "李明", &cert));
+    let wrong = flow.file("wrong.pem");
+    let output = run_issue("yangfang", "李明", &wrong);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(stderr(&output).contains("UID") && stderr(&output).contains("不一致"));
+    let output = run_issue("liming", "杨芳", &wrong);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(stderr(&output).contains("不一致") && !stderr(&output).contains("杨芳"));
+    let cert = flow.file("liming.crt.pem");
+    let output = run_issue("liming", "李明", &cert);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let out = stdout(&output);
     assert!(out.contains("UID=liming") && out.contains("SERIALNUMBER=YN-PG-2026-017"), "{out}");
-    let serial = out
-        .lines()
-        .find_map(|line| line.trim().strip_prefix("序列号："))
-        .unwrap_or_else(|| panic!("{out}"))
-        .to_owned();
-    let listed = ok_v(with(&["ca", "list"], &admin));
+    let serial = line_after(&out, "序列号：");
+    let listed = flow.admin_ok(&["ca", "list"]);
     assert!(listed.contains(&serial) && listed.contains("有效"), "{listed}");
     assert!(!listed.contains("YN-PG-2026-017"), "{listed}");
+    (cert, serial)
+}
+
+#[test]
+fn the_readme_county_certificate_flow_works_on_a_fresh_data_directory() {
+    let flow = Flow::new();
+    county_root(&flow);
+    let (cert, serial) = issued_certificate(&flow);
 
     // Installed for its own account only.
-    let err =
-        refused_v(with(&["keys", "install", &cert], &["--as", "yangfang", "--password-file", &pw]));
+    let err = flow.refused_as("yangfang", &["keys", "install", &cert]);
     assert!(err.contains("yangfang"), "{err}");
-    let out = ok_v(with(&["keys", "install", &cert], &liming));
+    let out = flow.ok_as("liming", &["keys", "install", &cert]);
     assert!(out.contains("县级证书") && out.contains("根证书"), "{out}");
-    let keys = ok(data, &["keys", "list"]);
+    let keys = ok(flow.data(), &["keys", "list"]);
     assert!(keys.starts_with("李明\t") && keys.contains("县级证书"), "{keys}");
     assert!(!keys.contains("练习证书"), "{keys}");
-    // The new certificate is bound to the account in the store (like the practice one).
-    let key = elder_assess::sign::account_key(data, "liming").unwrap().unwrap();
+    let key = elder_assess::sign::account_key(flow.data(), "liming").unwrap().unwrap();
     assert!(key.issuer.is_some());
 
     // Revocation: a CRL that the trust store takes.
-    let crl = p("county.crl.pem");
-    let out = ok_v(with(
-        &["ca", "revoke", &serial, "--out", &crl, "--passphrase-file", &root_pass],
-        &admin,
-    ));
+    let crl = flow.file("county.crl.pem");
+    let out = flow.admin_ok(&[
+        "ca",
+        "revoke",
+        &serial,
+        "--out",
+        &crl,
+        "--passphrase-file",
+        &flow.root_pass,
+    ]);
     assert!(out.contains(&serial), "{out}");
-    let out = ok_v(with(&["trust", "add", &crl], &admin));
+    let out = flow.admin_ok(&["trust", "add", &crl]);
     assert!(out.contains("吊销列表") && out.contains("1 个已吊销证书"), "{out}");
-    let trust = ok(data, &["trust", "list"]);
+    let trust = ok(flow.data(), &["trust", "list"]);
     assert_eq!(trust.lines().count(), 2, "{trust}");
-    assert!(ok_v(with(&["ca", "list"], &admin)).contains("已吊销"));
+    assert!(flow.admin_ok(&["ca", "list"]).contains("已吊销"));
     // A leaf certificate is no root.
-    let err = refused_v(with(&["trust", "add", &cert], &admin));
+    let err = flow.refused_as("admin", &["trust", "add", &cert]);
     assert!(err.contains("根证书"), "{err}");
 }
