@@ -344,3 +344,15 @@ fn a_county_certificate_installs_only_for_its_own_key_and_login() {
     );
     assert_eq!(elder_assess::sign::list_keys(dir.path()).unwrap().len(), 2);
 }
+
+#[test]
+fn sign_by_name_uses_an_account_key_only_when_exactly_one_names_that_person() {
+    let dir = TempDir::new("ca-by-name");
+    create_account_key(dir.path(), "liming", "李明", KEY_PASS, at(0), KdfCost::TestOnly).unwrap();
+    let signer = elder_assess::sign::load_signer(dir.path(), "李明", KEY_PASS).unwrap();
+    assert_eq!(signer.account(), Some("liming"));
+    // A second account naming the same person: neither is picked by name.
+    create_account_key(dir.path(), "liming2", "李明", KEY_PASS, at(0), KdfCost::TestOnly).unwrap();
+    let err = elder_assess::sign::load_signer(dir.path(), "李明", KEY_PASS).unwrap_err();
+    assert!(matches!(err, SignError::NoKey { .. }), "{err:?}");
+}

@@ -13,6 +13,12 @@
 //! who holds the key, while trusting that key is the bureau's decision (it would keep a
 //! roster of the assessors' certificates).
 //!
+//! The county's certificate authority makes signatures trustworthy: [`ca`] (the county
+//! root, assessor certificates issued from [`request`]s, revocation with [`crl`]s, the
+//! record in [`ca_registry`]) and, on every machine, [`trust`] (the installed roots and
+//! CRLs a verifier checks against); [`account_keys::install_certificate`] puts a county
+//! certificate in place of an account key's practice one.
+//!
 //! This module does not depend on the GUI; it uses `lopdf` for the PDF structure. It
 //! never asks for a passphrase: callers pass the value (the CLI reads it from a file,
 //! the environment or the terminal, see `cli::secrets`; the app from its dialog).
