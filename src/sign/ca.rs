@@ -267,6 +267,7 @@ pub fn issue(
     .build::<DerSignature>()
     .map_err(SignError::crypto)?;
 
+    let _lock = ca_registry::lock(dir)?;
     let mut registry = ca_registry::load(dir)?;
     registry.certificates.push(IssuedCertificate {
         serial: serial_hex(&serial),
@@ -324,6 +325,7 @@ pub fn revoke(
             serial_hex(&cert.tbs_certificate.serial_number)
         }
     };
+    let _lock = ca_registry::lock(dir)?;
     let mut registry = ca_registry::load(dir)?;
     let entry = registry
         .certificates

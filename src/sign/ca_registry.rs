@@ -4,7 +4,8 @@
 //!
 //! The file is rewritten whole on every change, atomically (a temporary file, fsynced, then
 //! renamed; 0600), so a crash leaves either the old or the new record and an entry once
-//! written is never lost. Run one `ca` command at a time on the bureau's machine.
+//! written is never lost. A change holds an exclusive lock on `ca/issued.lock` from reading
+//! to writing, so two `ca` commands at once cannot drop each other's entries.
 
 use std::path::{Path, PathBuf};
 
@@ -46,6 +47,19 @@ pub(super) struct Registry {
 /// `<dir>/ca/issued.json`.
 pub(super) fn registry_path(dir: &Path) -> PathBuf {
     dir.join("ca").join("issued.json")
+}
+
+/// Holds the registry's lock (`ca/issued.lock`) until the returned file is dropped.
+pub(super) fn lock(dir: &Path) -> Result<std::fs::File, SignError> {
+    let path = dir.join("ca").join("issued.lock");
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&path)
+        .map_err(|err| SignError::io(&path, err))?;
+    file.lock().map_err(|err| SignError::io(&path, err))?;
+    Ok(file)
 }
 
 /// The record; empty when nothing was issued yet.
