@@ -7,11 +7,15 @@ mod audit_content; // The audit trail covers content: changes behind the store, 
 #[cfg(test)]
 mod autosave; // The store writer: one audit row per burst, signatures, a held lock, kill -9.
 #[cfg(test)]
+mod ca; // Issue 14: the county root, issued certificates, CRLs, the trust store.
+#[cfg(test)]
 mod cases; // Data-driven cases in tests/cases/*.json through the JSON contract.
 #[cfg(test)]
 mod cli; // The elder-assess binary: exit codes, stdout/stderr contract.
 #[cfg(test)]
-mod cli_accounts; // Accounts and review from the command line.
+mod cli_accounts;
+#[cfg(test)]
+mod cli_ca; // Issue 14: the README's county-certificate flow through the binary. // Accounts and review from the command line.
 #[cfg(test)]
 mod cli_pipe; // A closed stdout (`| head -1`): no panic, the exit code stays the command's.
 #[cfg(test)]

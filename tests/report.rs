@@ -231,9 +231,14 @@ fn doubly_signed_report_validates_and_one_flipped_byte_is_caught() {
     let verify =
         Command::new(env!("CARGO_BIN_EXE_elder-assess")).arg("verify").arg(&bad).output().unwrap();
     assert_ne!(verify.status.code(), Some(0), "verify must fail on a flipped byte");
+    // Intact, but practice keys are never trusted: exit 1, and only for that reason (the
+    // trusted path, with county certificates, is `attacks` and `cli_ca`).
     let good =
         Command::new(env!("CARGO_BIN_EXE_elder-assess")).arg("verify").arg(&pdf).output().unwrap();
-    assert_eq!(good.status.code(), Some(0), "{}", String::from_utf8_lossy(&good.stdout));
+    let stdout = String::from_utf8_lossy(&good.stdout);
+    assert_eq!(good.status.code(), Some(1), "{stdout}");
+    assert_eq!(stdout.matches("证书：不可信：证书是自签的").count(), 2, "{stdout}");
+    assert!(!stdout.contains("摘要不符") && !stdout.contains("之后被修改"), "{stdout}");
 
     if have("pdfsig") {
         let text = pdfsig(&pdf);

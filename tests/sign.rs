@@ -326,11 +326,15 @@ fn cli_verify_exit_codes() {
         std::fs::write(&path, bytes).unwrap();
         path
     };
+    // Intact, but signed with practice (self-issued) keys and without the report's slots:
+    // never trusted (exit 1), and `verify` says why for each signature.
     let (code, stdout, _) = verify_exit(&write("good.pdf", &s.twice));
-    assert_eq!(code, 0, "{stdout}");
+    assert_eq!(code, 1, "{stdout}");
     assert!(stdout.contains("评估员1") && stdout.contains("张三") && stdout.contains("李四"));
     assert!(stdout.contains("2026-11-28 10:00:00"), "China time: {stdout}");
-    assert_eq!(stdout.matches("完好").count(), 3, "{stdout}");
+    assert_eq!(stdout.matches("证书：不可信：证书是自签的").count(), 2, "{stdout}");
+    assert!(stdout.contains("没有评估员签名栏的信息"), "{stdout}");
+    assert!(!stdout.contains("摘要不符"), "{stdout}");
 
     let mut tampered = s.twice.clone();
     let text_at = offset_of(&tampered, TEXT) + 6;
@@ -343,12 +347,16 @@ fn cli_verify_exit_codes() {
     assert_eq!(code, 1);
     assert!(stderr.contains("文件没有数字签名"), "{stderr}");
 
-    // Only the first signature: intact, and it covers the whole file.
-    assert_eq!(verify_exit(&write("once.pdf", &s.once)).0, 0);
+    // Only the first signature: intact and covering the whole file, but still untrusted.
+    let (code, stdout, _) = verify_exit(&write("once.pdf", &s.once));
+    assert_eq!(code, 1, "{stdout}");
+    assert!(!stdout.contains("之后被修改"), "{stdout}");
 
     let mut appended = s.twice.clone();
     appended.extend_from_slice(b"\n% appended\n");
-    assert_eq!(verify_exit(&write("appended.pdf", &appended)).0, 1);
+    let (code, stdout, _) = verify_exit(&write("appended.pdf", &appended));
+    assert_eq!(code, 1);
+    assert!(stdout.contains("签名 2 之后文件末尾被追加了内容"), "{stdout}");
 
     assert_eq!(verify_exit(&write("text.pdf", b"not a pdf at all")).0, 2);
     assert_eq!(verify_exit(&dir.join("missing.pdf")).0, 2);

@@ -1,7 +1,6 @@
 //! The commands whose duties are bound to accounts once the machine has any: `report` of
 //! a stored record (signed in, and audited before the file is written, like a full
-//! export), `review sign`, `keys new` (signed in; the key is bound to the account) and
-//! `audit verify` (the chain, the head and every record's content).
+//! export), `review sign` and `audit verify` (the chain, the head and every record's content).
 
 use std::path::Path;
 
@@ -9,11 +8,9 @@ use crate::record::AssessmentRecord;
 use crate::sign;
 use crate::store::{Store, StoreError};
 
-use super::args::{KeysNewArgs, OptionalSignIn, SignIn};
+use super::args::{OptionalSignIn, SignIn};
 use super::env::Env;
 use super::error::CliError;
-use super::reports::china_date;
-use super::secrets::{PASSPHRASE_ENV, new_passphrase_from};
 use super::store_open::{self, Access, sign_in_as, sign_in_if_needed};
 
 /// A stored record to report on, read by a signed-in account (once accounts exist).
@@ -87,51 +84,6 @@ pub fn sign_command(
     let actor = store.bind_assessor(id, slot, &actor.account, None, env.now())?;
     let role = if slot == crate::store::AssessorSlot::First { "评估员1" } else { "评估员2" };
     env.out.line(format_args!("{number}：{role}已确认为账号 {}", actor.account))
-}
-
-/// `keys new`: once accounts exist, signed in, named after the account and bound to it.
-pub fn keys_new_command(env: &mut Env, dir: &Path, args: &KeysNewArgs) -> Result<(), CliError> {
-    let sign_in = &args.sign_in;
-    let has_db = dir.join(crate::store::DB_FILE_NAME).is_file();
-    let store = if has_db || sign_in.account.is_some() {
-        Some(store_open::open_as(dir, Access::Write, &sign_in.into(), env.now())?)
-    } else {
-        None
-    };
-    if let Some(store) = &store {
-        sign_in_if_needed(store, sign_in, env.now())?;
-    }
-    let actor = store.as_ref().and_then(Store::current_actor);
-    let name = match (&actor, args.name.as_deref()) {
-        (Some(actor), Some(name)) if name.trim() != actor.display_name => {
-            return Err(CliError::KeyNameMismatch { account: actor.account.clone() });
-        }
-        (Some(actor), _) => actor.display_name.clone(),
-        (None, Some(name)) => name.to_owned(),
-        (None, None) => return Err(CliError::KeyNameRequired),
-    };
-    let passphrase = new_passphrase_from(args.passphrase_file.as_deref(), PASSPHRASE_ENV)?;
-    let now = env.now();
-    let key = sign::create_key(dir, &name, &passphrase, now)?;
-    let out = &mut env.out;
-    if let (Some(store), Some(actor)) = (&store, &actor) {
-        if let Err(err) = store.bind_signing_key(&key.fingerprint, &key.name, now) {
-            // An unbound key would be refused for signing: do not leave it behind.
-            let _ = std::fs::remove_file(&key.key_path);
-            let _ = std::fs::remove_file(&key.cert_path);
-            return Err(CliError::BindKey(err));
-        }
-        out.line(format_args!("已创建签名密钥：{}（账号 {}）", key.subject, actor.account))?;
-    } else {
-        out.line(format_args!("已创建签名密钥：{}", key.subject))?;
-    }
-    out.line(format_args!("  私钥（已加密）：{}", key.key_path.display()))?;
-    out.line(format_args!("  证书：{}", key.cert_path.display()))?;
-    out.line(format_args!(
-        "  有效期：{} 至 {}",
-        china_date(key.not_before),
-        china_date(key.not_after)
-    ))
 }
 
 /// `elder-assess audit verify`: the hash chain, the head in `meta`, every record's

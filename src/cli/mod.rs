@@ -17,25 +17,31 @@
 //! - `error`: the one [`CliError`], and the one place that prints it and picks the exit
 //!   code;
 //! - the handlers by area: `scoring` (score, check-scale, scales, outcome, entitlements,
-//!   check-policy), `reports` (report, blank-form, keys, verify), `bureau` (export,
+//!   check-policy), `reports` (report, blank-form, verify), `bureau` (export,
 //!   stats, import, review), `accounts`, and `guarded` (the commands bound to accounts:
-//!   a stored record's report, `review sign`, `keys new`, `audit verify`);
+//!   a stored record's report, `review sign`, `audit verify`);
 //! - `filters` (the command line's filters in the store's and tables' terms),
+//!   `keys` (`keys new|list|request|install`), `ca` (the county certificate
+//!   authority), `trust` (the trust store),
 //!   `store_open` (opening the store and signing in), `secrets` (passphrases and
 //!   passwords from a file, the environment or the terminal).
 
 mod accounts;
 pub mod args;
 mod bureau;
+mod ca;
 mod county;
 mod env;
 mod error;
 mod filters;
 mod guarded;
+mod keys;
 mod reports;
 mod scoring;
 mod secrets;
 mod store_open;
+mod trust;
+mod verify;
 
 use std::process::ExitCode;
 
@@ -78,8 +84,8 @@ fn dispatch(env: &mut Env, command: Command) -> Result<(), CliError> {
         Command::CheckPolicy { files } => scoring::check_policy_command(env, &files),
         Command::Report(args) => reports::report_command(env, &args),
         Command::BlankForm { out } => reports::blank_form_command(env, &out),
-        Command::Keys { command } => reports::keys_command(env, &command),
-        Command::Verify { file } => reports::verify_command(env, &file),
+        Command::Keys { command } => keys::keys_command(env, &command),
+        Command::Verify { file, json } => verify::verify_command(env, &file, json),
         Command::Export(args) => bureau::export_command(env, &args),
         Command::Stats(args) => bureau::stats_command(env, &args),
         Command::Import(args) => bureau::import_command(env, &args),
@@ -88,5 +94,7 @@ fn dispatch(env: &mut Env, command: Command) -> Result<(), CliError> {
             guarded::audit_verify_command(env, &sign_in)
         }
         Command::Accounts { command } => accounts::accounts_command(env, &command),
+        Command::Ca { command } => ca::ca_command(env, &command),
+        Command::Trust { command } => trust::trust_command(env, &command),
     }
 }

@@ -1,12 +1,12 @@
-//! The report and key commands: `report` (render, sign, write the PDF), `blank-form`,
-//! `keys list` (`keys new` is in [`super::guarded`]) and `verify`.
+//! The report commands: `report` (render, sign, write the PDF) and `blank-form` (the
+//! `keys` commands are in [`super::keys`], `verify` in [`super::verify`]).
 
 use std::path::{Path, PathBuf};
 
 use crate::record::AssessmentRecord;
 use crate::sign;
 
-use super::args::{KeysCommand, ReportArgs};
+use super::args::ReportArgs;
 use super::env::Env;
 use super::error::CliError;
 use super::scoring::resolve_scale;
@@ -140,78 +140,7 @@ pub fn blank_form_command(env: &mut Env, out: &Path) -> Result<(), CliError> {
     env.out.line(format_args!("{}：{} 字节", out.display(), bytes.len()))
 }
 
-/// `elder-assess keys …`.
-pub fn keys_command(env: &mut Env, command: &KeysCommand) -> Result<(), CliError> {
-    let dir = env.data_dir()?;
-    match command {
-        KeysCommand::New(args) => super::guarded::keys_new_command(env, &dir, args),
-        KeysCommand::List => list_keys(env, &dir),
-    }
-}
-
-/// `elder-assess keys list`: one line per key.
-fn list_keys(env: &mut Env, dir: &Path) -> Result<(), CliError> {
-    let keys = sign::list_keys(dir)?;
-    if keys.is_empty() {
-        return env.out.line(
-            "还没有签名密钥；请运行 elder-assess keys new --as 账号（本机未设账号时用 --name 姓名）",
-        );
-    }
-    for key in keys {
-        env.out.line(format_args!(
-            "{}\t{}\t有效期 {} 至 {}\t{}",
-            key.name,
-            key.subject,
-            china_date(key.not_before),
-            china_date(key.not_after),
-            key.cert_path.display()
-        ))?;
-    }
-    Ok(())
-}
-
 /// A date as printed for keys: `YYYY-MM-DD` in China Standard Time.
 pub fn china_date(t: chrono::DateTime<chrono::Utc>) -> impl std::fmt::Display {
     t.with_timezone(&crate::clock::CHINA_OFFSET).format("%Y-%m-%d")
-}
-
-/// `elder-assess verify FILE.pdf`: each signature, then the verdict (exit 1 if not all
-/// intact or the last does not cover the whole file).
-pub fn verify_command(env: &mut Env, file: &Path) -> Result<(), CliError> {
-    let bytes = std::fs::read(file)
-        .map_err(|source| CliError::ReadFile { path: file.to_owned(), source })?;
-    let checks = sign::verify_pdf(&bytes)
-        .map_err(|source| CliError::Verify { path: file.to_owned(), source })?;
-    if checks.is_empty() {
-        return Err(CliError::Unsigned { path: file.to_owned() });
-    }
-    let out = &mut env.out;
-    for (n, check) in checks.iter().enumerate() {
-        let field = if check.field.is_empty() { "（无签名域）" } else { &check.field };
-        out.line(format_args!("签名 {}：{field}", n + 1))?;
-        let signer = if check.signer.is_empty() { "未知" } else { &check.signer };
-        out.line(format_args!("  签名人：{signer}"))?;
-        match check.signed_at {
-            Some(t) => out.line(format_args!(
-                "  签名时间：{}（北京时间）",
-                t.with_timezone(&crate::clock::CHINA_OFFSET).format("%Y-%m-%d %H:%M:%S")
-            ))?,
-            None => out.line("  签名时间：未知")?,
-        }
-        out.line(format_args!("  验证：{}", check.problem().unwrap_or("完好")))?;
-        let after = if check.covers_whole_file {
-            "文件未再改动"
-        } else if check.modified_after {
-            "文件被修改过"
-        } else {
-            "只追加了后续签名"
-        };
-        out.line(format_args!("  签名之后：{after}"))?;
-    }
-    let last_covers = checks.last().is_some_and(|c| c.covers_whole_file);
-    if last_covers && checks.iter().all(sign::SignatureCheck::is_intact) {
-        out.line(format_args!("全部 {} 个签名完好，文件签名后未被修改", checks.len()))
-    } else {
-        Err(CliError::SignaturesFailed { path: file.to_owned() })
-    }
 }

@@ -48,16 +48,14 @@ fn print(env: &mut Env, verdict: &ReportVerdict) -> Result<(), CliError> {
         let field = if check.field.is_empty() { "（无签名域）" } else { &check.field };
         out.line(format_args!("签名 {}：{field}", n + 1))?;
         let signer = if check.signer.is_empty() { "未知" } else { &check.signer };
-        let mut who = signer.to_owned();
-        if let Some(account) = &signature.account {
-            who.push_str(&format!("（账号 {account}"));
-            if let Ok(issued) = &signature.trust
-                && let Some(number) = &issued.number
-            {
-                who.push_str(&format!("，评估员证书 {number}"));
+        let number = signature.trust.as_ref().ok().and_then(|issued| issued.number.as_deref());
+        let who = match (&signature.account, number) {
+            (Some(account), Some(number)) => {
+                format!("{signer}（账号 {account}，评估员证书 {number}）")
             }
-            who.push('）');
-        }
+            (Some(account), None) => format!("{signer}（账号 {account}）"),
+            (None, _) => signer.to_owned(),
+        };
         out.line(format_args!("  签名人：{who}"))?;
         match &signature.trust {
             Ok(issued) => out.line(format_args!("  证书：可信，由 {} 签发", issued.root))?,

@@ -16,6 +16,7 @@ use super::keys::{
     KdfCost, KeyInfo, NewPair, Signer, check_name, create_pair, key_info, load_pair,
     practice_subject, read_certificate, slug,
 };
+use super::trust::TrustStore;
 
 /// The key and certificate files of account `login` under `dir` (whether or not they
 /// exist).
@@ -24,6 +25,13 @@ pub fn account_key_paths(dir: &Path, login: &str) -> Result<(PathBuf, PathBuf), 
     let slug = slug(login);
     let keys = dir.join("keys");
     Ok((keys.join(format!("acct-{slug}.key.pem")), keys.join(format!("acct-{slug}.crt.pem"))))
+}
+
+/// `<data dir>/keys/acct-<hex of the login>.csr.pem`: where `keys new` and
+/// `keys request` write the account's certificate request.
+pub fn account_request_path(dir: &Path, login: &str) -> Result<PathBuf, SignError> {
+    let login = check_name(login)?;
+    Ok(dir.join("keys").join(format!("acct-{}.csr.pem", slug(login))))
 }
 
 /// Creates account `login`'s key, with a practice certificate naming `display_name` and
@@ -69,6 +77,69 @@ pub fn load_account_signer(dir: &Path, login: &str, passphrase: &str) -> Result<
         });
     }
     Ok(signer)
+}
+
+/// `acct-….practice.crt.pem`: where [`install_certificate`] keeps the practice
+/// certificate it replaced.
+fn practice_path(cert_path: &Path) -> PathBuf {
+    let name = cert_path.file_name().and_then(|n| n.to_str()).unwrap_or_default();
+    let stem = name.strip_suffix(".crt.pem").unwrap_or(name);
+    cert_path.with_file_name(format!("{stem}.practice.crt.pem"))
+}
+
+/// Installs a county-issued certificate (PEM) for account `login`'s key: its public key
+/// must be that key's, its `UID` the login, and it must be issued by a root in `trust`,
+/// valid at `now` and not on an installed CRL. It replaces the practice certificate,
+/// which is kept as `acct-….practice.crt.pem`.
+pub fn install_certificate(
+    dir: &Path,
+    login: &str,
+    cert_pem: &[u8],
+    trust: &TrustStore,
+    now: DateTime<Utc>,
+) -> Result<KeyInfo, SignError> {
+    use der::DecodePem as _;
+    let login = check_name(login)?;
+    let refuse = |reason: &str| SignError::CertificateMismatch {
+        account: login.to_owned(),
+        reason: reason.to_owned(),
+    };
+    let (key_path, cert_path) = account_key_paths(dir, login)?;
+    if !key_path.is_file() || !cert_path.is_file() {
+        return Err(SignError::NoAccountKey { account: login.to_owned() });
+    }
+    let certificate =
+        x509_cert::Certificate::from_pem(cert_pem).map_err(|_| refuse("不是 PEM 格式的证书"))?;
+    let current = read_certificate(&cert_path)?;
+    let tbs = &certificate.tbs_certificate;
+    if tbs.subject_public_key_info != current.tbs_certificate.subject_public_key_info {
+        return Err(refuse("证书的公钥不是这个账号的密钥（是为另一把密钥签发的）"));
+    }
+    if super::x509::subject_text(&tbs.subject, super::x509::UID).as_deref() != Some(login) {
+        return Err(refuse("证书中的账号（UID）不是这个账号"));
+    }
+    if trust.issuer_of(&certificate).is_none() {
+        return Err(refuse("证书不是本机已安装的县级根证书签发的（请先用 trust add 安装根证书）"));
+    }
+    let not_before: DateTime<Utc> = tbs.validity.not_before.to_system_time().into();
+    let not_after: DateTime<Utc> = tbs.validity.not_after.to_system_time().into();
+    if now < not_before || now > not_after {
+        return Err(refuse("证书不在有效期内"));
+    }
+    if trust.is_revoked(&certificate) {
+        return Err(refuse("证书已被吊销"));
+    }
+    let practice = practice_path(&cert_path);
+    let current_self_issued = current.tbs_certificate.issuer == current.tbs_certificate.subject;
+    let atomic = crate::output::atomic::write_atomically;
+    if current_self_issued && !practice.exists() {
+        let bytes = std::fs::read(&cert_path).map_err(|err| SignError::io(&cert_path, err))?;
+        atomic(&practice, &bytes).map_err(|err| SignError::io(&practice, err))?;
+    }
+    let pem = der::EncodePem::to_pem(&certificate, der::pem::LineEnding::LF)
+        .map_err(SignError::crypto)?;
+    atomic(&cert_path, pem.as_bytes()).map_err(|err| SignError::io(&cert_path, err))?;
+    key_info(&certificate, cert_path, key_path)
 }
 
 #[cfg(test)]

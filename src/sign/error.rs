@@ -91,6 +91,38 @@ pub enum SignError {
         /// The reserved space.
         room: usize,
     },
+    /// The county root already exists in this data directory; it is never overwritten.
+    #[error("县级根证书已存在（{}），不会覆盖", path.display())]
+    RootExists {
+        /// The existing file.
+        path: PathBuf,
+    },
+    /// This data directory has no county root (no `ca init` here).
+    #[error("本机没有县级根证书（{}）：请先运行 elder-assess ca init", path.display())]
+    NoRoot {
+        /// The root certificate's expected file.
+        path: PathBuf,
+    },
+    /// A certificate request (PKCS#10) is damaged, forged or not for this account.
+    #[error("证书申请无效：{0}")]
+    BadRequest(String),
+    /// The certificate to issue cannot be issued as asked.
+    #[error("无法签发证书：{0}")]
+    BadIssue(String),
+    /// No certificate with this serial number was issued by this county root.
+    #[error("本机根证书没有签发过序列号为 {0} 的证书")]
+    UnknownSerial(String),
+    /// A root certificate or CRL offered to the trust store is refused.
+    #[error("无法安装信任文件：{0}")]
+    BadTrustFile(String),
+    /// A county certificate cannot be installed for this account's key.
+    #[error("证书不能安装到账号 {account} 的密钥：{reason}")]
+    CertificateMismatch {
+        /// The account's login.
+        account: String,
+        /// Why it was refused.
+        reason: String,
+    },
     /// A cryptographic or encoding step failed (should not happen with valid input).
     #[error("密码运算失败：{0}")]
     Crypto(String),

@@ -103,6 +103,9 @@ pub struct KeyInfo {
     pub fingerprint: String,
     /// The account (login) the certificate names (`UID`), for an account's key.
     pub account: Option<String>,
+    /// The issuer's common name when another party (the county root) issued the
+    /// certificate; `None` for a self-issued practice certificate.
+    pub issuer: Option<String>,
 }
 
 /// A loaded signing identity: the decrypted key (wiped on drop) and its certificate.
@@ -257,22 +260,30 @@ pub(super) fn create_pair(
 
 /// Loads the signing identity of `name`, decrypting its key with `passphrase`.
 ///
-/// [`SignError::NoKey`] if there is no key of that name, [`SignError::WrongPassphrase`]
-/// if the passphrase does not decrypt it.
+/// Without a key made by name, the one account key (`keys new --as`) whose certificate
+/// names `name` is used; none, or more than one, is [`SignError::NoKey`] (which account
+/// may sign is the store's check, by fingerprint). [`SignError::WrongPassphrase`] if the
+/// passphrase does not decrypt it.
 pub fn load_signer(dir: &Path, name: &str, passphrase: &str) -> Result<Signer, SignError> {
     let name = check_name(name)?;
-    let (key_path, cert_path) = paths(dir, name);
+    let (mut key_path, mut cert_path) = paths(dir, name);
+    if !key_path.is_file() {
+        let mut accounts =
+            list_keys(dir)?.into_iter().filter(|key| key.account.is_some() && key.name == name);
+        if let (Some(key), None) = (accounts.next(), accounts.next()) {
+            (key_path, cert_path) = (key.key_path, key.cert_path);
+        }
+    }
     load_pair(&key_path, &cert_path, passphrase, || SignError::NoKey { name: name.to_owned() })
 }
 
-/// Decrypts the key in `key_path` and pairs it with the certificate in `cert_path`;
-/// `missing()` is the error when there is no key file.
-pub(super) fn load_pair(
+/// Decrypts the encrypted PKCS#8 key in `key_path` (written by [`encrypt_key`]) with
+/// `passphrase`; `missing()` is the error when there is no key file.
+pub(super) fn decrypt_key(
     key_path: &Path,
-    cert_path: &Path,
     passphrase: &str,
     missing: impl FnOnce() -> SignError,
-) -> Result<Signer, SignError> {
+) -> Result<p256::SecretKey, SignError> {
     let pem = match std::fs::read_to_string(key_path) {
         Ok(text) => Zeroizing::new(text),
         Err(err) if err.kind() == std::io::ErrorKind::NotFound => return Err(missing()),
@@ -298,9 +309,18 @@ pub(super) fn load_pair(
     })?;
     // With a wrong passphrase, AES-CBC padding is still valid about once in 256 tries;
     // the "plaintext" is then garbage that does not parse as a key.
-    let secret = p256::SecretKey::from_pkcs8_der(plain.as_bytes())
-        .map_err(|_| SignError::WrongPassphrase)?;
+    p256::SecretKey::from_pkcs8_der(plain.as_bytes()).map_err(|_| SignError::WrongPassphrase)
+}
 
+/// Decrypts the key in `key_path` and pairs it with the certificate in `cert_path`;
+/// `missing()` is the error when there is no key file.
+pub(super) fn load_pair(
+    key_path: &Path,
+    cert_path: &Path,
+    passphrase: &str,
+    missing: impl FnOnce() -> SignError,
+) -> Result<Signer, SignError> {
+    let secret = decrypt_key(key_path, passphrase, missing)?;
     let certificate = read_certificate(cert_path)?;
     let public =
         SubjectPublicKeyInfoOwned::from_key(secret.public_key()).map_err(SignError::crypto)?;
@@ -374,6 +394,9 @@ pub(super) fn key_info(
         key_path,
         fingerprint: certificate_fingerprint(certificate)?,
         account: subject_text(&tbs.subject, super::x509::UID),
+        issuer: (tbs.issuer != tbs.subject).then(|| {
+            subject_text(&tbs.issuer, COMMON_NAME).unwrap_or_else(|| tbs.issuer.to_string())
+        }),
     })
 }
 
@@ -401,21 +424,34 @@ pub(super) fn practice_subject(name: &str, account: Option<&str>) -> Result<Name
     super::x509::name_of(&parts)
 }
 
+/// A random positive 16-byte certificate serial number.
+pub(super) fn random_serial() -> Result<SerialNumber, SignError> {
+    let mut serial = [0u8; 16];
+    OsRng.fill_bytes(&mut serial);
+    // Positive (top bit clear) and a full 16 bytes (first byte non-zero).
+    serial[0] = (serial[0] & 0x7f) | 0x40;
+    SerialNumber::new(&serial).map_err(SignError::crypto)
+}
+
+/// A validity from `not_before` to `not_after`.
+pub(super) fn validity(
+    not_before: DateTime<Utc>,
+    not_after: DateTime<Utc>,
+) -> Result<Validity, SignError> {
+    let time = |t: DateTime<Utc>| Time::try_from(SystemTime::from(t)).map_err(SignError::crypto);
+    Ok(Validity { not_before: time(not_before)?, not_after: time(not_after)? })
+}
+
 fn self_issued_certificate(
     subject: Name,
     key: &SigningKey,
     now: DateTime<Utc>,
 ) -> Result<Certificate, SignError> {
-    let mut serial = [0u8; 16];
-    OsRng.fill_bytes(&mut serial);
-    // Positive (top bit clear) and a full 16 bytes (first byte non-zero).
-    serial[0] = (serial[0] & 0x7f) | 0x40;
-    let serial = SerialNumber::new(&serial).map_err(SignError::crypto)?;
+    let serial = random_serial()?;
     let not_after = now
         .checked_add_months(Months::new(VALIDITY_MONTHS))
         .ok_or_else(|| SignError::Crypto("证书有效期超出范围".to_owned()))?;
-    let time = |t: DateTime<Utc>| Time::try_from(SystemTime::from(t)).map_err(SignError::crypto);
-    let validity = Validity { not_before: time(now)?, not_after: time(not_after)? };
+    let validity = validity(now, not_after)?;
     let public =
         SubjectPublicKeyInfoOwned::from_key(*key.verifying_key()).map_err(SignError::crypto)?;
     let profile = Profile::Leaf {
@@ -430,7 +466,7 @@ fn self_issued_certificate(
 }
 
 /// The key as an `ENCRYPTED PRIVATE KEY` PEM (PBES2: scrypt + AES-256-CBC).
-fn encrypt_key(
+pub(super) fn encrypt_key(
     secret: &p256::SecretKey,
     passphrase: &str,
     cost: KdfCost,
@@ -449,7 +485,12 @@ fn encrypt_key(
 }
 
 /// Writes a file that must not exist yet; a private file is readable by its owner only.
-fn write_new(name: &str, path: &Path, bytes: &[u8], private: bool) -> Result<(), SignError> {
+pub(super) fn write_new(
+    name: &str,
+    path: &Path,
+    bytes: &[u8],
+    private: bool,
+) -> Result<(), SignError> {
     let mut options = OpenOptions::new();
     options.write(true).create_new(true);
     #[cfg(unix)]

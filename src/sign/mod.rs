@@ -15,25 +15,36 @@
 //! who holds the key, while trusting that key is the bureau's decision (it would keep a
 //! roster of the assessors' certificates).
 //!
+//! The county's certificate authority makes signatures trustworthy: [`ca`] (the county
+//! root, assessor certificates issued from [`request`]s, revocation with [`crl`]s, the
+//! record in [`ca_registry`]) and, on every machine, [`trust`] (the installed roots and
+//! CRLs a verifier checks against); [`account_keys::install_certificate`] puts a county
+//! certificate in place of an account key's practice one.
+//!
 //! This module does not depend on the GUI; it uses `lopdf` for the PDF structure. It
 //! never asks for a passphrase: callers pass the value (the CLI reads it from a file,
 //! the environment or the terminal, see `cli::secrets`; the app from its dialog).
 
 pub mod account_keys;
+pub mod ca;
+pub mod ca_registry;
 pub mod chain;
 mod cms;
+pub mod crl;
 mod error;
 mod kdf_bounds;
 pub mod keys;
 pub mod pdf;
 mod pdf_fields;
+pub mod request;
 pub mod revisions;
 pub mod slots;
+pub mod trust;
 pub mod verdict;
 pub mod verify;
 pub mod x509;
 
-pub use account_keys::{account_key, create_account_key, load_account_signer};
+pub use account_keys::{account_key, create_account_key, install_certificate, load_account_signer};
 pub use error::SignError;
 pub use keys::{
     KdfCost, KeyInfo, Signer, certificate_fingerprint, create_key, create_key_with_cost, list_keys,

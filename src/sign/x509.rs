@@ -30,11 +30,22 @@ pub fn verify_with(
     message: &[u8],
     signature: &BitString,
 ) -> bool {
+    verify_with_spki(&issuer.tbs_certificate.subject_public_key_info, algorithm, message, signature)
+}
+
+/// Whether `signature` over `message` verifies with the public key `spki`, by an
+/// algorithm this program supports (e.g. a certificate request's own signature).
+pub fn verify_with_spki(
+    spki: &spki::SubjectPublicKeyInfoOwned,
+    algorithm: &AlgorithmIdentifierOwned,
+    message: &[u8],
+    signature: &BitString,
+) -> bool {
     if algorithm.oid != ECDSA_WITH_SHA_256 {
         return false;
     }
     let verified = (|| {
-        let spki = issuer.tbs_certificate.subject_public_key_info.to_der().ok()?;
+        let spki = spki.to_der().ok()?;
         let key = VerifyingKey::from_public_key_der(&spki).ok()?;
         let signature = DerSignature::try_from(signature.as_bytes()?).ok()?;
         Some(key.verify(message, &signature).is_ok())

@@ -5,9 +5,12 @@
 //! - this file: the parser, the commands, and the arguments of the scoring, policy and
 //!   report commands;
 //! - [`bureau`]: the bureau's commands (export, stats, import, review, audit) and the
-//!   accounts, with the sign-in arguments they share.
+//!   accounts, with the sign-in arguments they share;
+//! - [`ca`]: the county certificate authority, the trust store and the account-key
+//!   requests and certificates.
 
 pub mod bureau;
+pub mod ca;
 
 use std::path::PathBuf;
 
@@ -16,6 +19,10 @@ use clap::{Parser, Subcommand};
 pub use bureau::{
     AccountsCommand, AuditCommand, ExportArgs, ImportArgs, OptionalSignIn, QueueArgs,
     ReviewCommand, SignIn, StatsArgs,
+};
+pub use ca::{
+    CaCommand, CaInitArgs, CaIssueArgs, CaRevokeArgs, KeysInstallArgs, KeysRequestArgs,
+    TrustCommand,
 };
 
 /// 老年人能力评估 (GB/T 42195-2022): the assessor app, and commands to score assessments
@@ -79,12 +86,18 @@ pub enum Command {
         #[command(subcommand)]
         command: KeysCommand,
     },
-    /// Check the digital signatures of a PDF: exit 0 if every signature is intact and
-    /// the last one covers the whole file, 1 if not (or unsigned), 2 if not a PDF.
+    /// Check a signed report against the county roots and CRLs installed with `trust
+    /// add`: exit 0 only if every signature is intact, trusted, by the person printed in
+    /// its slot and followed by nothing but signing, and both assessors signed in order;
+    /// 1 if not (or unsigned); 2 if not a PDF.
     Verify {
         /// The PDF file.
         #[arg(value_name = "FILE.pdf")]
         file: PathBuf,
+        /// Print the verdict as JSON: one object per signature with the reason for each
+        /// failure.
+        #[arg(long)]
+        json: bool,
     },
     /// The audit trail of the assessment database (in `--data-dir`).
     Audit {
@@ -97,6 +110,18 @@ pub enum Command {
         /// What to do.
         #[command(subcommand)]
         command: AccountsCommand,
+    },
+    /// The county certificate authority: the root, assessor certificates, revocation.
+    Ca {
+        /// What to do.
+        #[command(subcommand)]
+        command: CaCommand,
+    },
+    /// The county roots and revocation lists this machine trusts.
+    Trust {
+        /// What to do.
+        #[command(subcommand)]
+        command: TrustCommand,
     },
     /// The review (审核): submit, approve or return an assessment; the review queue and
     /// the elders due for a routine re-assessment.
@@ -173,6 +198,10 @@ pub enum KeysCommand {
     New(KeysNewArgs),
     /// List the stored keys.
     List,
+    /// Write the signed-in account's certificate request again (for `ca issue`).
+    Request(KeysRequestArgs),
+    /// Install the county-issued certificate for the signed-in account's key.
+    Install(KeysInstallArgs),
 }
 
 /// `elder-assess keys new`.
