@@ -43,6 +43,18 @@ pub fn unexplained_changes(old: &Document, new: &Document) -> Vec<String> {
 
     let widgets = new_signature_widgets(old, new);
     let allowed_new = objects_of_widgets(new, &widgets);
+    // A signature field the signed report did not have: its widget could be placed and
+    // drawn anywhere, over the report's content. Reports sign fields made before the first
+    // signature (pyHanko, too, refuses new visible fields after a certification).
+    for id in widgets.iter().filter(|id| !old.objects.contains_key(id)) {
+        let name = new
+            .get_dictionary(*id)
+            .ok()
+            .and_then(|d| d.get(b"T").ok())
+            .and_then(|t| lopdf::decode_text_string(t).ok())
+            .unwrap_or_default();
+        found.add(5, format!("新增了签名域“{name}”"));
+    }
     let roles = Roles::of(old, old_root, &old_pages);
 
     let ids: BTreeSet<ObjectId> = old

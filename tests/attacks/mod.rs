@@ -252,6 +252,12 @@ fn attacks(g: &Genuine) -> Vec<Attack> {
         &request("评估员3", &stranger, 200.0, T3, false),
     )
     .unwrap();
+    // Assessor 2 (trusted) replaces their empty field by a new one covering the page,
+    // whose appearance could paint anything over the report.
+    let mut over_page = request("评估员2", &g.yangfang, 0.0, T2, false);
+    over_page.rect_pt = [0.0, 0.0, 595.0, 842.0];
+    let replaced =
+        sign_pdf(&tamper::drop_field(&g.once, "评估员2"), &g.yangfang, &over_page).unwrap();
     // Signature 2 dropped by an update.
     let dropped = tamper::drop_field(&g.twice, "评估员2");
     // Byte flips: the report's own content (both signatures cover it), signature 1's
@@ -289,6 +295,11 @@ fn attacks(g: &Genuine) -> Vec<Attack> {
             "edited and signed a third time",
             third,
             &["2:modified_after", "3:untrusted:self_issued", "3:not_a_slot"],
+        ),
+        Attack::new(
+            "signature 2 in a new field over the whole page",
+            replaced,
+            &["1:modified_after"],
         ),
         Attack::new("rollback to signature 1", g.once.clone(), &["report:missing_signature"]),
         Attack::new(
