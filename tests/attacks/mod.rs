@@ -234,10 +234,46 @@ fn forged_signers(g: &Genuine) -> Vec<Attack> {
     ]
 }
 
+/// Byte flips in each revision, and certificates expired or revoked.
+fn flips_and_certificates(g: &Genuine) -> Vec<Attack> {
+    let dir = &g.dir.0;
+    let from = "2026-06-01T00:00:00Z";
+    // Byte flips: the report's own content (both signatures cover it), signature 1's
+    // revision, signature 2's revision.
+    let base_end = g.unsigned.len();
+    let once_end = g.once.len();
+    let flip_base = tamper::flip(&g.twice, tamper::digit_in_stream_after(&g.twice, 0));
+    let flip_rev1 = tamper::flip(&g.twice, tamper::digit_in_stream_after(&g.twice, base_end));
+    let flip_rev2 = tamper::flip(&g.twice, tamper::digit_in_stream_after(&g.twice, once_end));
+    // Certificates: expired at signing, revoked later.
+    let expired =
+        g.county.assessor(&dir.join("expired"), "yangfang", "杨芳", from, "2026-11-30T00:00:00Z");
+    let expired_signed = sign2(&g.once, &expired, T2);
+    let revocation = g.county.crl_revoking(&g.yangfang, "2026-12-01T06:00:00Z");
+
+    let mut list = vec![
+        Attack::new(
+            "byte flip in the report's content",
+            flip_base,
+            &["1:digest_mismatch", "2:digest_mismatch"],
+        ),
+        Attack::new(
+            "byte flip in signature 1's revision",
+            flip_rev1,
+            &["1:digest_mismatch", "2:digest_mismatch"],
+        ),
+        Attack::new("byte flip in signature 2's revision", flip_rev2, &["2:digest_mismatch"]),
+        Attack::new("certificate expired at signing", expired_signed, &["2:untrusted:expired"]),
+    ];
+    let mut revoked = Attack::new("certificate revoked", g.twice.clone(), &["2:untrusted:revoked"]);
+    revoked.crls = vec![revocation];
+    list.push(revoked);
+    list
+}
+
 /// Every attack of the issue, built from one genuine report.
 fn attacks(g: &Genuine) -> Vec<Attack> {
     let dir = &g.dir.0;
-    let from = "2026-06-01T00:00:00Z";
     // A stranger signs the unsigned genuine report.
     let stranger = practice(&dir.join("stranger"), "张三");
     let stranger_signed =
@@ -260,19 +296,6 @@ fn attacks(g: &Genuine) -> Vec<Attack> {
         sign_pdf(&tamper::drop_field(&g.once, "评估员2"), &g.yangfang, &over_page).unwrap();
     // Signature 2 dropped by an update.
     let dropped = tamper::drop_field(&g.twice, "评估员2");
-    // Byte flips: the report's own content (both signatures cover it), signature 1's
-    // revision, signature 2's revision.
-    let base_end = g.unsigned.len();
-    let once_end = g.once.len();
-    let flip_base = tamper::flip(&g.twice, tamper::digit_in_stream_after(&g.twice, 0));
-    let flip_rev1 = tamper::flip(&g.twice, tamper::digit_in_stream_after(&g.twice, base_end));
-    let flip_rev2 = tamper::flip(&g.twice, tamper::digit_in_stream_after(&g.twice, once_end));
-    // Certificates: expired at signing, revoked later.
-    let expired =
-        g.county.assessor(&dir.join("expired"), "yangfang", "杨芳", from, "2026-11-30T00:00:00Z");
-    let expired_signed = sign2(&g.once, &expired, T2);
-    let revocation = g.county.crl_revoking(&g.yangfang, "2026-12-01T06:00:00Z");
-
     let mut list = forged_signers(g);
     list.extend([
         Attack::new(
@@ -307,22 +330,8 @@ fn attacks(g: &Genuine) -> Vec<Attack> {
             dropped,
             &["2:modified_after", "2:not_a_slot", "report:missing_signature"],
         ),
-        Attack::new(
-            "byte flip in the report's content",
-            flip_base,
-            &["1:digest_mismatch", "2:digest_mismatch"],
-        ),
-        Attack::new(
-            "byte flip in signature 1's revision",
-            flip_rev1,
-            &["1:digest_mismatch", "2:digest_mismatch"],
-        ),
-        Attack::new("byte flip in signature 2's revision", flip_rev2, &["2:digest_mismatch"]),
-        Attack::new("certificate expired at signing", expired_signed, &["2:untrusted:expired"]),
     ]);
-    let mut revoked = Attack::new("certificate revoked", g.twice.clone(), &["2:untrusted:revoked"]);
-    revoked.crls = vec![revocation];
-    list.push(revoked);
+    list.extend(flips_and_certificates(g));
     // The same stranger with pyHanko, as the issue found it.
     let (key, cert) = county::stranger_pem_files(&dir.join("pyhanko-stranger"));
     let (input, output) = (dir.join("unsigned.pdf"), dir.join("stranger-pyhanko.pdf"));
