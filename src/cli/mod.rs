@@ -35,6 +35,7 @@ mod guarded;
 mod reports;
 mod scoring;
 mod secrets;
+mod signing;
 mod store_open;
 
 use std::process::ExitCode;
@@ -77,6 +78,7 @@ fn dispatch(env: &mut Env, command: Command) -> Result<(), CliError> {
         Command::Entitlements(args) => scoring::entitlements_command(env, &args),
         Command::CheckPolicy { files } => scoring::check_policy_command(env, &files),
         Command::Report(args) => reports::report_command(env, &args),
+        Command::Sign(args) => signing::sign_command(env, &args),
         Command::BlankForm { out } => reports::blank_form_command(env, &out),
         Command::Keys { command } => reports::keys_command(env, &command),
         Command::Verify { file } => reports::verify_command(env, &file),

@@ -23,6 +23,7 @@ mod error;
 mod kdf_bounds;
 pub mod keys;
 pub mod pdf;
+pub mod slots;
 pub mod verify;
 pub mod x509;
 
@@ -33,4 +34,5 @@ pub use keys::{
     load_signer,
 };
 pub use pdf::{SignatureRequest, sign_pdf};
+pub use slots::{Slot, SlotPlace, add_slots, read_slots};
 pub use verify::{SignatureCheck, verify_pdf};

@@ -1,0 +1,71 @@
+//! Adding the next signature to a report signed earlier: 评估员2 signs after 评估员1, on
+//! the same machine or later on their own.
+//!
+//! The report says who must sign which field (the slot binding written before the first
+//! signature, [`crate::sign::slots`]) and where each box is, so no record is needed: the
+//! next unsigned slot is found, the signer's account is checked against it, and the
+//! signature is appended as an incremental update (the earlier signatures stay valid).
+//! No file access and no clock: the caller passes the time and writes the bytes.
+
+use chrono::{DateTime, Utc};
+use lopdf::Document;
+
+use super::signed_report::{ExportError, FIELD_NAMES, check_slot_signer, slot_signature};
+use crate::sign::slots::{first_location, read_slot_places, read_slots, signed_fields};
+use crate::sign::{SignError, Signer};
+
+/// A report with one more signature.
+#[derive(Debug, Clone)]
+pub struct NextSigned {
+    /// The PDF with the new signature.
+    pub bytes: Vec<u8>,
+    /// The field signed now, `评估员1` or `评估员2`.
+    pub field: String,
+    /// How many signatures it carries now.
+    pub signatures: usize,
+}
+
+/// Signs the next unsigned slot of `pdf` with `signer`, drawn with `strokes` (empty: the
+/// handwriting is already printed in the page, as for a slot not signed at export).
+///
+/// Refused: a PDF without slots ([`ExportError::NoSlots`]), a report whose slots are all
+/// signed ([`ExportError::AllSigned`]), a signer whose slot comes after an unsigned one
+/// ([`ExportError::NotYourTurn`]), and a signer who is not the next slot's account
+/// ([`ExportError::WrongAccount`]; by name for a report without accounts).
+pub fn sign_next(
+    pdf: &[u8],
+    signer: &Signer,
+    strokes: Vec<Vec<[u16; 2]>>,
+    now: DateTime<Utc>,
+) -> Result<NextSigned, ExportError> {
+    let doc = Document::load_mem(pdf).map_err(|err| SignError::NotPdf(err.to_string()))?;
+    let slots = read_slots(&doc);
+    if slots.is_empty() {
+        return Err(ExportError::NoSlots);
+    }
+    let places = read_slot_places(&doc);
+    let signed = signed_fields(&doc);
+    let Some(index) = slots.iter().position(|slot| !signed.contains(&slot.field)) else {
+        return Err(ExportError::AllSigned(signed.len()));
+    };
+    let next = &slots[index];
+    let has_accounts = slots.iter().any(|slot| slot.account.is_some());
+    // The signer's own slot comes later: the earlier one is signed first.
+    let later = slots[index + 1..]
+        .iter()
+        .any(|slot| slot.account.is_some() && slot.account.as_deref() == signer.account());
+    if later {
+        return Err(ExportError::NotYourTurn {
+            role: next.field.clone(),
+            account: next.account.clone().unwrap_or_default(),
+        });
+    }
+    let account = has_accounts.then_some(next.account.as_deref());
+    check_slot_signer(signer, &next.field, &next.name, account)?;
+    let field_index =
+        FIELD_NAMES.iter().position(|f| *f == next.field).ok_or(ExportError::NoSlots)?;
+    let place = places.get(index).copied().flatten().ok_or(ExportError::NoSlots)?;
+    let bytes =
+        slot_signature(pdf, signer, field_index, place, strokes, first_location(&doc), now)?;
+    Ok(NextSigned { bytes, field: next.field.clone(), signatures: signed.len() + 1 })
+}
