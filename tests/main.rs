@@ -12,6 +12,7 @@ mod cli; // The elder-assess binary: exit codes, stdout/stderr contract.
 mod cli_accounts; // Accounts and review from the command line.
 #[cfg(test)]
 mod cli_pipe; // A closed stdout (`| head -1`): no panic, the exit code stays the command's.
+mod cli_signing; // Issue 14: report --as --sign --cosign-as, sign REPORT.pdf --as, refusals.
 #[cfg(test)]
 mod common; // Shared fixtures: the bundled scale, answers with a chosen total.
 #[cfg(test)]

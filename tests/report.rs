@@ -200,6 +200,7 @@ fn doubly_signed_report_validates_and_one_flipped_byte_is_caught() {
         options: &options,
         resident_page: true,
         signers: [Some(&signers[0]), Some(&signers[1])],
+        accounts: None,
     };
     let exported = export_report(&request).unwrap();
     assert_eq!(exported.signatures, 2);
