@@ -12,6 +12,7 @@ mod cli; // The elder-assess binary: exit codes, stdout/stderr contract.
 mod cli_accounts; // Accounts and review from the command line.
 #[cfg(test)]
 mod cli_pipe; // A closed stdout (`| head -1`): no panic, the exit code stays the command's.
+#[cfg(test)]
 mod cli_signing; // Issue 14: report --as --sign --cosign-as, sign REPORT.pdf --as, refusals.
 #[cfg(test)]
 mod common; // Shared fixtures: the bundled scale, answers with a chosen total.
@@ -75,6 +76,7 @@ mod ui_layout; // The layout check: overlaps, past the right edge, cut text, mis
 mod ui_layout_screens; // Every screen at 800×600–1920×1080 and 100–200 % text.
 #[cfg(test)]
 mod ui_recovery; // The recovery screen: every good backup offered, the chosen one opened.
+#[cfg(test)]
 mod ui_session_keys; // Issue 14: the session key cache, assessor 2 signing in the export window, sign-out.
 #[cfg(test)]
 mod ui_township; // 乡镇 chosen in A.1, required to complete, shown at home, in the queue and statistics. // 导出 PDF…: typed paths, last folder, fits 800×600 at 200 %; pen-up ends the stroke.

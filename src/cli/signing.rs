@@ -170,21 +170,21 @@ pub fn sign_command(env: &mut Env, args: &SignArgs) -> Result<(), CliError> {
     };
     let login = args.sign_in.account.trim();
     let signer = unlock_account(&dir, login, args.passphrase_file.as_deref(), PASSPHRASE_ENV)?;
-    let signed = crate::output::sign_next::sign_next(&bytes, &signer, Vec::new(), now)?;
+    let added = crate::output::sign_next::sign_next(&bytes, &signer, Vec::new(), now)?;
     let out = args.out.as_deref().unwrap_or(file);
     if let Some(store) = &store {
-        let detail = format!("{} {}", signed.field, out.display());
+        let detail = format!("{} {}", added.field, out.display());
         store
             .log_event(SIGN_ACTION, None, Some(&detail), None, now)
             .map_err(CliError::RecordReport)?;
     }
-    crate::output::atomic::write_atomically(out, &signed.bytes)
+    crate::output::atomic::write_atomically(out, &added.bytes)
         .map_err(|source| CliError::WriteFile { path: out.to_owned(), source })?;
     env.out.line(format_args!(
         "{}：已由账号 {login} 签名{}，共 {} 个数字签名",
         out.display(),
-        signed.field,
-        signed.signatures
+        added.field,
+        added.signatures
     ))
 }
 

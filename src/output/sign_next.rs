@@ -10,7 +10,7 @@
 use chrono::{DateTime, Utc};
 use lopdf::Document;
 
-use super::signed_report::{ExportError, FIELD_NAMES, check_slot_signer, slot_signature};
+use super::signed_report::{Binding, ExportError, FIELD_NAMES, check_slot_signer, slot_signature};
 use crate::sign::slots::{first_location, read_slot_places, read_slots, signed_fields};
 use crate::sign::{SignError, Signer};
 
@@ -44,9 +44,9 @@ pub fn sign_next(
         return Err(ExportError::NoSlots);
     }
     let places = read_slot_places(&doc);
-    let signed = signed_fields(&doc);
-    let Some(index) = slots.iter().position(|slot| !signed.contains(&slot.field)) else {
-        return Err(ExportError::AllSigned(signed.len()));
+    let done = signed_fields(&doc);
+    let Some(index) = slots.iter().position(|slot| !done.contains(&slot.field)) else {
+        return Err(ExportError::AllSigned(done.len()));
     };
     let next = &slots[index];
     let has_accounts = slots.iter().any(|slot| slot.account.is_some());
@@ -60,12 +60,16 @@ pub fn sign_next(
             account: next.account.clone().unwrap_or_default(),
         });
     }
-    let account = has_accounts.then_some(next.account.as_deref());
-    check_slot_signer(signer, &next.field, &next.name, account)?;
+    let binding = match (&next.account, has_accounts) {
+        (Some(account), _) => Binding::Account(account),
+        (None, true) => Binding::Unbound,
+        (None, false) => Binding::NoAccounts,
+    };
+    check_slot_signer(signer, &next.field, &next.name, binding)?;
     let field_index =
         FIELD_NAMES.iter().position(|f| *f == next.field).ok_or(ExportError::NoSlots)?;
     let place = places.get(index).copied().flatten().ok_or(ExportError::NoSlots)?;
     let bytes =
         slot_signature(pdf, signer, field_index, place, strokes, first_location(&doc), now)?;
-    Ok(NextSigned { bytes, field: next.field.clone(), signatures: signed.len() + 1 })
+    Ok(NextSigned { bytes, field: next.field.clone(), signatures: done.len() + 1 })
 }

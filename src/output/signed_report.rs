@@ -106,24 +106,35 @@ pub(crate) fn whose(signer: &Signer) -> String {
     signer.account().map_or_else(|| "未绑定账号的练习密钥".to_owned(), |a| format!("账号 {a}"))
 }
 
-/// Whether `signer` may sign `slot` (the field `role`, printed name `name`, bound
-/// `account`): by account once the report has accounts, else by name.
+/// What a slot is bound to.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Binding<'a> {
+    /// The machine (or report) has no accounts: the key's name must be the printed name.
+    NoAccounts,
+    /// Accounts exist but none is bound to this slot.
+    Unbound,
+    /// This account.
+    Account(&'a str),
+}
+
+/// Whether `signer` may sign slot `role` (printed name `name`): by account once the
+/// report has accounts, else by name.
 pub(crate) fn check_slot_signer(
     signer: &Signer,
     role: &str,
     name: &str,
-    account: Option<Option<&str>>,
+    binding: Binding<'_>,
 ) -> Result<(), ExportError> {
-    match account {
-        Some(Some(account)) if signer.account() == Some(account) => Ok(()),
-        Some(Some(account)) => Err(ExportError::WrongAccount {
+    match binding {
+        Binding::Account(account) if signer.account() == Some(account) => Ok(()),
+        Binding::Account(account) => Err(ExportError::WrongAccount {
             role: role.to_owned(),
             account: account.to_owned(),
             signer: whose(signer),
         }),
-        Some(None) => Err(ExportError::SlotUnbound { role: role.to_owned() }),
-        None if signer.name().trim() == name.trim() => Ok(()),
-        None => Err(ExportError::WrongSigner {
+        Binding::Unbound => Err(ExportError::SlotUnbound { role: role.to_owned() }),
+        Binding::NoAccounts if signer.name().trim() == name.trim() => Ok(()),
+        Binding::NoAccounts => Err(ExportError::WrongSigner {
             role: if role == FIELD_NAMES[0] { FIELD_NAMES[0] } else { FIELD_NAMES[1] },
             key: signer.name().to_owned(),
             assessor: name.trim().to_owned(),
@@ -168,8 +179,11 @@ pub fn export_report(request: &ExportRequest<'_>) -> Result<Exported, ExportErro
     }
     for (i, signer) in request.signers.iter().enumerate() {
         if let Some(signer) = signer {
-            let account = request.accounts.as_ref().map(|a| a[i].as_deref());
-            check_slot_signer(signer, FIELD_NAMES[i], &assessors[i].name, account)?;
+            let binding = match &request.accounts {
+                None => Binding::NoAccounts,
+                Some(accounts) => accounts[i].as_deref().map_or(Binding::Unbound, Binding::Account),
+            };
+            check_slot_signer(signer, FIELD_NAMES[i], &assessors[i].name, binding)?;
         }
     }
     let model = ReportModel::new(record, request.scale, request.options)?;

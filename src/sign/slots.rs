@@ -190,19 +190,19 @@ mod tests {
 
     fn sample() -> Vec<u8> {
         let mut doc = Document::with_version("1.7");
-        let pages_id = doc.new_object_id();
-        let page_id = doc.add_object(dictionary! {
+        let tree = doc.new_object_id();
+        let leaf = doc.add_object(dictionary! {
             "Type" => "Page",
-            "Parent" => pages_id,
+            "Parent" => tree,
             "MediaBox" => vec![0.into(), 0.into(), 595.into(), 842.into()],
         });
         doc.objects.insert(
-            pages_id,
+            tree,
             Object::Dictionary(dictionary! {
-                "Type" => "Pages", "Kids" => vec![page_id.into()], "Count" => 1,
+                "Type" => "Pages", "Kids" => vec![leaf.into()], "Count" => 1,
             }),
         );
-        let catalog = doc.add_object(dictionary! { "Type" => "Catalog", "Pages" => pages_id });
+        let catalog = doc.add_object(dictionary! { "Type" => "Catalog", "Pages" => tree });
         doc.trailer.set("Root", catalog);
         let mut out = Vec::new();
         doc.save_to(&mut out).unwrap();

@@ -88,7 +88,7 @@ struct PreparedPdf {
     pages: usize,
     signatures: usize,
     /// The account keys unlocked for this export, for the session's cache.
-    unlocked: Vec<Signer>,
+    unlocked: Vec<Arc<Signer>>,
 }
 
 /// An encoded records table, not written yet.
@@ -492,20 +492,8 @@ struct PdfInput {
     cached: [Option<Arc<Signer>>; 2],
 }
 
-/// A key for one export: unlocked now, or the session's.
-enum Held {
-    Now(Signer),
-    Session(Arc<Signer>),
-}
-
-impl Held {
-    fn signer(&self) -> &Signer {
-        match self {
-            Self::Now(signer) => signer,
-            Self::Session(signer) => signer,
-        }
-    }
-}
+/// A key for one export: unlocked now (`true`), or the session's.
+type Held = (Arc<Signer>, bool);
 
 /// Unlocks the keys the session does not hold, renders the report and signs it (on the
 /// PDF job).
@@ -518,14 +506,20 @@ fn prepare_pdf(input: &PdfInput, cancel: &CancelFlag) -> Result<PreparedPdf, Str
         let role = i + 1;
         held[i] = match (choice, &input.cached[i]) {
             (SignChoice::None, _) => None,
-            (SignChoice::Key { name, passphrase }, _) => Some(Held::Now(
-                crate::sign::load_signer(&input.dir, name, passphrase)
-                    .map_err(|err| format!("评估员{role}：{err}"))?,
+            (SignChoice::Key { name, passphrase }, _) => Some((
+                Arc::new(
+                    crate::sign::load_signer(&input.dir, name, passphrase)
+                        .map_err(|err| format!("评估员{role}：{err}"))?,
+                ),
+                true,
             )),
-            (SignChoice::Account { .. }, Some(signer)) => Some(Held::Session(Arc::clone(signer))),
-            (SignChoice::Account { login, passphrase, .. }, None) => Some(Held::Now(
-                crate::sign::load_account_signer(&input.dir, login, passphrase)
-                    .map_err(|err| format!("评估员{role}（账号 {login}）：{err}"))?,
+            (SignChoice::Account { .. }, Some(signer)) => Some((Arc::clone(signer), false)),
+            (SignChoice::Account { login, passphrase, .. }, None) => Some((
+                Arc::new(
+                    crate::sign::load_account_signer(&input.dir, login, passphrase)
+                        .map_err(|err| format!("评估员{role}（账号 {login}）：{err}"))?,
+                ),
+                true,
             )),
         };
     }
@@ -539,7 +533,7 @@ fn prepare_pdf(input: &PdfInput, cancel: &CancelFlag) -> Result<PreparedPdf, Str
         scale: &input.scale,
         options: &options,
         resident_page: true,
-        signers: [first.as_ref().map(Held::signer), second.as_ref().map(Held::signer)],
+        signers: [first.as_ref().map(|h| &*h.0), second.as_ref().map(|h| &*h.0)],
         accounts: input.accounts.clone(),
     };
     let exported =
@@ -547,7 +541,7 @@ fn prepare_pdf(input: &PdfInput, cancel: &CancelFlag) -> Result<PreparedPdf, Str
     let unlocked = held
         .into_iter()
         .filter_map(|held| match held {
-            Some(Held::Now(signer)) if signer.account().is_some() => Some(signer),
+            Some((signer, true)) if signer.account().is_some() => Some(signer),
             _ => None,
         })
         .collect();

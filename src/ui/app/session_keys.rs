@@ -30,10 +30,10 @@ impl SessionKeys {
     }
 
     /// Keeps a key that was just derived (it must name its account).
-    pub fn insert(&mut self, signer: Signer) {
+    pub fn insert(&mut self, signer: Arc<Signer>) {
         if let Some(login) = signer.account().map(str::to_owned) {
             self.derivations += 1;
-            self.signers.insert(login, Arc::new(signer));
+            self.signers.insert(login, signer);
         }
     }
 

@@ -55,6 +55,7 @@ pub struct ExportOrder {
 
 /// Who must sign one slot, once accounts exist.
 #[derive(Clone)]
+#[expect(clippy::struct_excessive_bools, reason = "four independent facts about one slot")]
 pub struct AccountSlot {
     /// The account bound to the slot, if any.
     pub login: Option<String>,
