@@ -8,11 +8,10 @@
 //! No file access and no clock: the caller passes the time and writes the bytes.
 
 use chrono::{DateTime, Utc};
-use lopdf::Document;
 
 use super::signed_report::{Binding, ExportError, FIELD_NAMES, check_slot_signer, slot_signature};
-use crate::sign::slots::{first_location, read_slot_places, read_slots, signed_fields};
-use crate::sign::{SignError, Signer};
+use crate::sign::Signer;
+use crate::sign::slots::{SlotState, slot_state};
 
 /// A report with one more signature.
 #[derive(Debug, Clone)]
@@ -38,13 +37,10 @@ pub fn sign_next(
     strokes: Vec<Vec<[u16; 2]>>,
     now: DateTime<Utc>,
 ) -> Result<NextSigned, ExportError> {
-    let doc = Document::load_mem(pdf).map_err(|err| SignError::NotPdf(err.to_string()))?;
-    let slots = read_slots(&doc);
+    let SlotState { slots, places, signed: done, location } = slot_state(pdf)?;
     if slots.is_empty() {
         return Err(ExportError::NoSlots);
     }
-    let places = read_slot_places(&doc);
-    let done = signed_fields(&doc);
     let Some(index) = slots.iter().position(|slot| !done.contains(&slot.field)) else {
         return Err(ExportError::AllSigned(done.len()));
     };
@@ -69,7 +65,6 @@ pub fn sign_next(
     let field_index =
         FIELD_NAMES.iter().position(|f| *f == next.field).ok_or(ExportError::NoSlots)?;
     let place = places.get(index).copied().flatten().ok_or(ExportError::NoSlots)?;
-    let bytes =
-        slot_signature(pdf, signer, field_index, place, strokes, first_location(&doc), now)?;
+    let bytes = slot_signature(pdf, signer, field_index, place, strokes, location, now)?;
     Ok(NextSigned { bytes, field: next.field.clone(), signatures: done.len() + 1 })
 }

@@ -143,6 +143,30 @@ fn resolve<'a>(doc: &'a Document, object: &'a Object) -> &'a Object {
     }
 }
 
+/// What a signed report says about its slots, for adding the next signature.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SlotState {
+    /// The slots, in order.
+    pub slots: Vec<Slot>,
+    /// Where each slot's box is, if written.
+    pub places: Vec<Option<SlotPlace>>,
+    /// The signature fields that carry a signature, sorted.
+    pub signed: Vec<String>,
+    /// The first signature's `/Location` (empty if none).
+    pub location: String,
+}
+
+/// Reads [`SlotState`] from `pdf`.
+pub fn slot_state(pdf: &[u8]) -> Result<SlotState, SignError> {
+    let doc = Document::load_mem(pdf).map_err(|err| SignError::NotPdf(err.to_string()))?;
+    Ok(SlotState {
+        slots: read_slots(&doc),
+        places: read_slot_places(&doc),
+        signed: signed_fields(&doc),
+        location: first_location(&doc),
+    })
+}
+
 /// The names of the signature fields that carry a signature (`/FT /Sig` with `/V`).
 pub fn signed_fields(doc: &Document) -> Vec<String> {
     let mut names: Vec<String> = doc

@@ -192,7 +192,9 @@ impl AppState {
     pub(super) fn dialogs_ui(&mut self, ctx: &egui::Context) -> Orders {
         let mut orders = Orders::default();
         if let (Some(export), Screen::Editor(editor)) = (&mut self.export, &self.screen) {
-            let busy = export.stage.as_ref().map(Stage::what);
+            let checking = (self.loan.is_some() || export.confirmed.is_some())
+                .then_some("正在核对另一位评估员的登录密码…");
+            let busy = export.stage.as_ref().map(Stage::what).or(checking);
             let (order, keep_open) = export.dialog.ui(ctx, &editor.record, busy);
             orders.pdf = order;
             if !keep_open {
