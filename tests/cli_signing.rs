@@ -4,6 +4,7 @@
 //! is already signed, assessor 2 before assessor 1.
 
 use std::path::Path;
+use std::process::Output;
 
 use chrono::{DateTime, Utc};
 use elder_assess::sign::{KdfCost, create_account_key, read_slots, verify_pdf};
@@ -46,29 +47,44 @@ fn signer_accounts(pdf: &[u8]) -> Vec<String> {
     checks.iter().map(|check| check.signer.clone()).collect()
 }
 
+/// `report NUMBER --out OUT --as LOGIN --sign --passphrase-file PASS`, and with
+/// `cosign = [login2, password file, passphrase file]` the co-signer's flags.
+fn report(
+    dir: &TempDir,
+    pw: &str,
+    number: &str,
+    out: &Path,
+    signer: [&str; 2],
+    cosign: Option<[&str; 3]>,
+) -> Output {
+    let [login, pass] = signer;
+    let mut args = vec!["report", number, "--out", out.to_str().unwrap(), "--as", login];
+    args.extend(["--sign", "--passphrase-file", pass]);
+    if let Some([login2, password, pass2]) = cosign {
+        args.extend(["--cosign-as", login2, "--cosign-password-file", password]);
+        args.extend(["--cosign-passphrase-file", pass2]);
+    }
+    run(dir.path(), &args, Path::new(pw))
+}
+
+/// `sign PDF --out TO --as LOGIN --passphrase-file PASS`.
+fn sign(dir: &TempDir, pw: &str, pdf: &Path, to: &Path, [login, pass]: [&str; 2]) -> Output {
+    let (pdf, to) = (pdf.to_str().unwrap(), to.to_str().unwrap());
+    let args = ["sign", pdf, "--out", to, "--as", login, "--passphrase-file", pass];
+    run(dir.path(), &args, Path::new(pw))
+}
+
+fn refused(output: &Output, part: &str) {
+    assert_eq!(output.status.code(), Some(2), "{}", stderr(output));
+    assert!(stderr(output).contains(part), "{}", stderr(output));
+}
+
 #[test]
 fn both_assessors_sign_their_own_slots_in_one_run_with_their_own_keys() {
     let dir = TempDir::new("cli-cosign");
     let [pw, p1, p2] = setup(&dir, "S-1");
     let out = dir.path().join("both.pdf");
-    let args = [
-        "report",
-        "S-1",
-        "--out",
-        out.to_str().unwrap(),
-        "--as",
-        "a1",
-        "--sign",
-        "--passphrase-file",
-        &p1,
-        "--cosign-as",
-        "a2",
-        "--cosign-password-file",
-        &pw,
-        "--cosign-passphrase-file",
-        &p2,
-    ];
-    let output = run(dir.path(), &args, Path::new(&pw));
+    let output = report(&dir, &pw, "S-1", &out, ["a1", &p1], Some(["a2", &pw, &p2]));
     assert!(output.status.success(), "{}", stderr(&output));
     assert!(stdout(&output).contains("2 个数字签名"), "{}", stdout(&output));
     let bytes = std::fs::read(&out).unwrap();
@@ -82,10 +98,8 @@ fn both_assessors_sign_their_own_slots_in_one_run_with_their_own_keys() {
     let bad = dir.path().join("bad-pw");
     std::fs::write(&bad, "not the password").unwrap();
     let out2 = dir.path().join("bad.pdf");
-    let mut args2 = args;
-    args2[3] = out2.to_str().unwrap();
-    args2[11] = bad.to_str().unwrap();
-    let output = run(dir.path(), &args2, Path::new(&pw));
+    let output =
+        report(&dir, &pw, "S-1", &out2, ["a1", &p1], Some(["a2", bad.to_str().unwrap(), &p2]));
     assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
     assert!(!out2.exists());
 }
@@ -95,64 +109,24 @@ fn assessor_2_adds_their_signature_later_and_a_signed_slot_cannot_be_signed_agai
     let dir = TempDir::new("cli-sign-later");
     let [pw, p1, p2] = setup(&dir, "S-2");
     let out = dir.path().join("first.pdf");
-    let args = [
-        "report",
-        "S-2",
-        "--out",
-        out.to_str().unwrap(),
-        "--as",
-        "a1",
-        "--sign",
-        "--passphrase-file",
-        &p1,
-    ];
-    let output = run(dir.path(), &args, Path::new(&pw));
+    let output = report(&dir, &pw, "S-2", &out, ["a1", &p1], None);
     assert!(output.status.success(), "{}", stderr(&output));
     assert!(stdout(&output).contains("1 个数字签名"), "{}", stdout(&output));
 
     // a1's own passphrase does not open a2's key, and a1 cannot sign a2's slot.
     let signed = dir.path().join("both.pdf");
-    let sign = |login: &str, passphrase: &str, to: &Path| {
-        let args = [
-            "sign",
-            out.to_str().unwrap(),
-            "--out",
-            to.to_str().unwrap(),
-            "--as",
-            login,
-            "--passphrase-file",
-            passphrase,
-        ];
-        run(dir.path(), &args, Path::new(&pw))
-    };
-    let output = sign("a2", &p1, &signed);
-    assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
-    assert!(stderr(&output).contains("口令不正确"), "{}", stderr(&output));
-    let output = sign("a1", &p1, &signed);
-    assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
-    assert!(stderr(&output).contains("评估员2须由账号 a2 本人签名"), "{}", stderr(&output));
+    refused(&sign(&dir, &pw, &out, &signed, ["a2", &p1]), "口令不正确");
+    refused(&sign(&dir, &pw, &out, &signed, ["a1", &p1]), "评估员2须由账号 a2 本人签名");
     assert!(!signed.exists());
 
-    let output = sign("a2", &p2, &signed);
+    let output = sign(&dir, &pw, &out, &signed, ["a2", &p2]);
     assert!(output.status.success(), "{}", stderr(&output));
     assert!(stdout(&output).contains("评估员2") && stdout(&output).contains("2 个数字签名"));
     assert_eq!(signer_accounts(&std::fs::read(&signed).unwrap()), ["评估员甲", "评估员乙"]);
 
     // Slot 2 is signed: no third signature, whoever asks.
     let again = dir.path().join("again.pdf");
-    let args = [
-        "sign",
-        signed.to_str().unwrap(),
-        "--out",
-        again.to_str().unwrap(),
-        "--as",
-        "a2",
-        "--passphrase-file",
-        &p2,
-    ];
-    let output = run(dir.path(), &args, Path::new(&pw));
-    assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
-    assert!(stderr(&output).contains("都已完成"), "{}", stderr(&output));
+    refused(&sign(&dir, &pw, &signed, &again, ["a2", &p2]), "都已完成");
     assert!(!again.exists());
 }
 
@@ -162,46 +136,40 @@ fn another_accounts_key_and_assessor_2_first_are_refused() {
     let [pw, p1, p2] = setup(&dir, "S-3");
     let out = dir.path().join("r.pdf");
     // Assessor 2 cannot sign before assessor 1.
-    let args = [
-        "report",
-        "S-3",
-        "--out",
-        out.to_str().unwrap(),
-        "--as",
-        "a2",
-        "--sign",
-        "--passphrase-file",
-        &p2,
-    ];
-    let output = run(dir.path(), &args, Path::new(&pw));
-    assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
-    assert!(stderr(&output).contains("评估员2须在评估员1签名之后签名"), "{}", stderr(&output));
+    refused(&report(&dir, &pw, "S-3", &out, ["a2", &p2], None), "评估员2须在评估员1签名之后签名");
     // a1's key files put under a2's name: the certificate names a1, so it is refused.
-    let (key1, cert1) =
-        elder_assess::sign::account_keys::account_key_paths(dir.path(), "a1").unwrap();
-    let (key2, cert2) =
-        elder_assess::sign::account_keys::account_key_paths(dir.path(), "a2").unwrap();
+    let paths =
+        |login| elder_assess::sign::account_keys::account_key_paths(dir.path(), login).unwrap();
+    let ((key1, cert1), (key2, cert2)) = (paths("a1"), paths("a2"));
     std::fs::copy(key1, key2).unwrap();
     std::fs::copy(cert1, cert2).unwrap();
-    let args = [
-        "report",
-        "S-3",
-        "--out",
-        out.to_str().unwrap(),
-        "--as",
-        "a1",
-        "--sign",
-        "--passphrase-file",
-        &p1,
-        "--cosign-as",
-        "a2",
-        "--cosign-password-file",
-        &pw,
-        "--cosign-passphrase-file",
-        &p1,
-    ];
-    let output = run(dir.path(), &args, Path::new(&pw));
-    assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
-    assert!(stderr(&output).contains("不是账号 a2 的证书"), "{}", stderr(&output));
+    let output = report(&dir, &pw, "S-3", &out, ["a1", &p1], Some(["a2", &pw, &p1]));
+    refused(&output, "不是账号 a2 的证书");
     assert!(!out.exists());
+}
+
+/// Timing (issue 14's closing note): prepares `$ELDER_ASSESS_TIMING_DIR` with real costs
+/// (Argon2id passwords, scrypt N = 2^17 keys) and record `T-1` bound to a1 and a2, for
+/// `time elder-assess report T-1 … --sign --cosign-as a2 …` with the release binary.
+#[test]
+#[ignore = "prepares a data directory for a measurement by hand"]
+fn timing_prepare_cli_data_dir() {
+    use elder_assess::store::{PasswordCost, Status, Store};
+    let Some(dir) = std::env::var_os("ELDER_ASSESS_TIMING_DIR") else { return };
+    let dir = std::path::PathBuf::from(dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let store = Store::open(&dir).unwrap().with_password_cost(PasswordCost::Standard);
+    super::review::people(&store);
+    store.login("a1", PASSWORD, at()).unwrap();
+    let mut record: elder_assess::record::AssessmentRecord =
+        serde_json::from_str(include_str!("data/example-assessment.json")).unwrap();
+    "T-1".clone_into(&mut record.info.number);
+    let id = store.save(&record, Status::Completed, Some(0), at()).unwrap();
+    super::common::bind_assessors(&store, id, ["a1", "a2"], PASSWORD, at());
+    for (login, name) in [("a1", "评估员甲"), ("a2", "评估员乙")] {
+        let passphrase = format!("passphrase of {login}");
+        create_account_key(&dir, login, name, &passphrase, at(), KdfCost::Standard).unwrap();
+        std::fs::write(dir.join(format!("{login}.pass")), passphrase).unwrap();
+    }
+    std::fs::write(dir.join("pw"), PASSWORD).unwrap();
 }

@@ -136,3 +136,39 @@ fn signing_out_drops_the_sessions_keys() {
     assert!(path.exists());
     assert_eq!(harness.state().key_derivations(), 2, "derived again after sign-out");
 }
+
+/// Timing (issue 14's closing note): with both assessors signed in and their keys held
+/// by the session, from 保存 to the doubly signed file on disk. Run in release:
+/// `cargo test --release --test integration -- --ignored --nocapture timing_app`.
+#[test]
+#[ignore = "a measurement, run by hand in release"]
+fn timing_app_doubly_signed_export_after_both_signed_in() {
+    let dir = TempDir::new("ui-session-timing");
+    let mut harness = signed_in_with_record(&dir);
+    open_export(&mut harness, &dir, "warm.pdf");
+    type_into(&mut harness, "评估员1口令", "passphrase of a1");
+    click(&mut harness, "评估员2本人登录签名");
+    type_into(&mut harness, "评估员2登录密码", PASSWORD);
+    type_into(&mut harness, "评估员2口令", "passphrase of a2");
+    click(&mut harness, "保存");
+    assert_eq!(harness.state().key_derivations(), 2);
+    let mut times = Vec::new();
+    for n in 0..7 {
+        let path = open_export(&mut harness, &dir, &format!("t{n}.pdf"));
+        click(&mut harness, "评估员2本人登录签名");
+        let start = std::time::Instant::now();
+        harness.get_by_label("保存").click();
+        while !path.exists() {
+            harness.step();
+        }
+        times.push(start.elapsed());
+        wait_for_jobs(&mut harness);
+        assert_eq!(signers_and_slots(&path).0.len(), 2);
+    }
+    times.sort();
+    println!(
+        "app: 保存 → doubly signed file on disk: median {:?}, min {:?}, max {:?}",
+        times[3], times[0], times[6]
+    );
+    assert_eq!(harness.state().key_derivations(), 2);
+}
