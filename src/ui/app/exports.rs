@@ -18,12 +18,9 @@
 //! finishes.
 
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 
 use crate::output::table_files::{TableExportError, TableFormat};
-use crate::record::AssessmentRecord;
 use crate::scale::Scale;
-use crate::sign::Signer;
 use crate::tables::Privacy;
 
 use super::super::dialogs::export_pdf::{AccountSlot, ExportDialog, ExportOrder, SignChoice};
@@ -31,11 +28,9 @@ use super::super::dialogs::table_export::{TableContent, TableExportDialog, Table
 use super::super::jobs::{CancelFlag, Job};
 use super::AppState;
 use super::notice::Notice;
+use super::pdf_job::{CANCELLED, PdfInput, PreparedPdf, prepare_pdf};
 use super::screen::Screen;
 use super::store_loan::LoanTask;
-
-/// The message of a preparation stopped because its window closed (never shown).
-const CANCELLED: &str = "已取消";
 
 /// Where an export is.
 enum Stage<P> {
@@ -78,17 +73,6 @@ impl TableExport {
     pub(super) fn is_busy(&self) -> bool {
         self.stage.is_some()
     }
-}
-
-/// A rendered and signed report, not written yet.
-struct PreparedPdf {
-    record_id: i64,
-    path: PathBuf,
-    bytes: Vec<u8>,
-    pages: usize,
-    signatures: usize,
-    /// The account keys unlocked for this export, for the session's cache.
-    unlocked: Vec<Arc<Signer>>,
 }
 
 /// An encoded records table, not written yet.
@@ -478,83 +462,6 @@ fn spawn_write(
             .map_err(|err| failed(&path, err))
     })
     .map_err(|err| err.to_string())
-}
-
-/// What the PDF job is given.
-struct PdfInput {
-    dir: PathBuf,
-    scale: Scale,
-    record: AssessmentRecord,
-    record_id: i64,
-    order: ExportOrder,
-    now: chrono::DateTime<chrono::Utc>,
-    /// The accounts bound to the slots, once the machine has accounts.
-    accounts: Option<[Option<String>; 2]>,
-    /// The session's unlocked keys for the slots' accounts.
-    cached: [Option<Arc<Signer>>; 2],
-}
-
-/// A key for one export: unlocked now (`true`), or the session's.
-type Held = (Arc<Signer>, bool);
-
-/// Unlocks the keys the session does not hold, renders the report and signs it (on the
-/// PDF job).
-fn prepare_pdf(input: &PdfInput, cancel: &CancelFlag) -> Result<PreparedPdf, String> {
-    let mut held: [Option<Held>; 2] = [None, None];
-    for (i, choice) in input.order.signers.iter().enumerate() {
-        if cancel.is_cancelled() {
-            return Err(CANCELLED.to_owned());
-        }
-        let role = i + 1;
-        held[i] = match (choice, &input.cached[i]) {
-            (SignChoice::None, _) => None,
-            (SignChoice::Key { name, passphrase }, _) => Some((
-                Arc::new(
-                    crate::sign::load_signer(&input.dir, name, passphrase)
-                        .map_err(|err| format!("评估员{role}：{err}"))?,
-                ),
-                true,
-            )),
-            (SignChoice::Account { .. }, Some(signer)) => Some((Arc::clone(signer), false)),
-            (SignChoice::Account { login, passphrase, .. }, None) => Some((
-                Arc::new(
-                    crate::sign::load_account_signer(&input.dir, login, passphrase)
-                        .map_err(|err| format!("评估员{role}（账号 {login}）：{err}"))?,
-                ),
-                true,
-            )),
-        };
-    }
-    if cancel.is_cancelled() {
-        return Err(CANCELLED.to_owned());
-    }
-    let options = crate::report::ReportOptions::new(input.now);
-    let [first, second] = &held;
-    let request = crate::output::signed_report::ExportRequest {
-        record: &input.record,
-        scale: &input.scale,
-        options: &options,
-        resident_page: true,
-        signers: [first.as_ref().map(|h| &*h.0), second.as_ref().map(|h| &*h.0)],
-        accounts: input.accounts.clone(),
-    };
-    let exported =
-        crate::output::signed_report::export_report(&request).map_err(|err| err.to_string())?;
-    let unlocked = held
-        .into_iter()
-        .filter_map(|held| match held {
-            Some((signer, true)) if signer.account().is_some() => Some(signer),
-            _ => None,
-        })
-        .collect();
-    Ok(PreparedPdf {
-        record_id: input.record_id,
-        path: input.order.path.clone(),
-        bytes: exported.bytes,
-        pages: exported.pages,
-        signatures: exported.signatures,
-        unlocked,
-    })
 }
 
 /// Encodes the records as the order's format (on the table job).

@@ -21,6 +21,7 @@ mod bureau;
 mod command;
 mod exports;
 mod notice;
+mod pdf_job;
 mod prefs;
 mod records;
 mod same_elder;
