@@ -46,6 +46,7 @@ fn build_and_sign_twice(bencher: divan::Bencher) {
             options: &options,
             resident_page: true,
             signers: [Some(&signers[0]), Some(&signers[1])],
+            accounts: None,
         };
         let exported = export_report(&request).unwrap();
         assert!(exported.bytes.len() <= 300_000);
@@ -66,6 +67,7 @@ fn build_unsigned(bencher: divan::Bencher) {
             options: &options,
             resident_page: true,
             signers: [None, None],
+            accounts: None,
         };
         export_report(&request).unwrap().bytes.len()
     });

@@ -205,7 +205,7 @@ fn a_full_export_needs_a_purpose() {
 }
 
 /// `elder-assess --data-dir <dir> <args>` with `password_file`'s content as the password.
-fn run(dir: &Path, args: &[&str], password_file: &Path) -> Output {
+pub(super) fn run(dir: &Path, args: &[&str], password_file: &Path) -> Output {
     let mut command = Command::new(env!("CARGO_BIN_EXE_elder-assess"));
     command.arg("--data-dir").arg(dir).args(args);
     if args.contains(&"--as") {
@@ -214,17 +214,17 @@ fn run(dir: &Path, args: &[&str], password_file: &Path) -> Output {
     command.env_remove("ELDER_ASSESS_PASSWORD").output().unwrap()
 }
 
-fn stderr(output: &Output) -> String {
+pub(super) fn stderr(output: &Output) -> String {
     String::from_utf8_lossy(&output.stderr).into_owned()
 }
 
-fn stdout(output: &Output) -> String {
+pub(super) fn stdout(output: &Output) -> String {
     String::from_utf8_lossy(&output.stdout).into_owned()
 }
 
 /// A store in `dir` with the accounts and record `number` completed by a1 and bound to
 /// a1 and a2; returns the record's row id.
-fn stored_record(dir: &TempDir, number: &str) -> i64 {
+pub(super) fn stored_record(dir: &TempDir, number: &str) -> i64 {
     let store = store_in(dir);
     people(&store);
     store.login("a1", PASSWORD, at(2)).unwrap();
@@ -318,10 +318,18 @@ fn keys_new_needs_sign_in_and_binds_the_key_to_the_account() {
     let error = store.check_signing_keys(id, [Some("0".repeat(64).as_str()), None]).unwrap_err();
     assert!(matches!(error, StoreError::SigningKeyNotBound { role: "评估员1" }), "{error:?}");
     drop(store);
+    // Issue 14: once accounts exist a stored record is signed by account (`--sign` with
+    // `--as`), never by a key's display name: `--sign 评估员甲` is refused.
     let pdf = dir.path().join("signed.pdf");
     let report = ["report", "D-8", "--out", pdf.to_str().unwrap(), "--as", "a1"];
     let sign = ["--sign", "评估员甲", "--passphrase-file", pass];
     let output = run(dir.path(), &[&report[..], &sign[..]].concat(), &pw);
+    assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
+    assert!(stderr(&output).contains("--as 账号 --sign"), "{}", stderr(&output));
+    assert!(!pdf.exists());
+    super::cli_signing::account_key(dir.path(), "a1", "评估员甲", "a long key passphrase");
+    let output =
+        run(dir.path(), &[&report[..], &["--sign", "--passphrase-file", pass]].concat(), &pw);
     assert!(output.status.success(), "{}", stderr(&output));
     assert!(stdout(&output).contains("1 个数字签名"), "{}", stdout(&output));
 }

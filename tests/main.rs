@@ -19,6 +19,8 @@ mod cli_ca; // Issue 14: the README's county-certificate flow through the binary
 #[cfg(test)]
 mod cli_pipe; // A closed stdout (`| head -1`): no panic, the exit code stays the command's.
 #[cfg(test)]
+mod cli_signing; // Issue 14: report --as --sign --cosign-as, sign REPORT.pdf --as, refusals.
+#[cfg(test)]
 mod common; // Shared fixtures: the bundled scale, answers with a chosen total.
 #[cfg(test)]
 mod conformance; // GB/T 42195-2022 Annex C level bands and change rules, clause by clause.
@@ -82,6 +84,8 @@ mod ui_layout; // The layout check: overlaps, past the right edge, cut text, mis
 mod ui_layout_screens; // Every screen at 800×600–1920×1080 and 100–200 % text.
 #[cfg(test)]
 mod ui_recovery; // The recovery screen: every good backup offered, the chosen one opened.
+#[cfg(test)]
+mod ui_session_keys; // Issue 14: the session key cache, assessor 2 signing in the export window, sign-out.
 #[cfg(test)]
 mod ui_township; // 乡镇 chosen in A.1, required to complete, shown at home, in the queue and statistics. // 导出 PDF…: typed paths, last folder, fits 800×600 at 200 %; pen-up ends the stroke.
 #[cfg(test)]

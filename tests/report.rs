@@ -199,6 +199,7 @@ pub fn doubly_signed_report(dir: &Path) -> elder_assess::output::signed_report::
         options: &options,
         resident_page: true,
         signers: [Some(&signers[0]), Some(&signers[1])],
+        accounts: None,
     };
     export_report(&request).unwrap()
 }

@@ -170,9 +170,34 @@ pub enum CliError {
     /// More than two `--sign`.
     #[error("最多两个 --sign（评估员1、评估员2）")]
     TooManySigners,
-    /// `--passphrase-file` neither once nor once per `--sign`.
-    #[error("--passphrase-file 的个数应为 1 或与 --sign 相同")]
+    /// More `--passphrase-file` than keys.
+    #[error("--passphrase-file 的个数不能多于要解锁的密钥（每个密钥各用自己的口令）")]
     PassphraseFileCount,
+    /// `--sign KEY` for a stored record once accounts exist.
+    #[error(
+        "本机已设置账号：存档评估不能再用 --sign 密钥名 签名；请用 --as 账号 --sign 以本人账号的密钥签名（另一位评估员用 --cosign-as 或之后用 elder-assess sign）"
+    )]
+    SignByKeyName,
+    /// `--sign` without a key outside a stored record on a machine with accounts.
+    #[error(
+        "--sign 不带密钥名时以 --as 账号本人的密钥签名，只用于本机已设账号的存档评估；评估文件请用 --sign 密钥名"
+    )]
+    SignByAccountNeedsAccounts,
+    /// `--sign` and `--sign KEY` together.
+    #[error("--sign 与 --sign 密钥名 不能同时使用")]
+    MixedSign,
+    /// `--cosign-as` without signing.
+    #[error("--cosign-as 需要与 --sign 一起使用")]
+    CosignWithoutSign,
+    /// `--cosign-as` names the account signed in with `--as`.
+    #[error("--cosign-as 与 --as 是同一账号：另一位评估员须用自己的账号")]
+    CosignSameAccount,
+    /// The account is bound to neither assessor slot of the record.
+    #[error("账号 {account} 不是这份评估绑定的评估员1或评估员2，不能为其签名")]
+    NotRecordAssessor {
+        /// The login.
+        account: String,
+    },
     /// No passphrase file, no environment variable, and no terminal to ask on.
     #[error(
         "没有提供口令：标准输入不是终端，请用 --passphrase-file 指定口令文件或设置环境变量 {env}"

@@ -5,7 +5,6 @@
 use std::path::Path;
 
 use crate::record::AssessmentRecord;
-use crate::sign;
 use crate::store::{Store, StoreError};
 
 use super::args::{OptionalSignIn, SignIn};
@@ -43,16 +42,6 @@ pub fn open_stored(
 }
 
 impl StoredReport {
-    /// Once accounts exist, each signing key must be bound (by `keys new`) to the
-    /// account bound to that assessor of the record.
-    pub fn check_signers(&self, signers: &[sign::Signer]) -> Result<(), CliError> {
-        let mut fingerprints = [None, None];
-        for (slot, signer) in fingerprints.iter_mut().zip(signers) {
-            *slot = Some(sign::certificate_fingerprint(signer.certificate())?);
-        }
-        Ok(self.store.check_signing_keys(self.id, fingerprints.each_ref().map(Option::as_deref))?)
-    }
-
     /// The audit row of the report, written before the file.
     pub fn record(&self, out: &Path, now: chrono::DateTime<chrono::Utc>) -> Result<(), CliError> {
         let detail = out.display().to_string();

@@ -39,6 +39,7 @@ mod keys;
 mod reports;
 mod scoring;
 mod secrets;
+mod signing;
 mod store_open;
 mod trust;
 mod verify;
@@ -83,6 +84,7 @@ fn dispatch(env: &mut Env, command: Command) -> Result<(), CliError> {
         Command::Entitlements(args) => scoring::entitlements_command(env, &args),
         Command::CheckPolicy { files } => scoring::check_policy_command(env, &files),
         Command::Report(args) => reports::report_command(env, &args),
+        Command::Sign(args) => signing::sign_command(env, &args),
         Command::BlankForm { out } => reports::blank_form_command(env, &out),
         Command::Keys { command } => keys::keys_command(env, &command),
         Command::Verify { file, json } => verify::verify_command(env, &file, json),

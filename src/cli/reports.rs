@@ -1,16 +1,15 @@
-//! The report commands: `report` (render, sign, write the PDF) and `blank-form` (the
-//! `keys` commands are in [`super::keys`], `verify` in [`super::verify`]).
+//! The report commands: `report` (render, sign — who signs is [`super::signing`] —, write
+//! the PDF) and `blank-form` (the `keys` commands are in [`super::keys`], `verify` in
+//! [`super::verify`]).
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use crate::record::AssessmentRecord;
-use crate::sign;
 
 use super::args::ReportArgs;
 use super::env::Env;
 use super::error::CliError;
 use super::scoring::resolve_scale;
-use super::secrets::{PASSPHRASE_ENV, passphrase_from};
 
 /// Loads an assessment from a JSON file (`report FILE.json`; a stored record is read by
 /// [`super::guarded::open_stored`]).
@@ -45,32 +44,6 @@ fn load_assessment(assessment: &str) -> Result<AssessmentRecord, CliError> {
     Ok(record)
 }
 
-/// Loads the signing keys named on the command line, asking for each passphrase.
-fn load_signers(
-    dir: &Path,
-    keys: &[String],
-    files: &[PathBuf],
-) -> Result<Vec<sign::Signer>, CliError> {
-    if keys.len() > 2 {
-        return Err(CliError::TooManySigners);
-    }
-    if files.len() > 1 && files.len() != keys.len() {
-        return Err(CliError::PassphraseFileCount);
-    }
-    let mut signers = Vec::with_capacity(keys.len());
-    for (i, key) in keys.iter().enumerate() {
-        let file = files.get(i).or_else(|| files.first()).map(PathBuf::as_path);
-        if file.is_none() && std::env::var_os(PASSPHRASE_ENV).is_none() {
-            eprintln!("评估员{}（密钥“{key}”）", i + 1);
-        }
-        let passphrase = passphrase_from(file, PASSPHRASE_ENV)?;
-        let signer = sign::load_signer(dir, key, &passphrase)
-            .map_err(|source| CliError::Key { key: key.clone(), source })?;
-        signers.push(signer);
-    }
-    Ok(signers)
-}
-
 /// `elder-assess report`: an assessment file or a stored number to a (signed) PDF.
 pub fn report_command(env: &mut Env, args: &ReportArgs) -> Result<(), CliError> {
     let assessment = args.assessment.as_str();
@@ -88,14 +61,8 @@ pub fn report_command(env: &mut Env, args: &ReportArgs) -> Result<(), CliError> 
         let lines = blocking.iter().map(ToString::to_string).collect();
         return Err(CliError::Issues { label: assessment.to_owned(), lines });
     }
-    let signers = if args.sign.is_empty() {
-        Vec::new()
-    } else {
-        load_signers(&env.data_dir()?, &args.sign, &args.passphrase_file)?
-    };
-    if let Some(stored) = &stored {
-        stored.check_signers(&signers)?;
-    }
+    let signing = super::signing::report_signers(env, args, stored.as_ref())?;
+    let [first, second] = &signing.signers;
     let now = env.now();
     let options = crate::report::ReportOptions::new(now);
     let export = crate::output::signed_report::ExportRequest {
@@ -103,7 +70,8 @@ pub fn report_command(env: &mut Env, args: &ReportArgs) -> Result<(), CliError> 
         scale: &scale,
         options: &options,
         resident_page: !args.no_resident_page,
-        signers: [signers.first(), signers.get(1)],
+        signers: [first.as_ref(), second.as_ref()],
+        accounts: signing.accounts.clone(),
     };
     let exported = crate::output::signed_report::export_report(&export)?;
     if !exported.missing_glyphs.is_empty() {

@@ -18,6 +18,15 @@ use super::error::CliError;
 /// The environment variable that may hold a signing key's passphrase.
 pub const PASSPHRASE_ENV: &str = "ELDER_ASSESS_PASSPHRASE";
 
+/// The environment variable that may hold the second assessor's key passphrase
+/// (`report --cosign-as`, or a second practice key): never the same source as the first
+/// key's.
+pub const COSIGN_PASSPHRASE_ENV: &str = "ELDER_ASSESS_COSIGN_PASSPHRASE";
+
+/// The environment variable that may hold the second assessor's account password
+/// (`report --cosign-as`).
+pub const COSIGN_PASSWORD_ENV: &str = "ELDER_ASSESS_COSIGN_PASSWORD";
+
 /// The environment variable that may hold the password of the account signing in.
 pub const PASSWORD_ENV: &str = "ELDER_ASSESS_PASSWORD";
 
@@ -61,6 +70,17 @@ pub(super) fn password_from(file: Option<&Path>, env: &str, new: bool) -> Result
         }
         Missing::Mismatch => CliError::PasswordMismatch,
         Missing::Unreadable(path, source) => CliError::ReadSecret { path, source },
+    })
+}
+
+/// The second assessor's account password (`--cosign-password-file`, else
+/// [`COSIGN_PASSWORD_ENV`], else the terminal).
+pub(super) fn cosign_password_from(file: Option<&Path>) -> Result<Secret, CliError> {
+    password_from(file, COSIGN_PASSWORD_ENV, false).map_err(|err| match err {
+        CliError::NoPassword { env, .. } => {
+            CliError::NoPassword { flag: "--cosign-password-file", env }
+        }
+        other => other,
     })
 }
 

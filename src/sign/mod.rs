@@ -51,4 +51,5 @@ pub use keys::{
     load_signer,
 };
 pub use pdf::{FieldPlacement, SignatureRequest, add_signature_fields, sign_pdf};
+pub use slots::{Slot, SlotPlace, add_slots, read_slots};
 pub use verify::{SignatureCheck, verify_pdf};

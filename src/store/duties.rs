@@ -263,6 +263,23 @@ impl Store {
         Ok(bound)
     }
 
+    /// Checks that account `login`, another person than the one signed in, is present to
+    /// sign their own slot of a report: their password, checked like a sign-in (lockout
+    /// and audit rows included, `confirm_assessor` on success), without changing who is
+    /// signed in. Refused for an account that may not assess. Returns the account.
+    pub fn confirm_cosigner(
+        &self,
+        login: &str,
+        password: &str,
+        now: DateTime<Utc>,
+    ) -> Result<crate::review::Actor, StoreError> {
+        let who = self.check_credentials(login, password, now, "confirm_assessor")?;
+        if !who.role.can_assess() {
+            return Err(ReviewError::Forbidden { role: who.role, action: "作为评估员签名" }.into());
+        }
+        Ok(who)
+    }
+
     /// The accounts that may sign as an assessor (assessors and admins), sorted by
     /// login, as `(login, registered name)`: for the app's 评估员 pickers. Anyone signed
     /// in may list them; no password hash is read.

@@ -74,40 +74,6 @@ fn request(field: &str, signer: &Signer, x: f32, time: &str, certify: bool) -> S
     }
 }
 
-/// The unsigned report with its two slots (李明/liming, 杨芳/yangfang).
-fn unsigned_report() -> Vec<u8> {
-    let pdf = super::sign::sample_pdf();
-    let mut doc = lopdf::Document::load_mem(&pdf).unwrap();
-    let slot = |field: &str, name: &str, account: &str| {
-        lopdf::Object::Dictionary(lopdf::Dictionary::from_iter([
-            ("Field", lopdf::text_string(field)),
-            ("Name", lopdf::text_string(name)),
-            ("Account", lopdf::text_string(account)),
-        ]))
-    };
-    let slots = lopdf::Dictionary::from_iter([
-        ("Type", lopdf::Object::Name(b"ElderAssessReport".to_vec())),
-        (
-            "Slots",
-            lopdf::Object::Array(vec![
-                slot("评估员1", "李明", "liming"),
-                slot("评估员2", "杨芳", "yangfang"),
-            ]),
-        ),
-    ]);
-    let root = doc.trailer.get(b"Root").and_then(lopdf::Object::as_reference).unwrap();
-    doc.get_dictionary_mut(root).unwrap().set("ElderAssess", slots);
-    let mut out = Vec::new();
-    doc.save_to(&mut out).unwrap();
-    // The empty signature fields, as the export adds them before anyone signs.
-    let fields = [("评估员1", 60.0), ("评估员2", 320.0)].map(|(field, x)| FieldPlacement {
-        field_name: field.to_owned(),
-        page_index: 0,
-        rect_pt: [x, 80.0, x + 160.0, 120.0],
-    });
-    add_signature_fields(&out, &fields).unwrap()
-}
-
 fn sign1(pdf: &[u8], signer: &Signer, time: &str) -> Vec<u8> {
     sign_pdf(pdf, signer, &request("评估员1", signer, 60.0, time, true)).unwrap()
 }
@@ -116,16 +82,40 @@ fn sign2(pdf: &[u8], signer: &Signer, time: &str) -> Vec<u8> {
     sign_pdf(pdf, signer, &request("评估员2", signer, 320.0, time, false)).unwrap()
 }
 
+/// The genuine report: the example assessment, exported by the app's pipeline with
+/// assessor 1 (李明, liming) and assessor 2 (杨芳, yangfang) bound to the record and
+/// signing with their county certificates. `unsigned` and `once` are the file as it was
+/// before signature 1 and after it (prefixes of `twice`).
 fn genuine(tag: &str) -> Genuine {
+    use elder_assess::output::signed_report::{ExportRequest, export_report};
+
     let dir = Scratch::new(tag);
     let county = County::new("耿马傣族佤族自治县");
     let from = "2026-06-01T00:00:00Z";
     let until = "2029-06-01T00:00:00Z";
     let liming = county.assessor(&dir.0.join("liming"), "liming", "李明", from, until);
     let yangfang = county.assessor(&dir.0.join("yangfang"), "yangfang", "杨芳", from, until);
-    let unsigned = unsigned_report();
-    let once = sign1(&unsigned, &liming, T1);
-    let twice = sign2(&once, &yangfang, T2);
+    let mut record = super::report::example();
+    record.signatures.assessor1.name = "李明".to_owned();
+    record.signatures.assessor2.name = "杨芳".to_owned();
+    let scale = super::common::gbt();
+    let options = elder_assess::report::ReportOptions::new(at(T1));
+    let request = ExportRequest {
+        record: &record,
+        scale: &scale,
+        options: &options,
+        resident_page: true,
+        signers: [Some(&liming), Some(&yangfang)],
+        accounts: Some([Some("liming".to_owned()), Some("yangfang".to_owned())]),
+    };
+    let twice = export_report(&request).unwrap().bytes;
+    let checks = elder_assess::sign::verify_pdf(&twice).unwrap();
+    let once = twice[..checks[0].end()].to_vec();
+    // The revision before signature 1 ends with the last `%%EOF` before its update.
+    let gap = checks[0].byte_range.unwrap()[1];
+    let eof = twice[..gap].windows(5).rposition(|w| w == b"%%EOF").unwrap() + 5;
+    let eol = twice[eof..].iter().take_while(|b| matches!(b, b'\r' | b'\n')).count();
+    let unsigned = twice[..eof + eol].to_vec();
     Genuine { dir, county, liming, yangfang, unsigned, once, twice }
 }
 
@@ -393,6 +383,25 @@ fn every_attack_gets_its_verdict_and_reason() {
     let _ = (&g.liming, &g.yangfang);
 }
 
+/// Signature 2 with extra certificates in its CMS (the county root, another county's
+/// root, an unrelated certificate): still intact and trusted, not a false 摘要不符.
+fn with_extra_certificates(g: &Genuine) -> Vec<u8> {
+    let other = County::new("沧源佤族自治县");
+    let mut request = request("评估员2", &g.yangfang, 320.0, T2, false);
+    request.extra_certificates =
+        vec![g.county.root.clone(), other.root.clone(), g.liming.certificate().clone()];
+    sign_pdf(&g.once, &g.yangfang, &request).unwrap()
+}
+
+#[test]
+fn extra_certificates_in_the_cms_still_verify() {
+    let g = genuine("extra");
+    let pdf = with_extra_certificates(&g);
+    let v = verdict(&pdf, std::slice::from_ref(&g.county.root), &[]);
+    assert!(v.is_valid(), "{:?}", codes(&v));
+    assert_eq!(v.signatures[1].account.as_deref(), Some("yangfang"));
+}
+
 /// The verdict table of the closing note: each attack through `verify`, pdfsig and
 /// pyHanko (with the county root as the only trust anchor). On the genuine report, both
 /// validators must find both signatures valid and trusted, and pyHanko's difference
@@ -403,9 +412,11 @@ fn verdict_table_with_pdfsig_and_pyhanko() {
     let anchor = validators::Anchor::new(&g.dir.0.join("anchor"), &g.county.root_pem());
     let county_roots = vec![g.county.root.clone()];
     let genuine_attack = Attack::new("genuine report", g.twice.clone(), &[]);
+    let extra =
+        Attack::new("genuine, CMS with extra certificates", with_extra_certificates(&g), &[]);
     let mut rows =
         vec!["| file | verify | pdfsig | pyHanko |".to_owned(), "|---|---|---|---|".to_owned()];
-    for attack in std::iter::once(genuine_attack).chain(attacks(&g)) {
+    for attack in [genuine_attack, extra].into_iter().chain(attacks(&g)) {
         let path = g.dir.0.join("case.pdf");
         std::fs::write(&path, &attack.pdf).unwrap();
         let roots = attack.roots.as_ref().unwrap_or(&county_roots);
@@ -419,7 +430,7 @@ fn verdict_table_with_pdfsig_and_pyhanko() {
             || "(not installed)".to_owned(),
             |(ok, s)| format!("{}: {s}", if ok { "exit 0" } else { "fails" }),
         );
-        if attack.name == "genuine report" {
+        if attack.name.starts_with("genuine") {
             assert_eq!(verify, "valid");
             if !pdfsig.starts_with('(') {
                 assert_eq!(

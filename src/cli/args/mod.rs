@@ -53,6 +53,10 @@ pub enum Command {
     Scales,
     /// Export the assessment report (评估报告 and the resident page) as PDF.
     Report(ReportArgs),
+    /// Add the next assessor's signature (评估员2 after 评估员1) to a report exported
+    /// earlier, with the signed-in account's own key; the account must be the one bound
+    /// to that slot.
+    Sign(SignArgs),
     /// Export the blank paper form (Annex A–C with tick boxes) as PDF.
     BlankForm {
         /// Where to write the PDF.
@@ -176,18 +180,67 @@ pub struct ReportArgs {
     /// Leave out the resident page (给老人和家属的说明).
     #[arg(long)]
     pub no_resident_page: bool,
-    /// Sign with this assessor key (see `keys new`): the first `--sign` is assessor 1,
-    /// the second assessor 2. Each key's name must be that assessor's name.
-    #[arg(long, value_name = "KEY", num_args = 1, action = clap::ArgAction::Append)]
+    /// Sign the report. Once the machine has accounts (a stored record): `--sign` alone
+    /// signs the slot(s) bound to the `--as` account with that account's own key (and
+    /// `--cosign-as` signs the other assessor's slot). Without accounts (or for an
+    /// assessment file): `--sign KEY` signs with that practice key (see `keys new`); the
+    /// first `--sign KEY` is assessor 1, the second assessor 2, each key named like that
+    /// assessor.
+    #[arg(
+        long,
+        value_name = "KEY",
+        num_args = 0..=1,
+        default_missing_value = "",
+        action = clap::ArgAction::Append
+    )]
     pub sign: Vec<String>,
-    /// Read the key passphrase from this file (one per `--sign`, in order; a single
-    /// file serves every key). Else `ELDER_ASSESS_PASSPHRASE`, else a prompt.
+    /// Read the key passphrase of the `--as` account (or of the first `--sign KEY`) from
+    /// this file; a second one is for the second `--sign KEY`. Else
+    /// `ELDER_ASSESS_PASSPHRASE`, else a prompt. One passphrase never unlocks two keys.
     #[arg(long, value_name = "FILE", action = clap::ArgAction::Append)]
     pub passphrase_file: Vec<PathBuf>,
+    /// The other assessor signs in too and signs their slot in the same run.
+    #[command(flatten)]
+    pub cosign: CosignIn,
     /// Who reports (required for a stored record once accounts exist; the report is
     /// recorded in the audit trail).
     #[command(flatten)]
     pub sign_in: OptionalSignIn,
+}
+
+/// The second assessor signing in for `report … --sign` (each with their own password
+/// and key passphrase).
+#[derive(Debug, clap::Args)]
+pub struct CosignIn {
+    /// The other assessor's account (login name); they sign their own slot.
+    #[arg(long = "cosign-as", id = "cosign_as", value_name = "LOGIN2", requires = "as")]
+    pub account: Option<String>,
+    /// Read their account password from this file (else `ELDER_ASSESS_COSIGN_PASSWORD`,
+    /// else the terminal).
+    #[arg(long, value_name = "FILE", requires = "cosign_as")]
+    pub cosign_password_file: Option<PathBuf>,
+    /// Read their key passphrase from this file (else `ELDER_ASSESS_COSIGN_PASSPHRASE`,
+    /// else the terminal).
+    #[arg(long, value_name = "FILE", requires = "cosign_as")]
+    pub cosign_passphrase_file: Option<PathBuf>,
+}
+
+/// `elder-assess sign`.
+#[derive(Debug, clap::Args)]
+pub struct SignArgs {
+    /// A report exported earlier, signed by 评估员1.
+    #[arg(value_name = "REPORT.pdf")]
+    pub file: PathBuf,
+    /// Where to write the signed report (default: replace the file).
+    #[arg(long, value_name = "FILE.pdf")]
+    pub out: Option<PathBuf>,
+    /// Read the key passphrase from this file (else `ELDER_ASSESS_PASSPHRASE`, else a
+    /// prompt).
+    #[arg(long, value_name = "FILE")]
+    pub passphrase_file: Option<PathBuf>,
+    /// Who signs: the account bound to the report's next unsigned slot.
+    #[command(flatten)]
+    pub sign_in: SignIn,
 }
 
 /// `elder-assess keys …`: the assessors' signing keys in `<data dir>/keys/`.

@@ -25,6 +25,8 @@ impl AppState {
         let Screen::Login(form) = &mut self.screen else { return };
         match result {
             Ok(_) => {
+                // A new session starts without the previous one's unlocked keys.
+                self.session_keys.clear();
                 self.screen = Screen::home();
                 self.reopen_last();
             }
@@ -90,6 +92,7 @@ impl AppState {
             ReviewDecision::Return(reason) => crate::review::Action::Return { reason },
         };
         let Some(actor) = self.store.current_actor() else {
+            self.session_keys.clear();
             self.screen = Screen::Login(LoginForm::default());
             return;
         };

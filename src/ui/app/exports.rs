@@ -1,11 +1,15 @@
 //! 导出 PDF… and 导出表格… as background jobs. Each export goes through the same stages:
 //!
-//! 1. **Prepare** on a job: for the PDF, unlock the assessors' keys (scrypt), render the
-//!    report and sign it; for a records table, encode the rows as CSV or XLSX.
+//! 0. For a PDF signed by an assessor other than the signed-in one (评估员N本人登录签名),
+//!    their account password is checked first, with the store lent to a job
+//!    (`store_loan`), as binding an assessor does.
+//! 1. **Prepare** on a job: for the PDF, unlock the keys this session does not hold yet
+//!    (scrypt; each account's own key, checked against the account bound to its slot),
+//!    render the report and sign it; for a records table, encode the rows as CSV or XLSX.
 //! 2. **Record** in the frame: the steps that need the app's store connection and are one
-//!    short query each — the signing keys checked against the bound assessors and the
-//!    report's audit row, or a full export's audit row. The audit row is written before
-//!    the file, as before; nothing is written if this fails.
+//!    short query each — the report's audit row (the keys just unlocked go into the
+//!    session's cache, [`super::session_keys`]), or a full export's audit row. The audit
+//!    row is written before the file, as before; nothing is written if this fails.
 //! 3. **Write** on a job: the atomic write (temp file, fsync, rename).
 //!
 //! The records to print or export are read from the store when 保存 is pressed (one
@@ -16,19 +20,17 @@
 use std::path::{Path, PathBuf};
 
 use crate::output::table_files::{TableExportError, TableFormat};
-use crate::record::AssessmentRecord;
 use crate::scale::Scale;
 use crate::tables::Privacy;
 
-use super::super::dialogs::export_pdf::{ExportDialog, ExportOrder};
+use super::super::dialogs::export_pdf::{AccountSlot, ExportDialog, ExportOrder, SignChoice};
 use super::super::dialogs::table_export::{TableContent, TableExportDialog, TableExportOrder};
 use super::super::jobs::{CancelFlag, Job};
 use super::AppState;
 use super::notice::Notice;
+use super::pdf_job::{CANCELLED, PdfInput, PreparedPdf, prepare_pdf};
 use super::screen::Screen;
-
-/// The message of a preparation stopped because its window closed (never shown).
-const CANCELLED: &str = "已取消";
+use super::store_loan::LoanTask;
 
 /// Where an export is.
 enum Stage<P> {
@@ -51,11 +53,13 @@ impl<P> Stage<P> {
 pub(super) struct PdfExport {
     pub(super) dialog: ExportDialog,
     stage: Option<Stage<PreparedPdf>>,
+    /// An order whose co-signer was confirmed, to start in the next poll.
+    confirmed: Option<ExportOrder>,
 }
 
 impl PdfExport {
     pub(super) fn is_busy(&self) -> bool {
-        self.stage.is_some()
+        self.stage.is_some() || self.confirmed.is_some()
     }
 }
 
@@ -69,17 +73,6 @@ impl TableExport {
     pub(super) fn is_busy(&self) -> bool {
         self.stage.is_some()
     }
-}
-
-/// A rendered and signed report, not written yet.
-struct PreparedPdf {
-    record_id: i64,
-    path: PathBuf,
-    bytes: Vec<u8>,
-    pages: usize,
-    signatures: usize,
-    /// The signing keys' certificate fingerprints, checked against the bound assessors.
-    fingerprints: [Option<String>; 2],
 }
 
 /// An encoded records table, not written yet.
@@ -99,7 +92,30 @@ pub(super) struct Orders {
 impl AppState {
     pub(super) fn open_export(&mut self) {
         let Screen::Editor(editor) = &self.screen else { return };
-        let keys = match crate::sign::list_keys(&self.data_dir()) {
+        let dir = self.data_dir();
+        if self.store.has_accounts().unwrap_or(false) {
+            let bound = match self.store.assessor_accounts_of(editor.id) {
+                Ok(bound) => bound,
+                Err(err) => {
+                    self.notice = Some(Notice::error(format!("无法读取评估员账号：{err}")));
+                    [None, None]
+                }
+            };
+            let me = self.store.current_actor().map(|actor| actor.account);
+            let slots = bound.map(|login| {
+                let mine = login.is_some() && login == me;
+                let unlocked = login.as_deref().is_some_and(|l| self.session_keys.has(l));
+                let has_key = login
+                    .as_deref()
+                    .is_some_and(|l| matches!(crate::sign::account_key(&dir, l), Ok(Some(_))));
+                AccountSlot::new(login, mine, unlocked, has_key)
+            });
+            let dialog =
+                ExportDialog::for_accounts(&editor.record, slots, self.prefs.export_dir.as_deref());
+            self.export = Some(PdfExport { dialog, stage: None, confirmed: None });
+            return;
+        }
+        let keys = match crate::sign::list_keys(&dir) {
             Ok(keys) => keys,
             Err(err) => {
                 self.notice = Some(Notice::error(format!("无法读取评估员密钥：{err}")));
@@ -107,7 +123,37 @@ impl AppState {
             }
         };
         let dialog = ExportDialog::new(&editor.record, keys, self.prefs.export_dir.as_deref());
-        self.export = Some(PdfExport { dialog, stage: None });
+        self.export = Some(PdfExport { dialog, stage: None, confirmed: None });
+    }
+
+    /// The session's key derivations so far (a test hook, see [`super::session_keys`]).
+    pub fn key_derivations(&self) -> usize {
+        self.session_keys.derivations()
+    }
+
+    /// The other assessor's password was checked: the export goes on (next poll), or the
+    /// window says why not (nothing is lost: the window keeps what was typed).
+    pub(super) fn cosigner_confirmed(
+        &mut self,
+        result: Result<crate::review::Actor, crate::store::StoreError>,
+        order: ExportOrder,
+    ) {
+        let Some(export) = &mut self.export else { return };
+        match result {
+            Ok(_) => export.confirmed = Some(order),
+            Err(err) => export.dialog.status = Some(Err(format!("另一位评估员登录失败：{err}"))),
+        }
+    }
+
+    /// Starts the PDF export of `order`, whose co-signer (if any) has been confirmed.
+    fn start_confirmed_pdf(&mut self, ctx: &egui::Context, order: ExportOrder) {
+        let stage = self.start_pdf(ctx, order);
+        if let Some(export) = &mut self.export {
+            match stage {
+                Ok(stage) => export.stage = Some(stage),
+                Err(message) => export.dialog.status = Some(Err(message)),
+            }
+        }
     }
 
     pub(super) fn open_table_export(&mut self, content: TableContent) {
@@ -130,7 +176,9 @@ impl AppState {
     pub(super) fn dialogs_ui(&mut self, ctx: &egui::Context) -> Orders {
         let mut orders = Orders::default();
         if let (Some(export), Screen::Editor(editor)) = (&mut self.export, &self.screen) {
-            let busy = export.stage.as_ref().map(Stage::what);
+            let checking = (self.loan.is_some() || export.confirmed.is_some())
+                .then_some("正在核对另一位评估员的登录密码…");
+            let busy = export.stage.as_ref().map(Stage::what).or(checking);
             let (order, keep_open) = export.dialog.ui(ctx, &editor.record, busy);
             orders.pdf = order;
             if !keep_open {
@@ -153,12 +201,19 @@ impl AppState {
     /// Starts the exports the windows asked for.
     pub(super) fn start_exports(&mut self, ctx: &egui::Context, orders: Orders) {
         if let Some(order) = orders.pdf {
-            let stage = self.start_pdf(ctx, order);
-            if let Some(export) = &mut self.export {
-                match stage {
-                    Ok(stage) => export.stage = Some(stage),
-                    Err(message) => export.dialog.status = Some(Err(message)),
+            // The other assessor signs in first: their password, on a job with the store.
+            let cosigner = order.signers.iter().find_map(|choice| match choice {
+                SignChoice::Account { login, password: Some(password), .. } => {
+                    Some((login.clone(), password.clone()))
                 }
+                _ => None,
+            });
+            match cosigner {
+                Some((login, password)) => {
+                    let what = format!("正在核对账号 {login} 的登录密码…");
+                    self.lend_store(ctx, &what, LoanTask::Cosign { login, password, order });
+                }
+                None => self.start_confirmed_pdf(ctx, order),
             }
         }
         if let Some(order) = orders.table {
@@ -177,6 +232,9 @@ impl AppState {
     pub(super) fn poll_exports(&mut self, ctx: &egui::Context) {
         if self.loan.is_some() {
             return;
+        }
+        if let Some(order) = self.export.as_mut().and_then(|e| e.confirmed.take()) {
+            self.start_confirmed_pdf(ctx, order);
         }
         if let Some(polled) =
             self.export.as_mut().and_then(|e| e.stage.as_mut()).and_then(poll_stage)
@@ -225,6 +283,15 @@ impl AppState {
         // The record with the bound assessors' registered names, read in this frame: one
         // query on the app's store connection, which cannot go to another thread.
         let record = self.store.signed_record(record_id).map_err(|err| err.to_string())?;
+        let accounts = if self.store.has_accounts().map_err(|err| err.to_string())? {
+            Some(self.store.assessor_accounts_of(record_id).map_err(|err| err.to_string())?)
+        } else {
+            None
+        };
+        let cached = order.signers.each_ref().map(|choice| match choice {
+            SignChoice::Account { login, .. } => self.session_keys.get(login),
+            _ => None,
+        });
         let dir = self.data_dir();
         let scale = self.scale.clone();
         let now = self.clock.now();
@@ -233,24 +300,30 @@ impl AppState {
             "pdf-export",
             "正在导出 PDF：解锁密钥、生成报告并签名…",
             move |cancel| {
-                prepare_pdf(&PdfInput { dir, scale, record, record_id, order, now }, cancel)
+                let input =
+                    PdfInput { dir, scale, record, record_id, order, now, accounts, cached };
+                prepare_pdf(&input, cancel)
             },
         )
         .map_err(|err| err.to_string())?;
         Ok(Stage::Preparing(job))
     }
 
-    /// Stage 2 of 导出 PDF…: the keys must be the bound assessors' own, and the report is in
-    /// the audit trail before the file is written (issue 10); then the write job.
+    /// Stage 2 of 导出 PDF…: the keys just unlocked join the session's cache, and the report
+    /// is in the audit trail before the file is written (issue 10); then the write job.
     fn record_pdf(
         &mut self,
         ctx: &egui::Context,
         prepared: PreparedPdf,
     ) -> Result<Stage<PreparedPdf>, Result<String, String>> {
-        let PreparedPdf { record_id, path, bytes, pages, signatures, fingerprints } = prepared;
-        self.store
-            .check_signing_keys(record_id, fingerprints.each_ref().map(Option::as_deref))
-            .map_err(|err| Err(err.to_string()))?;
+        let PreparedPdf { record_id, path, bytes, pages, signatures, unlocked } = prepared;
+        for signer in unlocked {
+            self.session_keys.insert(signer);
+        }
+        let keys = &self.session_keys;
+        if let Some(export) = &mut self.export {
+            export.dialog.mark_unlocked(|login| keys.has(login));
+        }
         let detail = path.display().to_string();
         self.store
             .log_event(
@@ -389,67 +462,6 @@ fn spawn_write(
             .map_err(|err| failed(&path, err))
     })
     .map_err(|err| err.to_string())
-}
-
-/// What the PDF job is given.
-struct PdfInput {
-    dir: PathBuf,
-    scale: Scale,
-    record: AssessmentRecord,
-    record_id: i64,
-    order: ExportOrder,
-    now: chrono::DateTime<chrono::Utc>,
-}
-
-/// Unlocks the chosen keys, renders the report and signs it (on the PDF job).
-fn prepare_pdf(input: &PdfInput, cancel: &CancelFlag) -> Result<PreparedPdf, String> {
-    let mut signers = Vec::new();
-    for (i, choice) in input.order.signers.iter().enumerate() {
-        if cancel.is_cancelled() {
-            return Err(CANCELLED.to_owned());
-        }
-        let signer = match &choice.key {
-            Some(name) => Some(
-                crate::sign::load_signer(&input.dir, name, &choice.passphrase)
-                    .map_err(|err| format!("评估员{}：{err}", i + 1))?,
-            ),
-            None => None,
-        };
-        signers.push(signer);
-    }
-    let mut fingerprints = [None, None];
-    for (slot, signer) in fingerprints.iter_mut().zip(&signers) {
-        if let Some(signer) = signer {
-            *slot = Some(
-                crate::sign::certificate_fingerprint(signer.certificate())
-                    .map_err(|err| err.to_string())?,
-            );
-        }
-    }
-    if cancel.is_cancelled() {
-        return Err(CANCELLED.to_owned());
-    }
-    let options = crate::report::ReportOptions::new(input.now);
-    let request = crate::output::signed_report::ExportRequest {
-        record: &input.record,
-        scale: &input.scale,
-        options: &options,
-        resident_page: true,
-        signers: [
-            signers.first().and_then(Option::as_ref),
-            signers.get(1).and_then(Option::as_ref),
-        ],
-    };
-    let exported =
-        crate::output::signed_report::export_report(&request).map_err(|err| err.to_string())?;
-    Ok(PreparedPdf {
-        record_id: input.record_id,
-        path: input.order.path.clone(),
-        bytes: exported.bytes,
-        pages: exported.pages,
-        signatures: exported.signatures,
-        fingerprints,
-    })
 }
 
 /// Encodes the records as the order's format (on the table job).

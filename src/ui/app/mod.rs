@@ -21,10 +21,12 @@ mod bureau;
 mod command;
 mod exports;
 mod notice;
+mod pdf_job;
 mod prefs;
 mod records;
 mod same_elder;
 mod screen;
+mod session_keys;
 mod store_loan;
 mod top_bar;
 
@@ -83,6 +85,8 @@ pub struct AppState {
     lookup: Option<same_elder::Lookup>,
     /// 删除草稿 waiting for the writer.
     pending_delete: Option<same_elder::PendingDelete>,
+    /// The signed-in session's unlocked signing keys; dropped at sign-out.
+    session_keys: session_keys::SessionKeys,
     /// Preferences applied to the egui context each frame.
     pub prefs: Prefs,
 }
@@ -116,6 +120,7 @@ impl AppState {
             pending_save: None,
             lookup: None,
             pending_delete: None,
+            session_keys: session_keys::SessionKeys::default(),
             prefs: Prefs::default(),
         };
         let backup_problem = state

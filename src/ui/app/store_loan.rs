@@ -1,6 +1,7 @@
 //! The password work that needs the app's own store connection: signing in on the sign-in
 //! screen ([`crate::store::Store::login`]), confirming assessor 2 with their password
-//! ([`crate::store::Store::bind_assessor`]) and an admin's 创建账号 / 重置密码 (a new
+//! ([`crate::store::Store::bind_assessor`]), confirming the other assessor who signs their
+//! slot of a report in the export window ([`crate::store::Store::confirm_cosigner`]) and an admin's 创建账号 / 重置密码 (a new
 //! Argon2id hash). Each hashes or verifies inside a store transaction (lockout counting,
 //! the audit rows and the keyring in the same commit), so it cannot run on owned data or a
 //! second handle: the store is lent to a job for it and comes back with the answer.
@@ -18,6 +19,7 @@ use zeroize::Zeroizing;
 use crate::review::{Actor, Role};
 use crate::store::{AssessorSlot, Store, StoreError};
 
+use super::super::dialogs::export_pdf::ExportOrder;
 use super::super::jobs::{Job, take_finished};
 use super::AppState;
 use super::notice::Notice;
@@ -42,6 +44,8 @@ pub(super) enum LoanTask {
     },
     /// Set `login`'s new password (which unlocks it), as `admin`.
     ResetPassword { admin: Actor, login: String, password: Zeroizing<String> },
+    /// Confirm the other assessor, present to sign their slot of the report `order`.
+    Cosign { login: String, password: Zeroizing<String>, order: ExportOrder },
 }
 
 /// What the check answered.
@@ -50,6 +54,11 @@ pub(super) enum LoanAnswer {
     Bind {
         slot: AssessorSlot,
         result: Result<Actor, StoreError>,
+    },
+    /// The co-signer's password check, with the export to start once confirmed.
+    Cosign {
+        result: Result<Actor, StoreError>,
+        order: ExportOrder,
     },
     /// What 创建账号 or 重置密码 did, in words.
     Accounts(Result<String, StoreError>),
@@ -74,6 +83,9 @@ impl LoanTask {
                     format!("已创建账号 {}（{}）", created.account, created.role.label())
                 }),
             ),
+            Self::Cosign { login, password, order } => {
+                LoanAnswer::Cosign { result: store.confirm_cosigner(&login, &password, now), order }
+            }
             Self::ResetPassword { admin, login, password } => LoanAnswer::Accounts(
                 store
                     .reset_password(&admin, &login, &password, now)
@@ -138,6 +150,7 @@ impl AppState {
             LoanAnswer::Login(result) => self.logged_in(result),
             LoanAnswer::Bind { slot, result } => self.assessor_bound(slot, result),
             LoanAnswer::Accounts(result) => self.accounts_changed(result),
+            LoanAnswer::Cosign { result, order } => self.cosigner_confirmed(result, order),
             LoanAnswer::Failed => {
                 self.notice = Some(Notice::error("密码检查意外中断，请重试"));
             }

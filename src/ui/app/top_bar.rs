@@ -90,6 +90,8 @@ impl AppState {
             self.burst_place = None;
         }
         self.store.logout();
+        // The unlocked keys go with the session (each wipes its private key on drop).
+        self.session_keys.clear();
         self.export = None;
         self.table_export = None;
         self.notice = None;
