@@ -12,10 +12,7 @@ mod validators;
 use std::path::{Path, PathBuf};
 
 use elder_assess::sign::verdict::{Anchors, ReportVerdict, verify_report};
-use elder_assess::sign::{
-    FieldPlacement, SignatureRequest, Signer, add_signature_fields, create_key_with_cost,
-    load_signer, sign_pdf,
-};
+use elder_assess::sign::{SignatureRequest, Signer, create_key_with_cost, load_signer, sign_pdf};
 use x509_cert::Certificate;
 use x509_cert::crl::CertificateList;
 
