@@ -41,6 +41,8 @@ mod policy_rules; // Issue 12: the plan's service rules as data-driven cases, re
 #[cfg(test)]
 mod properties; // Invariants over random answers (proptest).
 #[cfg(test)]
+mod readme_flow;
+#[cfg(test)]
 mod report; // PDF reports: official report, resident page, blank form.
 #[cfg(test)]
 mod review; // Review lifecycle, accounts, audit chain.
@@ -91,4 +93,4 @@ mod ui_township; // 乡镇 chosen in A.1, required to complete, shown at home, i
 #[cfg(test)]
 mod unanswered_lists; // A.2.14 and A.4.1 start unanswered, block completion, decide C.4 only when answered.
 #[cfg(test)]
-mod wording_shown; // Wizard, report and blank form show items, options and notes from the scale only. // Forged, altered and mis-signed reports: the verdict and reason for each.
+mod wording_shown; // Wizard, report and blank form show items, options and notes from the scale only. // Forged, altered and mis-signed reports: the verdict and reason for each. // The README's county-trust flow, run as written on a fresh data directory.

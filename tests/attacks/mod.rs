@@ -450,3 +450,56 @@ fn verdict_table_with_pdfsig_and_pyhanko() {
     }
     eprintln!("{}", rows.join("\n"));
 }
+
+/// `verify` through the binary, with the county root installed by `trust add` in a fresh
+/// data directory: exit 0 and a JSON verdict for the genuine report, exit 1 with the
+/// reasons for an altered one, exit 1 for the genuine one once the root is not installed.
+#[test]
+fn cli_verify_json_against_the_installed_root() {
+    use std::process::Command;
+    let g = genuine("cli");
+    let data = g.dir.0.join("data");
+    let run = |args: &[&std::ffi::OsStr]| {
+        Command::new(env!("CARGO_BIN_EXE_elder-assess"))
+            .arg("--data-dir")
+            .arg(&data)
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    let file = |name: &str, bytes: &[u8]| {
+        let path = g.dir.0.join(name);
+        std::fs::write(&path, bytes).unwrap();
+        path
+    };
+    let genuine = file("genuine.pdf", &g.twice);
+    let untrusted = run(&["verify".as_ref(), genuine.as_os_str()]);
+    assert_eq!(untrusted.status.code(), Some(1), "no root installed yet");
+    let root = file("root.pem", g.county.root_pem().as_bytes());
+    let added = run(&["trust".as_ref(), "add".as_ref(), root.as_os_str()]);
+    assert!(added.status.success(), "{}", String::from_utf8_lossy(&added.stderr));
+
+    let out = run(&["verify".as_ref(), "--json".as_ref(), genuine.as_os_str()]);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stdout));
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(json["valid"], true);
+    let signatures = json["signatures"].as_array().unwrap();
+    let accounts: Vec<&str> = signatures.iter().map(|s| s["account"].as_str().unwrap()).collect();
+    assert_eq!(accounts, ["liming", "yangfang"]);
+    assert!(
+        signatures
+            .iter()
+            .all(|s| s["trusted"] == true && s["failures"].as_array().unwrap().is_empty())
+    );
+
+    let changed = file("changed.pdf", &sign2(&tamper::paint_over(&g.once), &g.yangfang, T2));
+    let out = run(&["verify".as_ref(), "--json".as_ref(), changed.as_os_str()]);
+    assert_eq!(out.status.code(), Some(1));
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(json["valid"], false);
+    assert_eq!(json["signatures"][0]["failures"][0]["code"], "modified_after");
+    let text = run(&["verify".as_ref(), changed.as_os_str()]);
+    let stdout = String::from_utf8_lossy(&text.stdout);
+    assert!(stdout.contains("签名 1 之后被修改：第 1 页被改动"), "{stdout}");
+    assert!(stdout.contains("结论：报告签名不可信"), "{stdout}");
+}
