@@ -51,18 +51,7 @@ impl County {
             not_before: time(at("2026-01-01T00:00:00Z")),
             not_after: time(at("2046-01-01T00:00:00Z")),
         };
-        let public = spki::SubjectPublicKeyInfoOwned::from_key(*key.verifying_key()).unwrap();
-        let root = CertificateBuilder::new(
-            Profile::Root,
-            SerialNumber::new(&[1]).unwrap(),
-            validity,
-            subject,
-            public,
-            &key,
-        )
-        .unwrap()
-        .build::<DerSignature>()
-        .unwrap();
+        let root = self_signed(Profile::Root, subject, validity, &key);
         Self { key, root, next_serial: std::cell::Cell::new(0x20) }
     }
 
@@ -153,27 +142,37 @@ pub fn stranger_pem_files(dir: &Path) -> (std::path::PathBuf, std::path::PathBuf
         not_before: time(at("2026-01-01T00:00:00Z")),
         not_after: time(at("2031-01-01T00:00:00Z")),
     };
-    let public = spki::SubjectPublicKeyInfoOwned::from_key(*key.verifying_key()).unwrap();
     let profile = Profile::Leaf {
         issuer: subject.clone(),
         enable_key_agreement: false,
         enable_key_encipherment: false,
     };
-    let cert = CertificateBuilder::new(
-        profile,
-        SerialNumber::new(&[9]).unwrap(),
-        validity,
-        subject,
-        public,
-        &key,
-    )
-    .unwrap()
-    .build::<DerSignature>()
-    .unwrap();
+    let cert = self_signed(profile, subject, validity, &key);
     let key_path = dir.join("stranger.key.pem");
     let cert_path = dir.join("stranger.crt.pem");
     std::fs::write(&key_path, key.to_pkcs8_pem(der::pem::LineEnding::LF).unwrap().as_bytes())
         .unwrap();
     std::fs::write(&cert_path, cert.to_pem(der::pem::LineEnding::LF).unwrap()).unwrap();
     (key_path, cert_path)
+}
+
+/// A certificate for `key`'s own public key, signed by `key` (serial 1).
+fn self_signed(
+    profile: Profile,
+    subject: Name,
+    validity: Validity,
+    key: &SigningKey,
+) -> Certificate {
+    let public = spki::SubjectPublicKeyInfoOwned::from_key(*key.verifying_key()).unwrap();
+    CertificateBuilder::new(
+        profile,
+        SerialNumber::new(&[1]).unwrap(),
+        validity,
+        subject,
+        public,
+        key,
+    )
+    .unwrap()
+    .build::<DerSignature>()
+    .unwrap()
 }
