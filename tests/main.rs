@@ -91,6 +91,8 @@ mod ui_session_keys; // Issue 14: the session key cache, assessor 2 signing in t
 #[cfg(test)]
 mod ui_township; // 乡镇 chosen in A.1, required to complete, shown at home, in the queue and statistics. // 导出 PDF…: typed paths, last folder, fits 800×600 at 200 %; pen-up ends the stroke.
 #[cfg(test)]
+mod ui_trust;
+#[cfg(test)]
 mod unanswered_lists; // A.2.14 and A.4.1 start unanswered, block completion, decide C.4 only when answered.
 #[cfg(test)]
-mod wording_shown; // Wizard, report and blank form show items, options and notes from the scale only. // Forged, altered and mis-signed reports: the verdict and reason for each. // The README's county-trust flow, run as written on a fresh data directory.
+mod wording_shown; // Wizard, report and blank form show items, options and notes from the scale only. // Forged, altered and mis-signed reports: the verdict and reason for each. // The README's county-trust flow, run as written on a fresh data directory. // 县级证书 in the app: an admin installs the county root from a file.

@@ -1,5 +1,6 @@
 //! 账号管理 (admins only): the local accounts with their role and whether they are locked,
-//! a form to add one, and a password reset that also unlocks. The store checks that the
+//! a form to add one, a password reset that also unlocks, and the county certificates this
+//! machine trusts ([`super::trust`]). The store checks that the
 //! signed-in account is an admin; passwords are wiped from memory when the form is cleared.
 
 use egui::{RichText, Ui};
@@ -34,6 +35,8 @@ pub struct AccountsState {
     pub reset_password_again: Zeroizing<String>,
     /// The result of the last action.
     pub message: Option<Result<String, String>>,
+    /// 县级证书: what this machine trusts, and installing more.
+    pub trust: super::trust::TrustState,
 }
 
 /// What the admin asked for.
@@ -42,6 +45,8 @@ pub enum AccountsAction {
     Create,
     /// Set the new password of `reset`.
     Reset,
+    /// Read or install trusted certificates.
+    Trust(super::trust::TrustAction),
 }
 
 /// Shows the accounts and the forms.
@@ -59,6 +64,10 @@ pub fn accounts_ui(ui: &mut Ui, state: &mut AccountsState) -> Option<AccountsAct
     }
     if create_ui(ui, state) {
         action = Some(AccountsAction::Create);
+    }
+    ui.separator();
+    if let Some(trust) = super::trust::trust_ui(ui, &mut state.trust) {
+        action = Some(AccountsAction::Trust(trust));
     }
     action
 }

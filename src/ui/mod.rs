@@ -24,6 +24,7 @@ mod signature_pad;
 pub mod stats;
 mod table;
 mod theme;
+pub mod trust;
 pub mod unlock;
 mod widgets;
 pub mod wizard;

@@ -7,6 +7,7 @@ use crate::store::{StoreError, StoredAssessment};
 
 use super::super::accounts::{AccountsAction, AccountsState};
 use super::super::review::{LoginForm, QueueState, ReviewDecision, ReviewView};
+use super::super::trust::{TrustAction, TrustOutcome};
 use super::AppState;
 use super::notice::Notice;
 use super::screen::Screen;
@@ -109,9 +110,14 @@ impl AppState {
     /// Creates an account or resets a password, as the signed-in admin (hashing the
     /// password on a job).
     pub(super) fn manage_accounts(&mut self, action: &AccountsAction, ctx: &egui::Context) {
+        if let AccountsAction::Trust(trust) = action {
+            self.trust_job(trust, ctx);
+            return;
+        }
         let Screen::Accounts(form) = &mut self.screen else { return };
         let Some(admin) = self.store.current_actor() else { return };
         let (what, task) = match action {
+            AccountsAction::Trust(_) => return,
             AccountsAction::Create => {
                 let Some(role) = form.role else { return };
                 let task = LoanTask::CreateAccount {
@@ -130,6 +136,42 @@ impl AppState {
             }
         };
         self.lend_store(ctx, what, task);
+    }
+
+    /// Reads what this machine trusts, or installs a root or CRL from a file, on a job.
+    /// Only for a signed-in admin.
+    fn trust_job(&mut self, action: &TrustAction, ctx: &egui::Context) {
+        let admin =
+            self.store.current_actor().is_some_and(|a| a.role == crate::review::Role::Admin);
+        let dir = self.data_dir();
+        let now = self.clock.now();
+        let Screen::Accounts(form) = &mut self.screen else { return };
+        if !admin {
+            form.trust.message = Some(Err("只有管理员可以安装县级证书".to_owned()));
+            return;
+        }
+        let (what, file) = match action {
+            TrustAction::Load => ("正在读取本机信任的证书…", None),
+            TrustAction::Install(path) => ("正在安装证书文件…", Some(path.clone())),
+        };
+        let work = move |_: &super::super::jobs::CancelFlag| -> TrustOutcome {
+            let message = match file {
+                None => None,
+                Some(path) => {
+                    let bytes = std::fs::read(&path)
+                        .map_err(|err| format!("无法读取 {}：{err}", path.display()))?;
+                    let entry = crate::sign::trust::install(&dir, &bytes, now)
+                        .map_err(|e| e.to_string())?;
+                    Some(format!("已安装 {}", super::super::trust::entry_line(&entry)))
+                }
+            };
+            let store = crate::sign::trust::TrustStore::load(&dir).map_err(|e| e.to_string())?;
+            Ok((message, store.list()))
+        };
+        match super::super::jobs::Job::spawn(ctx, "trust", what, work) {
+            Ok(job) => form.trust.job = Some(job),
+            Err(err) => form.trust.message = Some(Err(err.to_string())),
+        }
     }
 
     /// What 创建账号 or 重置密码 gave.

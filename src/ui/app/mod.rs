@@ -216,6 +216,7 @@ impl AppState {
             || self.refresh_after.is_some()
             || self.export.as_ref().is_some_and(exports::PdfExport::is_busy)
             || self.table_export.as_ref().is_some_and(exports::TableExport::is_busy)
+            || matches!(&self.screen, Screen::Accounts(accounts) if accounts.trust.is_busy())
     }
 
     /// The data directory (keys live under it).
