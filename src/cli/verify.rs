@@ -71,7 +71,8 @@ fn print(env: &mut Env, verdict: &ReportVerdict) -> Result<(), CliError> {
         if signature.failures.is_empty() {
             out.line("  验证：完好，签名人与报告所列一致，签名之后只追加了后续签名")?;
         }
-        for failure in &signature.failures {
+        // An untrusted certificate is already said on the 证书 line.
+        for failure in signature.failures.iter().filter(|f| !f.code.starts_with("untrusted:")) {
             out.line(format_args!("  问题：{}", failure.message))?;
         }
     }
