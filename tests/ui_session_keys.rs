@@ -91,6 +91,9 @@ fn assessor_2_signs_in_within_the_export_window_and_signs_their_own_slot() {
     let dir = TempDir::new("ui-session-cosign");
     let mut harness = signed_in_with_record(&dir);
     let path = open_export(&mut harness, &dir, "both.pdf");
+    // Both keys carry only practice certificates here: the window says what that means.
+    assert!(super::ui::shown_containing(&harness, "账号 a1 的密钥只有练习证书"));
+    assert!(super::ui::shown_containing(&harness, "账号 a2 的密钥只有练习证书"));
     type_into(&mut harness, "评估员1口令", "passphrase of a1");
     click(&mut harness, "评估员2本人登录签名");
     // A wrong password: said so, nothing written, what was typed stays.

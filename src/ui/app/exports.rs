@@ -105,10 +105,11 @@ impl AppState {
             let slots = bound.map(|login| {
                 let mine = login.is_some() && login == me;
                 let unlocked = login.as_deref().is_some_and(|l| self.session_keys.has(l));
-                let has_key = login
-                    .as_deref()
-                    .is_some_and(|l| matches!(crate::sign::account_key(&dir, l), Ok(Some(_))));
-                AccountSlot::new(login, mine, unlocked, has_key)
+                let key =
+                    login.as_deref().and_then(|l| crate::sign::account_key(&dir, l).ok().flatten());
+                let practice = key.as_ref().is_some_and(|k| k.issuer.is_none());
+                AccountSlot::new(login, mine, unlocked, key.is_some())
+                    .with_practice_certificate(practice)
             });
             let dialog =
                 ExportDialog::for_accounts(&editor.record, slots, self.prefs.export_dir.as_deref());

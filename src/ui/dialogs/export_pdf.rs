@@ -65,6 +65,8 @@ pub struct AccountSlot {
     pub unlocked: bool,
     /// Whether that account has a key on this machine.
     pub has_key: bool,
+    /// Whether that key's certificate is a practice one (not issued by the county).
+    pub practice: bool,
     sign: bool,
     password: Zeroizing<String>,
     passphrase: Zeroizing<String>,
@@ -75,7 +77,15 @@ impl AccountSlot {
     pub fn new(login: Option<String>, mine: bool, unlocked: bool, has_key: bool) -> Self {
         let sign = mine && (unlocked || has_key);
         let empty = || Zeroizing::new(String::new());
-        Self { login, mine, unlocked, has_key, sign, password: empty(), passphrase: empty() }
+        let (password, passphrase) = (empty(), empty());
+        Self { login, mine, unlocked, has_key, practice: false, sign, password, passphrase }
+    }
+
+    /// Marks the slot's key as having only a practice certificate.
+    #[must_use]
+    pub fn with_practice_certificate(mut self, practice: bool) -> Self {
+        self.practice = practice;
+        self
     }
 
     fn choice(&self) -> SignChoice {
@@ -253,6 +263,15 @@ fn account_slot_ui(ui: &mut Ui, n: usize, slot: &mut AccountSlot, name: &str) {
         );
         slot.sign = false;
         return;
+    }
+    if slot.practice {
+        ui.label(
+            RichText::new(format!(
+                "账号 {login} 的密钥只有练习证书：签名的报告验证时不会被视为可信，请向县级管理员申请证书（elder-assess keys request）"
+            ))
+            .small()
+            .color(super::super::theme::WARNING),
+        );
     }
     let prompt =
         if slot.mine { format!("{role}签名") } else { format!("{role}本人登录签名") };
