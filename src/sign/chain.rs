@@ -97,8 +97,7 @@ pub fn check(
     at: Option<DateTime<Utc>>,
 ) -> Result<Issued, Untrusted> {
     let tbs = &cert.tbs_certificate;
-    let root = roots.iter().find(|root| is_ca(root) && verify_issued_by(cert, root));
-    let Some(root) = root else {
+    let Some(root) = issuer(cert, roots) else {
         return Err(if tbs.issuer == tbs.subject {
             Untrusted::SelfIssued
         } else {
@@ -120,14 +119,7 @@ pub fn check(
     if at < root_from || at > root_until {
         return Err(Untrusted::RootNotValid);
     }
-    let revoked = crls
-        .iter()
-        .filter(|crl| verify_crl_issued_by(crl, root))
-        .flat_map(|crl| crl.tbs_cert_list.revoked_certificates.iter().flatten())
-        .filter(|entry| entry.serial_number == tbs.serial_number)
-        .map(|entry| DateTime::<Utc>::from(entry.revocation_date.to_system_time()))
-        .min();
-    if let Some(at) = revoked {
+    if let Some(at) = revoked_at(cert, root, crls) {
         return Err(Untrusted::Revoked { at });
     }
     Ok(Issued {
@@ -135,6 +127,25 @@ pub fn check(
         account: subject_text(&tbs.subject, UID),
         number: subject_text(&tbs.subject, SERIAL_NUMBER),
     })
+}
+
+/// The installed root (a CA) that issued `cert`, by name and signature.
+pub fn issuer<'a>(cert: &Certificate, roots: &'a [Certificate]) -> Option<&'a Certificate> {
+    roots.iter().find(|root| is_ca(root) && verify_issued_by(cert, root))
+}
+
+/// The earliest revocation date of `cert` on the CRLs of `root` among `crls`.
+pub fn revoked_at(
+    cert: &Certificate,
+    root: &Certificate,
+    crls: &[CertificateList],
+) -> Option<DateTime<Utc>> {
+    crls.iter()
+        .filter(|crl| verify_crl_issued_by(crl, root))
+        .flat_map(|crl| crl.tbs_cert_list.revoked_certificates.iter().flatten())
+        .filter(|entry| entry.serial_number == cert.tbs_certificate.serial_number)
+        .map(|entry| DateTime::<Utc>::from(entry.revocation_date.to_system_time()))
+        .min()
 }
 
 /// The certificate's validity period.

@@ -29,19 +29,17 @@ use const_oid::db::rfc5911::{
     ID_SIGNING_TIME,
 };
 use const_oid::db::rfc5912::{ECDSA_WITH_SHA_256, ID_SHA_256};
-use der::asn1::{
-    Ia5StringRef, OctetString, PrintableStringRef, SetOfVec, TeletexStringRef, Utf8StringRef,
-};
-use der::{Any, Decode as _, Encode as _, Sequence, SliceReader, Tag, Tagged as _};
+use der::asn1::{OctetString, SetOfVec};
+use der::{Any, Decode as _, Encode as _, Sequence, SliceReader};
 use p256::ecdsa::signature::{Signer as _, Verifier as _};
 use p256::ecdsa::{DerSignature, VerifyingKey};
 use sha2::{Digest as _, Sha256};
 use spki::{AlgorithmIdentifierOwned, DecodePublicKey as _};
 use x509_cert::Certificate;
 use x509_cert::attr::{Attribute, Attributes};
-use x509_cert::name::Name;
 use x509_cert::time::Time;
 
+use super::x509::subject_text;
 use super::{SignError, Signer};
 
 /// ESS `ESSCertIDv2` (RFC 5035 §4).
@@ -192,7 +190,9 @@ pub(crate) fn inspect(contents: &[u8]) -> Result<Inspected, String> {
     let certificate = certificates.iter().find(|c| names_signer(&signer_info.sid, c)).cloned();
 
     let mut inspected = Inspected {
-        signer: certificate.as_ref().and_then(|c| common_name(&c.tbs_certificate.subject)),
+        signer: certificate
+            .as_ref()
+            .and_then(|c| subject_text(&c.tbs_certificate.subject, COMMON_NAME)),
         ..Inspected::default()
     };
     let Some(attrs) = &signer_info.signed_attrs else {
@@ -256,25 +256,6 @@ fn ess_names(value: &Any, certificate: &Certificate) -> bool {
     let sha256 = first.hash_algorithm.as_ref().is_none_or(|alg| alg.oid == ID_SHA_256);
     let Ok(der) = certificate.to_der() else { return false };
     sha256 && first.cert_hash.as_bytes() == Sha256::digest(der).as_ref() as &[u8]
-}
-
-/// The common name (CN) of an X.500 name, if it has a readable one.
-pub(crate) fn common_name(name: &Name) -> Option<String> {
-    name.0.iter().rev().flat_map(|rdn| rdn.0.iter()).find(|atv| atv.oid == COMMON_NAME).and_then(
-        |atv| {
-            let value = &atv.value;
-            let text = match value.tag() {
-                Tag::Utf8String => Utf8StringRef::try_from(value).ok()?.as_str().to_owned(),
-                Tag::PrintableString => {
-                    PrintableStringRef::try_from(value).ok()?.as_str().to_owned()
-                }
-                Tag::Ia5String => Ia5StringRef::try_from(value).ok()?.as_str().to_owned(),
-                Tag::TeletexString => TeletexStringRef::try_from(value).ok()?.as_str().to_owned(),
-                _ => return None,
-            };
-            Some(text)
-        },
-    )
 }
 
 #[cfg(test)]

@@ -100,20 +100,13 @@ impl TrustStore {
 
     /// The installed root that issued `cert` (by name and signature), if any.
     pub fn issuer_of(&self, cert: &Certificate) -> Option<&Certificate> {
-        self.roots.iter().find(|root| verify_issued_by(cert, root))
+        super::chain::issuer(cert, &self.roots)
     }
 
     /// Whether an installed CRL of `cert`'s issuing root lists it.
     pub fn is_revoked(&self, cert: &Certificate) -> bool {
-        let Some(root) = self.issuer_of(cert) else { return false };
-        let serial = &cert.tbs_certificate.serial_number;
-        self.crls.iter().filter(|crl| verify_crl_issued_by(crl, root)).any(|crl| {
-            crl.tbs_cert_list
-                .revoked_certificates
-                .iter()
-                .flatten()
-                .any(|entry| &entry.serial_number == serial)
-        })
+        self.issuer_of(cert)
+            .is_some_and(|root| super::chain::revoked_at(cert, root, &self.crls).is_some())
     }
 }
 
