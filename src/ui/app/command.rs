@@ -49,7 +49,7 @@ impl AppState {
                 WizardCommand::GoHome => self.go_home(),
                 WizardCommand::Complete => self.complete(),
                 WizardCommand::Reopen => self.reopen(),
-                WizardCommand::OpenExport => self.open_export(),
+                WizardCommand::OpenExport => self.open_export(ctx),
                 WizardCommand::Submit => self.submit(),
                 WizardCommand::BindAssessor(slot) => self.bind_assessor(slot, ctx),
                 WizardCommand::OpenOther(id) => self.open(id),

@@ -55,11 +55,13 @@ pub(super) struct PdfExport {
     stage: Option<Stage<PreparedPdf>>,
     /// An order whose co-signer was confirmed, to start in the next poll.
     confirmed: Option<ExportOrder>,
+    /// Reading the slots' key files (has a key, practice certificate only).
+    keys: Option<Job<[(bool, bool); 2]>>,
 }
 
 impl PdfExport {
     pub(super) fn is_busy(&self) -> bool {
-        self.stage.is_some() || self.confirmed.is_some()
+        self.stage.is_some() || self.confirmed.is_some() || self.keys.is_some()
     }
 }
 
@@ -90,7 +92,7 @@ pub(super) struct Orders {
 }
 
 impl AppState {
-    pub(super) fn open_export(&mut self) {
+    pub(super) fn open_export(&mut self, ctx: &egui::Context) {
         let Screen::Editor(editor) = &self.screen else { return };
         let dir = self.data_dir();
         if self.store.has_accounts().unwrap_or(false) {
@@ -102,18 +104,25 @@ impl AppState {
                 }
             };
             let me = self.store.current_actor().map(|actor| actor.account);
+            // The key files are read on a job; until then a slot is taken to have a key.
+            let logins = bound.clone();
+            let read_keys = move |_: &CancelFlag| {
+                logins.map(|login| {
+                    let key = login
+                        .as_deref()
+                        .and_then(|l| crate::sign::account_key(&dir, l).ok().flatten());
+                    (key.is_some(), key.as_ref().is_some_and(|k| k.issuer.is_none()))
+                })
+            };
+            let keys = Job::spawn(ctx, "pdf-keys", "正在读取评估员密钥…", read_keys).ok();
             let slots = bound.map(|login| {
                 let mine = login.is_some() && login == me;
                 let unlocked = login.as_deref().is_some_and(|l| self.session_keys.has(l));
-                let key =
-                    login.as_deref().and_then(|l| crate::sign::account_key(&dir, l).ok().flatten());
-                let practice = key.as_ref().is_some_and(|k| k.issuer.is_none());
-                AccountSlot::new(login, mine, unlocked, key.is_some())
-                    .with_practice_certificate(practice)
+                AccountSlot::new(login, mine, unlocked, true)
             });
             let dialog =
                 ExportDialog::for_accounts(&editor.record, slots, self.prefs.export_dir.as_deref());
-            self.export = Some(PdfExport { dialog, stage: None, confirmed: None });
+            self.export = Some(PdfExport { dialog, stage: None, confirmed: None, keys });
             return;
         }
         let keys = match crate::sign::list_keys(&dir) {
@@ -124,7 +133,7 @@ impl AppState {
             }
         };
         let dialog = ExportDialog::new(&editor.record, keys, self.prefs.export_dir.as_deref());
-        self.export = Some(PdfExport { dialog, stage: None, confirmed: None });
+        self.export = Some(PdfExport { dialog, stage: None, confirmed: None, keys: None });
     }
 
     /// The session's key derivations so far (a test hook, see [`super::session_keys`]).
@@ -231,6 +240,15 @@ impl AppState {
     /// Moves finished jobs to their next stage, or shows their result. Waits while a
     /// password check has the store (stage 2 needs it).
     pub(super) fn poll_exports(&mut self, ctx: &egui::Context) {
+        if let Some(export) = &mut self.export
+            && let Some(job) = &mut export.keys
+            && let Some(result) = job.poll()
+        {
+            export.keys = None;
+            if let Ok(keys) = result {
+                export.dialog.set_account_keys(keys);
+            }
+        }
         if self.loan.is_some() {
             return;
         }

@@ -81,13 +81,6 @@ impl AccountSlot {
         Self { login, mine, unlocked, has_key, practice: false, sign, password, passphrase }
     }
 
-    /// Marks the slot's key as having only a practice certificate.
-    #[must_use]
-    pub fn with_practice_certificate(mut self, practice: bool) -> Self {
-        self.practice = practice;
-        self
-    }
-
     fn choice(&self) -> SignChoice {
         match &self.login {
             Some(login) if self.sign => SignChoice::Account {
@@ -147,6 +140,19 @@ impl ExportDialog {
         let dir = last_dir.filter(|dir| dir.is_dir()).map_or_else(documents_dir, Path::to_path_buf);
         let file_name = format!("{}-老年人能力评估报告.pdf", record.info.number);
         Self { save: SaveDialog::new(dir, file_name), signers, status: None }
+    }
+
+    /// What the key files say about each slot's account (read on a job when the window
+    /// opens): whether it has a key here, and whether that key has only a practice
+    /// certificate.
+    pub fn set_account_keys(&mut self, keys: [(bool, bool); 2]) {
+        if let Signers::Accounts(slots) = &mut self.signers {
+            for (slot, (has_key, practice)) in slots.iter_mut().zip(keys) {
+                slot.has_key = has_key;
+                slot.practice = practice;
+                slot.sign = slot.mine && (slot.unlocked || has_key);
+            }
+        }
     }
 
     /// Marks the accounts whose keys this session now holds (after an export).
