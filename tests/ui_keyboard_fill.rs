@@ -28,16 +28,27 @@ impl Keyboard {
         self.keys += 1;
     }
 
-    /// Option `number` (1-based) of the focused list, by its digits.
+    /// Option `number` (1-based) of the focused list, by its digits typed as a quick hand
+    /// does: one frame (a quarter second of the harness's clock) between two digits, not
+    /// `run` — that runs as many frames as the background store writer asks for, and each
+    /// advances the clock, so the second digit could fall outside the two-digit window.
     fn option(&mut self, number: usize) {
-        for digit in number.to_string().chars() {
-            self.key(Key::from_name(&digit.to_string()).unwrap());
+        let digits: Vec<char> = number.to_string().chars().collect();
+        for (i, digit) in digits.iter().enumerate() {
+            self.harness.key_press(Key::from_name(&digit.to_string()).unwrap());
+            if i + 1 < digits.len() {
+                self.harness.step();
+            } else {
+                self.harness.run();
+            }
+            self.keys += 1;
         }
     }
 
-    /// A pause longer than the two-digit window of a long list (1 s at 60 frames a second).
+    /// A pause longer than the two-digit window of a long list (1 s; the harness's clock
+    /// advances a quarter second a frame).
     fn pause(&mut self) {
-        self.harness.run_steps(70);
+        self.harness.run_steps(8);
     }
 
     fn text(&mut self, text: &str) {
