@@ -30,5 +30,7 @@ pub mod review;
 pub mod scale;
 pub mod sign;
 pub mod store;
+pub mod sync;
 pub mod tables;
+#[cfg(feature = "gui")]
 pub mod ui;

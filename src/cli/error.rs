@@ -69,6 +69,9 @@ pub enum CliError {
     /// No `--data-dir` and no per-user data directory.
     #[error("找不到用户数据目录，请用 --data-dir 指定")]
     NoDataDir,
+    /// The program was built without the desktop app (`--no-default-features`).
+    #[error("此程序未包含桌面界面，请使用命令行子命令（elder-assess --help）")]
+    NoGui,
     /// Standard input could not be read.
     #[error("无法读取标准输入：{0}")]
     ReadStdin(std::io::Error),

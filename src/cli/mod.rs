@@ -65,7 +65,10 @@ pub fn run() -> ExitCode {
     let Some(command) = cli.command else {
         // Without a command the desktop app opens.
         return match env::data_dir(cli.data_dir.as_deref()) {
+            #[cfg(feature = "gui")]
             Ok(dir) => crate::ui::run(&dir),
+            #[cfg(not(feature = "gui"))]
+            Ok(_) => error::finish(Err(CliError::NoGui)),
             Err(err) => error::finish(Err(err)),
         };
     };

@@ -1,0 +1,87 @@
+//! [`SyncError`]: what can be wrong with an envelope, a package or a sync exchange.
+//!
+//! Messages name the envelope (its id) and the reason, never a person's name, ID number
+//! or diagnosis.
+
+use thiserror::Error;
+
+/// An envelope, decision, package or protocol message that cannot be accepted, or a sync
+/// exchange that failed.
+#[derive(Debug, Error)]
+pub enum SyncError {
+    /// Not a well-formed envelope id (32 lower-case hexadecimal characters).
+    #[error("信封编号无效：应为 32 位小写十六进制字符")]
+    BadId,
+    /// Not a well-formed device id.
+    #[error("设备编号无效：应为 32 位小写十六进制字符")]
+    BadDevice,
+    /// The JSON does not match the format (unknown field, wrong type, …).
+    #[error("{what}格式无效：{detail}")]
+    Format {
+        /// What was being read (信封, 同步请求, …).
+        what: &'static str,
+        /// serde's message with the field path (never a value).
+        detail: String,
+    },
+    /// A format version this program does not know.
+    #[error("{what}版本 {found} 不受支持（本程序支持版本 {supported}）")]
+    Version {
+        /// What was being read.
+        what: &'static str,
+        /// The version found.
+        found: u32,
+        /// The version this program writes and reads.
+        supported: u32,
+    },
+    /// The content hash does not match the body.
+    #[error("信封 {id} 的内容摘要不符：内容已被改动或不完整")]
+    Hash {
+        /// The envelope (as claimed by the damaged file).
+        id: String,
+    },
+    /// The device signature does not verify.
+    #[error("信封 {id} 的设备签名无效")]
+    Signature {
+        /// The envelope.
+        id: String,
+    },
+    /// The public key is not a P-256 key.
+    #[error("设备公钥无效")]
+    BadKey,
+    /// The envelope's record fails the entrance checks.
+    #[error("信封 {id} 的评估记录无效：{detail}")]
+    Record {
+        /// The envelope.
+        id: String,
+        /// What is wrong (field codes, never values).
+        detail: String,
+    },
+    /// The envelope belongs to another county.
+    #[error("信封 {id} 属于其他县（{county}），不能导入本县")]
+    ForeignCounty {
+        /// The envelope.
+        id: String,
+        /// The county it names.
+        county: String,
+    },
+    /// Signing with the device key failed.
+    #[error("设备签名失败")]
+    Sign,
+}
+
+impl SyncError {
+    /// A [`SyncError::Format`] from a `serde_json` error: its category and position
+    /// only, never its message, which can quote a value (an ID number, a name).
+    pub fn format(what: &'static str, err: &serde_json::Error) -> Self {
+        let kind = match err.classify() {
+            serde_json::error::Category::Io => "读取失败",
+            serde_json::error::Category::Syntax => "不是有效的 JSON",
+            serde_json::error::Category::Data => "字段缺失、多余或类型不符",
+            serde_json::error::Category::Eof => "内容不完整（被截断）",
+        };
+        Self::Format {
+            what,
+            detail: format!("{kind}（第 {} 行第 {} 列）", err.line(), err.column()),
+        }
+    }
+}
