@@ -121,3 +121,26 @@ fn records_and_data_files_do_not_reach_up() {
         assert_eq!(within("src/datafile", upper), Vec::<String>::new(), "{upper}");
     }
 }
+
+/// The county server is a face of the same library without the desktop app: its normal
+/// dependency tree (what `cargo build -p elder-assess-server` links) holds no GUI crate.
+#[test]
+fn the_server_never_links_the_gui() {
+    let output = std::process::Command::new(env!("CARGO"))
+        .args(["tree", "--offline", "-p", "elder-assess-server", "-e", "normal", "--prefix", "none"])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let tree = String::from_utf8(output.stdout).unwrap();
+    assert!(tree.contains("elder-assess v"), "the server links the library: {tree}");
+    let gui: Vec<&str> = tree
+        .lines()
+        .filter(|line| ["egui", "eframe", "winit", "glow "].iter().any(|c| line.starts_with(c)))
+        .collect();
+    assert_eq!(gui, Vec::<&str>::new());
+    // And the library's GUI module is behind the `gui` feature that the server leaves off.
+    let lib = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("src/lib.rs"))
+        .unwrap();
+    assert!(lib.contains("#[cfg(feature = \"gui\")]\npub mod ui;"));
+}
