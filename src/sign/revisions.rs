@@ -9,7 +9,10 @@
 //! - add a signature field (merged with its widget, `/FT /Sig`), its signature dictionary
 //!   and the objects of its appearance;
 //! - append that widget to the form's `/Fields` (and set `/SigFlags`) and to its page's
-//!   `/Annots`.
+//!   `/Annots`;
+//! - likewise add a document time-stamp (`/Type /DocTimeStamp`, see
+//!   [`super::timestamp`]) in a new field, which must be invisible (zero-size `/Rect`,
+//!   no appearance): a new visible field is a change, whatever it holds.
 //!
 //! Everything else (page content, the catalog's other entries, deleted objects, a page
 //! added, removed or reordered, an earlier signature field removed or changed) is a
@@ -46,7 +49,9 @@ pub fn unexplained_changes(old: &Document, new: &Document) -> Vec<String> {
     // A signature field the signed report did not have: its widget could be placed and
     // drawn anywhere, over the report's content. Reports sign fields made before the first
     // signature (pyHanko, too, refuses new visible fields after a certification).
-    for id in widgets.iter().filter(|id| !old.objects.contains_key(id)) {
+    // A document time-stamp's field is new too, but invisible: it draws nothing.
+    let new_fields = widgets.iter().filter(|id| !old.objects.contains_key(id));
+    for id in new_fields.filter(|id| !is_doc_timestamp_field(new, **id)) {
         let name = new
             .get_dictionary(*id)
             .ok()
@@ -125,6 +130,26 @@ fn is_signature_widget(object: &Object) -> bool {
         dict.get(b"Subtype").and_then(Object::as_name).ok() == Some(b"Widget")
             && dict.get(b"FT").and_then(Object::as_name).ok() == Some(b"Sig")
     })
+}
+
+/// Whether the signature field `id` of `new` holds a document time-stamp
+/// (`/V` a `/Type /DocTimeStamp` dictionary) and is invisible: a zero-size `/Rect` and
+/// no appearance.
+fn is_doc_timestamp_field(new: &Document, id: ObjectId) -> bool {
+    let Ok(widget) = new.get_dictionary(id) else { return false };
+    let value = widget
+        .get(b"V")
+        .ok()
+        .and_then(|v| new.dereference(v).ok())
+        .and_then(|(_, v)| v.as_dict().ok());
+    let rect: Option<Vec<f32>> = widget
+        .get(b"Rect")
+        .and_then(Object::as_array)
+        .ok()
+        .and_then(|r| r.iter().map(|v| v.as_float().ok()).collect());
+    let invisible = matches!(rect.as_deref(), Some([x1, y1, x2, y2])
+        if (x2 - x1).abs() < f32::EPSILON && (y2 - y1).abs() < f32::EPSILON);
+    invisible && !widget.has(b"AP") && value.is_some_and(|v| v.has_type(b"DocTimeStamp"))
 }
 
 /// Signature fields (merged with their widget) that `new` adds, or that were empty in
