@@ -9,10 +9,10 @@
 //! is the signer's word, and a revoked key could claim any earlier time.
 
 use chrono::{DateTime, Utc};
-use x509_cert::Certificate;
-use x509_cert::crl::CertificateList;
 use const_oid::db::rfc5280::ID_KP_TIME_STAMPING;
 use der::Decode as _;
+use x509_cert::Certificate;
+use x509_cert::crl::CertificateList;
 use x509_cert::ext::pkix::{BasicConstraints, ExtendedKeyUsage, KeyUsage};
 
 use super::x509::{SERIAL_NUMBER, UID, subject_text, verify_crl_issued_by, verify_issued_by};

@@ -59,5 +59,7 @@ pub use keys::{
 };
 pub use pdf::{FieldPlacement, SignatureRequest, add_signature_fields, sign_pdf};
 pub use slots::{Slot, SlotPlace, add_slots, read_slots};
-pub use timestamp::{DocTimestamp, TimestampAuthority, add_document_timestamp, document_timestamps};
+pub use timestamp::{
+    DocTimestamp, TimestampAuthority, add_document_timestamp, document_timestamps,
+};
 pub use verify::{SignatureCheck, verify_pdf};

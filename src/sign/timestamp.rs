@@ -76,8 +76,8 @@ impl TimestampAuthority {
         }
         let key = SigningKey::from_pkcs8_pem(key_pem)
             .map_err(|_| bad("私钥不是未加密的 PKCS#8 P-256 私钥".to_owned()))?;
-        let public = SubjectPublicKeyInfoOwned::from_key(*key.verifying_key())
-            .map_err(SignError::crypto)?;
+        let public =
+            SubjectPublicKeyInfoOwned::from_key(*key.verifying_key()).map_err(SignError::crypto)?;
         if public != certificate.tbs_certificate.subject_public_key_info {
             return Err(bad("私钥与证书不匹配".to_owned()));
         }
@@ -235,9 +235,8 @@ fn check_token(
         byte_range.map_or(0, |[_, _, start, len]| start.saturating_add(len));
     let inspected = cms::inspect(contents).unwrap_or_default();
     let certificate = inspected.certificate.as_ref();
-    let econtent = inspected.econtent.as_deref().filter(|_| {
-        inspected.econtent_type == Some(ID_CT_TST_INFO)
-    });
+    let econtent =
+        inspected.econtent.as_deref().filter(|_| inspected.econtent_type == Some(ID_CT_TST_INFO));
     let info = econtent.and_then(|der| TstInfo::from_der_bytes(der).ok());
     let content_digest_ok = match (econtent, &inspected.sha256_digest) {
         (Some(der), Some(expected)) => Sha256::digest(der)[..] == expected[..],
@@ -251,9 +250,7 @@ fn check_token(
         field,
         gen_time: info.as_ref().map(TstInfo::gen_time_utc),
         serial: info.as_ref().and_then(TstInfo::serial),
-        tsa_subject: certificate
-            .map(|c| c.tbs_certificate.subject.to_string())
-            .unwrap_or_default(),
+        tsa_subject: certificate.map(|c| c.tbs_certificate.subject.to_string()).unwrap_or_default(),
         tsa_name: certificate.and_then(|c| subject_text(&c.tbs_certificate.subject, COMMON_NAME)),
         imprint_ok,
         signature_ok: inspected.signature_ok

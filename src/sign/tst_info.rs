@@ -30,7 +30,8 @@ use spki::AlgorithmIdentifierOwned;
 use super::SignError;
 
 /// id-ct-TSTInfo (RFC 3161 §2.4.2): the `eContentType` of a time-stamp token.
-pub const ID_CT_TST_INFO: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.9.16.1.4");
+pub const ID_CT_TST_INFO: ObjectIdentifier =
+    ObjectIdentifier::new_unwrap("1.2.840.113549.1.9.16.1.4");
 
 /// The policy the county's time-stamps name: the ETSI baseline time-stamp policy
 /// (ETSI EN 319 421 §5.2, `itu-t(0) identified-organization(4) etsi(0)
@@ -99,9 +100,8 @@ impl TstInfo {
     pub fn new(digest: &[u8; 32], serial: u128, now: DateTime<Utc>) -> Result<Self, SignError> {
         let seconds = u64::try_from(now.timestamp())
             .map_err(|_| SignError::Crypto("时间戳时间早于 1970 年".to_owned()))?;
-        let gen_time =
-            GeneralizedTime::from_unix_duration(std::time::Duration::from_secs(seconds))
-                .map_err(SignError::crypto)?;
+        let gen_time = GeneralizedTime::from_unix_duration(std::time::Duration::from_secs(seconds))
+            .map_err(SignError::crypto)?;
         Ok(Self {
             version: 1,
             policy: TSA_POLICY,

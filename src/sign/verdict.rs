@@ -18,8 +18,8 @@ use x509_cert::crl::CertificateList;
 use chrono::{DateTime, Utc};
 
 use super::chain::{self, Issued, Untrusted};
-use super::timestamp::{DocTimestamp, document_timestamps};
 use super::slots::{Slot, read_slots};
+use super::timestamp::{DocTimestamp, document_timestamps};
 use super::x509::{UID, subject_text};
 use super::{SignError, SignatureCheck, verify_pdf};
 
