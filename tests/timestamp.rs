@@ -123,7 +123,11 @@ fn a_token_whose_imprint_is_not_the_files_digest_is_a_finding() {
     let range = document_timestamps(&stamped).unwrap()[0].byte_range.unwrap();
     let token = authority.token(&[0x55; 32], 10, at(STAMPED_AT)).unwrap();
     let mut swapped = stamped.clone();
-    let hex: String = token.iter().map(|b| format!("{b:02X}")).collect();
+    let hex: String = token.iter().fold(String::new(), |mut hex, b| {
+        use std::fmt::Write as _;
+        write!(hex, "{b:02X}").unwrap();
+        hex
+    });
     let room = range[2] - range[1] - 2;
     assert!(hex.len() <= room);
     let padded = format!("{hex:0<room$}");
