@@ -218,3 +218,123 @@ fn pdfsig_and_pyhanko_accept_the_time_stamped_report() {
     );
     assert_eq!(text.matches(": PAdES B-T, AdES basic validation PASSED").count(), 2, "{text}");
 }
+
+/// The CLI by hand: `ca init`, `ca issue-tsa` (key 0600, recorded in `ca list`), `trust
+/// add` of the roots, `timestamp`, then `verify` (text and `--json`) on the stamped
+/// report: exit 0 with the time-stamp said; `timestamp` refuses an assessor-style
+/// certificate (exit 2); `verify` of a stamped report whose authority is not installed
+/// exits 1.
+#[test]
+fn cli_issue_tsa_timestamp_and_verify() {
+    use std::process::{Command, Output};
+    let g = genuine("ts-cli");
+    let data = g.dir.0.join("data");
+    let run = |args: &[&str]| -> Output {
+        Command::new(env!("CARGO_BIN_EXE_elder-assess"))
+            .arg("--data-dir")
+            .arg(&data)
+            .args(args)
+            .env_remove("ELDER_ASSESS_PASSWORD")
+            .env_remove("ELDER_ASSESS_PASSPHRASE")
+            .output()
+            .unwrap()
+    };
+    let text = |out: &Output| {
+        format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr))
+    };
+    let path = |name: &str| g.dir.0.join(name).to_str().unwrap().to_owned();
+    std::fs::write(path("pass.txt"), "县级根证书口令-仅供测试-2026\n").unwrap();
+    std::fs::write(path("report.pdf"), &g.twice).unwrap();
+    std::fs::write(path("genuine-root.pem"), g.county.root_pem()).unwrap();
+    let pass = path("pass.txt");
+    let ok = |args: &[&str]| {
+        let out = run(args);
+        assert!(out.status.success(), "{args:?}: {}", text(&out));
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    ok(&["ca", "init", "--agency", "耿马县时间戳测试", "--passphrase-file", &pass]);
+    let (cert, key) = (path("tsa.crt.pem"), path("tsa.key.pem"));
+    let issued = ok(&[
+        "ca",
+        "issue-tsa",
+        "--name",
+        "耿马县评估时间戳服务",
+        "--out-cert",
+        &cert,
+        "--out-key",
+        &key,
+        "--days",
+        "365",
+        "--passphrase-file",
+        &pass,
+    ]);
+    assert!(issued.contains("已签发时间戳服务证书"), "{issued}");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        let mode = std::fs::metadata(&key).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600, "the TSA key is private");
+    }
+    assert!(ok(&["ca", "list"]).contains("耿马县评估时间戳服务"));
+    // The key is never overwritten.
+    let again = run(&[
+        "ca",
+        "issue-tsa",
+        "--name",
+        "x",
+        "--out-cert",
+        &cert,
+        "--out-key",
+        &key,
+        "--passphrase-file",
+        &pass,
+    ]);
+    assert_eq!(again.status.code(), Some(2), "{}", text(&again));
+
+    let stamped = path("stamped.pdf");
+    ok(&[
+        "timestamp",
+        &path("report.pdf"),
+        "--tsa-cert",
+        &cert,
+        "--tsa-key",
+        &key,
+        "--out",
+        &stamped,
+    ]);
+    ok(&["trust", "add", &path("genuine-root.pem")]);
+    // Only the assessors' root: the time-stamp's authority is not trusted yet.
+    let untrusted = run(&["verify", &stamped]);
+    assert_eq!(untrusted.status.code(), Some(1), "{}", text(&untrusted));
+    assert!(text(&untrusted).contains("不可信"), "{}", text(&untrusted));
+    ok(&["ca", "cert", "--out", &path("tsa-root.pem")]);
+    ok(&["trust", "add", &path("tsa-root.pem")]);
+    let said = ok(&["verify", &stamped]);
+    assert!(said.contains("时间戳 1：时间戳1"), "{said}");
+    assert!(said.contains("（北京时间），由 耿马县评估时间戳服务 签发，可信"), "{said}");
+    assert!(said.contains("覆盖：签名 1、2"), "{said}");
+    assert!(said.contains("PAdES B-T"), "{said}");
+    let json: serde_json::Value =
+        serde_json::from_str(&ok(&["verify", "--json", &stamped])).unwrap();
+    assert_eq!(json["valid"], true);
+    assert_eq!(json["timestamps"][0]["trusted"], true);
+    assert_eq!(json["timestamps"][0]["covers"], serde_json::json!([1, 2]));
+
+    // An assessor-style certificate (no timeStamping purpose) is refused as an authority.
+    let (plain_cert, plain_key) = g.county.plain_leaf_pem("不是时间戳服务");
+    std::fs::write(path("plain.crt.pem"), plain_cert).unwrap();
+    std::fs::write(path("plain.key.pem"), plain_key).unwrap();
+    let refused = run(&[
+        "timestamp",
+        &path("report.pdf"),
+        "--tsa-cert",
+        &path("plain.crt.pem"),
+        "--tsa-key",
+        &path("plain.key.pem"),
+        "--out",
+        &path("nope.pdf"),
+    ]);
+    assert_eq!(refused.status.code(), Some(2), "{}", text(&refused));
+    assert!(text(&refused).contains("timeStamping"), "{}", text(&refused));
+    assert!(!g.dir.0.join("nope.pdf").exists());
+}
