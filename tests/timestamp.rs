@@ -221,9 +221,8 @@ fn pdfsig_and_pyhanko_accept_the_time_stamped_report() {
 
 /// The CLI by hand: `ca init`, `ca issue-tsa` (key 0600, recorded in `ca list`), `trust
 /// add` of the roots, `timestamp`, then `verify` (text and `--json`) on the stamped
-/// report: exit 0 with the time-stamp said; `timestamp` refuses an assessor-style
-/// certificate (exit 2); `verify` of a stamped report whose authority is not installed
-/// exits 1.
+/// report: exit 0 with the time-stamp said; `verify` of a stamped report whose authority
+/// is not installed exits 1.
 #[test]
 fn cli_issue_tsa_timestamp_and_verify() {
     use std::process::{Command, Output};
@@ -319,22 +318,29 @@ fn cli_issue_tsa_timestamp_and_verify() {
     assert_eq!(json["valid"], true);
     assert_eq!(json["timestamps"][0]["trusted"], true);
     assert_eq!(json["timestamps"][0]["covers"], serde_json::json!([1, 2]));
+}
 
-    // An assessor-style certificate (no timeStamping purpose) is refused as an authority.
+/// `timestamp` refuses an assessor-style certificate (no timeStamping purpose) as the
+/// authority: exit 2, nothing written.
+#[test]
+fn cli_timestamp_refuses_a_certificate_without_the_time_stamping_purpose() {
+    use std::process::Command;
+    let g = genuine("ts-cli-refused");
+    let path = |name: &str| g.dir.0.join(name).to_str().unwrap().to_owned();
+    std::fs::write(path("report.pdf"), &g.twice).unwrap();
     let (plain_cert, plain_key) = g.county.plain_leaf_pem("不是时间戳服务");
     std::fs::write(path("plain.crt.pem"), plain_cert).unwrap();
     std::fs::write(path("plain.key.pem"), plain_key).unwrap();
-    let refused = run(&[
-        "timestamp",
-        &path("report.pdf"),
-        "--tsa-cert",
-        &path("plain.crt.pem"),
-        "--tsa-key",
-        &path("plain.key.pem"),
-        "--out",
-        &path("nope.pdf"),
-    ]);
-    assert_eq!(refused.status.code(), Some(2), "{}", text(&refused));
-    assert!(text(&refused).contains("timeStamping"), "{}", text(&refused));
+    let refused = Command::new(env!("CARGO_BIN_EXE_elder-assess"))
+        .arg("--data-dir")
+        .arg(g.dir.0.join("data"))
+        .args(["timestamp", &path("report.pdf"), "--tsa-cert", &path("plain.crt.pem")])
+        .args(["--tsa-key", &path("plain.key.pem"), "--out", &path("nope.pdf")])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&refused.stderr);
+    assert_eq!(refused.status.code(), Some(2), "{text}");
+    assert!(text.contains("timeStamping"), "{text}");
+    assert!(refused.stdout.is_empty());
     assert!(!g.dir.0.join("nope.pdf").exists());
 }
