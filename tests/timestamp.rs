@@ -10,7 +10,7 @@ use elder_assess::sign::{
 };
 
 use super::attacks::county::{County, at};
-use super::attacks::{genuine, tamper, validators};
+use super::attacks::{codes, genuine, tamper, validators};
 
 /// When the county server time-stamps the report (after both signatures, 02:00 and 02:10).
 const STAMPED_AT: &str = "2026-12-01T02:30:00Z";
@@ -22,24 +22,6 @@ fn tsa(county: &County) -> TimestampAuthority {
 
 fn verdict(pdf: &[u8], county: &County) -> ReportVerdict {
     verify_report(pdf, Anchors { roots: std::slice::from_ref(&county.root), crls: &[] }).unwrap()
-}
-
-/// Every finding's code: `N:code` per signature, `tsN:code` per time-stamp, `report:code`.
-fn codes(v: &ReportVerdict) -> Vec<String> {
-    let mut out: Vec<String> = v
-        .signatures
-        .iter()
-        .enumerate()
-        .flat_map(|(n, s)| s.failures.iter().map(move |f| format!("{}:{}", n + 1, f.code)))
-        .collect();
-    out.extend(
-        v.timestamps
-            .iter()
-            .enumerate()
-            .flat_map(|(n, t)| t.failures.iter().map(move |f| format!("ts{}:{}", n + 1, f.code))),
-    );
-    out.extend(v.problems.iter().map(|p| format!("report:{}", p.code)));
-    out
 }
 
 #[test]

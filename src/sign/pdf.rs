@@ -55,7 +55,7 @@ const HEX: &[u8; 16] = b"0123456789ABCDEF";
 
 /// The `/ByteRange` placeholder as lopdf writes it; 10 digits allow files up to 9.9 GB.
 pub(super) const BYTE_RANGE_PLACEHOLDER: &[u8] = b"[0 9999999999 9999999999 9999999999]";
-pub(super) const PLACEHOLDER_NUMBER: i64 = 9_999_999_999;
+const PLACEHOLDER_NUMBER: i64 = 9_999_999_999;
 
 /// What to sign and how the signature looks.
 #[derive(Debug, Clone, PartialEq)]
@@ -130,26 +130,15 @@ pub fn sign_pdf(
         appearance_stream(&request.strokes, width, height),
     );
     let appearance_id = new.add_object(appearance);
-    let signature_id = new.add_object(Dictionary::from_iter([
-        ("Type", Object::Name(b"Sig".to_vec())),
-        ("Filter", Object::Name(b"Adobe.PPKLite".to_vec())),
-        ("SubFilter", Object::Name(b"ETSI.CAdES.detached".to_vec())),
-        (
-            "ByteRange",
-            Object::Array(vec![
-                0.into(),
-                PLACEHOLDER_NUMBER.into(),
-                PLACEHOLDER_NUMBER.into(),
-                PLACEHOLDER_NUMBER.into(),
-            ]),
-        ),
-        ("Contents", Object::String(vec![0; reserved], StringFormat::Hexadecimal)),
+    let mut signature = placeholder_dictionary("Sig", "ETSI.CAdES.detached", reserved);
+    signature.extend(&Dictionary::from_iter([
         ("M", Object::string_literal(pdf_date(request.signing_time))),
         ("Name", lopdf::text_string(&request.signer_name)),
         ("Reason", lopdf::text_string(&request.reason)),
         ("Location", lopdf::text_string(&request.location)),
         ("Reference", pdf_fields::references(request.certify, &request.field_name, root_id)),
     ]));
+    let signature_id = new.add_object(signature);
     let filled = pdf_fields::Filled { signature: signature_id, appearance: appearance_id };
     if let Some(field) = empty {
         pdf_fields::fill_field(&mut inc, root_id, field.id, filled)?;
@@ -168,6 +157,28 @@ pub fn sign_pdf(
         cms::signed_data(signer, &request.extra_certificates, digest)
     })?;
     Ok(out)
+}
+
+/// A signature dictionary's fixed part: `/Type` `kind` (`Sig`, or `DocTimeStamp`),
+/// `/Filter /Adobe.PPKLite`, `/SubFilter` `sub_filter`, the `/ByteRange` placeholder and
+/// `reserved` zero bytes of `/Contents`, for [`fill_signature`] to fill.
+pub(super) fn placeholder_dictionary(kind: &str, sub_filter: &str, reserved: usize) -> Dictionary {
+    let name = |text: &str| Object::Name(text.as_bytes().to_vec());
+    Dictionary::from_iter([
+        ("Type", name(kind)),
+        ("Filter", name("Adobe.PPKLite")),
+        ("SubFilter", name(sub_filter)),
+        (
+            "ByteRange",
+            Object::Array(vec![
+                0.into(),
+                PLACEHOLDER_NUMBER.into(),
+                PLACEHOLDER_NUMBER.into(),
+                PLACEHOLDER_NUMBER.into(),
+            ]),
+        ),
+        ("Contents", Object::String(vec![0; reserved], StringFormat::Hexadecimal)),
+    ])
 }
 
 /// Where an empty signature field goes, for [`add_signature_fields`].

@@ -21,7 +21,7 @@
 use chrono::{DateTime, Utc};
 use const_oid::db::rfc4519::COMMON_NAME;
 use der::Encode as _;
-use lopdf::{Dictionary, Object, StringFormat};
+use lopdf::Object;
 use p256::ecdsa::SigningKey;
 use p256::pkcs8::DecodePrivateKey as _;
 use sha2::{Digest as _, Sha256};
@@ -29,7 +29,7 @@ use spki::SubjectPublicKeyInfoOwned;
 use x509_cert::Certificate;
 
 use super::chain::is_timestamping;
-use super::pdf::{self, CONTENTS_MARGIN, PLACEHOLDER_NUMBER, Placeholder};
+use super::pdf::{self, CONTENTS_MARGIN, Placeholder};
 use super::tst_info::{ID_CT_TST_INFO, TstInfo};
 use super::x509::subject_text;
 use super::{SignError, cms, pdf_fields, verify};
@@ -134,21 +134,11 @@ pub fn add_document_timestamp(
     let reserved = tsa.token(&[0; 32], serial, now)?.len() + CONTENTS_MARGIN;
 
     let mut inc = lopdf::IncrementalDocument::create_from(pdf.to_vec(), doc);
-    let timestamp_id = inc.new_document.add_object(Dictionary::from_iter([
-        ("Type", Object::Name(b"DocTimeStamp".to_vec())),
-        ("Filter", Object::Name(b"Adobe.PPKLite".to_vec())),
-        ("SubFilter", Object::Name(b"ETSI.RFC3161".to_vec())),
-        (
-            "ByteRange",
-            Object::Array(vec![
-                0.into(),
-                PLACEHOLDER_NUMBER.into(),
-                PLACEHOLDER_NUMBER.into(),
-                PLACEHOLDER_NUMBER.into(),
-            ]),
-        ),
-        ("Contents", Object::String(vec![0; reserved], StringFormat::Hexadecimal)),
-    ]));
+    let timestamp_id = inc.new_document.add_object(pdf::placeholder_dictionary(
+        "DocTimeStamp",
+        "ETSI.RFC3161",
+        reserved,
+    ));
     let mut widget = pdf_fields::widget(&field_name, page_id, [0.0; 4], None);
     widget.remove(b"Lock");
     widget.set("V", Object::Reference(timestamp_id));

@@ -133,14 +133,22 @@ fn verdict(pdf: &[u8], roots: &[Certificate], crls: &[CertificateList]) -> Repor
     verify_report(pdf, Anchors { roots, crls }).unwrap()
 }
 
-/// The verdict's codes: `N:code` per signature, `report:code` for the report.
-fn codes(verdict: &ReportVerdict) -> Vec<String> {
+/// The verdict's codes: `N:code` per signature, `tsN:code` per document time-stamp,
+/// `report:code` for the report.
+pub fn codes(verdict: &ReportVerdict) -> Vec<String> {
     let mut out: Vec<String> = verdict
         .signatures
         .iter()
         .enumerate()
         .flat_map(|(n, s)| s.failures.iter().map(move |f| format!("{}:{}", n + 1, f.code)))
         .collect();
+    out.extend(
+        verdict
+            .timestamps
+            .iter()
+            .enumerate()
+            .flat_map(|(n, t)| t.failures.iter().map(move |f| format!("ts{}:{}", n + 1, f.code))),
+    );
     out.extend(verdict.problems.iter().map(|p| format!("report:{}", p.code)));
     out
 }
