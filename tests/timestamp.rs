@@ -326,3 +326,83 @@ fn cli_timestamp_refuses_a_certificate_without_the_time_stamping_purpose() {
     assert!(refused.stdout.is_empty());
     assert!(!g.dir.0.join("nope.pdf").exists());
 }
+
+/// The update as PDF 2.0 §12.8.5 and PAdES describe it: a signature field `时间戳1` in the
+/// form and on page 1, invisible (`/Rect [0 0 0 0]`, no appearance), whose value is
+/// `/Type /DocTimeStamp /Filter /Adobe.PPKLite /SubFilter /ETSI.RFC3161` with no claimed
+/// time, and whose `/Contents` is the token plus a small zero padding.
+#[test]
+fn the_time_stamp_field_is_invisible_and_its_contents_sized_to_the_token() {
+    use lopdf::{Document, Object};
+    let g = genuine("ts-format");
+    let stamped = add_document_timestamp(&g.twice, &tsa(&g.county), 13, at(STAMPED_AT)).unwrap();
+    let doc = Document::load_mem(&stamped).unwrap();
+    let catalog = doc.catalog().unwrap();
+    let form = doc.dereference(catalog.get(b"AcroForm").unwrap()).unwrap().1.as_dict().unwrap();
+    let fields = doc.dereference(form.get(b"Fields").unwrap()).unwrap().1.as_array().unwrap();
+    let last = fields.last().unwrap().as_reference().unwrap();
+    let field = doc.get_dictionary(last).unwrap();
+    assert_eq!(lopdf::decode_text_string(field.get(b"T").unwrap()).unwrap(), "时间戳1");
+    let rect: Vec<f32> = field
+        .get(b"Rect")
+        .unwrap()
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_float().unwrap())
+        .collect();
+    assert_eq!(rect, [0.0; 4]);
+    assert!(!field.has(b"AP") && !field.has(b"Lock"));
+    let page = doc.get_pages()[&1];
+    let annots = doc.get_dictionary(page).unwrap().get(b"Annots").unwrap();
+    let annots = doc.dereference(annots).unwrap().1.as_array().unwrap();
+    assert!(annots.contains(&Object::Reference(last)));
+    let value = doc.get_dictionary(field.get(b"V").unwrap().as_reference().unwrap()).unwrap();
+    let name = |key: &[u8]| value.get(key).unwrap().as_name().unwrap().to_vec();
+    assert_eq!(name(b"Type"), b"DocTimeStamp");
+    assert_eq!(name(b"Filter"), b"Adobe.PPKLite");
+    assert_eq!(name(b"SubFilter"), b"ETSI.RFC3161");
+    assert!(!value.has(b"M"), "the time is the token's genTime, not a claim");
+    let contents = value.get(b"Contents").unwrap().as_str().unwrap();
+    let padding = contents.iter().rev().take_while(|&&b| b == 0).count();
+    assert!(
+        contents.len() < 2048 && padding <= 40,
+        "{} bytes, {padding} of padding",
+        contents.len()
+    );
+}
+
+/// The token as RFC 3161 §2.4.2 and RFC 5652 lay it out: `SignedData` version 3 with
+/// `eContentType` id-ct-TSTInfo and the `TSTInfo` encapsulated, the signed attributes
+/// contentType (id-ct-TSTInfo), messageDigest and signing-certificate-v2 (no
+/// signingTime), and the authority's certificate and the county root.
+#[test]
+fn a_token_is_a_version_3_signed_data_of_a_tst_info_with_ess_and_both_certificates() {
+    use cms::content_info::{CmsVersion, ContentInfo};
+    use cms::signed_data::SignedData;
+    use const_oid::db::rfc5911::{
+        ID_AA_SIGNING_CERTIFICATE_V_2, ID_CONTENT_TYPE, ID_MESSAGE_DIGEST, ID_SIGNED_DATA,
+    };
+    use der::Decode as _;
+    let county = County::new("耿马傣族佤族自治县");
+    let authority = tsa(&county);
+    let token = authority.token(&[9; 32], 99, at(STAMPED_AT)).unwrap();
+    let info = ContentInfo::from_der(&token).unwrap();
+    assert_eq!(info.content_type, ID_SIGNED_DATA);
+    let signed: SignedData = info.content.decode_as().unwrap();
+    assert_eq!(signed.version, CmsVersion::V3);
+    let tst_info = "1.2.840.113549.1.9.16.1.4".parse::<const_oid::ObjectIdentifier>().unwrap();
+    assert_eq!(signed.encap_content_info.econtent_type, tst_info);
+    assert!(signed.encap_content_info.econtent.is_some());
+    assert_eq!(signed.certificates.as_ref().unwrap().0.len(), 2, "the authority and the root");
+    let signer_info = signed.signer_infos.0.iter().next().unwrap();
+    let attrs: Vec<_> = signer_info.signed_attrs.as_ref().unwrap().iter().map(|a| a.oid).collect();
+    assert_eq!(attrs.len(), 3);
+    for oid in [ID_CONTENT_TYPE, ID_MESSAGE_DIGEST, ID_AA_SIGNING_CERTIFICATE_V_2] {
+        assert!(attrs.contains(&oid), "{oid}");
+    }
+    let content_type =
+        signer_info.signed_attrs.as_ref().unwrap().iter().find(|a| a.oid == ID_CONTENT_TYPE);
+    let value = content_type.unwrap().values.iter().next().unwrap();
+    assert_eq!(value.decode_as::<const_oid::ObjectIdentifier>().unwrap(), tst_info);
+}

@@ -7,6 +7,10 @@
 //! ECDSA P-256 with SHA-256 is accepted ([`super::x509`]). A revoked certificate is
 //! untrusted whatever time its signature claims: without a timestamp, the claimed time
 //! is the signer's word, and a revoked key could claim any earlier time.
+//! (`super::verdict` lifts that for a signature covered by a trusted document time-stamp
+//! made before the revocation.) A time-stamp authority's certificate is checked the same
+//! way at the token's `genTime` by [`check_timestamping`], which also requires the
+//! critical, sole extended key usage id-kp-timeStamping.
 
 use chrono::{DateTime, Utc};
 use const_oid::db::rfc5280::ID_KP_TIME_STAMPING;
