@@ -8,14 +8,13 @@
 //! says signs where; [`super::timestamp`] the document time-stamps (B-T), whose authority
 //! must be trusted through an installed county root for time-stamping. A signature covered
 //! by a holding time-stamp whose `genTime` is before its certificate's revocation stays
-//! trusted: the county vouches that it was made before. This module puts them together. Every failure has a stable code
-//! (for `verify --json`) and a message in Chinese.
+//! trusted: the county vouches that it was made before. This module puts them together.
+//! Every failure has a stable code (for `verify --json`) and a message in Chinese.
 
+use chrono::{DateTime, Utc};
 use lopdf::{Document, Object};
 use x509_cert::Certificate;
 use x509_cert::crl::CertificateList;
-
-use chrono::{DateTime, Utc};
 
 use super::chain::{self, Issued, Untrusted};
 use super::slots::{Slot, read_slots};
