@@ -63,6 +63,8 @@ mod store_safety; // Checked backups (full disk, kill -9), damage found before w
 #[cfg(test)]
 mod tables; // CSV/XLSX exports read back, statistics.
 #[cfg(test)]
+mod timestamp; // Issue 15 point 7: RFC 3161 document time-stamps (PAdES B-T), verify, pdfsig, pyHanko.
+#[cfg(test)]
 mod ui; // The assessor app through egui_kittest: wizard, keys, ID numbers, signatures, completion.
 #[cfg(test)]
 mod ui_answers; // Answers that cannot contradict themselves: 「无」 exclusive, a problem list kept true.

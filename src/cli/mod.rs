@@ -22,7 +22,7 @@
 //!   a stored record's report, `review sign`, `audit verify`);
 //! - `filters` (the command line's filters in the store's and tables' terms),
 //!   `keys` (`keys new|list|request|install`), `ca` (the county certificate
-//!   authority), `trust` (the trust store),
+//!   authority), `trust` (the trust store), `tsa` (`ca issue-tsa`, `timestamp`),
 //!   `store_open` (opening the store and signing in), `secrets` (passphrases and
 //!   passwords from a file, the environment or the terminal).
 
@@ -42,6 +42,7 @@ mod secrets;
 mod signing;
 mod store_open;
 mod trust;
+mod tsa;
 mod verify;
 
 use std::process::ExitCode;
@@ -91,6 +92,7 @@ fn dispatch(env: &mut Env, command: Command) -> Result<(), CliError> {
         Command::BlankForm { out } => reports::blank_form_command(env, &out),
         Command::Keys { command } => keys::keys_command(env, &command),
         Command::Verify { file, json } => verify::verify_command(env, &file, json),
+        Command::Timestamp(args) => tsa::timestamp_command(env, &args),
         Command::Export(args) => bureau::export_command(env, &args),
         Command::Stats(args) => bureau::stats_command(env, &args),
         Command::Import(args) => bureau::import_command(env, &args),

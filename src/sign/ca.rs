@@ -36,6 +36,8 @@ use super::keys::{
 use super::request::Request;
 use super::x509::{SERIAL_NUMBER, UID, name_of, subject_text, verify_issued_by};
 
+pub use super::ca_tsa::{IssuedTsa, issue_timestamp_authority};
+
 /// How long the county root is valid.
 pub const ROOT_VALIDITY_YEARS: u32 = 20;
 
@@ -155,7 +157,10 @@ pub fn root(dir: &Path) -> Result<RootInfo, SignError> {
 }
 
 /// The root certificate and its key, unlocked with `passphrase`.
-fn unlock_root(dir: &Path, passphrase: &str) -> Result<(Certificate, SigningKey), SignError> {
+pub(super) fn unlock_root(
+    dir: &Path,
+    passphrase: &str,
+) -> Result<(Certificate, SigningKey), SignError> {
     let paths = ca_paths(dir);
     let root = root_certificate(dir)?;
     let secret =

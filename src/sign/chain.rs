@@ -7,11 +7,17 @@
 //! ECDSA P-256 with SHA-256 is accepted ([`super::x509`]). A revoked certificate is
 //! untrusted whatever time its signature claims: without a timestamp, the claimed time
 //! is the signer's word, and a revoked key could claim any earlier time.
+//! (`super::verdict` lifts that for a signature covered by a trusted document time-stamp
+//! made before the revocation.) A time-stamp authority's certificate is checked the same
+//! way at the token's `genTime` by [`check_timestamping`], which also requires the
+//! critical, sole extended key usage id-kp-timeStamping.
 
 use chrono::{DateTime, Utc};
+use const_oid::db::rfc5280::ID_KP_TIME_STAMPING;
+use der::Decode as _;
 use x509_cert::Certificate;
 use x509_cert::crl::CertificateList;
-use x509_cert::ext::pkix::{BasicConstraints, KeyUsage};
+use x509_cert::ext::pkix::{BasicConstraints, ExtendedKeyUsage, KeyUsage};
 
 use super::x509::{SERIAL_NUMBER, UID, subject_text, verify_crl_issued_by, verify_issued_by};
 
@@ -49,6 +55,9 @@ pub enum Untrusted {
     /// The certificate does not allow signing (no digitalSignature / nonRepudiation key
     /// usage), or is a CA certificate.
     NotForSigning,
+    /// A time-stamp's certificate does not have the timeStamping extended key usage (or
+    /// may not sign, or is a CA certificate).
+    NotForTimestamping,
 }
 
 impl Untrusted {
@@ -63,6 +72,7 @@ impl Untrusted {
             Self::RootNotValid => "root_not_valid",
             Self::Revoked { .. } => "revoked",
             Self::NotForSigning => "not_for_signing",
+            Self::NotForTimestamping => "not_for_timestamping",
         }
     }
 
@@ -85,6 +95,9 @@ impl Untrusted {
                 at.with_timezone(&crate::clock::CHINA_OFFSET).format("%Y-%m-%d")
             ),
             Self::NotForSigning => "证书不允许用于签名（密钥用途不符）".to_owned(),
+            Self::NotForTimestamping => {
+                "证书不是时间戳服务证书（没有 timeStamping 扩展密钥用途）".to_owned()
+            }
         }
     }
 }
@@ -96,6 +109,35 @@ pub fn check(
     crls: &[CertificateList],
     at: Option<DateTime<Utc>>,
 ) -> Result<Issued, Untrusted> {
+    check_for(cert, roots, crls, at, Purpose::Signing)
+}
+
+/// Checks a time-stamp authority's `cert` like [`check`], at the token's `genTime`, and
+/// that it is meant for time-stamping (RFC 3161 §2.3: the extended key usage
+/// id-kp-timeStamping, the only one, critical).
+pub fn check_timestamping(
+    cert: &Certificate,
+    roots: &[Certificate],
+    crls: &[CertificateList],
+    at: DateTime<Utc>,
+) -> Result<Issued, Untrusted> {
+    check_for(cert, roots, crls, Some(at), Purpose::Timestamping)
+}
+
+/// What a certificate is checked for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Purpose {
+    Signing,
+    Timestamping,
+}
+
+fn check_for(
+    cert: &Certificate,
+    roots: &[Certificate],
+    crls: &[CertificateList],
+    at: Option<DateTime<Utc>>,
+    purpose: Purpose,
+) -> Result<Issued, Untrusted> {
     let tbs = &cert.tbs_certificate;
     let Some(root) = issuer(cert, roots) else {
         return Err(if tbs.issuer == tbs.subject {
@@ -106,6 +148,9 @@ pub fn check(
     };
     if !may_sign(cert) {
         return Err(Untrusted::NotForSigning);
+    }
+    if purpose == Purpose::Timestamping && !is_timestamping(cert) {
+        return Err(Untrusted::NotForTimestamping);
     }
     let at = at.ok_or(Untrusted::NoSigningTime)?;
     let (from, until) = validity(cert);
@@ -178,6 +223,21 @@ fn may_sign(cert: &Certificate) -> bool {
     let usage = extension::<KeyUsage>(cert)
         .is_some_and(|ku| ku.digital_signature() || ku.non_repudiation());
     !ca && usage
+}
+
+/// RFC 3161 §2.3: the certificate's only extended key usage is id-kp-timeStamping, and
+/// the extension is critical.
+pub fn is_timestamping(cert: &Certificate) -> bool {
+    cert.tbs_certificate
+        .extensions
+        .iter()
+        .flatten()
+        .find(|ext| ext.extn_id == <ExtendedKeyUsage as const_oid::AssociatedOid>::OID)
+        .is_some_and(|ext| {
+            ext.critical
+                && ExtendedKeyUsage::from_der(ext.extn_value.as_bytes())
+                    .is_ok_and(|eku| eku.0 == [ID_KP_TIME_STAMPING])
+        })
 }
 
 #[cfg(test)]

@@ -32,7 +32,7 @@ use const_oid::db::rfc5912::{ECDSA_WITH_SHA_256, ID_SHA_256};
 use der::asn1::{OctetString, SetOfVec};
 use der::{Any, Decode as _, Encode as _, Sequence, SliceReader};
 use p256::ecdsa::signature::{Signer as _, Verifier as _};
-use p256::ecdsa::{DerSignature, VerifyingKey};
+use p256::ecdsa::{DerSignature, SigningKey, VerifyingKey};
 use sha2::{Digest as _, Sha256};
 use spki::{AlgorithmIdentifierOwned, DecodePublicKey as _};
 use x509_cert::Certificate;
@@ -71,7 +71,35 @@ pub(crate) fn signed_data(
     extra_certificates: &[Certificate],
     digest: &[u8; 32],
 ) -> Result<Vec<u8>, SignError> {
-    let certificate = signer.certificate();
+    build(signer.signing_key(), signer.certificate(), extra_certificates, Content::Detached(digest))
+}
+
+/// What a `SignedData` signs.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Content<'a> {
+    /// Detached content (a PDF signature): `eContentType` id-data, no `eContent`, the
+    /// messageDigest is this SHA-256 of the signed bytes.
+    Detached(&'a [u8; 32]),
+    /// Encapsulated content (an RFC 3161 `TSTInfo`): its type and DER, carried in
+    /// `eContent`; the messageDigest is the SHA-256 of that DER. The `SignedData` is
+    /// version 3, as RFC 5652 §5.1 requires for a type other than id-data.
+    Encapsulated {
+        /// The `eContentType`, e.g. id-ct-TSTInfo.
+        content_type: der::oid::ObjectIdentifier,
+        /// The content's DER.
+        der: &'a [u8],
+    },
+}
+
+/// The DER of a `ContentInfo(SignedData)` over `content`, signed with `key` whose
+/// certificate is `certificate`, with `extra_certificates` after it (duplicates dropped).
+/// The signed attributes are contentType, messageDigest and signing-certificate-v2.
+pub(crate) fn build(
+    key: &SigningKey,
+    certificate: &Certificate,
+    extra_certificates: &[Certificate],
+    content: Content<'_>,
+) -> Result<Vec<u8>, SignError> {
     let cert_hash: [u8; 32] =
         Sha256::digest(certificate.to_der().map_err(SignError::crypto)?).into();
     let ess = SigningCertificateV2 {
@@ -82,8 +110,15 @@ pub(crate) fn signed_data(
         }],
         policies: None,
     };
+    let (content_type, digest, econtent, version) = match content {
+        Content::Detached(digest) => (ID_DATA, *digest, None, CmsVersion::V1),
+        Content::Encapsulated { content_type, der } => {
+            let econtent = Any::new(der::Tag::OctetString, der).map_err(SignError::crypto)?;
+            (content_type, Sha256::digest(der).into(), Some(econtent), CmsVersion::V3)
+        }
+    };
     let attrs: Attributes = set(vec![
-        attribute(ID_CONTENT_TYPE, Any::encode_from(&ID_DATA).map_err(SignError::crypto)?)?,
+        attribute(ID_CONTENT_TYPE, Any::encode_from(&content_type).map_err(SignError::crypto)?)?,
         attribute(
             ID_MESSAGE_DIGEST,
             Any::encode_from(&OctetString::new(digest.to_vec()).map_err(SignError::crypto)?)
@@ -95,8 +130,7 @@ pub(crate) fn signed_data(
         )?,
     ])?;
     let to_sign = attrs.to_der().map_err(SignError::crypto)?;
-    let signature: DerSignature =
-        signer.signing_key().try_sign(&to_sign).map_err(SignError::crypto)?;
+    let signature: DerSignature = key.try_sign(&to_sign).map_err(SignError::crypto)?;
 
     let sha256 = AlgorithmIdentifierOwned { oid: ID_SHA_256, parameters: None };
     let signer_info = SignerInfo {
@@ -119,9 +153,9 @@ pub(crate) fn signed_data(
         }
     }
     let signed_data = SignedData {
-        version: CmsVersion::V1,
+        version,
         digest_algorithms: set(vec![sha256])?,
-        encap_content_info: EncapsulatedContentInfo { econtent_type: ID_DATA, econtent: None },
+        encap_content_info: EncapsulatedContentInfo { econtent_type: content_type, econtent },
         certificates: Some(CertificateSet(set(certificates)?)),
         crls: None,
         signer_infos: SignerInfos(set(vec![signer_info])?),
@@ -161,6 +195,10 @@ pub(crate) struct Inspected {
     pub signing_time: Option<DateTime<Utc>>,
     /// The messageDigest attribute, if the digest algorithm is SHA-256.
     pub sha256_digest: Option<Vec<u8>>,
+    /// The `eContentType` (id-data for a PDF signature, id-ct-TSTInfo for a time-stamp).
+    pub econtent_type: Option<der::oid::ObjectIdentifier>,
+    /// The encapsulated content's bytes (the `eContent` OCTET STRING), if any.
+    pub econtent: Option<Vec<u8>>,
     /// The ECDSA P-256 signature over the signed attributes verifies with the
     /// certificate's key.
     pub signature_ok: bool,
@@ -190,6 +228,13 @@ pub(crate) fn inspect(contents: &[u8]) -> Result<Inspected, String> {
     let certificate = certificates.iter().find(|c| names_signer(&signer_info.sid, c)).cloned();
 
     let mut inspected = Inspected {
+        econtent_type: Some(signed.encap_content_info.econtent_type),
+        econtent: signed
+            .encap_content_info
+            .econtent
+            .as_ref()
+            .and_then(|any| any.decode_as::<OctetString>().ok())
+            .map(OctetString::into_bytes),
         signer: certificate
             .as_ref()
             .and_then(|c| subject_text(&c.tbs_certificate.subject, COMMON_NAME)),

@@ -123,6 +123,10 @@ pub enum SignError {
         /// Why it was refused.
         reason: String,
     },
+    /// A time-stamp authority's certificate or key cannot be used (no timeStamping key
+    /// purpose, a key that is not the certificate's, unreadable PEM).
+    #[error("时间戳服务证书或密钥不可用：{0}")]
+    BadTimestampAuthority(String),
     /// A cryptographic or encoding step failed (should not happen with valid input).
     #[error("密码运算失败：{0}")]
     Crypto(String),

@@ -21,6 +21,10 @@
 //! CRLs a verifier checks against); [`account_keys::install_certificate`] puts a county
 //! certificate in place of an account key's practice one.
 //!
+//! Trusted time: [`timestamp`] (the county's RFC 3161 time-stamp authority, whose
+//! certificate [`ca_tsa`] issues, and document time-stamps that make a report PAdES
+//! B-T; [`verdict`] checks them).
+//!
 //! This module does not depend on the GUI; it uses `lopdf` for the PDF structure. It
 //! never asks for a passphrase: callers pass the value (the CLI reads it from a file,
 //! the environment or the terminal, see `cli::secrets`; the app from its dialog).
@@ -28,6 +32,7 @@
 pub mod account_keys;
 pub mod ca;
 pub mod ca_registry;
+pub mod ca_tsa;
 pub mod chain;
 mod cms;
 pub mod crl;
@@ -39,7 +44,9 @@ mod pdf_fields;
 pub mod request;
 pub mod revisions;
 pub mod slots;
+pub mod timestamp;
 pub mod trust;
+mod tst_info;
 pub mod verdict;
 pub mod verify;
 pub mod x509;
@@ -52,4 +59,7 @@ pub use keys::{
 };
 pub use pdf::{FieldPlacement, SignatureRequest, add_signature_fields, sign_pdf};
 pub use slots::{Slot, SlotPlace, add_slots, read_slots};
+pub use timestamp::{
+    DocTimestamp, TimestampAuthority, add_document_timestamp, document_timestamps,
+};
 pub use verify::{SignatureCheck, verify_pdf};

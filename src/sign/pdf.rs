@@ -54,7 +54,7 @@ const INK: &str = "0.05 0.1 0.45";
 const HEX: &[u8; 16] = b"0123456789ABCDEF";
 
 /// The `/ByteRange` placeholder as lopdf writes it; 10 digits allow files up to 9.9 GB.
-const BYTE_RANGE_PLACEHOLDER: &[u8] = b"[0 9999999999 9999999999 9999999999]";
+pub(super) const BYTE_RANGE_PLACEHOLDER: &[u8] = b"[0 9999999999 9999999999 9999999999]";
 const PLACEHOLDER_NUMBER: i64 = 9_999_999_999;
 
 /// What to sign and how the signature looks.
@@ -130,26 +130,15 @@ pub fn sign_pdf(
         appearance_stream(&request.strokes, width, height),
     );
     let appearance_id = new.add_object(appearance);
-    let signature_id = new.add_object(Dictionary::from_iter([
-        ("Type", Object::Name(b"Sig".to_vec())),
-        ("Filter", Object::Name(b"Adobe.PPKLite".to_vec())),
-        ("SubFilter", Object::Name(b"ETSI.CAdES.detached".to_vec())),
-        (
-            "ByteRange",
-            Object::Array(vec![
-                0.into(),
-                PLACEHOLDER_NUMBER.into(),
-                PLACEHOLDER_NUMBER.into(),
-                PLACEHOLDER_NUMBER.into(),
-            ]),
-        ),
-        ("Contents", Object::String(vec![0; reserved], StringFormat::Hexadecimal)),
+    let mut signature = placeholder_dictionary("Sig", "ETSI.CAdES.detached", reserved);
+    signature.extend(&Dictionary::from_iter([
         ("M", Object::string_literal(pdf_date(request.signing_time))),
         ("Name", lopdf::text_string(&request.signer_name)),
         ("Reason", lopdf::text_string(&request.reason)),
         ("Location", lopdf::text_string(&request.location)),
         ("Reference", pdf_fields::references(request.certify, &request.field_name, root_id)),
     ]));
+    let signature_id = new.add_object(signature);
     let filled = pdf_fields::Filled { signature: signature_id, appearance: appearance_id };
     if let Some(field) = empty {
         pdf_fields::fill_field(&mut inc, root_id, field.id, filled)?;
@@ -164,8 +153,32 @@ pub fn sign_pdf(
     let mut out = Vec::with_capacity(pdf.len() + 2 * reserved + 4096);
     inc.save_to(&mut out).map_err(|err| SignError::Unsupported(err.to_string()))?;
     let placeholder = Placeholder { old_len: pdf.len(), reserved };
-    fill_signature(&mut out, placeholder, signer, &request.extra_certificates)?;
+    fill_signature(&mut out, placeholder, |digest| {
+        cms::signed_data(signer, &request.extra_certificates, digest)
+    })?;
     Ok(out)
+}
+
+/// A signature dictionary's fixed part: `/Type` `kind` (`Sig`, or `DocTimeStamp`),
+/// `/Filter /Adobe.PPKLite`, `/SubFilter` `sub_filter`, the `/ByteRange` placeholder and
+/// `reserved` zero bytes of `/Contents`, for [`fill_signature`] to fill.
+pub(super) fn placeholder_dictionary(kind: &str, sub_filter: &str, reserved: usize) -> Dictionary {
+    let name = |text: &str| Object::Name(text.as_bytes().to_vec());
+    Dictionary::from_iter([
+        ("Type", name(kind)),
+        ("Filter", name("Adobe.PPKLite")),
+        ("SubFilter", name(sub_filter)),
+        (
+            "ByteRange",
+            Object::Array(vec![
+                0.into(),
+                PLACEHOLDER_NUMBER.into(),
+                PLACEHOLDER_NUMBER.into(),
+                PLACEHOLDER_NUMBER.into(),
+            ]),
+        ),
+        ("Contents", Object::String(vec![0; reserved], StringFormat::Hexadecimal)),
+    ])
 }
 
 /// Where an empty signature field goes, for [`add_signature_fields`].
@@ -219,7 +232,7 @@ pub fn add_signature_fields(pdf: &[u8], fields: &[FieldPlacement]) -> Result<Vec
     Ok(out)
 }
 
-fn load(pdf: &[u8]) -> Result<Document, SignError> {
+pub(super) fn load(pdf: &[u8]) -> Result<Document, SignError> {
     let doc = Document::load_mem(pdf).map_err(|err| SignError::NotPdf(err.to_string()))?;
     if doc.is_encrypted() {
         return Err(SignError::Unsupported("PDF 已加密".to_owned()));
@@ -227,14 +240,14 @@ fn load(pdf: &[u8]) -> Result<Document, SignError> {
     Ok(doc)
 }
 
-fn root_id(doc: &Document) -> Result<lopdf::ObjectId, SignError> {
+pub(super) fn root_id(doc: &Document) -> Result<lopdf::ObjectId, SignError> {
     doc.trailer
         .get(b"Root")
         .and_then(Object::as_reference)
         .map_err(|_| SignError::NotPdf("缺少文档目录（/Root）".to_owned()))
 }
 
-fn page_id(doc: &Document, page_index: usize) -> Result<lopdf::ObjectId, SignError> {
+pub(super) fn page_id(doc: &Document, page_index: usize) -> Result<lopdf::ObjectId, SignError> {
     let pages = doc.get_pages();
     u32::try_from(page_index + 1)
         .ok()
@@ -270,17 +283,20 @@ fn check_field_name(name: &str) -> Result<(), SignError> {
 /// Where the placeholders are: in the update that starts at `old_len`, a `/Contents`
 /// of `reserved` zero bytes.
 #[derive(Debug, Clone, Copy)]
-struct Placeholder {
-    old_len: usize,
-    reserved: usize,
+pub(super) struct Placeholder {
+    /// The length of the file before the update.
+    pub old_len: usize,
+    /// The bytes reserved for the CMS.
+    pub reserved: usize,
 }
 
-/// Writes the byte range and the CMS into the placeholders.
-fn fill_signature(
+/// Writes the byte range into its placeholder, then the CMS that `make` builds over the
+/// SHA-256 of the two ranges into `/Contents` (a signature's `SignedData`, or a document
+/// time-stamp's token).
+pub(super) fn fill_signature(
     out: &mut [u8],
     Placeholder { old_len, reserved }: Placeholder,
-    signer: &Signer,
-    extra_certificates: &[Certificate],
+    make: impl FnOnce(&[u8; 32]) -> Result<Vec<u8>, SignError>,
 ) -> Result<(), SignError> {
     let missing = || SignError::Crypto("签名占位符未找到".to_owned());
     let range_at = old_len + find(&out[old_len..], BYTE_RANGE_PLACEHOLDER).ok_or_else(missing)?;
@@ -303,7 +319,7 @@ fn fill_signature(
     hasher.update(&out[..c_start]);
     hasher.update(&out[c_end..]);
     let digest: [u8; 32] = hasher.finalize().into();
-    let der = cms::signed_data(signer, extra_certificates, &digest)?;
+    let der = make(&digest)?;
     if der.len() > reserved {
         return Err(SignError::SignatureTooLarge { size: der.len(), room: reserved });
     }

@@ -9,7 +9,10 @@
 //! - add a signature field (merged with its widget, `/FT /Sig`), its signature dictionary
 //!   and the objects of its appearance;
 //! - append that widget to the form's `/Fields` (and set `/SigFlags`) and to its page's
-//!   `/Annots`.
+//!   `/Annots`;
+//! - likewise add a document time-stamp (`/Type /DocTimeStamp`, see
+//!   [`super::timestamp`]) in a new field, which must be invisible (zero-size `/Rect`,
+//!   no appearance): a new visible field is a change, whatever it holds.
 //!
 //! Everything else (page content, the catalog's other entries, deleted objects, a page
 //! added, removed or reordered, an earlier signature field removed or changed) is a
@@ -46,7 +49,9 @@ pub fn unexplained_changes(old: &Document, new: &Document) -> Vec<String> {
     // A signature field the signed report did not have: its widget could be placed and
     // drawn anywhere, over the report's content. Reports sign fields made before the first
     // signature (pyHanko, too, refuses new visible fields after a certification).
-    for id in widgets.iter().filter(|id| !old.objects.contains_key(id)) {
+    // A document time-stamp's field is new too, but invisible: it draws nothing.
+    let new_fields = widgets.iter().filter(|id| !old.objects.contains_key(id));
+    for id in new_fields.filter(|id| !is_doc_timestamp_field(new, **id)) {
         let name = new
             .get_dictionary(*id)
             .ok()
@@ -125,6 +130,26 @@ fn is_signature_widget(object: &Object) -> bool {
         dict.get(b"Subtype").and_then(Object::as_name).ok() == Some(b"Widget")
             && dict.get(b"FT").and_then(Object::as_name).ok() == Some(b"Sig")
     })
+}
+
+/// Whether the signature field `id` of `new` holds a document time-stamp
+/// (`/V` a `/Type /DocTimeStamp` dictionary) and is invisible: a zero-size `/Rect` and
+/// no appearance.
+fn is_doc_timestamp_field(new: &Document, id: ObjectId) -> bool {
+    let Ok(widget) = new.get_dictionary(id) else { return false };
+    let value = widget
+        .get(b"V")
+        .ok()
+        .and_then(|v| new.dereference(v).ok())
+        .and_then(|(_, v)| v.as_dict().ok());
+    let rect: Option<Vec<f32>> = widget
+        .get(b"Rect")
+        .and_then(Object::as_array)
+        .ok()
+        .and_then(|r| r.iter().map(|v| v.as_float().ok()).collect());
+    let invisible = matches!(rect.as_deref(), Some([x1, y1, x2, y2])
+        if (x2 - x1).abs() < f32::EPSILON && (y2 - y1).abs() < f32::EPSILON);
+    invisible && !widget.has(b"AP") && value.is_some_and(|v| v.has_type(b"DocTimeStamp"))
 }
 
 /// Signature fields (merged with their widget) that `new` adds, or that were empty in
@@ -352,4 +377,81 @@ fn appended_widgets(
     b.len() >= a.len()
         && b[..a.len()] == a[..]
         && b[a.len()..].iter().all(|o| o.as_reference().is_ok_and(|id| widgets.contains(&id)))
+}
+
+#[cfg(test)]
+mod tests {
+    use lopdf::{Stream, dictionary};
+
+    use super::*;
+
+    /// A one-page document with an empty form.
+    fn report() -> Document {
+        let mut doc = Document::with_version("1.7");
+        let content = Stream::new(dictionary! {}, b"BT ET".to_vec());
+        doc.objects.insert((4, 0), Object::Stream(content));
+        doc.objects.insert(
+            (3, 0),
+            Object::Dictionary(dictionary! {
+                "Type" => "Page", "Parent" => (2, 0), "Contents" => (4, 0),
+                "MediaBox" => vec![0.into(), 0.into(), 595.into(), 842.into()],
+            }),
+        );
+        doc.objects.insert(
+            (2, 0),
+            Object::Dictionary(
+                dictionary! { "Type" => "Pages", "Kids" => vec![(3, 0).into()], "Count" => 1 },
+            ),
+        );
+        doc.objects.insert(
+            (1, 0),
+            Object::Dictionary(dictionary! {
+                "Type" => "Catalog", "Pages" => (2, 0),
+                "AcroForm" => dictionary! { "Fields" => Vec::<Object>::new() },
+            }),
+        );
+        doc.trailer.set("Root", (1, 0));
+        doc.max_id = 4;
+        doc
+    }
+
+    /// `old` plus a document time-stamp field at `rect` in the form and on the page.
+    fn with_timestamp(old: &Document, rect: [i64; 4]) -> Document {
+        let mut new = old.clone();
+        new.objects.insert(
+            (5, 0),
+            Object::Dictionary(
+                dictionary! { "Type" => "DocTimeStamp", "SubFilter" => "ETSI.RFC3161" },
+            ),
+        );
+        new.objects.insert(
+            (6, 0),
+            Object::Dictionary(dictionary! {
+                "Type" => "Annot", "Subtype" => "Widget", "FT" => "Sig",
+                "T" => lopdf::text_string("时间戳1"), "V" => (5, 0), "P" => (3, 0),
+                "Rect" => rect.iter().map(|&v| Object::Integer(v)).collect::<Vec<_>>(),
+            }),
+        );
+        let catalog = new.get_dictionary_mut((1, 0)).unwrap();
+        catalog.set("AcroForm", dictionary! { "Fields" => vec![(6, 0).into()], "SigFlags" => 3 });
+        new.get_dictionary_mut((3, 0)).unwrap().set("Annots", vec![Object::from((6, 0))]);
+        new
+    }
+
+    #[test]
+    fn an_invisible_document_time_stamp_field_is_no_change() {
+        let old = report();
+        assert_eq!(unexplained_changes(&old, &with_timestamp(&old, [0; 4])), Vec::<String>::new());
+    }
+
+    #[test]
+    fn a_visible_time_stamp_field_or_another_change_in_its_update_is_a_change() {
+        let old = report();
+        let visible = with_timestamp(&old, [100, 100, 300, 200]);
+        assert_eq!(unexplained_changes(&old, &visible), ["新增了签名域“时间戳1”"]);
+        let mut painted = with_timestamp(&old, [0; 4]);
+        let content = Stream::new(dictionary! {}, b"1 1 1 rg 0 0 100 100 re f".to_vec());
+        painted.objects.insert((4, 0), Object::Stream(content));
+        assert_eq!(unexplained_changes(&old, &painted), ["第 1 页的内容被改动"]);
+    }
 }

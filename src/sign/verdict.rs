@@ -5,15 +5,20 @@
 //!
 //! [`super::verify_pdf`] checks each signature's bytes; [`super::chain`] its certificate;
 //! [`super::revisions`] what each later revision changed; [`super::slots`] who the report
-//! says signs where. This module puts them together. Every failure has a stable code
-//! (for `verify --json`) and a message in Chinese.
+//! says signs where; [`super::timestamp`] the document time-stamps (B-T), whose authority
+//! must be trusted through an installed county root for time-stamping. A signature covered
+//! by a holding time-stamp whose `genTime` is before its certificate's revocation stays
+//! trusted: the county vouches that it was made before. This module puts them together.
+//! Every failure has a stable code (for `verify --json`) and a message in Chinese.
 
+use chrono::{DateTime, Utc};
 use lopdf::{Document, Object};
 use x509_cert::Certificate;
 use x509_cert::crl::CertificateList;
 
 use super::chain::{self, Issued, Untrusted};
 use super::slots::{Slot, read_slots};
+use super::timestamp::{DocTimestamp, document_timestamps};
 use super::x509::{UID, subject_text};
 use super::{SignError, SignatureCheck, verify_pdf};
 
@@ -63,6 +68,29 @@ pub struct ReportVerdict {
     pub slots: Vec<Slot>,
     /// What is wrong with the report as a whole (a missing signature, the order).
     pub problems: Vec<Finding>,
+    /// The document time-stamps (PAdES B-T), in file order; empty for a B-B report.
+    pub timestamps: Vec<TimestampVerdict>,
+}
+
+/// The verdict on one document time-stamp.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TimestampVerdict {
+    /// The token as found and checked.
+    pub timestamp: DocTimestamp,
+    /// The authority's standing with the county (issued by an installed root, meant
+    /// for time-stamping, valid and not revoked at `genTime`).
+    pub trust: Result<Issued, Untrusted>,
+    /// The report's signatures it covers, numbered from 1 in the order they were applied.
+    pub covers: Vec<usize>,
+    /// Everything wrong with it; empty when it holds.
+    pub failures: Vec<Finding>,
+}
+
+impl TimestampVerdict {
+    /// When this time-stamp proves the revisions it covers existed, if it holds.
+    fn trusted_time(&self) -> Option<DateTime<Utc>> {
+        self.failures.is_empty().then_some(self.timestamp.gen_time).flatten()
+    }
 }
 
 impl ReportVerdict {
@@ -71,6 +99,7 @@ impl ReportVerdict {
         self.problems.is_empty()
             && !self.signatures.is_empty()
             && self.signatures.iter().all(|s| s.failures.is_empty())
+            && self.timestamps.iter().all(|t| t.failures.is_empty())
     }
 }
 
@@ -84,12 +113,73 @@ pub fn verify_report(pdf: &[u8], anchors: Anchors<'_>) -> Result<ReportVerdict, 
     let first_revision = ends.first().and_then(|&end| revision(pdf, end));
     let slots = first_revision.as_ref().map(read_slots).unwrap_or_default();
 
-    let mut signatures: Vec<SignatureVerdict> =
-        checks.into_iter().map(|check| signature_verdict(check, anchors)).collect();
+    let timestamps: Vec<TimestampVerdict> = document_timestamps(pdf)?
+        .into_iter()
+        .enumerate()
+        .map(|(n, timestamp)| timestamp_verdict(n + 1, timestamp, &ends, anchors))
+        .collect();
+    let mut signatures: Vec<SignatureVerdict> = checks
+        .into_iter()
+        .map(|check| {
+            let end = check.end();
+            // The earliest time a holding time-stamp proves this signature existed.
+            let proven = timestamps
+                .iter()
+                .filter(|t| t.timestamp.covers_whole_file_up_to >= end)
+                .filter_map(TimestampVerdict::trusted_time)
+                .min();
+            signature_verdict(check, anchors, proven)
+        })
+        .collect();
     modifications(pdf, &mut signatures);
     certification(first_revision.as_ref(), &mut signatures);
     let problems = slot_findings(&slots, &mut signatures);
-    Ok(ReportVerdict { signatures, slots, problems })
+    Ok(ReportVerdict { signatures, slots, problems, timestamps })
+}
+
+/// The `number`-th time-stamp: its token, its authority's trust at `genTime`, and which
+/// signatures (ending at `ends`) it covers.
+fn timestamp_verdict(
+    number: usize,
+    timestamp: DocTimestamp,
+    ends: &[usize],
+    anchors: Anchors<'_>,
+) -> TimestampVerdict {
+    let mut failures = Vec::new();
+    if !timestamp.signature_ok {
+        failures.push(Finding::new(
+            "timestamp_signature",
+            format!("时间戳 {number} 的签名无效（时间戳令牌被改动或无法读取）"),
+        ));
+    }
+    if !timestamp.imprint_ok {
+        failures.push(Finding::new(
+            "timestamp_imprint",
+            format!("时间戳 {number} 与文件内容不符（消息摘要不一致）：时间戳之前的内容已被改动"),
+        ));
+    }
+    let certificate = timestamp
+        .tsa_certificate
+        .as_deref()
+        .and_then(|der| <Certificate as der::Decode>::from_der(der).ok());
+    let trust = match (&certificate, timestamp.gen_time) {
+        (Some(cert), Some(at)) => chain::check_timestamping(cert, anchors.roots, anchors.crls, at),
+        (Some(_), None) => Err(Untrusted::NoSigningTime),
+        (None, _) => Err(Untrusted::UnknownIssuer),
+    };
+    if let Err(why) = &trust {
+        failures.push(Finding::new(
+            format!("timestamp_untrusted:{}", why.code()),
+            format!("时间戳 {number} 的签发者不可信：{}", why.message()),
+        ));
+    }
+    let covers = ends
+        .iter()
+        .enumerate()
+        .filter(|&(_, &end)| end <= timestamp.covers_whole_file_up_to)
+        .map(|(n, _)| n + 1)
+        .collect();
+    TimestampVerdict { timestamp, trust, covers, failures }
 }
 
 /// The document as it was at the end of the revision that ends at byte `end`.
@@ -97,7 +187,13 @@ fn revision(pdf: &[u8], end: usize) -> Option<Document> {
     Document::load_mem(pdf.get(..end)?).ok()
 }
 
-fn signature_verdict(check: SignatureCheck, anchors: Anchors<'_>) -> SignatureVerdict {
+/// One signature's verdict; `proven` is when a holding time-stamp shows it existed, so a
+/// certificate revoked after that time still vouches for it.
+fn signature_verdict(
+    check: SignatureCheck,
+    anchors: Anchors<'_>,
+    proven: Option<DateTime<Utc>>,
+) -> SignatureVerdict {
     let mut failures = Vec::new();
     if !check.digest_ok {
         failures.push(Finding::new("digest_mismatch", "签名范围内的内容已被改动（摘要不符）"));
@@ -111,7 +207,13 @@ fn signature_verdict(check: SignatureCheck, anchors: Anchors<'_>) -> SignatureVe
         ));
     }
     let trust = match &check.certificate {
-        Some(cert) => chain::check(cert, anchors.roots, anchors.crls, check.signed_at),
+        Some(cert) => match chain::check(cert, anchors.roots, anchors.crls, check.signed_at) {
+            // Revocation is the last check: without it the certificate is trusted.
+            Err(Untrusted::Revoked { at }) if proven.is_some_and(|time| time < at) => {
+                chain::check(cert, anchors.roots, &[], check.signed_at)
+            }
+            trust => trust,
+        },
         None => Err(Untrusted::UnknownIssuer),
     };
     if let Err(why) = &trust {

@@ -82,44 +82,34 @@ impl SignatureCheck {
 
 /// Checks every signature in `pdf`, in the order they were applied.
 ///
+/// Document time-stamps (`/Type /DocTimeStamp`) are not signatures and are not listed
+/// (see [`super::timestamp::document_timestamps`]), but one over the whole file closes
+/// the revisions before it like a signature does.
 /// An empty list means the file has no signature. [`SignError::NotPdf`] if the bytes
 /// cannot be read as a PDF.
 pub fn verify_pdf(pdf: &[u8]) -> Result<Vec<SignatureCheck>, SignError> {
-    if !pdf.starts_with(b"%PDF-") {
-        return Err(SignError::NotPdf("文件开头不是 %PDF-".to_owned()));
-    }
-    let doc = Document::load_mem(pdf).map_err(|err| SignError::NotPdf(err.to_string()))?;
+    let doc = load(pdf)?;
     let mut checks = Vec::new();
-    let mut seen: HashSet<ObjectId> = HashSet::new();
-    for field in fields(&doc) {
-        if field.kind.as_deref() != Some(b"Sig".as_slice()) {
+    let mut closers = Vec::new();
+    for (field, sig) in signature_dictionaries(&doc) {
+        if is_doc_timestamp(sig) {
+            if let Some([0, gap_start, b, len]) = byte_range(&doc, sig)
+                && b.checked_add(len) == Some(pdf.len())
+            {
+                closers.push(gap_start);
+            }
             continue;
         }
-        let Ok(value) = field.dict.get(b"V") else { continue };
-        if let Ok(id) = value.as_reference() {
-            seen.insert(id);
-        }
-        if let Ok((_, Object::Dictionary(sig))) = doc.dereference(value) {
-            checks.push(check(pdf, &doc, field.name, sig));
-        }
-    }
-    // Signature dictionaries that no field points to (e.g. a field removed later).
-    for (id, object) in &doc.objects {
-        if let Object::Dictionary(dict) = object
-            && dict.has_type(b"Sig")
-            && dict.has(b"ByteRange")
-            && !seen.contains(id)
-        {
-            checks.push(check(pdf, &doc, String::new(), dict));
-        }
+        checks.push(check(pdf, &doc, field, sig));
     }
     checks.sort_by(|a, b| a.end().cmp(&b.end()).then_with(|| a.field.cmp(&b.field)));
 
-    let closers: Vec<usize> = checks
-        .iter()
-        .filter(|c| c.covers_whole_file)
-        .filter_map(|c| c.byte_range.map(|[_, gap_start, _, _]| gap_start))
-        .collect();
+    closers.extend(
+        checks
+            .iter()
+            .filter(|c| c.covers_whole_file)
+            .filter_map(|c| c.byte_range.map(|[_, gap_start, _, _]| gap_start)),
+    );
     for check in &mut checks {
         let end = check.end();
         check.modified_after =
@@ -128,9 +118,65 @@ pub fn verify_pdf(pdf: &[u8]) -> Result<Vec<SignatureCheck>, SignError> {
     Ok(checks)
 }
 
-fn check(pdf: &[u8], doc: &Document, field: String, sig: &Dictionary) -> SignatureCheck {
-    let byte_range = sig.get(b"ByteRange").ok().and_then(|o| parse_byte_range(doc, o));
-    let contents = byte_range
+/// `pdf` read as a PDF (it must start with `%PDF-`).
+pub(crate) fn load(pdf: &[u8]) -> Result<Document, SignError> {
+    if !pdf.starts_with(b"%PDF-") {
+        return Err(SignError::NotPdf("文件开头不是 %PDF-".to_owned()));
+    }
+    Document::load_mem(pdf).map_err(|err| SignError::NotPdf(err.to_string()))
+}
+
+/// Every signature dictionary of the document with its field's full name: those the
+/// signature fields' `/V` point to, then any other `/Type /Sig` or `/DocTimeStamp`
+/// dictionary with a `/ByteRange` (e.g. of a field removed later), with an empty name.
+pub(crate) fn signature_dictionaries(doc: &Document) -> Vec<(String, &Dictionary)> {
+    let mut out = Vec::new();
+    let mut seen: HashSet<ObjectId> = HashSet::new();
+    for field in fields(doc) {
+        if field.kind.as_deref() != Some(b"Sig".as_slice()) {
+            continue;
+        }
+        let Ok(value) = field.dict.get(b"V") else { continue };
+        if let Ok(id) = value.as_reference() {
+            seen.insert(id);
+        }
+        if let Ok((_, Object::Dictionary(sig))) = doc.dereference(value) {
+            out.push((field.name, sig));
+        }
+    }
+    for (id, object) in &doc.objects {
+        if let Object::Dictionary(dict) = object
+            && (dict.has_type(b"Sig") || dict.has_type(b"DocTimeStamp"))
+            && dict.has(b"ByteRange")
+            && !seen.contains(id)
+        {
+            out.push((String::new(), dict));
+        }
+    }
+    out
+}
+
+/// Whether a signature dictionary is a document time-stamp (`/Type /DocTimeStamp` or
+/// `/SubFilter /ETSI.RFC3161`).
+pub(crate) fn is_doc_timestamp(sig: &Dictionary) -> bool {
+    sig.has_type(b"DocTimeStamp")
+        || sig.get(b"SubFilter").and_then(Object::as_name).is_ok_and(|n| n == b"ETSI.RFC3161")
+}
+
+/// A signature dictionary's `/ByteRange`, if it is four non-negative integers.
+pub(crate) fn byte_range(doc: &Document, sig: &Dictionary) -> Option<[usize; 4]> {
+    sig.get(b"ByteRange").ok().and_then(|o| parse_byte_range(doc, o))
+}
+
+/// The `/Contents` bytes: read from the byte range's gap when the range is well formed,
+/// else the dictionary's value.
+pub(crate) fn contents(
+    pdf: &[u8],
+    doc: &Document,
+    sig: &Dictionary,
+    byte_range: Option<[usize; 4]>,
+) -> Vec<u8> {
+    byte_range
         .and_then(|range| contents_in_gap(pdf, range))
         .or_else(|| {
             sig.get(b"Contents")
@@ -139,17 +185,26 @@ fn check(pdf: &[u8], doc: &Document, field: String, sig: &Dictionary) -> Signatu
                 .ok()
                 .map(<[u8]>::to_vec)
         })
-        .unwrap_or_default();
+        .unwrap_or_default()
+}
+
+/// The SHA-256 of the two signed ranges of a well-formed byte range (see
+/// [`contents_in_gap`]); `None` for any other.
+pub(crate) fn range_digest(pdf: &[u8], byte_range: Option<[usize; 4]>) -> Option<[u8; 32]> {
+    let [0, a, b, len] = byte_range? else { return None };
+    contents_in_gap(pdf, [0, a, b, len])?;
+    let mut hasher = Sha256::new();
+    hasher.update(&pdf[..a]);
+    hasher.update(&pdf[b..b + len]);
+    Some(hasher.finalize().into())
+}
+
+fn check(pdf: &[u8], doc: &Document, field: String, sig: &Dictionary) -> SignatureCheck {
+    let byte_range = byte_range(doc, sig);
+    let contents = contents(pdf, doc, sig, byte_range);
     let inspected = cms::inspect(&contents).unwrap_or_default();
-    let digest_ok = match (byte_range, &inspected.sha256_digest) {
-        (Some([0, a, b, len]), Some(expected))
-            if contents_in_gap(pdf, [0, a, b, len]).is_some() =>
-        {
-            let mut hasher = Sha256::new();
-            hasher.update(&pdf[..a]);
-            hasher.update(&pdf[b..b + len]);
-            hasher.finalize()[..] == expected[..]
-        }
+    let digest_ok = match (range_digest(pdf, byte_range), &inspected.sha256_digest) {
+        (Some(digest), Some(expected)) => digest[..] == expected[..],
         _ => false,
     };
     let covers_whole_file =

@@ -95,6 +95,57 @@ impl County {
         load_account_signer(dir, login, PASSPHRASE).unwrap()
     }
 
+    /// A time-stamp authority certificate from this county (the library's own builder,
+    /// EKU timeStamping critical) for a new key, valid 2026–2031: (certificate followed by
+    /// the root, key), both PEM, as `TimestampAuthority::from_pem` takes them.
+    pub fn tsa_pem(&self, name: &str) -> (String, String) {
+        use p256::pkcs8::EncodePrivateKey as _;
+        let key = SigningKey::random(&mut OsRng);
+        let public = spki::SubjectPublicKeyInfoOwned::from_key(*key.verifying_key()).unwrap();
+        let cert = elder_assess::sign::ca_tsa::tsa_certificate(
+            &self.root,
+            &self.key,
+            name,
+            public,
+            at("2026-01-01T00:00:00Z"),
+            at("2031-01-01T00:00:00Z"),
+        )
+        .unwrap();
+        let mut pem = cert.to_pem(der::pem::LineEnding::LF).unwrap();
+        pem.push_str(&self.root_pem());
+        (pem, key.to_pkcs8_pem(der::pem::LineEnding::LF).unwrap().to_string())
+    }
+
+    /// Like [`Self::tsa_pem`], but an ordinary signing certificate (no extended key usage).
+    pub fn plain_leaf_pem(&self, name: &str) -> (String, String) {
+        use p256::pkcs8::EncodePrivateKey as _;
+        let key = SigningKey::random(&mut OsRng);
+        let public = spki::SubjectPublicKeyInfoOwned::from_key(*key.verifying_key()).unwrap();
+        let profile = Profile::Leaf {
+            issuer: self.root.tbs_certificate.subject.clone(),
+            enable_key_agreement: false,
+            enable_key_encipherment: false,
+        };
+        let validity = Validity {
+            not_before: time(at("2026-01-01T00:00:00Z")),
+            not_after: time(at("2031-01-01T00:00:00Z")),
+        };
+        let subject = Name::from_str(&format!("CN={name},O={},C=CN", self.agency())).unwrap();
+        let cert = CertificateBuilder::new(
+            profile,
+            SerialNumber::new(&[0x7f]).unwrap(),
+            validity,
+            subject,
+            public,
+            &self.key,
+        )
+        .unwrap()
+        .build::<DerSignature>()
+        .unwrap();
+        let pem = cert.to_pem(der::pem::LineEnding::LF).unwrap();
+        (pem, key.to_pkcs8_pem(der::pem::LineEnding::LF).unwrap().to_string())
+    }
+
     fn agency(&self) -> String {
         elder_assess::sign::x509::subject_text(
             &self.root.tbs_certificate.subject,

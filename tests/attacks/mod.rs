@@ -5,9 +5,9 @@
 //! with `--nocapture`) for comparison, and on the genuine report they must agree that both
 //! signatures are valid and trusted.
 
-mod county;
-mod tamper;
-mod validators;
+pub mod county;
+pub mod tamper;
+pub mod validators;
 
 use std::path::{Path, PathBuf};
 
@@ -24,7 +24,7 @@ const T2: &str = "2026-12-01T02:10:00Z";
 const T3: &str = "2026-12-02T08:00:00Z";
 
 /// A scratch directory removed on drop.
-pub struct Scratch(PathBuf);
+pub struct Scratch(pub PathBuf);
 
 impl Scratch {
     fn new(tag: &str) -> Self {
@@ -46,14 +46,14 @@ impl Drop for Scratch {
 }
 
 /// The genuine report and what made it.
-struct Genuine {
-    dir: Scratch,
-    county: County,
-    liming: Signer,
-    yangfang: Signer,
-    unsigned: Vec<u8>,
-    once: Vec<u8>,
-    twice: Vec<u8>,
+pub struct Genuine {
+    pub dir: Scratch,
+    pub county: County,
+    pub liming: Signer,
+    pub yangfang: Signer,
+    pub unsigned: Vec<u8>,
+    pub once: Vec<u8>,
+    pub twice: Vec<u8>,
 }
 
 fn request(field: &str, signer: &Signer, x: f32, time: &str, certify: bool) -> SignatureRequest {
@@ -83,7 +83,7 @@ fn sign2(pdf: &[u8], signer: &Signer, time: &str) -> Vec<u8> {
 /// assessor 1 (李明, liming) and assessor 2 (杨芳, yangfang) bound to the record and
 /// signing with their county certificates. `unsigned` and `once` are the file as it was
 /// before signature 1 and after it (prefixes of `twice`).
-fn genuine(tag: &str) -> Genuine {
+pub fn genuine(tag: &str) -> Genuine {
     use elder_assess::output::signed_report::{ExportRequest, export_report};
 
     let dir = Scratch::new(tag);
@@ -133,14 +133,22 @@ fn verdict(pdf: &[u8], roots: &[Certificate], crls: &[CertificateList]) -> Repor
     verify_report(pdf, Anchors { roots, crls }).unwrap()
 }
 
-/// The verdict's codes: `N:code` per signature, `report:code` for the report.
-fn codes(verdict: &ReportVerdict) -> Vec<String> {
+/// The verdict's codes: `N:code` per signature, `tsN:code` per document time-stamp,
+/// `report:code` for the report.
+pub fn codes(verdict: &ReportVerdict) -> Vec<String> {
     let mut out: Vec<String> = verdict
         .signatures
         .iter()
         .enumerate()
         .flat_map(|(n, s)| s.failures.iter().map(move |f| format!("{}:{}", n + 1, f.code)))
         .collect();
+    out.extend(
+        verdict
+            .timestamps
+            .iter()
+            .enumerate()
+            .flat_map(|(n, t)| t.failures.iter().map(move |f| format!("ts{}:{}", n + 1, f.code))),
+    );
     out.extend(verdict.problems.iter().map(|p| format!("report:{}", p.code)));
     out
 }

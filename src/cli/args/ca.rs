@@ -21,6 +21,8 @@ pub enum CaCommand {
     },
     /// Issue an assessor certificate from an account's request (`keys new`).
     Issue(CaIssueArgs),
+    /// Issue the county's time-stamp authority certificate (a new key, EKU timeStamping).
+    IssueTsa(super::CaIssueTsaArgs),
     /// Revoke an issued certificate and write a fresh CRL.
     Revoke(CaRevokeArgs),
     /// List the issued certificates.

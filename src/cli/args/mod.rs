@@ -7,10 +7,12 @@
 //! - [`bureau`]: the bureau's commands (export, stats, import, review, audit) and the
 //!   accounts, with the sign-in arguments they share;
 //! - [`ca`]: the county certificate authority, the trust store and the account-key
-//!   requests and certificates.
+//!   requests and certificates;
+//! - [`tsa`]: trusted time (`ca issue-tsa`, `timestamp`).
 
 pub mod bureau;
 pub mod ca;
+pub mod tsa;
 
 use std::path::PathBuf;
 
@@ -24,6 +26,7 @@ pub use ca::{
     CaCommand, CaInitArgs, CaIssueArgs, CaRevokeArgs, KeysInstallArgs, KeysRequestArgs,
     TrustCommand,
 };
+pub use tsa::{CaIssueTsaArgs, TimestampArgs};
 
 /// 老年人能力评估 (GB/T 42195-2022): the assessor app, and commands to score assessments
 /// and check scale files.
@@ -103,6 +106,9 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Add an RFC 3161 document time-stamp (PAdES B-T) to a signed report, with the
+    /// county's time-stamp authority key (`ca issue-tsa`).
+    Timestamp(TimestampArgs),
     /// The audit trail of the assessment database (in `--data-dir`).
     Audit {
         /// What to do.
