@@ -1,0 +1,5 @@
+//! The county server against a real PostgreSQL: one binary, modules per concern.
+
+mod faults;
+mod pg;
+mod support;
