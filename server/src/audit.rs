@@ -5,8 +5,8 @@
 //! instances extend one chain.
 
 use chrono::{DateTime, Utc};
-use sha2::{Digest as _, Sha256};
 use deadpool_postgres::GenericClient;
+use elder_assess::sync::envelope::content_hash;
 
 use crate::ServerError;
 
@@ -14,9 +14,17 @@ use crate::ServerError;
 pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
 
 /// The hash of one row.
-pub fn row_hash(seq: i64, at: &str, actor: &str, action: &str, subject: Option<&str>, detail: &serde_json::Value, prev: &str) -> String {
+pub fn row_hash(
+    seq: i64,
+    at: &str,
+    actor: &str,
+    action: &str,
+    subject: Option<&str>,
+    detail: &serde_json::Value,
+    prev: &str,
+) -> String {
     let canonical = serde_json::json!([seq, at, actor, action, subject, detail, prev]);
-    Sha256::digest(canonical.to_string().as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
+    content_hash(canonical.to_string().as_bytes())
 }
 
 /// Appends one row (the caller holds the event lock).
@@ -28,8 +36,10 @@ pub async fn append<C: GenericClient>(
     subject: Option<&str>,
     detail: serde_json::Value,
 ) -> Result<(), ServerError> {
-    let last = client.query_opt("SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1", &[]).await?;
-    let (seq, prev) = last.map_or((1, GENESIS.to_owned()), |row| (row.get::<_, i64>(0) + 1, row.get(1)));
+    let last =
+        client.query_opt("SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1", &[]).await?;
+    let (seq, prev) =
+        last.map_or((1, GENESIS.to_owned()), |row| (row.get::<_, i64>(0) + 1, row.get(1)));
     let now = crate::service::micros(now);
     let at = now.to_rfc3339_opts(chrono::SecondsFormat::Micros, true);
     let hash = row_hash(seq, &at, actor, action, subject, &detail, &prev);
@@ -49,8 +59,7 @@ pub async fn verify<C: GenericClient>(client: &C) -> Result<Result<i64, i64>, Se
         .query("SELECT seq, at, actor, action, subject, detail, prev_hash, hash FROM audit ORDER BY seq", &[])
         .await?;
     let mut prev = GENESIS.to_owned();
-    let mut expected = 1;
-    for row in &rows {
+    for (expected, row) in (1..).zip(rows.iter()) {
         let seq: i64 = row.get(0);
         let at: DateTime<Utc> = row.get(1);
         let at = at.to_rfc3339_opts(chrono::SecondsFormat::Micros, true);
@@ -62,7 +71,6 @@ pub async fn verify<C: GenericClient>(client: &C) -> Result<Result<i64, i64>, Se
             return Ok(Err(seq));
         }
         prev = stored;
-        expected += 1;
     }
     Ok(Ok(i64::try_from(rows.len()).unwrap_or(i64::MAX)))
 }

@@ -40,7 +40,7 @@ pub struct QueueQuery {
     pub township: Option<String>,
     /// Only this final level.
     pub level: Option<i16>,
-    /// After this (received_at, id): the last row of the previous page.
+    /// After this (`received_at`, `id`): the last row of the previous page.
     pub after: Option<(DateTime<Utc>, String)>,
     /// Page size.
     pub limit: i64,
@@ -80,7 +80,8 @@ impl Server {
     /// Submitted envelopes of the county, oldest first, one keyset page.
     pub async fn queue(&self, query: &QueueQuery) -> Result<Vec<QueueRow>, ServerError> {
         let client = self.pool.get().await?;
-        let (after_at, after_id) = query.after.clone().map_or((None, None), |(a, i)| (Some(a), Some(i)));
+        let (after_at, after_id) =
+            query.after.clone().map_or((None, None), |(a, i)| (Some(a), Some(i)));
         let sql = format!(
             "SELECT {COLUMNS} FROM envelopes WHERE county = $1 AND status = 'submitted'
                AND ($2::text IS NULL OR township = $2) AND ($3::smallint IS NULL OR final_level = $3)
@@ -88,7 +89,17 @@ impl Server {
              ORDER BY received_at, id LIMIT $6"
         );
         let rows = client
-            .query(&sql, &[&self.county.name, &query.township, &query.level, &after_at, &after_id, &query.limit.clamp(1, 500)])
+            .query(
+                &sql,
+                &[
+                    &self.county.name,
+                    &query.township,
+                    &query.level,
+                    &after_at,
+                    &after_id,
+                    &query.limit.clamp(1, 500),
+                ],
+            )
             .await?;
         Ok(rows.iter().map(queue_row).collect())
     }
@@ -97,7 +108,9 @@ impl Server {
     pub async fn history(&self, id_number: &str) -> Result<Vec<QueueRow>, ServerError> {
         let client = self.pool.get().await?;
         let person = person_hash(&self.county.person_key, id_number.trim());
-        let sql = format!("SELECT {COLUMNS} FROM envelopes WHERE person_hash = $1 ORDER BY reference_date, received_at, id");
+        let sql = format!(
+            "SELECT {COLUMNS} FROM envelopes WHERE person_hash = $1 ORDER BY reference_date, received_at, id"
+        );
         Ok(client.query(&sql, &[&person]).await?.iter().map(queue_row).collect())
     }
 
@@ -114,7 +127,12 @@ impl Server {
             .await?;
         Ok(rows
             .iter()
-            .map(|r| StatCell { township: r.get(0), final_level: r.get(1), assessed: r.get(2), approved: r.get(3) })
+            .map(|r| StatCell {
+                township: r.get(0),
+                final_level: r.get(1),
+                assessed: r.get(2),
+                approved: r.get(3),
+            })
             .collect())
     }
 }

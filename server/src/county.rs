@@ -65,14 +65,16 @@ fn file_error(what: &'static str, path: &str, reason: String) -> ServerError {
 pub fn read_trust(dir: &Path) -> Result<(TrustStore, TrustBundle), ServerError> {
     use der::DecodePem as _;
     let shown = dir.display().to_string();
-    let entries = std::fs::read_dir(dir).map_err(|e| file_error("信任目录", &shown, e.to_string()))?;
+    let entries =
+        std::fs::read_dir(dir).map_err(|e| file_error("信任目录", &shown, e.to_string()))?;
     let mut paths: Vec<_> = entries.filter_map(Result::ok).map(|e| e.path()).collect();
     paths.sort();
     let mut store = TrustStore::default();
     let mut bundle = TrustBundle::default();
     for path in paths.iter().filter(|p| p.extension().is_some_and(|e| e == "pem")) {
         let shown = path.display().to_string();
-        let text = std::fs::read_to_string(path).map_err(|e| file_error("信任文件", &shown, e.to_string()))?;
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| file_error("信任文件", &shown, e.to_string()))?;
         if text.contains("BEGIN X509 CRL") {
             let crl = elder_assess::sign::crl::crl_from_pem(text.as_bytes())
                 .ok_or_else(|| file_error("吊销列表", &shown, "无法解析".to_owned()))?;
@@ -86,7 +88,11 @@ pub fn read_trust(dir: &Path) -> Result<(TrustStore, TrustBundle), ServerError> 
         }
     }
     if store.roots.is_empty() {
-        return Err(file_error("信任目录", &dir.display().to_string(), "没有县级根证书（*.pem）".to_owned()));
+        return Err(file_error(
+            "信任目录",
+            &dir.display().to_string(),
+            "没有县级根证书（*.pem）".to_owned(),
+        ));
     }
     Ok((store, bundle))
 }

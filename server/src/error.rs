@@ -57,7 +57,9 @@ impl ServerError {
 impl From<tokio_postgres::Error> for ServerError {
     fn from(err: tokio_postgres::Error) -> Self {
         // The driver's message names the statement's problem, never parameter values.
-        Self::Database(err.as_db_error().map_or_else(|| err.to_string(), |db| db.message().to_owned()))
+        Self::Database(
+            err.as_db_error().map_or_else(|| err.to_string(), |db| db.message().to_owned()),
+        )
     }
 }
 

@@ -12,7 +12,9 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use chrono::Utc;
-use elder_assess::sync::protocol::{DEVICE_HEADER, EnrolRequest, ErrorResponse, PullRequest, PushRequest, SIGNATURE_HEADER};
+use elder_assess::sync::protocol::{
+    DEVICE_HEADER, EnrolRequest, ErrorResponse, PullRequest, PushRequest, SIGNATURE_HEADER,
+};
 use serde::Serialize;
 
 use crate::ServerError;
@@ -40,11 +42,18 @@ fn json<T: Serialize>(value: &T) -> Response {
 }
 
 fn parse<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> Result<T, ServerError> {
-    serde_json::from_slice(bytes).map_err(|e| ServerError::BadRequest(elder_assess::sync::SyncError::format("同步请求", &e).to_string()))
+    serde_json::from_slice(bytes).map_err(|e| {
+        ServerError::BadRequest(elder_assess::sync::SyncError::format("同步请求", &e).to_string())
+    })
 }
 
-async fn signed(server: &Server, headers: &HeaderMap, body: &[u8]) -> Result<DeviceRow, ServerError> {
-    let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned();
+async fn signed(
+    server: &Server,
+    headers: &HeaderMap,
+    body: &[u8],
+) -> Result<DeviceRow, ServerError> {
+    let header =
+        |name: &str| headers.get(name).and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned();
     server.authenticate(&header(DEVICE_HEADER), &header(SIGNATURE_HEADER), body).await
 }
 
@@ -53,13 +62,21 @@ async fn enrol(State(server): State<Server>, body: Bytes) -> Result<Response, Se
     Ok(json(&server.enrol(&request, Utc::now()).await?))
 }
 
-async fn push(State(server): State<Server>, headers: HeaderMap, body: Bytes) -> Result<Response, ServerError> {
+async fn push(
+    State(server): State<Server>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, ServerError> {
     let device = signed(&server, &headers, &body).await?;
     let request: PushRequest = parse(&body)?;
     Ok(json(&server.push(&device, &request, Utc::now()).await?))
 }
 
-async fn pull(State(server): State<Server>, headers: HeaderMap, body: Bytes) -> Result<Response, ServerError> {
+async fn pull(
+    State(server): State<Server>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, ServerError> {
     let device = signed(&server, &headers, &body).await?;
     let request: PullRequest = parse(&body)?;
     Ok(json(&server.pull(&device, &request, Utc::now()).await?))
@@ -84,14 +101,27 @@ pub fn router(server: Server) -> Router {
 }
 
 /// Serves `server` over HTTPS on `listen` with the PEM certificate chain and key.
-pub async fn serve_tls(server: Server, listen: SocketAddr, cert: &Path, key: &Path) -> Result<(), ServerError> {
+pub async fn serve_tls(
+    server: Server,
+    listen: SocketAddr,
+    cert: &Path,
+    key: &Path,
+) -> Result<(), ServerError> {
     let _ = rustls::crypto::ring::default_provider().install_default();
-    let file = |what: &'static str, path: &Path, reason: String| ServerError::File { what, path: path.display().to_string(), reason };
+    let file = |what: &'static str, path: &Path, reason: String| ServerError::File {
+        what,
+        path: path.display().to_string(),
+        reason,
+    };
     let config = axum_server::tls_rustls::RustlsConfig::from_pem_file(cert, key)
         .await
         .map_err(|e| file("TLS 证书或私钥", cert, e.to_string()))?;
     axum_server::bind_rustls(listen, config)
         .serve(router(server).into_make_service())
         .await
-        .map_err(|e| ServerError::File { what: "监听地址", path: listen.to_string(), reason: e.to_string() })
+        .map_err(|e| ServerError::File {
+            what: "监听地址",
+            path: listen.to_string(),
+            reason: e.to_string(),
+        })
 }

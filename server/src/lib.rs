@@ -31,12 +31,15 @@ pub use service::Server;
 
 /// A connection pool for `database_url` (`postgres://user@host:port/db`).
 pub fn pool(database_url: &str) -> Result<deadpool_postgres::Pool, ServerError> {
-    let config: tokio_postgres::Config =
-        database_url.parse().map_err(|_| ServerError::BadRequest("数据库地址（--database-url）格式无效".to_owned()))?;
+    let config: tokio_postgres::Config = database_url
+        .parse()
+        .map_err(|_| ServerError::BadRequest("数据库地址（--database-url）格式无效".to_owned()))?;
     let manager = deadpool_postgres::Manager::from_config(
         config,
         tokio_postgres::NoTls,
-        deadpool_postgres::ManagerConfig { recycling_method: deadpool_postgres::RecyclingMethod::Fast },
+        deadpool_postgres::ManagerConfig {
+            recycling_method: deadpool_postgres::RecyclingMethod::Fast,
+        },
     );
     deadpool_postgres::Pool::builder(manager)
         .max_size(16)
@@ -49,7 +52,10 @@ pub fn pool(database_url: &str) -> Result<deadpool_postgres::Pool, ServerError> 
 
 /// Opens the server: migrates the database, adds the county's partitions (this year ±2)
 /// and reads (or makes, once) the server's secret key.
-pub async fn open(database_url: &str, mut county: county::CountyConfig) -> Result<Server, ServerError> {
+pub async fn open(
+    database_url: &str,
+    mut county: county::CountyConfig,
+) -> Result<Server, ServerError> {
     let pool = pool(database_url)?;
     let mut client = pool.get().await?;
     migrate::migrate(&mut client).await?;
@@ -58,9 +64,13 @@ pub async fn open(database_url: &str, mut county: county::CountyConfig) -> Resul
     let mut key = [0_u8; 32];
     rand_core::RngCore::fill_bytes(&mut rand_core::OsRng, &mut key);
     client
-        .execute("INSERT INTO settings (key, value) VALUES ('person_key', $1) ON CONFLICT DO NOTHING", &[&key.as_slice()])
+        .execute(
+            "INSERT INTO settings (key, value) VALUES ('person_key', $1) ON CONFLICT DO NOTHING",
+            &[&key.as_slice()],
+        )
         .await?;
-    county.person_key = client.query_one("SELECT value FROM settings WHERE key = 'person_key'", &[]).await?.get(0);
+    county.person_key =
+        client.query_one("SELECT value FROM settings WHERE key = 'person_key'", &[]).await?.get(0);
     drop(client);
     Ok(Server { pool, county: Arc::new(county) })
 }

@@ -21,7 +21,7 @@ struct Cli {
 enum Command {
     /// 建立或升级数据库结构
     Migrate {
-        /// PostgreSQL 地址，如 postgres://user@127.0.0.1:5432/elder
+        /// `PostgreSQL` 地址，如 `postgres://user@127.0.0.1:5432/elder`
         #[arg(long)]
         database_url: String,
     },
@@ -59,7 +59,7 @@ enum Command {
 
 #[derive(Subcommand)]
 enum AccountCommand {
-    /// 新建账号（密码取自环境变量 ELDER_ASSESS_PASSWORD 或提示输入）
+    /// 新建账号（密码取自环境变量 `ELDER_ASSESS_PASSWORD` 或提示输入）
     Add {
         #[arg(long)]
         database_url: String,
@@ -98,7 +98,8 @@ fn password() -> Result<String, ServerError> {
     if let Ok(password) = std::env::var("ELDER_ASSESS_PASSWORD") {
         return Ok(password);
     }
-    rpassword::prompt_password("新账号密码：").map_err(|_| ServerError::BadRequest("无法读取密码".to_owned()))
+    rpassword::prompt_password("新账号密码：")
+        .map_err(|_| ServerError::BadRequest("无法读取密码".to_owned()))
 }
 
 async fn run(cli: Cli) -> Result<(), ServerError> {
@@ -112,15 +113,19 @@ async fn run(cli: Cli) -> Result<(), ServerError> {
         }
         Command::Serve { database_url, listen, tls_cert, tls_key, county_file, trust } => {
             let policy = match &county_file {
-                Some(path) => elder_assess::policy::load_file(path).map_err(|e| ServerError::File {
-                    what: "县级政策文件",
-                    path: path.display().to_string(),
-                    reason: e.to_string(),
-                })?,
+                Some(path) => {
+                    elder_assess::policy::load_file(path).map_err(|e| ServerError::File {
+                        what: "县级政策文件",
+                        path: path.display().to_string(),
+                        reason: e.to_string(),
+                    })?
+                }
                 None => elder_assess::policy::bundled(elder_assess::policy::DEFAULT_POLICY_ID)
                     .ok()
                     .flatten()
-                    .ok_or_else(|| ServerError::BadRequest("内置县级政策文件无法读取".to_owned()))?,
+                    .ok_or_else(|| {
+                        ServerError::BadRequest("内置县级政策文件无法读取".to_owned())
+                    })?,
             };
             let county = county::CountyConfig::load(&policy, &trust)?;
             let server = elder_assess_server::open(&database_url, county).await?;
@@ -135,14 +140,27 @@ async fn run(cli: Cli) -> Result<(), ServerError> {
         Command::Account { command: AccountCommand::List { database_url } } => {
             let pool = elder_assess_server::pool(&database_url)?;
             for a in admin::accounts(&pool).await? {
-                println!("{}\t{}\t{}\t{}", a.login, a.display_name, a.role, if a.active { "在用" } else { "停用" });
+                println!(
+                    "{}\t{}\t{}\t{}",
+                    a.login,
+                    a.display_name,
+                    a.role,
+                    if a.active { "在用" } else { "停用" }
+                );
             }
         }
         Command::Device { command: DeviceCommand::List { database_url } } => {
             let pool = elder_assess_server::pool(&database_url)?;
             for d in admin::devices(&pool).await? {
                 let state = if d.revoked { "已停用" } else { "在用" };
-                println!("{}\t{}\t{}\t{}\t{state}\t{}", d.code, d.id, d.name, d.enrolled_by, d.audit_head.unwrap_or_default());
+                println!(
+                    "{}\t{}\t{}\t{}\t{state}\t{}",
+                    d.code,
+                    d.id,
+                    d.name,
+                    d.enrolled_by,
+                    d.audit_head.unwrap_or_default()
+                );
             }
         }
         Command::Device { command: DeviceCommand::Revoke { database_url, device } } => {

@@ -4,10 +4,10 @@
 //! and one partition per year, at `serve` start, under the migration lock.
 //!
 //! A county partition is only created while the DEFAULT partition holds none of that
-//! county's rows (PostgreSQL would refuse it otherwise); rows that arrived earlier stay in
+//! county's rows (`PostgreSQL` would refuse it otherwise); rows that arrived earlier stay in
 //! DEFAULT, which is correct, only less pruned.
 
-use sha2::{Digest as _, Sha256};
+use elder_assess::sync::envelope::content_hash;
 use tokio_postgres::Client;
 
 use crate::ServerError;
@@ -15,13 +15,16 @@ use crate::migrate::MIGRATION_LOCK;
 
 /// A table-name-safe tag for a county (its name is Chinese): `c` + 12 hex of its SHA-256.
 pub fn county_tag(county: &str) -> String {
-    let digest = Sha256::digest(county.as_bytes());
-    let hex: String = digest[..6].iter().map(|b| format!("{b:02x}")).collect();
-    format!("c{hex}")
+    let hex = content_hash(county.as_bytes());
+    format!("c{}", &hex[..12])
 }
 
 /// Creates `county`'s partition and its `years` partitions when missing.
-pub async fn ensure_county(client: &mut Client, county: &str, years: std::ops::RangeInclusive<i32>) -> Result<(), ServerError> {
+pub async fn ensure_county(
+    client: &mut Client,
+    county: &str,
+    years: std::ops::RangeInclusive<i32>,
+) -> Result<(), ServerError> {
     let tag = county_tag(county);
     let tx = client.transaction().await?;
     tx.execute("SELECT pg_advisory_xact_lock($1)", &[&MIGRATION_LOCK]).await?;
@@ -30,8 +33,9 @@ pub async fn ensure_county(client: &mut Client, county: &str, years: std::ops::R
         .await?
         .is_some();
     if !exists {
-        let in_default =
-            tx.query_opt("SELECT 1 FROM envelopes_other WHERE county = $1 LIMIT 1", &[&county]).await?;
+        let in_default = tx
+            .query_opt("SELECT 1 FROM envelopes_other WHERE county = $1 LIMIT 1", &[&county])
+            .await?;
         if in_default.is_some() {
             tx.commit().await?;
             return Ok(());
@@ -46,7 +50,8 @@ pub async fn ensure_county(client: &mut Client, county: &str, years: std::ops::R
     }
     for year in years {
         let name = format!("envelopes_{tag}_{year}");
-        let exists = tx.query_opt("SELECT 1 FROM pg_class WHERE relname = $1", &[&name]).await?.is_some();
+        let exists =
+            tx.query_opt("SELECT 1 FROM pg_class WHERE relname = $1", &[&name]).await?.is_some();
         let in_default = tx
             .query_opt(
                 &format!("SELECT 1 FROM envelopes_{tag}_any WHERE year = $1 LIMIT 1"),

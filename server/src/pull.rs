@@ -18,11 +18,17 @@ pub const MAX_EVENTS_PER_PULL: u32 = 100;
 
 impl Server {
     /// The events after `request.since` for `device`.
-    pub async fn pull(&self, device: &DeviceRow, request: &PullRequest, now: DateTime<Utc>) -> Result<PullResponse, ServerError> {
+    pub async fn pull(
+        &self,
+        device: &DeviceRow,
+        request: &PullRequest,
+        now: DateTime<Utc>,
+    ) -> Result<PullResponse, ServerError> {
         let now = micros(now);
         let limit = i64::from(request.limit.clamp(1, MAX_EVENTS_PER_PULL));
         let client = self.pool.get().await?;
-        let newest: i64 = client.query_one("SELECT coalesce(max(cursor), 0) FROM events", &[]).await?.get(0);
+        let newest: i64 =
+            client.query_one("SELECT coalesce(max(cursor), 0) FROM events", &[]).await?.get(0);
         let everything = device.role != "assessor";
         let rows = client
             .query(
@@ -43,17 +49,28 @@ impl Server {
                 let r = client
                     .query_one("SELECT envelope, received_at, conflict FROM envelopes WHERE id = $1 AND hash = $2", &[&envelope_id, &hash])
                     .await?;
-                let envelope: SignedEnvelope = serde_json::from_value(r.get(0)).map_err(|e| ServerError::Database(e.to_string()))?;
+                let envelope: SignedEnvelope = serde_json::from_value(r.get(0))
+                    .map_err(|e| ServerError::Database(e.to_string()))?;
                 EventKind::Envelope { envelope, received_at: r.get(1), conflict: r.get(2) }
             } else {
                 let decision_id: Option<String> = row.get(4);
-                let r = client.query_one("SELECT decision, number, applied_at FROM decisions WHERE id = $1", &[&decision_id]).await?;
-                let decision: Decision = serde_json::from_value(r.get(0)).map_err(|e| ServerError::Database(e.to_string()))?;
+                let r = client
+                    .query_one(
+                        "SELECT decision, number, applied_at FROM decisions WHERE id = $1",
+                        &[&decision_id],
+                    )
+                    .await?;
+                let decision: Decision = serde_json::from_value(r.get(0))
+                    .map_err(|e| ServerError::Database(e.to_string()))?;
                 EventKind::Decision { decision, number: r.get(1), applied_at: r.get(2) }
             };
             events.push(Event { cursor, kind });
         }
-        let cursor = if more { events.last().map_or(request.since, |e| e.cursor) } else { newest.max(request.since) };
+        let cursor = if more {
+            events.last().map_or(request.since, |e| e.cursor)
+        } else {
+            newest.max(request.since)
+        };
         drop(client);
         Ok(PullResponse {
             events,

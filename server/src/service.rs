@@ -11,6 +11,7 @@ use std::sync::Arc;
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as BASE64;
 use chrono::{DateTime, SubsecRound as _, Utc};
+use deadpool_postgres::GenericClient;
 use deadpool_postgres::Pool;
 use elder_assess::sync::DeviceId;
 use elder_assess::sync::protocol::{
@@ -19,7 +20,6 @@ use elder_assess::sync::protocol::{
 use p256::ecdsa::signature::Verifier as _;
 use p256::ecdsa::{DerSignature, VerifyingKey};
 use p256::pkcs8::DecodePublicKey as _;
-use deadpool_postgres::GenericClient;
 
 use crate::county::CountyConfig;
 use crate::{ServerError, audit};
@@ -76,7 +76,12 @@ pub async fn next_cursor<C: GenericClient>(client: &C) -> Result<i64, ServerErro
 impl Server {
     /// Checks a signed request: `device` enrolled, not revoked, `signature` (base64 DER)
     /// by its key over `body`.
-    pub async fn authenticate(&self, device: &str, signature: &str, body: &[u8]) -> Result<DeviceRow, ServerError> {
+    pub async fn authenticate(
+        &self,
+        device: &str,
+        signature: &str,
+        body: &[u8],
+    ) -> Result<DeviceRow, ServerError> {
         let unauth = |m: &str| ServerError::Unauthenticated(m.to_owned());
         let client = self.pool.get().await?;
         let row = client
@@ -107,12 +112,19 @@ impl Server {
 
     /// Enrols a device with an account's password; re-enrolling the same key returns its
     /// existing code.
-    pub async fn enrol(&self, request: &EnrolRequest, now: DateTime<Utc>) -> Result<EnrolResponse, ServerError> {
+    pub async fn enrol(
+        &self,
+        request: &EnrolRequest,
+        now: DateTime<Utc>,
+    ) -> Result<EnrolResponse, ServerError> {
         let now = micros(now);
         let refused = || ServerError::Unauthenticated("账号或密码错误，或账号已停用".to_owned());
         let mut client = self.pool.get().await?;
         let account = client
-            .query_opt("SELECT password_hash, active FROM accounts WHERE login = $1", &[&request.login.trim()])
+            .query_opt(
+                "SELECT password_hash, active FROM accounts WHERE login = $1",
+                &[&request.login.trim()],
+            )
             .await?;
         let (hash, active) = account.map_or((String::new(), false), |r| (r.get(0), r.get(1)));
         let password = request.password.clone();
@@ -132,7 +144,9 @@ impl Server {
         let device = DeviceId::of_public_key(&spki);
         let tx = client.transaction().await?;
         lock_events(&tx).await?;
-        let existing = tx.query_opt("SELECT code, key FROM devices WHERE id = $1", &[&device.as_str()]).await?;
+        let existing = tx
+            .query_opt("SELECT code, key FROM devices WHERE id = $1", &[&device.as_str()])
+            .await?;
         let code = if let Some(row) = existing {
             row.get::<_, String>(0)
         } else {
@@ -147,7 +161,8 @@ impl Server {
         };
         let skew = (request.device_time - now).num_seconds();
         let detail = serde_json::json!({ "device": device.as_str(), "code": code, "clock_skew_seconds": skew });
-        audit::append(&tx, now, request.login.trim(), "enrol", Some(device.as_str()), detail).await?;
+        audit::append(&tx, now, request.login.trim(), "enrol", Some(device.as_str()), detail)
+            .await?;
         tx.commit().await?;
         Ok(EnrolResponse {
             device,
@@ -173,9 +188,14 @@ impl Server {
 }
 
 /// The accounts and devices, sorted.
-pub async fn roster<C: GenericClient>(client: &C) -> Result<(Vec<RosterAccount>, Vec<RosterDevice>), ServerError> {
+pub async fn roster<C: GenericClient>(
+    client: &C,
+) -> Result<(Vec<RosterAccount>, Vec<RosterDevice>), ServerError> {
     let accounts = client
-        .query("SELECT login, display_name, role, password_hash, active FROM accounts ORDER BY login", &[])
+        .query(
+            "SELECT login, display_name, role, password_hash, active FROM accounts ORDER BY login",
+            &[],
+        )
         .await?
         .iter()
         .map(|r| RosterAccount {
@@ -187,10 +207,19 @@ pub async fn roster<C: GenericClient>(client: &C) -> Result<(Vec<RosterAccount>,
         })
         .collect();
     let mut devices = Vec::new();
-    for r in client.query("SELECT id, key, code, enrolled_by, revoked FROM devices ORDER BY id", &[]).await? {
+    for r in client
+        .query("SELECT id, key, code, enrolled_by, revoked FROM devices ORDER BY id", &[])
+        .await?
+    {
         let id: String = r.get(0);
         let Ok(id) = DeviceId::parse(&id) else { continue };
-        devices.push(RosterDevice { id, key: r.get(1), code: r.get(2), enrolled_by: r.get(3), revoked: r.get(4) });
+        devices.push(RosterDevice {
+            id,
+            key: r.get(1),
+            code: r.get(2),
+            enrolled_by: r.get(3),
+            revoked: r.get(4),
+        });
     }
     Ok((accounts, devices))
 }

@@ -1,4 +1,4 @@
-//! The faults of issue 15, each a test against a real PostgreSQL.
+//! The faults of issue 15, each a test against a real `PostgreSQL`.
 
 use std::sync::OnceLock;
 
@@ -26,7 +26,9 @@ async fn the_same_envelope_sent_ten_times_is_stored_once() {
     let device = enrol(&server, "liming").await;
     let envelope = fixture().envelope(&device, "PG-0001", None);
     let first = push(&server, &device, &push_request(vec![envelope.clone()], vec![])).await;
-    let ItemOutcome::Accepted { received_at } = first.envelopes[0].outcome.clone() else { panic!("{first:?}") };
+    let ItemOutcome::Accepted { received_at } = first.envelopes[0].outcome.clone() else {
+        panic!("{first:?}")
+    };
     for _ in 0..9 {
         let again = push(&server, &device, &push_request(vec![envelope.clone()], vec![])).await;
         assert_eq!(again.envelopes[0].outcome, ItemOutcome::Duplicate { received_at });
@@ -57,7 +59,9 @@ async fn the_same_id_with_other_content_is_a_conflict_and_both_are_kept() {
     let reviewer = enrol(&server, "wanggang").await;
     let approve = decision(&id, "wanggang", Verdict::Approve);
     let response = push(&server, &reviewer, &push_request(vec![], vec![approve])).await;
-    assert!(matches!(&response.decisions[0].outcome, ItemOutcome::Refused { reason } if reason.contains("冲突")));
+    assert!(
+        matches!(&response.decisions[0].outcome, ItemOutcome::Refused { reason } if reason.contains("冲突"))
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -72,11 +76,18 @@ async fn a_correction_arriving_before_its_original_leaves_the_original_supersede
     let response = push(&server, &device, &push_request(vec![original.clone()], vec![])).await;
     assert!(matches!(response.envelopes[0].outcome, ItemOutcome::Accepted { .. }));
     let client = server.pool.get().await.unwrap();
-    let status: String = client.query_one("SELECT status FROM envelopes WHERE id = $1", &[&original.id.as_str()]).await.unwrap().get(0);
+    let status: String = client
+        .query_one("SELECT status FROM envelopes WHERE id = $1", &[&original.id.as_str()])
+        .await
+        .unwrap()
+        .get(0);
     assert_eq!(status, "superseded");
-    let stats = server.statistics(None).await.unwrap();
-    assert_eq!(stats.iter().map(|c| c.assessed).sum::<i64>(), 1, "only the correction is counted");
-    let queue = server.queue(&elder_assess_server::bureau::QueueQuery { limit: 50, ..Default::default() }).await.unwrap();
+    let cells = server.statistics(None).await.unwrap();
+    assert_eq!(cells.iter().map(|c| c.assessed).sum::<i64>(), 1, "only the correction is counted");
+    let queue = server
+        .queue(&elder_assess_server::bureau::QueueQuery { limit: 50, ..Default::default() })
+        .await
+        .unwrap();
     assert_eq!(queue.iter().map(|r| r.id.as_str()).collect::<Vec<_>>(), [correction.id.as_str()]);
 }
 
@@ -95,7 +106,10 @@ async fn a_device_clock_a_day_off_is_reported_and_the_receipt_time_is_the_server
     assert!(received_at >= before - TimeDelta::seconds(1) && received_at <= Utc::now());
     let client = server.pool.get().await.unwrap();
     let skew: i64 = client
-        .query_one("SELECT (detail->>'clock_skew_seconds')::bigint FROM audit WHERE action = 'push'", &[])
+        .query_one(
+            "SELECT (detail->>'clock_skew_seconds')::bigint FROM audit WHERE action = 'push'",
+            &[],
+        )
         .await
         .unwrap()
         .get(0);
@@ -124,7 +138,11 @@ async fn two_devices_and_one_id_number_are_both_kept_as_the_same_elder() {
     expected.sort_unstable();
     assert_eq!(ids, expected);
     // The raw number is stored in no column but inside the signed envelope.
-    assert_eq!(count(&server, &format!("SELECT * FROM envelopes WHERE person_hash LIKE '%{id_number}%'")).await, 0);
+    assert_eq!(
+        count(&server, &format!("SELECT * FROM envelopes WHERE person_hash LIKE '%{id_number}%'"))
+            .await,
+        0
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -132,7 +150,9 @@ async fn a_device_on_an_older_scale_version_is_refused_with_the_reason() {
     let Some(pg) = Postgres::start() else { return };
     let server = setup(&pg).await;
     let device = enrol(&server, "liming").await;
-    let old = fixture().envelope_of(&device, fixture().record.clone(), None, |b| b.scale = "gbt42195-2019".to_owned());
+    let old = fixture().envelope_of(&device, fixture().record.clone(), None, |b| {
+        b.scale = "gbt42195-2019".to_owned();
+    });
     let response = push(&server, &device, &push_request(vec![old], vec![])).await;
     let ItemOutcome::Refused { reason } = &response.envelopes[0].outcome else { panic!() };
     assert!(reason.contains("量表版本 gbt42195-2019"), "{reason}");
@@ -147,10 +167,15 @@ async fn unknown_and_revoked_devices_and_tampered_envelopes_are_refused() {
     let device = enrol(&server, "liming").await;
     let other = enrol(&server, "yangfang").await;
     // An envelope of a device that never enrolled, relayed by an enrolled one.
-    let stranger = support::Device { key: p256::ecdsa::SigningKey::random(&mut rand_core::OsRng), ..enrol(&server, "zhaoli").await };
+    let stranger = support::Device {
+        key: p256::ecdsa::SigningKey::random(&mut rand_core::OsRng),
+        ..enrol(&server, "zhaoli").await
+    };
     let stranger_id = {
         use p256::pkcs8::EncodePublicKey as _;
-        elder_assess::sync::DeviceId::of_public_key(stranger.key.verifying_key().to_public_key_der().unwrap().as_bytes())
+        elder_assess::sync::DeviceId::of_public_key(
+            stranger.key.verifying_key().to_public_key_der().unwrap().as_bytes(),
+        )
     };
     let stranger = support::Device { id: stranger_id, ..stranger };
     let unknown = fixture().envelope(&stranger, "X-1", None);
@@ -169,16 +194,21 @@ async fn unknown_and_revoked_devices_and_tampered_envelopes_are_refused() {
     assert!(reasons[1].contains("内容摘要不符"), "{reasons:?}");
     // Revoked: its requests are refused, and its envelopes relayed by others too.
     let later = fixture().envelope(&device, "X-4", None);
-    elder_assess_server::admin::revoke_device(&server.pool, device.id.as_str(), Utc::now()).await.unwrap();
+    elder_assess_server::admin::revoke_device(&server.pool, device.id.as_str(), Utc::now())
+        .await
+        .unwrap();
     let bytes = serde_json::to_vec(&push_request(vec![], vec![])).unwrap();
     assert!(support::authenticate(&server, &device.key, &device.id, &bytes).await.is_err());
     let response = push(&server, &other, &push_request(vec![later], vec![])).await;
-    assert!(matches!(&response.envelopes[0].outcome, ItemOutcome::Refused { reason } if reason.contains("已停用")));
+    assert!(
+        matches!(&response.envelopes[0].outcome, ItemOutcome::Refused { reason } if reason.contains("已停用"))
+    );
     assert_eq!(count(&server, "SELECT * FROM envelopes").await, 0);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn approval_by_the_records_own_assessor_is_refused_and_another_reviewers_reaches_the_device() {
+async fn approval_by_the_records_own_assessor_is_refused_and_another_reviewers_reaches_the_device()
+{
     let Some(pg) = Postgres::start() else { return };
     let server = setup(&pg).await;
     let device = enrol(&server, "liming").await;
@@ -197,7 +227,9 @@ async fn approval_by_the_records_own_assessor_is_refused_and_another_reviewers_r
     // The assessor's device pulls the decision (and not the envelope event).
     let pulled = server.pull(&device.row, &support::pull_request(0), Utc::now()).await.unwrap();
     assert_eq!(pulled.events.len(), 1);
-    assert!(matches!(&pulled.events[0].kind, elder_assess::sync::protocol::EventKind::Decision { decision, .. } if *decision == approve));
+    assert!(
+        matches!(&pulled.events[0].kind, elder_assess::sync::protocol::EventKind::Decision { decision, .. } if *decision == approve)
+    );
     // The reviewer's device pulls both.
     let pulled = server.pull(&reviewer.row, &support::pull_request(0), Utc::now()).await.unwrap();
     assert_eq!(pulled.events.len(), 2);
@@ -210,12 +242,17 @@ async fn the_audit_trail_is_append_only_and_chained() {
     let Some(pg) = Postgres::start() else { return };
     let server = setup(&pg).await;
     let device = enrol(&server, "liming").await;
-    push(&server, &device, &push_request(vec![fixture().envelope(&device, "PG-1", None)], vec![])).await;
+    push(&server, &device, &push_request(vec![fixture().envelope(&device, "PG-1", None)], vec![]))
+        .await;
     let client = server.pool.get().await.unwrap();
     assert!(elder_assess_server::audit::verify(&client).await.unwrap().is_ok());
     assert!(client.execute("UPDATE audit SET actor = 'x'", &[]).await.is_err());
     assert!(client.execute("DELETE FROM audit", &[]).await.is_err());
-    let head: String = client.query_one("SELECT audit_head FROM devices WHERE id = $1", &[&device.id.as_str()]).await.unwrap().get(0);
+    let head: String = client
+        .query_one("SELECT audit_head FROM devices WHERE id = $1", &[&device.id.as_str()])
+        .await
+        .unwrap()
+        .get(0);
     assert_eq!(head, "7:abc");
 }
 
@@ -224,28 +261,38 @@ async fn postgres_restarted_under_load_loses_and_duplicates_nothing() {
     let Some(pg) = Postgres::start() else { return };
     let server = setup(&pg).await;
     let device = enrol(&server, "liming").await;
-    let envelopes: Vec<_> = (0..40).map(|i| fixture().envelope(&device, &format!("PG-{i:04}"), None)).collect();
+    let envelopes: Vec<_> =
+        (0..40).map(|i| fixture().envelope(&device, &format!("PG-{i:04}"), None)).collect();
     let mut failures = 0;
     for (i, envelope) in envelopes.iter().enumerate() {
         if i == 15 {
-            pg.restart();
+            // Down: a push fails (the device keeps its outbox) …
+            pg.stop();
+            let request = push_request(vec![envelope.clone()], vec![]);
+            let bytes = serde_json::to_vec(&request).unwrap();
+            let down = match support::authenticate(&server, &device.key, &device.id, &bytes).await {
+                Ok(row) => server.push(&row, &request, Utc::now()).await.map(|_| ()),
+                Err(err) => Err(err),
+            };
+            assert!(down.is_err(), "a push while PostgreSQL is down fails");
+            // … and up again, the same pool serves the retries.
+            pg.start_again();
         }
         // A device retries until the server answers.
         loop {
             let request = push_request(vec![envelope.clone()], vec![]);
             let bytes = serde_json::to_vec(&request).unwrap();
-            let result = match support::authenticate(&server, &device.key, &device.id, &bytes).await {
+            let result = match support::authenticate(&server, &device.key, &device.id, &bytes).await
+            {
                 Ok(row) => server.push(&row, &request, Utc::now()).await,
                 Err(err) => Err(err),
             };
-            match result {
-                Ok(_) => break,
-                Err(_) => {
-                    failures += 1;
-                    assert!(failures < 200, "the pool never recovered");
-                    tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-                }
+            if result.is_ok() {
+                break;
             }
+            failures += 1;
+            assert!(failures < 200, "the pool never recovered");
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
         }
     }
     assert_eq!(count(&server, "SELECT * FROM envelopes").await, 40);
@@ -264,7 +311,8 @@ async fn two_server_instances_and_one_database_behave_as_one() {
     let mut tasks = Vec::new();
     for (i, device) in devices.into_iter().enumerate() {
         let server = if i == 0 { first.clone() } else { second.clone() };
-        let envelopes: Vec<_> = (0..20).map(|n| fixture().envelope(&device, &format!("D{i}-{n:04}"), None)).collect();
+        let envelopes: Vec<_> =
+            (0..20).map(|n| fixture().envelope(&device, &format!("D{i}-{n:04}"), None)).collect();
         tasks.push(tokio::spawn(async move {
             for chunk in envelopes.chunks(4) {
                 // Each batch twice, once through each instance: duplicates, not copies.
@@ -279,16 +327,21 @@ async fn two_server_instances_and_one_database_behave_as_one() {
     let mut last = -1;
     for round in 0.. {
         let server = if round % 2 == 0 { &first } else { &second };
-        let pulled = server.pull(&reviewer.row, &support::pull_request(cursor), Utc::now()).await.unwrap();
+        let pulled =
+            server.pull(&reviewer.row, &support::pull_request(cursor), Utc::now()).await.unwrap();
         for event in &pulled.events {
             assert!(event.cursor > last, "cursors are increasing");
             last = event.cursor;
-            if let elder_assess::sync::protocol::EventKind::Envelope { envelope, .. } = &event.kind {
+            if let elder_assess::sync::protocol::EventKind::Envelope { envelope, .. } = &event.kind
+            {
                 assert!(seen.insert(envelope.id.clone()), "no event twice");
             }
         }
         cursor = pulled.cursor;
-        if tasks.iter().all(tokio::task::JoinHandle::is_finished) && !pulled.more && seen.len() == 40 {
+        if tasks.iter().all(tokio::task::JoinHandle::is_finished)
+            && !pulled.more
+            && seen.len() == 40
+        {
             break;
         }
         assert!(round < 2000, "the pulls never caught up: {}", seen.len());

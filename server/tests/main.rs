@@ -1,5 +1,8 @@
-//! The county server against a real PostgreSQL: one binary, modules per concern.
+//! The county server against a real `PostgreSQL`: one binary, modules per concern.
 
-mod faults;
-mod pg;
-mod support;
+#[cfg(test)]
+mod faults; // Issue 15's faults, each a test.
+#[cfg(test)]
+mod pg; // A throw-away PostgreSQL cluster per test.
+#[cfg(test)]
+mod support; // County root, signed report, devices, envelopes.

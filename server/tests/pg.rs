@@ -1,4 +1,4 @@
-//! A real, throw-away PostgreSQL for one test: `initdb` into a temporary directory, a free
+//! A real, throw-away `PostgreSQL` for one test: `initdb` into a temporary directory, a free
 //! port on 127.0.0.1, `fsync=off`; as root (CI) the cluster belongs to `nobody` and its
 //! programs run through `runuser -u nobody --`. Stopped on drop.
 
@@ -26,7 +26,10 @@ fn bin_dir() -> Option<PathBuf> {
 }
 
 fn is_root() -> bool {
-    Command::new("id").arg("-u").output().is_ok_and(|o| String::from_utf8_lossy(&o.stdout).trim() == "0")
+    Command::new("id")
+        .arg("-u")
+        .output()
+        .is_ok_and(|o| String::from_utf8_lossy(&o.stdout).trim() == "0")
 }
 
 /// One running cluster.
@@ -37,7 +40,7 @@ pub struct Postgres {
 }
 
 impl Postgres {
-    /// A fresh cluster, or `None` (after a printed note) when PostgreSQL is not installed
+    /// A fresh cluster, or `None` (after a printed note) when `PostgreSQL` is not installed
     /// and `ELDER_ASSESS_REQUIRE_POSTGRES` is not `1`.
     pub fn start() -> Option<Self> {
         let Some(bin) = bin_dir() else {
@@ -50,12 +53,18 @@ impl Postgres {
         };
         let dir = tempfile::Builder::new().prefix("elder-assess-pg-").tempdir().unwrap();
         if is_root() {
-            let status = Command::new("chown").args(["-R", "nobody"]).arg(dir.path()).status().unwrap();
+            let status =
+                Command::new("chown").args(["-R", "nobody"]).arg(dir.path()).status().unwrap();
             assert!(status.success());
         }
         let pg = Self { bin, dir, port: free_port() };
         let data = pg.data();
-        let out = pg.command("initdb").args(["-A", "trust", "-U", "postgres", "-E", "UTF8", "--no-sync", "-D"]).arg(&data).output().unwrap();
+        let out = pg
+            .command("initdb")
+            .args(["-A", "trust", "-U", "postgres", "-E", "UTF8", "--no-sync", "-D"])
+            .arg(&data)
+            .output()
+            .unwrap();
         assert!(out.status.success(), "initdb failed: {}", String::from_utf8_lossy(&out.stderr));
         pg.ctl_start();
         Some(pg)
@@ -83,18 +92,35 @@ impl Postgres {
             self.dir.path().display()
         );
         let log = self.dir.path().join("log");
-        let out = self.command("pg_ctl").arg("-D").arg(self.data()).args(["-w", "-t", "60", "-l"]).arg(&log).args(["-o", &options, "start"]).output().unwrap();
-        assert!(out.status.success(), "pg_ctl start failed: {} {}", String::from_utf8_lossy(&out.stderr), std::fs::read_to_string(&log).unwrap_or_default());
+        let out = self
+            .command("pg_ctl")
+            .arg("-D")
+            .arg(self.data())
+            .args(["-w", "-t", "60", "-l"])
+            .arg(&log)
+            .args(["-o", &options, "start"])
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "pg_ctl start failed: {} {}",
+            String::from_utf8_lossy(&out.stderr),
+            std::fs::read_to_string(&log).unwrap_or_default()
+        );
     }
 
     /// Stops the cluster (fast: open connections are cut).
     pub fn stop(&self) {
-        let _ = self.command("pg_ctl").arg("-D").arg(self.data()).args(["-w", "-m", "fast", "stop"]).output();
+        let _ = self
+            .command("pg_ctl")
+            .arg("-D")
+            .arg(self.data())
+            .args(["-w", "-m", "fast", "stop"])
+            .output();
     }
 
-    /// Stops and starts it again on the same port.
-    pub fn restart(&self) {
-        self.stop();
+    /// Starts it again after [`Postgres::stop`], on the same port.
+    pub fn start_again(&self) {
         self.ctl_start();
     }
 

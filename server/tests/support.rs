@@ -12,8 +12,13 @@ use chrono::{DateTime, Utc};
 use der::EncodePem as _;
 use elder_assess::record::AssessmentRecord;
 use elder_assess::sign::{KdfCost, Signer, create_account_key, load_account_signer};
-use elder_assess::sync::protocol::{Decision, EnrolRequest, PullRequest, PushRequest, PushResponse, Verdict};
-use elder_assess::sync::{DeviceId, ENVELOPE_FORMAT, EnvelopeBody, EnvelopeId, EnvelopeParties, OutcomeSummary, SignedEnvelope};
+use elder_assess::sync::protocol::{
+    Decision, EnrolRequest, PullRequest, PushRequest, PushResponse, Verdict,
+};
+use elder_assess::sync::{
+    DeviceId, ENVELOPE_FORMAT, EnvelopeBody, EnvelopeId, EnvelopeParties, OutcomeSummary,
+    SignedEnvelope,
+};
 use elder_assess_server::Server;
 use elder_assess_server::service::DeviceRow;
 use p256::ecdsa::signature::Signer as _;
@@ -50,16 +55,31 @@ impl Fixture {
     pub fn new() -> Self {
         let dir = tempfile::tempdir().unwrap();
         let root_key = SigningKey::random(&mut rand_core::OsRng);
-        let subject = Name::from_str(&format!("CN={COUNTY}老年人能力评估根证书,O={COUNTY},C=CN")).unwrap();
-        let validity = Validity { not_before: time(at("2026-01-01T00:00:00Z")), not_after: time(at("2046-01-01T00:00:00Z")) };
+        let subject =
+            Name::from_str(&format!("CN={COUNTY}老年人能力评估根证书,O={COUNTY},C=CN")).unwrap();
+        let validity = Validity {
+            not_before: time(at("2026-01-01T00:00:00Z")),
+            not_after: time(at("2046-01-01T00:00:00Z")),
+        };
         let der = root_key.verifying_key().to_public_key_der().unwrap();
         let spki = spki::SubjectPublicKeyInfoOwned::try_from(der.as_bytes()).unwrap();
-        let root = CertificateBuilder::new(Profile::Root, SerialNumber::new(&[1]).unwrap(), validity, subject, spki, &root_key)
-            .unwrap()
-            .build::<DerSignature>()
-            .unwrap();
+        let root = CertificateBuilder::new(
+            Profile::Root,
+            SerialNumber::new(&[1]).unwrap(),
+            validity,
+            subject,
+            spki,
+            &root_key,
+        )
+        .unwrap()
+        .build::<DerSignature>()
+        .unwrap();
         std::fs::create_dir_all(dir.path().join("trust")).unwrap();
-        std::fs::write(dir.path().join("trust/root.pem"), root.to_pem(der::pem::LineEnding::LF).unwrap()).unwrap();
+        std::fs::write(
+            dir.path().join("trust/root.pem"),
+            root.to_pem(der::pem::LineEnding::LF).unwrap(),
+        )
+        .unwrap();
         let mut fixture = Self { dir, root_key, root, record: example(), pdf: Vec::new() };
         let liming = fixture.assessor("liming", "李明", 0x20);
         let yangfang = fixture.assessor("yangfang", "杨芳", 0x21);
@@ -75,36 +95,81 @@ impl Fixture {
 
     fn assessor(&self, login: &str, name: &str, serial: u8) -> Signer {
         let dir = self.dir.path().join(login);
-        let info = create_account_key(&dir, login, name, PASSPHRASE, at("2026-06-01T00:00:00Z"), KdfCost::TestOnly).unwrap();
-        let practice = <Certificate as der::DecodePem>::from_pem(std::fs::read_to_string(&info.cert_path).unwrap().as_bytes()).unwrap();
-        let subject = Name::from_str(&format!("CN={name},UID={login},serialNumber=PG-{serial:03},O={COUNTY},C=CN")).unwrap();
-        let validity = Validity { not_before: time(at("2026-06-01T00:00:00Z")), not_after: time(at("2029-06-01T00:00:00Z")) };
-        let profile = Profile::Leaf { issuer: self.root.tbs_certificate.subject.clone(), enable_key_agreement: false, enable_key_encipherment: false };
-        let cert = CertificateBuilder::new(profile, SerialNumber::new(&[serial]).unwrap(), validity, subject, practice.tbs_certificate.subject_public_key_info.clone(), &self.root_key)
-            .unwrap()
-            .build::<DerSignature>()
-            .unwrap();
+        let info = create_account_key(
+            &dir,
+            login,
+            name,
+            PASSPHRASE,
+            at("2026-06-01T00:00:00Z"),
+            KdfCost::TestOnly,
+        )
+        .unwrap();
+        let practice = <Certificate as der::DecodePem>::from_pem(
+            std::fs::read_to_string(&info.cert_path).unwrap().as_bytes(),
+        )
+        .unwrap();
+        let subject = Name::from_str(&format!(
+            "CN={name},UID={login},serialNumber=PG-{serial:03},O={COUNTY},C=CN"
+        ))
+        .unwrap();
+        let validity = Validity {
+            not_before: time(at("2026-06-01T00:00:00Z")),
+            not_after: time(at("2029-06-01T00:00:00Z")),
+        };
+        let profile = Profile::Leaf {
+            issuer: self.root.tbs_certificate.subject.clone(),
+            enable_key_agreement: false,
+            enable_key_encipherment: false,
+        };
+        let cert = CertificateBuilder::new(
+            profile,
+            SerialNumber::new(&[serial]).unwrap(),
+            validity,
+            subject,
+            practice.tbs_certificate.subject_public_key_info.clone(),
+            &self.root_key,
+        )
+        .unwrap()
+        .build::<DerSignature>()
+        .unwrap();
         std::fs::write(&info.cert_path, cert.to_pem(der::pem::LineEnding::LF).unwrap()).unwrap();
         load_account_signer(&dir, login, PASSPHRASE).unwrap()
     }
 
     /// A server over `url` for this county.
     pub async fn server(&self, url: &str) -> Server {
-        let policy = elder_assess::policy::bundled(elder_assess::policy::DEFAULT_POLICY_ID).unwrap().unwrap();
-        let county = elder_assess_server::county::CountyConfig::load(&policy, &self.trust_dir()).unwrap();
+        let policy = elder_assess::policy::bundled(elder_assess::policy::DEFAULT_POLICY_ID)
+            .unwrap()
+            .unwrap();
+        let county =
+            elder_assess_server::county::CountyConfig::load(&policy, &self.trust_dir()).unwrap();
         elder_assess_server::open(url, county).await.unwrap()
     }
 
     /// An envelope of `record` made on `device` (a copy of the example when `None`).
-    pub fn envelope(&self, device: &Device, number: &str, supersedes: Option<&EnvelopeId>) -> SignedEnvelope {
+    pub fn envelope(
+        &self,
+        device: &Device,
+        number: &str,
+        supersedes: Option<&EnvelopeId>,
+    ) -> SignedEnvelope {
         let mut record = self.record.clone();
         record.info.number = number.to_owned();
         self.envelope_of(device, record, supersedes, |_| {})
     }
 
-    pub fn envelope_of(&self, device: &Device, record: AssessmentRecord, supersedes: Option<&EnvelopeId>, change: impl FnOnce(&mut EnvelopeBody)) -> SignedEnvelope {
-        let scale = elder_assess::scale::bundled(elder_assess::scale::DEFAULT_SCALE_ID).unwrap().unwrap();
-        let outcome = elder_assess::assessment::score(&scale, &record.answers(&scale), &record.facts(&scale)).unwrap();
+    pub fn envelope_of(
+        &self,
+        device: &Device,
+        record: AssessmentRecord,
+        supersedes: Option<&EnvelopeId>,
+        change: impl FnOnce(&mut EnvelopeBody),
+    ) -> SignedEnvelope {
+        let scale =
+            elder_assess::scale::bundled(elder_assess::scale::DEFAULT_SCALE_ID).unwrap().unwrap();
+        let outcome =
+            elder_assess::assessment::score(&scale, &record.answers(&scale), &record.facts(&scale))
+                .unwrap();
         let mut body = EnvelopeBody {
             format: ENVELOPE_FORMAT,
             id: EnvelopeId::random(),
@@ -141,7 +206,8 @@ fn example() -> AssessmentRecord {
 
 fn signed_report(record: &AssessmentRecord, signers: [&Signer; 2]) -> Vec<u8> {
     use elder_assess::output::signed_report::{ExportRequest, export_report};
-    let scale = elder_assess::scale::bundled(elder_assess::scale::DEFAULT_SCALE_ID).unwrap().unwrap();
+    let scale =
+        elder_assess::scale::bundled(elder_assess::scale::DEFAULT_SCALE_ID).unwrap().unwrap();
     let options = elder_assess::report::ReportOptions::new(at("2026-11-20T04:00:00Z"));
     let request = ExportRequest {
         record,
@@ -156,14 +222,27 @@ fn signed_report(record: &AssessmentRecord, signers: [&Signer; 2]) -> Vec<u8> {
 
 /// The county's accounts: two assessors, two reviewers (one of them 李明's namesake is not).
 pub async fn accounts(server: &Server) {
-    let hash = elder_assess::store::hash_password(elder_assess::store::PasswordCost::TestOnlyLight, PASSWORD).unwrap();
+    let hash = elder_assess::store::hash_password(
+        elder_assess::store::PasswordCost::TestOnlyLight,
+        PASSWORD,
+    )
+    .unwrap();
     for (login, name, role) in [
         ("liming", "李明", "assessor"),
         ("yangfang", "杨芳", "assessor"),
         ("wanggang", "王刚", "reviewer"),
         ("zhaoli", "赵丽", "reviewer"),
     ] {
-        elder_assess_server::admin::add_account_hashed(&server.pool, login, name, role, &hash, Utc::now()).await.unwrap();
+        elder_assess_server::admin::add_account_hashed(
+            &server.pool,
+            login,
+            name,
+            role,
+            &hash,
+            Utc::now(),
+        )
+        .await
+        .unwrap();
     }
 }
 
@@ -191,13 +270,24 @@ pub async fn enrol(server: &Server, login: &str) -> Device {
 }
 
 /// A signed request's check, over `body`.
-pub async fn authenticate(server: &Server, key: &SigningKey, device: &DeviceId, body: &[u8]) -> Result<DeviceRow, elder_assess_server::ServerError> {
+pub async fn authenticate(
+    server: &Server,
+    key: &SigningKey,
+    device: &DeviceId,
+    body: &[u8],
+) -> Result<DeviceRow, elder_assess_server::ServerError> {
     let signature: DerSignature = key.sign(body);
     server.authenticate(device.as_str(), &BASE64.encode(signature.as_bytes()), body).await
 }
 
 pub fn push_request(envelopes: Vec<SignedEnvelope>, decisions: Vec<Decision>) -> PushRequest {
-    PushRequest { nonce: EnvelopeId::random().to_string(), device_time: Utc::now(), audit_head: "7:abc".to_owned(), envelopes, decisions }
+    PushRequest {
+        nonce: EnvelopeId::random().to_string(),
+        device_time: Utc::now(),
+        audit_head: "7:abc".to_owned(),
+        envelopes,
+        decisions,
+    }
 }
 
 /// Pushes through the signed-request check, as the HTTP handler does.
@@ -208,11 +298,22 @@ pub async fn push(server: &Server, device: &Device, request: &PushRequest) -> Pu
 }
 
 pub fn pull_request(since: i64) -> PullRequest {
-    PullRequest { nonce: EnvelopeId::random().to_string(), device_time: Utc::now(), since, limit: 100 }
+    PullRequest {
+        nonce: EnvelopeId::random().to_string(),
+        device_time: Utc::now(),
+        since,
+        limit: 100,
+    }
 }
 
 pub fn decision(envelope: &EnvelopeId, reviewer: &str, verdict: Verdict) -> Decision {
-    Decision { id: EnvelopeId::random(), envelope: envelope.clone(), reviewer: reviewer.to_owned(), verdict, decided_at: Utc::now() }
+    Decision {
+        id: EnvelopeId::random(),
+        envelope: envelope.clone(),
+        reviewer: reviewer.to_owned(),
+        verdict,
+        decided_at: Utc::now(),
+    }
 }
 
 /// `SELECT count(*)` of `sql`'s rows.

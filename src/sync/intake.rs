@@ -98,8 +98,10 @@ fn check_record(body: &EnvelopeBody, ctx: &CountyContext<'_>) -> Result<(), Sync
     if !issues.is_empty() {
         return Err(SyncError::Record { id: id(), detail: join_issues(&issues) });
     }
-    let outcome = score(ctx.scale, &record.answers(ctx.scale), &record.facts(ctx.scale))
-        .map_err(|_| SyncError::Record { id: id(), detail: "评分项不完整或无效".to_owned() })?;
+    let outcome =
+        score(ctx.scale, &record.answers(ctx.scale), &record.facts(ctx.scale)).map_err(|_| {
+            SyncError::Record { id: id(), detail: "评分项不完整或无效".to_owned() }
+        })?;
     let summary = &body.outcome;
     if outcome.domain_scores != summary.domain_scores
         || outcome.total != summary.total
@@ -115,7 +117,9 @@ fn check_parties(body: &EnvelopeBody, ctx: &CountyContext<'_>) -> Result<(), Syn
     let id = || body.id.to_string();
     let [first, second] = &body.parties.assessor_accounts;
     if first.trim() == second.trim() {
-        return Err(SyncError::Parties { id: id(), detail: "两名评估员是同一个账号".to_owned() });
+        return Err(SyncError::Parties {
+            id: id(), detail: "两名评估员是同一个账号".to_owned()
+        });
     }
     for login in [first, second] {
         let account = ctx.accounts.iter().find(|a| a.login == *login);
@@ -147,7 +151,8 @@ fn check_parties(body: &EnvelopeBody, ctx: &CountyContext<'_>) -> Result<(), Syn
 }
 
 fn check_report(body: &EnvelopeBody, ctx: &CountyContext<'_>) -> Result<(), SyncError> {
-    let report = |detail: &str| SyncError::Report { id: body.id.to_string(), detail: detail.to_owned() };
+    let report =
+        |detail: &str| SyncError::Report { id: body.id.to_string(), detail: detail.to_owned() };
     let pdf = BASE64.decode(&body.report_pdf).map_err(|_| report("不是有效的 base64"))?;
     let anchors = Anchors { roots: &ctx.trust.roots, crls: &ctx.trust.crls };
     let verdict = verify_report(&pdf, anchors).map_err(|_| report("不是可读取的 PDF"))?;
