@@ -28,6 +28,7 @@ pub fn ca_command(env: &mut Env, command: &CaCommand) -> Result<(), CliError> {
         CaCommand::Cert { out } => export_root(env, &dir, out),
         CaCommand::Issue(args) => issue(env, &dir, args),
         CaCommand::Revoke(args) => revoke(env, &dir, args),
+        CaCommand::IssueServer(args) => super::ca_server::issue_server(env, &dir, args),
         CaCommand::List { sign_in } => list(env, &dir, sign_in),
     }
 }
@@ -86,7 +87,7 @@ fn export_root(env: &mut Env, dir: &Path, out: &Path) -> Result<(), CliError> {
     env.out.line(format_args!("  SHA-256 指纹：{}", root.fingerprint))
 }
 
-fn write(path: &Path, bytes: &[u8]) -> Result<(), CliError> {
+pub(super) fn write(path: &Path, bytes: &[u8]) -> Result<(), CliError> {
     crate::output::atomic::write_atomically(path, bytes)
         .map_err(|source| CliError::WriteFile { path: path.to_owned(), source })
 }

@@ -21,7 +21,7 @@ pub use bureau::{
     ReviewCommand, SignIn, StatsArgs,
 };
 pub use ca::{
-    CaCommand, CaInitArgs, CaIssueArgs, CaRevokeArgs, KeysInstallArgs, KeysRequestArgs,
+    CaCommand, CaInitArgs, CaIssueArgs, CaIssueServerArgs, CaRevokeArgs, KeysInstallArgs, KeysRequestArgs,
     TrustCommand,
 };
 
