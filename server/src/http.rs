@@ -116,6 +116,7 @@ pub async fn serve_tls(
     let config = axum_server::tls_rustls::RustlsConfig::from_pem_file(cert, key)
         .await
         .map_err(|e| file("TLS 证书或私钥", cert, e.to_string()))?;
+    eprintln!("elder-assess-server 正在监听 https://{listen}");
     axum_server::bind_rustls(listen, config)
         .serve(router(server).into_make_service())
         .await

@@ -129,7 +129,6 @@ async fn run(cli: Cli) -> Result<(), ServerError> {
             };
             let county = county::CountyConfig::load(&policy, &trust)?;
             let server = elder_assess_server::open(&database_url, county).await?;
-            eprintln!("elder-assess-server 正在监听 https://{listen}");
             http::serve_tls(server, listen, &tls_cert, &tls_key).await?;
         }
         Command::Account { command: AccountCommand::Add { database_url, login, name, role } } => {

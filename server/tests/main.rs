@@ -3,6 +3,8 @@
 #[cfg(test)]
 mod faults; // Issue 15's faults, each a test.
 #[cfg(test)]
+mod kill; // The server process killed mid-upload, over HTTPS.
+#[cfg(test)]
 mod pg; // A throw-away PostgreSQL cluster per test.
 #[cfg(test)]
 mod support; // County root, signed report, devices, envelopes.

@@ -15,7 +15,11 @@ use super::reports::china_date;
 use super::secrets::{PASSPHRASE_ENV, passphrase_from};
 
 /// `elder-assess ca issue-server`.
-pub(super) fn issue_server(env: &mut Env, dir: &Path, args: &CaIssueServerArgs) -> Result<(), CliError> {
+pub(super) fn issue_server(
+    env: &mut Env,
+    dir: &Path,
+    args: &CaIssueServerArgs,
+) -> Result<(), CliError> {
     require_admin(env, dir, &args.sign_in)?;
     let now = env.now();
     let not_after = now

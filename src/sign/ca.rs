@@ -155,7 +155,10 @@ pub fn root(dir: &Path) -> Result<RootInfo, SignError> {
 }
 
 /// The root certificate and its key, unlocked with `passphrase`.
-pub(super) fn unlock_root(dir: &Path, passphrase: &str) -> Result<(Certificate, SigningKey), SignError> {
+pub(super) fn unlock_root(
+    dir: &Path,
+    passphrase: &str,
+) -> Result<(Certificate, SigningKey), SignError> {
     let paths = ca_paths(dir);
     let root = root_certificate(dir)?;
     let secret =

@@ -91,7 +91,8 @@ pub fn issue_server(
     let subject =
         name_of(&[(COUNTRY_NAME, "CN"), (ORGANIZATION_NAME, &organisation), (COMMON_NAME, first)])?;
     let secret = p256::SecretKey::random(&mut rand_core::OsRng);
-    let public = SubjectPublicKeyInfoOwned::from_key(secret.public_key()).map_err(SignError::crypto)?;
+    let public =
+        SubjectPublicKeyInfoOwned::from_key(secret.public_key()).map_err(SignError::crypto)?;
     let profile = Profile::Leaf {
         issuer: root.tbs_certificate.subject.clone(),
         enable_key_agreement: false,
@@ -127,5 +128,9 @@ pub fn issue_server(
         revoked_at: None,
     });
     ca_registry::save(dir, &registry)?;
-    Ok(ServerCertificate { cert_pem, key_pem: zeroize::Zeroizing::new(key_pem.to_string()), serial })
+    Ok(ServerCertificate {
+        cert_pem,
+        key_pem: zeroize::Zeroizing::new(key_pem.to_string()),
+        serial,
+    })
 }

@@ -27,8 +27,8 @@
 
 pub mod account_keys;
 pub mod ca;
-pub mod ca_server;
 pub mod ca_registry;
+pub mod ca_server;
 pub mod chain;
 mod cms;
 pub mod crl;

@@ -21,8 +21,8 @@ pub use bureau::{
     ReviewCommand, SignIn, StatsArgs,
 };
 pub use ca::{
-    CaCommand, CaInitArgs, CaIssueArgs, CaIssueServerArgs, CaRevokeArgs, KeysInstallArgs, KeysRequestArgs,
-    TrustCommand,
+    CaCommand, CaInitArgs, CaIssueArgs, CaIssueServerArgs, CaRevokeArgs, KeysInstallArgs,
+    KeysRequestArgs, TrustCommand,
 };
 
 /// 老年人能力评估 (GB/T 42195-2022): the assessor app, and commands to score assessments
