@@ -49,7 +49,7 @@ fn agent(root_pem: &[u8]) -> ureq::Agent {
     ureq::Agent::config_builder()
         .tls_config(tls)
         .http_status_as_error(false)
-        .timeout_global(Some(Duration::from_secs(120)))
+        .timeout_global(Some(Duration::from_mins(2)))
         .build()
         .new_agent()
 }
@@ -107,7 +107,7 @@ fn the_server_killed_in_the_middle_of_an_upload_loses_and_duplicates_nothing() {
     let base = format!("https://127.0.0.1:{port}");
     let signature: DerSignature = device.key.sign(&bytes);
     let signature = BASE64.encode(signature.as_bytes());
-    let post = |agent: &ureq::Agent| {
+    let upload_to = |agent: &ureq::Agent| {
         agent
             .post(format!("{base}/api/v1/push"))
             .header(DEVICE_HEADER, device.id.as_str())
@@ -119,7 +119,7 @@ fn the_server_killed_in_the_middle_of_an_upload_loses_and_duplicates_nothing() {
     let mut instance = serve(&pg.url(), port, ca.path(), &fixture.trust_dir());
     wait_healthy(&agent, &base);
     let killed = std::thread::scope(|scope| {
-        let upload = scope.spawn(|| post(&agent));
+        let upload = scope.spawn(|| upload_to(&agent));
         std::thread::sleep(Duration::from_millis(700));
         instance.0.kill().unwrap();
         instance.0.wait().unwrap();
@@ -135,7 +135,7 @@ fn the_server_killed_in_the_middle_of_an_upload_loses_and_duplicates_nothing() {
     // The device retries the same bytes against a restarted server.
     let _again = serve(&pg.url(), port, ca.path(), &fixture.trust_dir());
     wait_healthy(&agent, &base);
-    let mut response = post(&agent).unwrap();
+    let mut response = upload_to(&agent).unwrap();
     assert_eq!(response.status(), 200);
     let answer: PushResponse = response.body_mut().read_json().unwrap();
     assert!(answer.envelopes.iter().all(|r| matches!(
