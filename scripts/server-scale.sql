@@ -1,3 +1,5 @@
+-- The scale measurement of ARCHITECTURE.md ("A province"): run with psql against a database
+-- migrated by `elder-assess-server migrate` (1,000,000 synthetic rows; takes ~2 minutes).
 \timing on
 CREATE TABLE envelopes_c1 PARTITION OF envelopes FOR VALUES IN ('耿马傣族佤族自治县') PARTITION BY RANGE (year);
 CREATE TABLE envelopes_c1_2025 PARTITION OF envelopes_c1 FOR VALUES FROM (2025) TO (2026);

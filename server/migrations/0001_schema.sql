@@ -60,6 +60,9 @@ CREATE TABLE envelopes (
     counted        boolean NOT NULL DEFAULT false,
     parties        jsonb NOT NULL,
     envelope       jsonb NOT NULL,
+    -- the report as stored: the device's signed PDF with the server's RFC 3161 document
+    -- timestamp added (PAdES B-T), when the server has a timestamp authority
+    stamped_report bytea,
     PRIMARY KEY (county, year, id, hash)
 ) PARTITION BY LIST (county);
 

@@ -22,6 +22,7 @@ pub mod partitions;
 pub mod pull;
 pub mod push;
 pub mod service;
+pub mod stamp;
 
 use std::sync::Arc;
 

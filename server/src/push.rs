@@ -52,6 +52,10 @@ impl Server {
             .iter()
             .map(|e| check_envelope(e, &ctx).map_err(|err| err.to_string()))
             .collect();
+        let stamped: Vec<Option<Vec<u8>>> = checked
+            .iter()
+            .map(|body| body.as_ref().ok().and_then(|body| crate::stamp::stamp_report(body, now)))
+            .collect();
         let warning = clock_warning(request.device_time, now);
         let tx = client.transaction().await?;
         lock_events(&tx).await?;
@@ -67,9 +71,9 @@ impl Server {
         )
         .await?;
         let mut envelopes = Vec::with_capacity(checked.len());
-        for (signed, body) in request.envelopes.iter().zip(checked) {
+        for ((signed, body), stamped) in request.envelopes.iter().zip(checked).zip(stamped) {
             let outcome = match body {
-                Ok(body) => accept(&tx, &county.person_key, signed, &body, now).await?,
+                Ok(body) => accept(&tx, &county.person_key, signed, &body, stamped, now).await?,
                 Err(reason) => {
                     let detail =
                         serde_json::json!({ "envelope": signed.id.as_str(), "reason": reason });
@@ -110,6 +114,7 @@ async fn accept(
     person_key: &[u8],
     signed: &SignedEnvelope,
     body: &EnvelopeBody,
+    stamped: Option<Vec<u8>>,
     now: DateTime<Utc>,
 ) -> Result<ItemOutcome, ServerError> {
     let record = &body.record;
@@ -161,12 +166,13 @@ async fn accept(
     let supersedes = body.supersedes.as_ref().map(|s| s.as_str().to_owned());
     tx.execute(
         "INSERT INTO envelopes (county, year, id, hash, received_at, device, supersedes, number, township,
-             final_level, sex, birth_year, reference_date, status, person_hash, conflict, counted, parties, envelope)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)",
+             final_level, sex, birth_year, reference_date, status, person_hash, conflict, counted, parties, envelope,
+             stamped_report)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)",
         &[
             &body.county, &year, &id, &signed.hash, &now, &body.device.as_str(), &supersedes, &record.info.number,
             &township, &level, &sex, &birth_year, &record.info.reference_date, &status, &person, &conflict, &counted,
-            &parties, &envelope,
+            &parties, &envelope, &stamped,
         ],
     )
     .await?;
