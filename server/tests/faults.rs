@@ -354,3 +354,24 @@ async fn two_server_instances_and_one_database_behave_as_one() {
     let client = first.pool.get().await.unwrap();
     assert!(elder_assess_server::audit::verify(&client).await.unwrap().is_ok());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_certificate_revoked_between_signing_and_sync_refuses_the_envelope() {
+    let Some(pg) = Postgres::start() else { return };
+    // Its own fixture: the CRL goes into this county's trust directory.
+    let fixture = Fixture::new();
+    let server = fixture.server(&pg.url()).await;
+    support::accounts(&server).await;
+    let device = enrol(&server, "liming").await;
+    // Signed (2026-11-20) and sealed while the certificate was good …
+    let envelope = fixture.envelope(&device, "PG-0001", None);
+    // … revoked before the laptop reaches the server, which restarts with the new CRL.
+    fixture.revoke_liming("2026-11-25T00:00:00Z");
+    let server = fixture.server(&pg.url()).await;
+    let response = push(&server, &device, &push_request(vec![envelope], vec![])).await;
+    let ItemOutcome::Refused { reason } = &response.envelopes[0].outcome else {
+        panic!("{response:?}")
+    };
+    assert!(reason.contains("吊销"), "{reason}");
+    assert_eq!(count(&server, "SELECT * FROM envelopes").await, 0);
+}

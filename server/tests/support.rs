@@ -89,6 +89,38 @@ impl Fixture {
         fixture
     }
 
+    /// Writes a CRL of the root revoking 李明's certificate (serial 0x20) on `on` into the
+    /// trust directory: envelopes whose report he signed are refused from then on.
+    pub fn revoke_liming(&self, on: &str) {
+        use der::Encode as _;
+        use x509_cert::crl::{CertificateList, RevokedCert, TbsCertList};
+        let algorithm = spki::AlgorithmIdentifierOwned {
+            oid: const_oid::db::rfc5912::ECDSA_WITH_SHA_256,
+            parameters: None,
+        };
+        let tbs = TbsCertList {
+            version: x509_cert::Version::V2,
+            signature: algorithm.clone(),
+            issuer: self.root.tbs_certificate.subject.clone(),
+            this_update: time(at(on)),
+            next_update: Some(time(at(on) + chrono::TimeDelta::days(30))),
+            revoked_certificates: Some(vec![RevokedCert {
+                serial_number: SerialNumber::new(&[0x20]).unwrap(),
+                revocation_date: time(at(on)),
+                crl_entry_extensions: None,
+            }]),
+            crl_extensions: None,
+        };
+        let signature: DerSignature = self.root_key.sign(&tbs.to_der().unwrap());
+        let crl = CertificateList {
+            tbs_cert_list: tbs,
+            signature_algorithm: algorithm,
+            signature: der::asn1::BitString::from_bytes(signature.as_bytes()).unwrap(),
+        };
+        let pem = elder_assess::sign::crl::crl_to_pem(&crl).unwrap();
+        std::fs::write(self.trust_dir().join("county.crl.pem"), pem).unwrap();
+    }
+
     pub fn trust_dir(&self) -> std::path::PathBuf {
         self.dir.path().join("trust")
     }

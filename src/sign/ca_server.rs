@@ -134,3 +134,47 @@ pub fn issue_server(
         serial,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use der::{Decode as _, DecodePem as _};
+    use x509_cert::Certificate;
+
+    use super::*;
+    use crate::sign::KdfCost;
+    use crate::sign::ca::{create_root, root_certificate};
+
+    const PASSPHRASE: &str = "root-passphrase-for-tests";
+
+    #[test]
+    fn a_server_certificate_names_its_hosts_serves_tls_and_chains_to_the_county_root() {
+        let dir = tempfile::tempdir().unwrap();
+        let now = Utc::now();
+        create_root(dir.path(), "耿马傣族佤族自治县", PASSPHRASE, now, KdfCost::TestOnly).unwrap();
+        let hosts = ["county.example".to_owned(), "127.0.0.1".to_owned()];
+        let until = now + chrono::TimeDelta::days(30);
+        let issued = issue_server(dir.path(), PASSPHRASE, &hosts, now, until, now).unwrap();
+        let cert = Certificate::from_pem(issued.cert_pem.as_bytes()).unwrap();
+        let root = root_certificate(dir.path()).unwrap();
+        assert!(crate::sign::x509::verify_issued_by(&cert, &root));
+        let extensions = cert.tbs_certificate.extensions.unwrap_or_default();
+        let san =
+            extensions.iter().find(|e| e.extn_id == const_oid::db::rfc5280::ID_CE_SUBJECT_ALT_NAME);
+        let san = SubjectAltName::from_der(san.unwrap().extn_value.as_bytes()).unwrap();
+        assert_eq!(san.0.len(), 2);
+        assert!(
+            matches!(&san.0[0], GeneralName::DnsName(name) if name.as_str() == "county.example")
+        );
+        assert!(matches!(&san.0[1], GeneralName::IpAddress(ip) if ip.as_bytes() == [127, 0, 0, 1]));
+        let eku =
+            extensions.iter().find(|e| e.extn_id == const_oid::db::rfc5280::ID_CE_EXT_KEY_USAGE);
+        let eku = ExtendedKeyUsage::from_der(eku.unwrap().extn_value.as_bytes()).unwrap();
+        assert_eq!(eku.0, [ID_KP_SERVER_AUTH]);
+        assert!(issued.key_pem.contains("BEGIN PRIVATE KEY"));
+        let registry = ca_registry::issued(dir.path()).unwrap();
+        assert!(registry.iter().any(|c| c.login == SERVER_LOGIN && c.serial == issued.serial));
+        // A host that is neither a DNS name nor an address is refused.
+        let bad = ["bad host!".to_owned()];
+        assert!(issue_server(dir.path(), PASSPHRASE, &bad, now, until, now).is_err());
+    }
+}
