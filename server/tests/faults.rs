@@ -366,7 +366,7 @@ async fn a_certificate_revoked_between_signing_and_sync_refuses_the_envelope() {
     // Signed (2026-11-20) and sealed while the certificate was good …
     let envelope = fixture.envelope(&device, "PG-0001", None);
     // … revoked before the laptop reaches the server, which restarts with the new CRL.
-    fixture.revoke_liming("2026-11-25T00:00:00Z");
+    fixture.revoke_liming();
     let server = fixture.server(&pg.url()).await;
     let response = push(&server, &device, &push_request(vec![envelope], vec![])).await;
     let ItemOutcome::Refused { reason } = &response.envelopes[0].outcome else {

@@ -1,5 +1,10 @@
 //! The county server against a real `PostgreSQL`: one binary, modules per concern.
 
+// The attack suite's county authority (root, assessors' certificates, CRLs), shared.
+#[cfg(test)]
+#[path = "../../tests/attacks/county.rs"]
+#[expect(dead_code, reason = "the attack suite's stranger files are not used here")]
+mod county;
 #[cfg(test)]
 mod faults; // Issue 15's faults, each a test.
 #[cfg(test)]

@@ -3,15 +3,12 @@
 //! real database, enrolled devices and sealed envelopes.
 
 use std::path::Path;
-use std::str::FromStr as _;
-use std::time::SystemTime;
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as BASE64;
-use chrono::{DateTime, Utc};
-use der::EncodePem as _;
+use chrono::Utc;
 use elder_assess::record::AssessmentRecord;
-use elder_assess::sign::{KdfCost, Signer, create_account_key, load_account_signer};
+use elder_assess::sign::Signer;
 use elder_assess::sync::protocol::{
     Decision, EnrolRequest, PullRequest, PushRequest, PushResponse, Verdict,
 };
@@ -24,29 +21,21 @@ use elder_assess_server::service::DeviceRow;
 use p256::ecdsa::signature::Signer as _;
 use p256::ecdsa::{DerSignature, SigningKey};
 use p256::pkcs8::EncodePublicKey as _;
-use x509_cert::Certificate;
-use x509_cert::builder::{Builder as _, CertificateBuilder, Profile};
-use x509_cert::name::Name;
-use x509_cert::serial_number::SerialNumber;
-use x509_cert::time::{Time, Validity};
 
-pub const PASSPHRASE: &str = "测试口令-仅供测试-2026";
+use crate::county::County;
+
 pub const PASSWORD: &str = "password-for-tests-1";
 pub const COUNTY: &str = "耿马傣族佤族自治县";
+/// When [`Fixture::revoke_liming`]'s CRL revokes 李明 (after the report was signed).
+pub const REVOKED_ON: &str = "2026-11-25T00:00:00Z";
 
-pub fn at(text: &str) -> DateTime<Utc> {
-    DateTime::parse_from_rfc3339(text).unwrap().to_utc()
-}
-
-fn time(t: DateTime<Utc>) -> Time {
-    Time::try_from(SystemTime::from(t)).unwrap()
-}
+pub use crate::county::at;
 
 /// The county's root, its PEM in a trust directory, and one signed report.
 pub struct Fixture {
     pub dir: tempfile::TempDir,
-    pub root_key: SigningKey,
-    pub root: Certificate,
+    /// A CRL revoking 李明's certificate on [`REVOKED_ON`], for [`Fixture::revoke_liming`].
+    liming_revoked: String,
     pub record: AssessmentRecord,
     pub pdf: Vec<u8>,
 }
@@ -54,118 +43,30 @@ pub struct Fixture {
 impl Fixture {
     pub fn new() -> Self {
         let dir = tempfile::tempdir().unwrap();
-        let root_key = SigningKey::random(&mut rand_core::OsRng);
-        let subject =
-            Name::from_str(&format!("CN={COUNTY}老年人能力评估根证书,O={COUNTY},C=CN")).unwrap();
-        let validity = Validity {
-            not_before: time(at("2026-01-01T00:00:00Z")),
-            not_after: time(at("2046-01-01T00:00:00Z")),
-        };
-        let der = root_key.verifying_key().to_public_key_der().unwrap();
-        let spki = spki::SubjectPublicKeyInfoOwned::try_from(der.as_bytes()).unwrap();
-        let root = CertificateBuilder::new(
-            Profile::Root,
-            SerialNumber::new(&[1]).unwrap(),
-            validity,
-            subject,
-            spki,
-            &root_key,
-        )
-        .unwrap()
-        .build::<DerSignature>()
-        .unwrap();
+        let county = County::new(COUNTY);
         std::fs::create_dir_all(dir.path().join("trust")).unwrap();
-        std::fs::write(
-            dir.path().join("trust/root.pem"),
-            root.to_pem(der::pem::LineEnding::LF).unwrap(),
-        )
-        .unwrap();
-        let mut fixture = Self { dir, root_key, root, record: example(), pdf: Vec::new() };
-        let liming = fixture.assessor("liming", "李明", 0x20);
-        let yangfang = fixture.assessor("yangfang", "杨芳", 0x21);
-        fixture.record.signatures.assessor1.name = "李明".to_owned();
-        fixture.record.signatures.assessor2.name = "杨芳".to_owned();
-        fixture.pdf = signed_report(&fixture.record, [&liming, &yangfang]);
-        fixture
+        std::fs::write(dir.path().join("trust/root.pem"), county.root_pem()).unwrap();
+        let (from, until) = ("2026-06-01T00:00:00Z", "2029-06-01T00:00:00Z");
+        let liming = county.assessor(&dir.path().join("liming"), "liming", "李明", from, until);
+        let yangfang =
+            county.assessor(&dir.path().join("yangfang"), "yangfang", "杨芳", from, until);
+        let mut record = example();
+        record.signatures.assessor1.name = "李明".to_owned();
+        record.signatures.assessor2.name = "杨芳".to_owned();
+        let pdf = signed_report(&record, [&liming, &yangfang]);
+        let crl = county.crl_revoking(&liming, REVOKED_ON);
+        let liming_revoked = elder_assess::sign::crl::crl_to_pem(&crl).unwrap();
+        Self { dir, liming_revoked, record, pdf }
     }
 
-    /// Writes a CRL of the root revoking 李明's certificate (serial 0x20) on `on` into the
+    /// Writes a CRL of the root revoking 李明's certificate on [`REVOKED_ON`] into the
     /// trust directory: envelopes whose report he signed are refused from then on.
-    pub fn revoke_liming(&self, on: &str) {
-        use der::Encode as _;
-        use x509_cert::crl::{CertificateList, RevokedCert, TbsCertList};
-        let algorithm = spki::AlgorithmIdentifierOwned {
-            oid: const_oid::db::rfc5912::ECDSA_WITH_SHA_256,
-            parameters: None,
-        };
-        let tbs = TbsCertList {
-            version: x509_cert::Version::V2,
-            signature: algorithm.clone(),
-            issuer: self.root.tbs_certificate.subject.clone(),
-            this_update: time(at(on)),
-            next_update: Some(time(at(on) + chrono::TimeDelta::days(30))),
-            revoked_certificates: Some(vec![RevokedCert {
-                serial_number: SerialNumber::new(&[0x20]).unwrap(),
-                revocation_date: time(at(on)),
-                crl_entry_extensions: None,
-            }]),
-            crl_extensions: None,
-        };
-        let signature: DerSignature = self.root_key.sign(&tbs.to_der().unwrap());
-        let crl = CertificateList {
-            tbs_cert_list: tbs,
-            signature_algorithm: algorithm,
-            signature: der::asn1::BitString::from_bytes(signature.as_bytes()).unwrap(),
-        };
-        let pem = elder_assess::sign::crl::crl_to_pem(&crl).unwrap();
-        std::fs::write(self.trust_dir().join("county.crl.pem"), pem).unwrap();
+    pub fn revoke_liming(&self) {
+        std::fs::write(self.trust_dir().join("county.crl.pem"), &self.liming_revoked).unwrap();
     }
 
     pub fn trust_dir(&self) -> std::path::PathBuf {
         self.dir.path().join("trust")
-    }
-
-    fn assessor(&self, login: &str, name: &str, serial: u8) -> Signer {
-        let dir = self.dir.path().join(login);
-        let info = create_account_key(
-            &dir,
-            login,
-            name,
-            PASSPHRASE,
-            at("2026-06-01T00:00:00Z"),
-            KdfCost::TestOnly,
-        )
-        .unwrap();
-        let practice = <Certificate as der::DecodePem>::from_pem(
-            std::fs::read_to_string(&info.cert_path).unwrap().as_bytes(),
-        )
-        .unwrap();
-        let subject = Name::from_str(&format!(
-            "CN={name},UID={login},serialNumber=PG-{serial:03},O={COUNTY},C=CN"
-        ))
-        .unwrap();
-        let validity = Validity {
-            not_before: time(at("2026-06-01T00:00:00Z")),
-            not_after: time(at("2029-06-01T00:00:00Z")),
-        };
-        let profile = Profile::Leaf {
-            issuer: self.root.tbs_certificate.subject.clone(),
-            enable_key_agreement: false,
-            enable_key_encipherment: false,
-        };
-        let cert = CertificateBuilder::new(
-            profile,
-            SerialNumber::new(&[serial]).unwrap(),
-            validity,
-            subject,
-            practice.tbs_certificate.subject_public_key_info.clone(),
-            &self.root_key,
-        )
-        .unwrap()
-        .build::<DerSignature>()
-        .unwrap();
-        std::fs::write(&info.cert_path, cert.to_pem(der::pem::LineEnding::LF).unwrap()).unwrap();
-        load_account_signer(&dir, login, PASSPHRASE).unwrap()
     }
 
     /// A server over `url` for this county.
