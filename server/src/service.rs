@@ -47,6 +47,15 @@ pub struct DeviceRow {
     pub role: String,
 }
 
+/// A standard-cost hash of a password no account has, made once.
+fn dummy_hash() -> &'static str {
+    static DUMMY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    DUMMY.get_or_init(|| {
+        let cost = elder_assess::store::PasswordCost::Standard;
+        elder_assess::store::hash_password(cost, "elder-assess-server-dummy").unwrap_or_default()
+    })
+}
+
 /// `now` at the database's precision (microseconds), so hashes over times re-check.
 pub fn micros(now: DateTime<Utc>) -> DateTime<Utc> {
     now.trunc_subsecs(6)
@@ -129,7 +138,11 @@ impl Server {
         let (hash, active) = account.map_or((String::new(), false), |r| (r.get(0), r.get(1)));
         let password = request.password.clone();
         let matches = tokio::task::spawn_blocking(move || {
-            !hash.is_empty() && elder_assess::store::verify_password(&hash, &password)
+            // An unknown login is checked against a dummy hash: it takes as long as a wrong
+            // password, so the answer's timing does not tell which logins exist.
+            let known = !hash.is_empty();
+            let against = if known { hash.as_str() } else { dummy_hash() };
+            elder_assess::store::verify_password(against, &password) && known
         })
         .await
         .unwrap_or(false);

@@ -375,3 +375,38 @@ async fn a_certificate_revoked_between_signing_and_sync_refuses_the_envelope() {
     assert!(reason.contains("吊销"), "{reason}");
     assert_eq!(count(&server, "SELECT * FROM envelopes").await, 0);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn enrolment_needs_an_active_accounts_password_and_says_no_more() {
+    use base64::Engine as _;
+    use p256::pkcs8::EncodePublicKey as _;
+    let Some(pg) = Postgres::start() else { return };
+    let server = setup(&pg).await;
+    let key = p256::ecdsa::SigningKey::random(&mut rand_core::OsRng);
+    let spki = key.verifying_key().to_public_key_der().unwrap();
+    let request = |login: &str, password: &str| elder_assess::sync::protocol::EnrolRequest {
+        login: login.to_owned(),
+        password: password.to_owned(),
+        device_key: base64::engine::general_purpose::STANDARD.encode(spki.as_bytes()),
+        device_name: "laptop".to_owned(),
+        device_time: Utc::now(),
+    };
+    let wrong = server.enrol(&request("liming", "not-the-password"), Utc::now()).await.err();
+    let unknown = server.enrol(&request("nobody", support::PASSWORD), Utc::now()).await.err();
+    let (Some(wrong), Some(unknown)) = (wrong, unknown) else {
+        panic!("enrolled without a password")
+    };
+    assert_eq!(
+        wrong.to_string(),
+        unknown.to_string(),
+        "the answer does not tell which logins exist"
+    );
+    assert_eq!(wrong.code(), "unauthenticated");
+    assert_eq!(count(&server, "SELECT * FROM devices").await, 0);
+    // The right password enrols once; again with the same key, the same code.
+    let first = server.enrol(&request("liming", support::PASSWORD), Utc::now()).await.unwrap();
+    let again = server.enrol(&request("liming", support::PASSWORD), Utc::now()).await.unwrap();
+    assert_eq!(first.device_code, "D001");
+    assert_eq!(again.device_code, first.device_code);
+    assert_eq!(first.county, support::COUNTY);
+}
