@@ -1,5 +1,190 @@
-//! `elder-assess-server`: the county server's command line.
+//! `elder-assess-server`: the county server's command line (`migrate`, `serve`,
+//! `account add|list`, `device list|revoke`). Start-up errors are Chinese messages and
+//! exit code 2.
 
-fn main() -> std::process::ExitCode {
-    std::process::ExitCode::SUCCESS
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use elder_assess_server::{ServerError, admin, county, http, migrate};
+
+/// 老年人能力评估 县级服务器
+#[derive(Parser)]
+#[command(name = "elder-assess-server", version)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// 建立或升级数据库结构
+    Migrate {
+        /// `PostgreSQL` 地址，如 `postgres://user@127.0.0.1:5432/elder`
+        #[arg(long)]
+        database_url: String,
+    },
+    /// 启动 HTTPS 服务（启动时自动升级数据库结构）
+    Serve {
+        #[arg(long)]
+        database_url: String,
+        /// 监听地址，如 0.0.0.0:8443
+        #[arg(long)]
+        listen: SocketAddr,
+        /// 县级根证书签发的服务器证书（PEM）
+        #[arg(long)]
+        tls_cert: PathBuf,
+        /// 服务器私钥（PKCS#8 PEM）
+        #[arg(long)]
+        tls_key: PathBuf,
+        /// 县级政策文件（RON）；缺省用内置的
+        #[arg(long)]
+        county_file: Option<PathBuf>,
+        /// 放有县级根证书和吊销列表（PEM）的目录
+        #[arg(long)]
+        trust: PathBuf,
+    },
+    /// 账号
+    Account {
+        #[command(subcommand)]
+        command: AccountCommand,
+    },
+    /// 设备
+    Device {
+        #[command(subcommand)]
+        command: DeviceCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum AccountCommand {
+    /// 新建账号（密码取自环境变量 `ELDER_ASSESS_PASSWORD` 或提示输入）
+    Add {
+        #[arg(long)]
+        database_url: String,
+        #[arg(long)]
+        login: String,
+        #[arg(long)]
+        name: String,
+        /// admin、assessor 或 reviewer
+        #[arg(long)]
+        role: String,
+    },
+    /// 列出账号
+    List {
+        #[arg(long)]
+        database_url: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum DeviceCommand {
+    /// 列出设备
+    List {
+        #[arg(long)]
+        database_url: String,
+    },
+    /// 停用设备（编号或代码）
+    Revoke {
+        #[arg(long)]
+        database_url: String,
+        /// 设备编号或代码（D001）
+        device: String,
+    },
+}
+
+fn password() -> Result<String, ServerError> {
+    if let Ok(password) = std::env::var("ELDER_ASSESS_PASSWORD") {
+        return Ok(password);
+    }
+    rpassword::prompt_password("新账号密码：")
+        .map_err(|_| ServerError::BadRequest("无法读取密码".to_owned()))
+}
+
+async fn run(cli: Cli) -> Result<(), ServerError> {
+    let now = chrono::Utc::now();
+    match cli.command {
+        Command::Migrate { database_url } => {
+            let pool = elder_assess_server::pool(&database_url)?;
+            let mut client = pool.get().await?;
+            let version = migrate::migrate(&mut client).await?;
+            println!("数据库结构版本：{version}");
+        }
+        Command::Serve { database_url, listen, tls_cert, tls_key, county_file, trust } => {
+            let policy = match &county_file {
+                Some(path) => {
+                    elder_assess::policy::load_file(path).map_err(|e| ServerError::File {
+                        what: "县级政策文件",
+                        path: path.display().to_string(),
+                        reason: e.to_string(),
+                    })?
+                }
+                None => elder_assess::policy::bundled(elder_assess::policy::DEFAULT_POLICY_ID)
+                    .ok()
+                    .flatten()
+                    .ok_or_else(|| {
+                        ServerError::BadRequest("内置县级政策文件无法读取".to_owned())
+                    })?,
+            };
+            let county = county::CountyConfig::load(&policy, &trust)?;
+            let server = elder_assess_server::open(&database_url, county).await?;
+            http::serve_tls(server, listen, &tls_cert, &tls_key).await?;
+        }
+        Command::Account { command: AccountCommand::Add { database_url, login, name, role } } => {
+            let pool = elder_assess_server::pool(&database_url)?;
+            admin::add_account(&pool, &login, &name, &role, &password()?, now).await?;
+            println!("已新建账号 {}", login.trim());
+        }
+        Command::Account { command: AccountCommand::List { database_url } } => {
+            let pool = elder_assess_server::pool(&database_url)?;
+            for a in admin::accounts(&pool).await? {
+                println!(
+                    "{}\t{}\t{}\t{}",
+                    a.login,
+                    a.display_name,
+                    a.role,
+                    if a.active { "在用" } else { "停用" }
+                );
+            }
+        }
+        Command::Device { command: DeviceCommand::List { database_url } } => {
+            let pool = elder_assess_server::pool(&database_url)?;
+            for d in admin::devices(&pool).await? {
+                let state = if d.revoked { "已停用" } else { "在用" };
+                println!(
+                    "{}\t{}\t{}\t{}\t{state}\t{}",
+                    d.code,
+                    d.id,
+                    d.name,
+                    d.enrolled_by,
+                    d.audit_head.unwrap_or_default()
+                );
+            }
+        }
+        Command::Device { command: DeviceCommand::Revoke { database_url, device } } => {
+            let pool = elder_assess_server::pool(&database_url)?;
+            admin::revoke_device(&pool, &device, now).await?;
+            println!("已停用设备 {}", device.trim());
+        }
+    }
+    Ok(())
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(runtime) => runtime,
+        Err(err) => {
+            eprintln!("错误：无法启动运行时：{err}");
+            return ExitCode::from(2);
+        }
+    };
+    match runtime.block_on(run(cli)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("错误：{err}");
+            ExitCode::from(2)
+        }
+    }
 }

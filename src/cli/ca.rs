@@ -29,6 +29,7 @@ pub fn ca_command(env: &mut Env, command: &CaCommand) -> Result<(), CliError> {
         CaCommand::Issue(args) => issue(env, &dir, args),
         CaCommand::IssueTsa(args) => super::tsa::issue_tsa(env, &dir, args),
         CaCommand::Revoke(args) => revoke(env, &dir, args),
+        CaCommand::IssueServer(args) => super::ca_server::issue_server(env, &dir, args),
         CaCommand::List { sign_in } => list(env, &dir, sign_in),
     }
 }

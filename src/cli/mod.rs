@@ -30,6 +30,7 @@ mod accounts;
 pub mod args;
 mod bureau;
 mod ca;
+mod ca_server;
 mod county;
 mod env;
 mod error;

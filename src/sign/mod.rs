@@ -32,6 +32,7 @@
 pub mod account_keys;
 pub mod ca;
 pub mod ca_registry;
+pub mod ca_server;
 pub mod ca_tsa;
 pub mod chain;
 mod cms;

@@ -59,8 +59,8 @@ impl PasswordCost {
     }
 }
 
-/// Hashes `password` with a fresh random salt, as a PHC string.
-fn hash_password(cost: PasswordCost, password: &str) -> Result<String, StoreError> {
+/// Hashes `password` with a fresh random salt, as a PHC string (also the county server's).
+pub fn hash_password(cost: PasswordCost, password: &str) -> Result<String, StoreError> {
     let salt = SaltString::generate(&mut OsRng);
     cost.hasher()
         .hash_password(password.as_bytes(), &salt)
@@ -69,7 +69,7 @@ fn hash_password(cost: PasswordCost, password: &str) -> Result<String, StoreErro
 }
 
 /// Whether `password` matches the PHC string `hash` (with the parameters it names).
-fn verify_password(hash: &str, password: &str) -> bool {
+pub fn verify_password(hash: &str, password: &str) -> bool {
     PasswordHash::new(hash)
         .is_ok_and(|parsed| Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok())
 }

@@ -57,7 +57,7 @@ pub(super) struct Entry<'a> {
 
 /// The hash of one row: SHA-256 hex of the canonical JSON array (see the module docs).
 #[expect(clippy::too_many_arguments, reason = "one argument per hashed column, in order")]
-fn row_hash(
+pub fn row_hash(
     seq: i64,
     at: &str,
     actor: &str,

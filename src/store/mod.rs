@@ -79,8 +79,11 @@ use crate::record::AssessmentRecord;
 use crate::review::{self, Action, Actor, Role};
 use crate::scale::Scale;
 
-pub use accounts::{Account, LOCKOUT, MAX_FAILED_LOGINS, MIN_PASSWORD_CHARS, PasswordCost};
-pub use audit::{AuditProblem, AuditReport, GENESIS_HASH};
+pub use accounts::{
+    Account, LOCKOUT, MAX_FAILED_LOGINS, MIN_PASSWORD_CHARS, PasswordCost, hash_password,
+    verify_password,
+};
+pub use audit::{AuditProblem, AuditReport, GENESIS_HASH, row_hash as audit_row_hash};
 pub use backup::{BACKUP_DIR, BackupInfo, DAILY_KEEP, latest_backup, list_backups, usable_backups};
 pub use duties::{AssessorSlot, FULL_EXPORT_ACTION, REPORT_ACTION};
 pub use error::{JsonError, StoreError};

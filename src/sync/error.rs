@@ -67,6 +67,66 @@ pub enum SyncError {
     /// Signing with the device key failed.
     #[error("设备签名失败")]
     Sign,
+    // The refusals of `intake::check_envelope`, each naming the envelope.
+    /// The signing device is not enrolled in the county.
+    #[error("信封 {id} 来自未登记的设备")]
+    UnknownDevice {
+        /// The envelope.
+        id: String,
+    },
+    /// The signing device was withdrawn.
+    #[error("信封 {id} 来自已停用的设备")]
+    RevokedDevice {
+        /// The envelope.
+        id: String,
+    },
+    /// The envelope's key is not the one the device enrolled with.
+    #[error("信封 {id} 的设备公钥与登记的不一致")]
+    DeviceKey {
+        /// The envelope.
+        id: String,
+    },
+    /// The record was scored with a scale other than the one in force.
+    #[error("信封 {id} 使用的量表版本 {found} 不是本县现行的 {expected}，请更新程序后重新评分")]
+    ScaleVersion {
+        /// The envelope.
+        id: String,
+        /// The scale it names.
+        found: String,
+        /// The scale in force.
+        expected: String,
+    },
+    /// The outcome in the envelope is not what the scale computes from its record.
+    #[error("信封 {id} 的评估结果与按量表重新计算的结果不一致")]
+    Outcome {
+        /// The envelope.
+        id: String,
+    },
+    /// The assessor or duty accounts are not the county's.
+    #[error("信封 {id} 的评估员账号无效：{detail}")]
+    Parties {
+        /// The envelope.
+        id: String,
+        /// What is wrong (logins only).
+        detail: String,
+    },
+    /// The signed report does not verify through the county trust.
+    #[error("信封 {id} 的签名报告无效：{detail}")]
+    Report {
+        /// The envelope.
+        id: String,
+        /// What is wrong.
+        detail: String,
+    },
+    /// A row of the device's audit trail does not hash to its recorded hash, or the rows
+    /// are not chained.
+    #[error("信封 {id} 的设备审计记录第 {seq} 条摘要不符")]
+    Audit {
+        /// The envelope.
+        id: String,
+        /// The row.
+        seq: i64,
+    },
 }
 
 impl SyncError {

@@ -15,6 +15,7 @@
 
 pub mod envelope;
 mod error;
+pub mod intake;
 pub mod protocol;
 
 pub use envelope::{

@@ -25,6 +25,8 @@ pub enum CaCommand {
     IssueTsa(super::CaIssueTsaArgs),
     /// Revoke an issued certificate and write a fresh CRL.
     Revoke(CaRevokeArgs),
+    /// Issue the county server's TLS certificate (and a fresh key).
+    IssueServer(CaIssueServerArgs),
     /// List the issued certificates.
     List {
         /// Who asks (an admin, once accounts exist).
@@ -72,6 +74,30 @@ pub struct CaIssueArgs {
     /// Where to write the certificate (PEM).
     #[arg(long, value_name = "CERT.pem")]
     pub out: PathBuf,
+    /// Read the root key's passphrase from this file (else `ELDER_ASSESS_PASSPHRASE`,
+    /// else the terminal).
+    #[arg(long, value_name = "FILE")]
+    pub passphrase_file: Option<PathBuf>,
+    /// Who issues (an admin, once accounts exist).
+    #[command(flatten)]
+    pub sign_in: OptionalSignIn,
+}
+
+/// `elder-assess ca issue-server`.
+#[derive(Debug, clap::Args)]
+pub struct CaIssueServerArgs {
+    /// A DNS name or IP address the server is reached at (repeat for more).
+    #[arg(long = "host", value_name = "NAME_OR_IP", required = true)]
+    pub hosts: Vec<String>,
+    /// Where to write the certificate (PEM).
+    #[arg(long, value_name = "CERT.pem")]
+    pub out_cert: PathBuf,
+    /// Where to write the private key (PKCS#8 PEM, unencrypted, 0600).
+    #[arg(long, value_name = "KEY.pem")]
+    pub out_key: PathBuf,
+    /// Valid for this many days from now.
+    #[arg(long, default_value_t = 825)]
+    pub days: u32,
     /// Read the root key's passphrase from this file (else `ELDER_ASSESS_PASSPHRASE`,
     /// else the terminal).
     #[arg(long, value_name = "FILE")]

@@ -23,8 +23,8 @@ pub use bureau::{
     ReviewCommand, SignIn, StatsArgs,
 };
 pub use ca::{
-    CaCommand, CaInitArgs, CaIssueArgs, CaRevokeArgs, KeysInstallArgs, KeysRequestArgs,
-    TrustCommand,
+    CaCommand, CaInitArgs, CaIssueArgs, CaIssueServerArgs, CaRevokeArgs, KeysInstallArgs,
+    KeysRequestArgs, TrustCommand,
 };
 pub use tsa::{CaIssueTsaArgs, TimestampArgs};
 

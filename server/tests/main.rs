@@ -1,0 +1,17 @@
+//! The county server against a real `PostgreSQL`: one binary, modules per concern.
+
+// The attack suite's county authority (root, assessors' certificates, CRLs), shared.
+#[cfg(test)]
+#[path = "../../tests/attacks/county.rs"]
+#[expect(dead_code, reason = "the attack suite's stranger files are not used here")]
+mod county;
+#[cfg(test)]
+mod faults; // Issue 15's faults, each a test.
+#[cfg(test)]
+mod kill; // The server process killed mid-upload, over HTTPS.
+#[cfg(test)]
+mod pg; // A throw-away PostgreSQL cluster per test.
+#[cfg(test)]
+mod schema; // Migrations: concurrent starts, a newer schema.
+#[cfg(test)]
+mod support; // County root, signed report, devices, envelopes.
