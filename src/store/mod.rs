@@ -65,6 +65,8 @@ mod lifecycle;
 mod open;
 mod returns;
 mod schema;
+mod sync_outbox;
+mod sync_state;
 mod writer;
 
 use std::cell::{OnceCell, RefCell};
@@ -88,6 +90,8 @@ pub use keyring::{DbKey, KEYRING_FILE_NAME, KeyringError, has_keyring};
 pub use lifecycle::{DUE_SOON_DAYS, DueRow, QueueFilter, QueueRow};
 pub use returns::{FieldChange, ReturnEvent};
 pub use schema::SCHEMA_VERSION;
+pub use sync_outbox::{OutboxItem, OutboxKind, ReadyRecord, RefusedItem};
+pub use sync_state::SyncState;
 pub use writer::{BURST_IDLE, JOURNAL_DELAY, StoreWriter, Waker, WriterStatus};
 
 /// The audit `actor` (and account) of changes made while no account exists.
@@ -423,7 +427,10 @@ impl Store {
             .query_row([number], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)))
             .optional()?;
         let current = match &existing {
-            Some((id, text, _)) => Some(parse_status(*id, text)?),
+            Some((id, text, _)) => {
+                self.check_not_frozen(*id)?;
+                Some(parse_status(*id, text)?)
+            }
             None => None,
         };
         let action = save_action(current, status)?;
@@ -744,7 +751,11 @@ impl Store {
     ///
     /// The number is not reserved: save a record with it before asking for the next one.
     pub fn next_number(&self, date: NaiveDate) -> Result<String, StoreError> {
-        let prefix = format!("{NUMBER_PREFIX}{}-", date.format("%Y%m%d"));
+        let prefix = match self.device_code()? {
+            // Enrolled: the device code makes the number unique in the county.
+            Some(code) => format!("{NUMBER_PREFIX}{}-{code}-", date.format("%Y%m%d")),
+            None => format!("{NUMBER_PREFIX}{}-", date.format("%Y%m%d")),
+        };
         let mut statement = self.conn.prepare_cached(
             "SELECT substr(number, length(?1) + 1) FROM assessments
              WHERE substr(number, 1, length(?1)) = ?1",
