@@ -462,6 +462,42 @@ impl Store {
 }
 
 impl Store {
+    /// Whether the replica holds an envelope with this id (any content).
+    pub fn has_replica_id(&self, id: &str) -> Result<bool, StoreError> {
+        Ok(self
+            .conn
+            .prepare_cached("SELECT EXISTS (SELECT 1 FROM sync_replica WHERE envelope_id = ?1)")?
+            .query_row([id], |row| row.get(0))?)
+    }
+
+    /// A USB package's import, in one transaction: its envelopes kept as replicas, and
+    /// its envelopes and decisions (id, exact JSON) queued for relay to the server.
+    /// Returns how many items were queued.
+    pub fn import_relayed(
+        &self,
+        replicas: &[ReplicaIn],
+        envelopes: &[(String, String)],
+        decisions: &[(String, String)],
+        now: DateTime<Utc>,
+    ) -> Result<usize, StoreError> {
+        let tx = self.immediate()?;
+        for replica in replicas {
+            self.keep_replica(replica)?;
+        }
+        let mut queued = 0;
+        let items = envelopes
+            .iter()
+            .map(|item| (OutboxKind::Envelope, item))
+            .chain(decisions.iter().map(|item| (OutboxKind::Decision, item)));
+        for (kind, (id, body)) in items {
+            if self.enqueue_in_tx(kind, id, None, body, now)? {
+                queued += 1;
+            }
+        }
+        tx.commit()?;
+        Ok(queued)
+    }
+
     /// A decision by `actor` on replica `id`: checked like a local one, then queued as a
     /// [`crate::sync::protocol::Decision`] (the record's status changes when the server's
     /// event comes back). Returns the status it has until then.

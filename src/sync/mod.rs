@@ -13,9 +13,13 @@
 //!
 //! Nothing here does I/O: the client, the outbox and the server call into it.
 
+pub mod client;
+pub mod device;
 pub mod envelope;
 mod error;
+pub mod package;
 pub mod protocol;
+pub mod run;
 
 pub use envelope::{
     DeviceId, ENVELOPE_FORMAT, EnvelopeBody, EnvelopeId, EnvelopeParties, OutcomeSummary,
