@@ -20,8 +20,10 @@ pub fn enrol_command(env: &mut Env, args: &EnrolArgs) -> Result<(), CliError> {
     let dir = env.data_dir()?;
     let password = password_from(args.sign_in.password_file.as_deref(), PASSWORD_ENV, false)?;
     let now = env.now();
+    let client = run::client_for(&dir, &args.server)?;
     let (store, state) = run::enrol(
         &dir,
+        &client,
         &args.server,
         &args.sign_in.account,
         &password,
@@ -61,7 +63,9 @@ pub fn sync_command(env: &mut Env, args: &SyncArgs) -> Result<(), CliError> {
         SyncProgress::Pushed { done, total } => eprintln!("elder-assess: 已上传 {done}/{total}"),
         SyncProgress::Pulled(n) => eprintln!("elder-assess: 已接收 {n} 条更新"),
     };
-    let summary = run::sync(&store, &dir, &clock, &mut progress)?;
+    let url = store.sync_state()?.ok_or(crate::sync::SyncError::NotEnrolled)?.server_url;
+    let client = run::client_for(&dir, &url)?;
+    let summary = run::sync(&store, &dir, &client, &clock, &mut progress)?;
     if let Some(warning) = &summary.clock_warning {
         eprintln!("elder-assess: 注意：{warning}");
     }

@@ -96,12 +96,14 @@ fn install_trust(dir: &Path, state: &CountyState, now: DateTime<Utc>) -> Result<
     Ok(())
 }
 
-/// Enrols the fresh data directory `dir` with the server at `url` as `login`: a new
+/// Enrols the fresh data directory `dir` with the server at `url` (through `client`,
+/// e.g. [`client_for`]) as `login`: a new
 /// device key, the server's answer recorded in the store (the roster becomes the
 /// device's accounts), the county trust installed, and the store encrypted with
 /// `login`'s keyring entry. Returns the store, `login` signed in.
 pub fn enrol(
     dir: &Path,
+    client: &Client,
     url: &str,
     login: &str,
     password: &str,
@@ -115,7 +117,6 @@ pub fn enrol(
     if store.has_accounts()? {
         return Err(StoreError::LocalAccounts.into());
     }
-    let client = client_for(dir, url)?;
     let key = DeviceKey::generate();
     let request = EnrolRequest {
         login: login.trim().to_owned(),
@@ -217,22 +218,23 @@ fn outbox(store: &Store) -> Result<(Vec<SignedEnvelope>, Vec<Decision>), SyncErr
     Ok((envelopes, decisions))
 }
 
-/// Enqueues, pushes the outbox in batches and pulls until the server has no more. Each
+/// Enqueues, pushes the outbox in batches (through `client`, e.g. [`client_for`] with the
+/// URL saved at enrolment) and pulls until the server has no more. Each
 /// answer is applied in one store transaction; a network error leaves everything as it
 /// was (the outbox keeps every item).
 pub fn sync(
     store: &Store,
     dir: &Path,
+    client: &Client,
     now: &dyn Fn() -> DateTime<Utc>,
     progress: &mut dyn FnMut(SyncProgress),
 ) -> Result<SyncSummary, SyncError> {
-    let (state, key) = enrolled(store)?;
-    let client = client_for(dir, &state.server_url)?;
+    let (_, key) = enrolled(store)?;
     let mut summary =
         SyncSummary { queued: enqueue_ready(store, now())?, ..SyncSummary::default() };
     progress(SyncProgress::Queued(summary.queued));
-    push(store, &client, &key, &mut summary, progress, now)?;
-    pull(store, dir, &client, &key, &mut summary, progress, now)?;
+    push(store, client, &key, &mut summary, progress, now)?;
+    pull(store, dir, client, &key, &mut summary, progress, now)?;
     summary.outbox_left = store.outbox_count()?;
     Ok(summary)
 }
@@ -417,7 +419,8 @@ pub fn sync_data_dir(
         Some(key) => Store::open_unlocked(dir, login, key, now(), PasswordCost::Standard)?,
         None => Store::open_at(dir, now())?,
     };
-    sync(&store, dir, now, progress)
+    let url = store.sync_state()?.ok_or(SyncError::NotEnrolled)?.server_url;
+    sync(&store, dir, &client_for(dir, &url)?, now, progress)
 }
 
 /// Writes the outbox (after queueing ready records) as one signed package to `out`
