@@ -100,3 +100,5 @@ mod ui_trust;
 mod unanswered_lists; // A.2.14 and A.4.1 start unanswered, block completion, decide C.4 only when answered.
 #[cfg(test)]
 mod wording_shown; // Wizard, report and blank form show items, options and notes from the scale only. // Forged, altered and mis-signed reports: the verdict and reason for each. // The README's county-trust flow, run as written on a fresh data directory. // 县级证书 in the app: an admin installs the county root from a file. // Issue 15: enrolled device, outbox built once, frozen records, sign-out, kill -9, refusals, pulled decisions. // Issue 15: the USB package round trip and every refusal.
+#[cfg(test)]
+mod sync_client; // Issue 15: enrolment and sync against a fake county server.
