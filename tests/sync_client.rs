@@ -16,8 +16,8 @@ use elder_assess::store::{PasswordCost, Status, Store, StoreError};
 use elder_assess::sync::client::Client;
 use elder_assess::sync::device::DeviceKey;
 use elder_assess::sync::protocol::{
-    Decision, EnrolRequest, EnrolResponse, Event, EventKind, ItemOutcome, ItemResult,
-    PullRequest, PullResponse, PushRequest, PushResponse, Verdict,
+    Decision, EnrolRequest, EnrolResponse, Event, EventKind, ItemOutcome, ItemResult, PullRequest,
+    PullResponse, PushRequest, PushResponse, Verdict,
 };
 use elder_assess::sync::run;
 use elder_assess::sync::{DeviceId, EnvelopeId, SyncError};
@@ -64,10 +64,9 @@ fn serve(handler: Arc<Handler>) -> String {
     url
 }
 
-#[test]
-fn enrolment_makes_the_roster_the_devices_accounts_and_sign_in_works_offline() {
-    let dir = TempDir::new("sync-enrol");
-    let url = serve(Arc::new(|path: &str, _: &HashMap<String, String>, body: &[u8]| {
+/// A fake county server answering enrolments of `a1` (with [`PASSWORD`]).
+fn enrolling_server() -> String {
+    serve(Arc::new(|path: &str, _: &HashMap<String, String>, body: &[u8]| {
         assert_eq!(path, "/api/v1/enrol");
         let request: EnrolRequest = serde_json::from_slice(body).unwrap();
         if request.password != PASSWORD {
@@ -91,13 +90,72 @@ fn enrolment_makes_the_roster_the_devices_accounts_and_sign_in_works_offline() {
             server_time: at(0),
         };
         (200, serde_json::to_string(&answer).unwrap())
-    }));
+    }))
+}
+
+/// `elder-assess --data-dir <dir> <args>` with `password` in the environment and plain
+/// HTTP allowed (test-only).
+fn cli(dir: &std::path::Path, args: &[&str], password: &str) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_elder-assess"))
+        .arg("--data-dir")
+        .arg(dir)
+        .args(args)
+        .env("ELDER_ASSESS_PASSWORD", password)
+        .env(elder_assess::sync::client::ALLOW_HTTP_ENV, "1")
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn the_cli_enrols_and_refuses_sync_commands_on_a_device_not_enrolled() {
+    let fresh = TempDir::new("sync-cli-fresh");
+    let out = fresh.path().join("outbox.json");
+    let out_arg = out.to_str().unwrap();
+    for args in
+        [&["sync"][..], &["package", "export", "--out", out_arg], &["package", "import", out_arg]]
+    {
+        let output = cli(fresh.path(), args, PASSWORD);
+        assert_eq!(output.status.code(), Some(2), "{args:?}");
+        assert!(output.stdout.is_empty());
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(stderr.contains("尚未登记") || stderr.contains("无法读"), "{args:?}: {stderr}");
+    }
+    assert!(!out.exists());
+
+    let dir = TempDir::new("sync-cli-enrol");
+    let url = enrolling_server();
+    let output = cli(dir.path(), &["enrol", "--server", &url, "--as", "a1"], PASSWORD);
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(stdout.contains("设备编号 D007") && stdout.contains("-D007-0001"), "{stdout}");
+    // Once enrolled, accounts are the county's.
+    let again = cli(dir.path(), &["enrol", "--server", &url, "--as", "a1"], PASSWORD);
+    assert_eq!(again.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&again.stderr);
+    assert!(stderr.contains("不能") && stderr.contains("登记"), "{stderr}");
+    // An empty outbox exports as an empty package, written 0600.
+    let output = cli(dir.path(), &["package", "export", "--out", out_arg, "--as", "a1"], PASSWORD);
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    assert!(String::from_utf8_lossy(&output.stdout).contains("0 份评估"));
+}
+
+#[test]
+fn enrolment_makes_the_roster_the_devices_accounts_and_sign_in_works_offline() {
+    let dir = TempDir::new("sync-enrol");
+    let url = enrolling_server();
     // Plain HTTP only through the test-only constructor.
     assert!(matches!(Client::new(&url, &[]), Err(SyncError::NotHttps)));
     let client = Client::new_allowing_http_for_tests(&url, &[]).unwrap();
-    let error =
-        run::enrol(dir.path(), &client, &url, "a1", "wrong password", at(0), PasswordCost::TestOnlyLight)
-            .unwrap_err();
+    let error = run::enrol(
+        dir.path(),
+        &client,
+        &url,
+        "a1",
+        "wrong password",
+        at(0),
+        PasswordCost::TestOnlyLight,
+    )
+    .unwrap_err();
     assert!(matches!(error, SyncError::Server { status: 401, .. }), "{error}");
     let (store, state) =
         run::enrol(dir.path(), &client, &url, "a1", PASSWORD, at(0), PasswordCost::TestOnlyLight)
@@ -112,7 +170,10 @@ fn enrolment_makes_the_roster_the_devices_accounts_and_sign_in_works_offline() {
         Store::open_signed_in(dir.path(), login, PASSWORD, at(1), PasswordCost::TestOnlyLight)
     };
     let store = open("a1").unwrap();
-    assert_eq!(store.next_number(chrono::NaiveDate::from_ymd_opt(2026, 12, 1).unwrap()).unwrap(), "PG20261201-D007-0001");
+    assert_eq!(
+        store.next_number(chrono::NaiveDate::from_ymd_opt(2026, 12, 1).unwrap()).unwrap(),
+        "PG20261201-D007-0001"
+    );
     // a2 has no keyring entry yet: it signs in once while the store is unlocked (as
     // co-signer, or here by login), its password checked against the roster's hash.
     drop(store);
@@ -163,7 +224,9 @@ fn a_sync_pushes_signed_applies_results_and_pulls_decisions() {
                         outcome: if n == 0 {
                             ItemOutcome::Accepted { received_at: at(50) }
                         } else {
-                            ItemOutcome::Refused { reason: "报告签名证书已吊销".to_owned() }
+                            ItemOutcome::Refused {
+                                reason: "报告签名证书已吊销".to_owned()
+                            }
                         },
                     })
                     .collect();
@@ -200,7 +263,11 @@ fn a_sync_pushes_signed_applies_results_and_pulls_decisions() {
                     more: request.since == 0,
                     cursor: 5,
                     events,
-                    county_state: county_state(vec![roster_device(&DeviceKey::generate(), "D009", "a2")]),
+                    county_state: county_state(vec![roster_device(
+                        &DeviceKey::generate(),
+                        "D009",
+                        "a2",
+                    )]),
                     server_time: at(62),
                     clock_warning: None,
                 };
@@ -211,8 +278,12 @@ fn a_sync_pushes_signed_applies_results_and_pulls_decisions() {
     }));
     let client = Client::new_allowing_http_for_tests(&url, &[]).unwrap();
     let mut steps = Vec::new();
-    let summary = run::sync(&store, dir.path(), &client, &|| at(100), &mut |step| steps.push(step)).unwrap();
-    assert_eq!((summary.queued, summary.uploaded, summary.duplicates, summary.conflicts), (2, 1, 0, 0));
+    let summary =
+        run::sync(&store, dir.path(), &client, &|| at(100), &mut |step| steps.push(step)).unwrap();
+    assert_eq!(
+        (summary.queued, summary.uploaded, summary.duplicates, summary.conflicts),
+        (2, 1, 0, 0)
+    );
     assert_eq!(summary.refused.len(), 1);
     assert_eq!(summary.refused[0].1.as_deref(), Some("PG20251201-D007-0002"));
     assert_eq!(summary.refused[0].2, "报告签名证书已吊销");

@@ -8,7 +8,7 @@ use std::path::Path;
 use crate::store::PasswordCost;
 use crate::sync::run::{self, SyncProgress};
 
-use super::args::SignIn;
+use super::args::OptionalSignIn;
 use super::args::sync::{EnrolArgs, PackageCommand, SyncArgs};
 use super::env::Env;
 use super::error::CliError;
@@ -43,14 +43,14 @@ pub fn enrol_command(env: &mut Env, args: &EnrolArgs) -> Result<(), CliError> {
     ))
 }
 
-/// Opens the store signed in as `sign_in`.
-fn open(env: &Env, sign_in: &SignIn) -> Result<crate::store::Store, CliError> {
+/// Opens the store, signed in as `sign_in` (needed once accounts exist).
+fn open(env: &Env, sign_in: &OptionalSignIn) -> Result<crate::store::Store, CliError> {
     let store = env.open_store(Access::Write, &Credentials::from(sign_in))?;
-    super::store_open::sign_in_as(&store, sign_in, env.now())?;
+    super::store_open::sign_in_if_needed(&store, sign_in, env.now())?;
     Ok(store)
 }
 
-/// `elder-assess sync [--server URL] --as LOGIN`.
+/// `elder-assess sync [--server URL] [--as LOGIN]`.
 pub fn sync_command(env: &mut Env, args: &SyncArgs) -> Result<(), CliError> {
     let dir = env.data_dir()?;
     let store = open(env, &args.sign_in)?;

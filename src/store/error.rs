@@ -246,7 +246,7 @@ pub enum StoreError {
     #[error("本机已登记到县级服务器，不能再次登记")]
     AlreadyEnrolled,
     /// Enrolment needs a data directory without local accounts.
-    #[error("本机数据目录已有本地账号，不能登记到县级服务器：请在新的数据目录中登记")]
+    #[error("本机数据目录已有账号，不能登记到县级服务器：请在新的数据目录中登记")]
     LocalAccounts,
     /// The device is not enrolled.
     #[error("本机尚未登记到县级服务器（先运行 elder-assess enrol）")]

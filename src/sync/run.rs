@@ -110,6 +110,10 @@ pub fn enrol(
     now: DateTime<Utc>,
     cost: PasswordCost,
 ) -> Result<(Store, SyncState), SyncError> {
+    if crate::store::has_keyring(dir) {
+        // Encrypted: accounts exist already (local ones, or an earlier enrolment).
+        return Err(StoreError::LocalAccounts.into());
+    }
     let store = Store::open_at(dir, now)?.with_password_cost(cost);
     if store.is_enrolled()? {
         return Err(StoreError::AlreadyEnrolled.into());

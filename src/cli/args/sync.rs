@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use super::bureau::SignIn;
+use super::bureau::{OptionalSignIn, SignIn};
 
 /// `elder-assess enrol`.
 #[derive(Debug, clap::Args)]
@@ -24,7 +24,7 @@ pub struct SyncArgs {
     pub server: Option<String>,
     /// The account signed in (opens the encrypted store).
     #[command(flatten)]
-    pub sign_in: SignIn,
+    pub sign_in: OptionalSignIn,
 }
 
 /// `elder-assess package`.
@@ -38,7 +38,7 @@ pub enum PackageCommand {
         out: PathBuf,
         /// The account signed in.
         #[command(flatten)]
-        sign_in: SignIn,
+        sign_in: OptionalSignIn,
     },
     /// Verify a package from a USB stick and import it (bureau or reviewer machine):
     /// nothing is imported from a refused package; its envelopes are relayed to the
@@ -48,6 +48,6 @@ pub enum PackageCommand {
         file: PathBuf,
         /// The account signed in.
         #[command(flatten)]
-        sign_in: SignIn,
+        sign_in: OptionalSignIn,
     },
 }
