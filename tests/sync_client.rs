@@ -198,17 +198,11 @@ fn signed_by(headers: &HashMap<String, String>, body: &[u8], key: &str) -> bool 
         && verifying.verify(body, &signature).is_ok()
 }
 
-#[test]
-fn a_sync_pushes_signed_applies_results_and_pulls_decisions() {
-    let dir = TempDir::new("sync-http");
-    let key = DeviceKey::generate();
-    let store = enrolled(dir.path(), &key, "D007", "a1", Vec::new());
-    let first = submitted(&store, "PG20251201-D007-0001", at(10));
-    let second = submitted(&store, "PG20251201-D007-0002", at(11));
-    let public = key.public_key().unwrap();
-    let pushed = Arc::new(Mutex::new(Vec::<PushRequest>::new()));
-    let log = Arc::clone(&pushed);
-    let url = serve(Arc::new(move |path: &str, headers: &HashMap<String, String>, body: &[u8]| {
+/// A fake county server for the device with public key `public`: pushes logged in `log`,
+/// the first envelope accepted and the others refused; the first pull page approves the
+/// first envelope's record.
+fn fake_county(public: String, log: Arc<Mutex<Vec<PushRequest>>>) -> Arc<Handler> {
+    Arc::new(move |path: &str, headers: &HashMap<String, String>, body: &[u8]| {
         if !signed_by(headers, body, &public) {
             return (401, r#"{"code":"unauthenticated","message":"签名无效"}"#.to_owned());
         }
@@ -275,7 +269,20 @@ fn a_sync_pushes_signed_applies_results_and_pulls_decisions() {
             }
             _ => (404, r#"{"code":"not-found","message":"无此接口"}"#.to_owned()),
         }
-    }));
+    })
+}
+
+#[test]
+fn a_sync_pushes_signed_applies_results_and_pulls_decisions() {
+    let dir = TempDir::new("sync-http");
+    let key = DeviceKey::generate();
+    let store = enrolled(dir.path(), &key, "D007", "a1", Vec::new());
+    let first = submitted(&store, "PG20251201-D007-0001", at(10));
+    let second = submitted(&store, "PG20251201-D007-0002", at(11));
+    let public = key.public_key().unwrap();
+    let pushed = Arc::new(Mutex::new(Vec::<PushRequest>::new()));
+    let log = Arc::clone(&pushed);
+    let url = serve(fake_county(public, Arc::clone(&log)));
     let client = Client::new_allowing_http_for_tests(&url, &[]).unwrap();
     let mut steps = Vec::new();
     let summary =

@@ -134,7 +134,7 @@ fn an_enrolled_device_numbers_with_its_code_and_signs_in_with_the_roster() {
     let error =
         store.create_account(&admin, "x", "某人", Role::Assessor, PASSWORD, at(2)).unwrap_err();
     assert!(matches!(error, StoreError::CountyManaged), "{error:?}");
-    assert_eq!(error.to_string().contains("账号由县级服务器统一管理"), true);
+    assert!(error.to_string().contains("账号由县级服务器统一管理"));
     let error = store.reset_password(&admin, "a1", "another password", at(2)).unwrap_err();
     assert!(matches!(error, StoreError::CountyManaged), "{error:?}");
     // A second enrolment is refused.

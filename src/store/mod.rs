@@ -426,13 +426,10 @@ impl Store {
             .prepare_cached("SELECT id, status, record_json FROM assessments WHERE number = ?1")?
             .query_row([number], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)))
             .optional()?;
-        let current = match &existing {
-            Some((id, text, _)) => {
-                self.check_not_frozen(*id)?;
-                Some(parse_status(*id, text)?)
-            }
-            None => None,
-        };
+        let current = existing.as_ref().map(|(id, text, _)| parse_status(*id, text)).transpose()?;
+        if let Some((id, _, _)) = &existing {
+            self.check_not_frozen(*id)?;
+        }
         let action = save_action(current, status)?;
         let assessors = self.listed_assessors(existing.as_ref().map(|e| e.0), record)?;
         let next = review::transition(

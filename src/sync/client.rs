@@ -63,7 +63,7 @@ impl Client {
             .https_only(!allow_http)
             .http_status_as_error(false)
             .timeout_connect(Some(Duration::from_secs(20)))
-            .timeout_global(Some(Duration::from_secs(300)))
+            .timeout_global(Some(Duration::from_mins(5)))
             .build();
         Ok(Self { agent: config.into(), base })
     }
@@ -98,14 +98,14 @@ impl Client {
                 .header(DEVICE_HEADER, key.id()?.as_str())
                 .header(SIGNATURE_HEADER, &key.sign_request(&body));
         }
-        let mut answer = call.send(&body[..]).map_err(network)?;
+        let mut answer = call.send(&body[..]).map_err(|err| network(&err))?;
         let status = answer.status().as_u16();
         let bytes = answer
             .body_mut()
             .with_config()
             .limit(MAX_ANSWER_BYTES)
             .read_to_vec()
-            .map_err(network)?;
+            .map_err(|err| network(&err))?;
         if status != 200 {
             let error = serde_json::from_slice::<ErrorResponse>(&bytes).ok();
             return Err(SyncError::Server {
@@ -118,8 +118,8 @@ impl Client {
 }
 
 /// A transport error as a [`SyncError::Network`] (its kind, never a body).
-fn network(err: ureq::Error) -> SyncError {
-    let detail = match &err {
+fn network(err: &ureq::Error) -> SyncError {
+    let detail = match err {
         ureq::Error::Io(io) => format!("网络错误（{}）", io.kind()),
         ureq::Error::Timeout(_) => "连接超时".to_owned(),
         ureq::Error::HostNotFound => "找不到服务器".to_owned(),
