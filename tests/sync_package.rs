@@ -6,7 +6,7 @@
 use elder_assess::store::{QueueFilter, Store};
 use elder_assess::sync::device::DeviceKey;
 use elder_assess::sync::package::{Package, SignedPackage};
-use elder_assess::sync::run;
+use elder_assess::sync::usb;
 use elder_assess::sync::{SignedEnvelope, SyncError};
 
 use super::common::TempDir;
@@ -43,7 +43,7 @@ fn setup() -> Setup {
     submitted(&assessor, "PG20251201-D007-0001", at(10));
     submitted(&assessor, "PG20251201-D007-0002", at(11));
     let file = a_dir.path().join("package.json");
-    assert_eq!(run::export_package(&assessor, &file, at(20)).unwrap(), (2, 0));
+    assert_eq!(usb::export_package(&assessor, &file, at(20)).unwrap(), (2, 0));
     reviewer.login("r1", super::sync_outbox::PASSWORD, at(21)).unwrap();
     Setup { _dirs: (a_dir, r_dir), assessor, assessor_key, reviewer, file }
 }
@@ -72,7 +72,7 @@ fn a_package_round_trips_into_the_reviewers_queue_once() {
     // The items stay in the assessor's outbox until a sync confirms them.
     assert_eq!(s.assessor.outbox_count().unwrap(), 2);
     let bytes = std::fs::read(&s.file).unwrap();
-    let summary = run::import_package(&s.reviewer, &bytes, at(22)).unwrap();
+    let summary = usb::import_package(&s.reviewer, &bytes, at(22)).unwrap();
     assert_eq!((summary.imported, summary.already, summary.relayed), (2, 0, 2));
     assert_eq!(held(&s.reviewer), (2, 2));
     let queue = s.reviewer.queue(&QueueFilter::default()).unwrap();
@@ -87,7 +87,7 @@ fn a_package_round_trips_into_the_reviewers_queue_once() {
         .unwrap_err();
     assert!(matches!(error, elder_assess::store::StoreError::Replica { .. }), "{error:?}");
     // Imported again: nothing new.
-    let summary = run::import_package(&s.reviewer, &bytes, at(24)).unwrap();
+    let summary = usb::import_package(&s.reviewer, &bytes, at(24)).unwrap();
     assert_eq!((summary.imported, summary.already, summary.relayed), (0, 2, 0));
     assert_eq!(held(&s.reviewer), (2, 2));
     assert!(s.reviewer.verify_audit().unwrap().is_intact());
@@ -96,7 +96,7 @@ fn a_package_round_trips_into_the_reviewers_queue_once() {
 #[test]
 fn a_reviewers_decision_on_a_replica_is_queued_for_the_server() {
     let s = setup();
-    run::import_package(&s.reviewer, &std::fs::read(&s.file).unwrap(), at(22)).unwrap();
+    usb::import_package(&s.reviewer, &std::fs::read(&s.file).unwrap(), at(22)).unwrap();
     let id = s.reviewer.queue(&QueueFilter::default()).unwrap()[0].id;
     let r1 = s.reviewer.current_actor().unwrap();
     let status = s
@@ -120,7 +120,7 @@ fn a_reviewers_decision_on_a_replica_is_queued_for_the_server() {
 
 /// Imports `bytes` expecting a refusal; nothing may have been imported.
 fn refused(s: &Setup, bytes: &[u8]) -> SyncError {
-    let error = run::import_package(&s.reviewer, bytes, at(30)).unwrap_err();
+    let error = usb::import_package(&s.reviewer, bytes, at(30)).unwrap_err();
     assert_eq!(held(&s.reviewer), (0, 0), "nothing imported from a refused package: {error}");
     error
 }
@@ -169,14 +169,14 @@ fn a_changed_envelope_resealed_by_another_key_is_refused_by_name() {
 #[test]
 fn a_replay_with_changes_is_refused_by_name() {
     let s = setup();
-    run::import_package(&s.reviewer, &std::fs::read(&s.file).unwrap(), at(22)).unwrap();
+    usb::import_package(&s.reviewer, &std::fs::read(&s.file).unwrap(), at(22)).unwrap();
     let before = held(&s.reviewer);
     let (_, mut package) = read(&s.file);
     let mut body = package.envelopes[1].open().unwrap();
     body.record.health.other = "改过".to_owned();
     package.envelopes[1] = SignedEnvelope::seal(&body, s.assessor_key.signing_key()).unwrap();
     let bytes = SignedPackage::seal(&package, &s.assessor_key).unwrap().to_bytes().unwrap();
-    let error = run::import_package(&s.reviewer, &bytes, at(30)).unwrap_err();
+    let error = usb::import_package(&s.reviewer, &bytes, at(30)).unwrap_err();
     assert!(matches!(&error, SyncError::Replayed { id } if id == body.id.as_str()), "{error}");
     assert_eq!(held(&s.reviewer), before, "nothing imported");
 }

@@ -97,7 +97,7 @@ pub fn package_command(env: &mut Env, command: &PackageCommand) -> Result<(), Cl
     match command {
         PackageCommand::Export { out, sign_in } => {
             let store = open(env, sign_in)?;
-            let (envelopes, decisions) = run::export_package(&store, out, env.now())?;
+            let (envelopes, decisions) = crate::sync::usb::export_package(&store, out, env.now())?;
             env.out.line(format_args!(
                 "{}：{envelopes} 份评估，{decisions} 条审核决定（同步确认前仍留在待上传列表中）",
                 out.display()
@@ -106,7 +106,7 @@ pub fn package_command(env: &mut Env, command: &PackageCommand) -> Result<(), Cl
         PackageCommand::Import { file, sign_in } => {
             let bytes = read(file)?;
             let store = open(env, sign_in)?;
-            let summary = run::import_package(&store, &bytes, env.now())?;
+            let summary = crate::sync::usb::import_package(&store, &bytes, env.now())?;
             env.out.line(format_args!(
                 "{}：导入 {} 份评估，{} 份此前已导入；{} 项将在下次同步时转交县级服务器",
                 file.display(),

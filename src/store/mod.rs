@@ -66,6 +66,7 @@ mod open;
 mod returns;
 mod schema;
 mod sync_outbox;
+mod sync_replica;
 mod sync_state;
 mod writer;
 
@@ -90,7 +91,8 @@ pub use keyring::{DbKey, KEYRING_FILE_NAME, KeyringError, has_keyring};
 pub use lifecycle::{DUE_SOON_DAYS, DueRow, QueueFilter, QueueRow};
 pub use returns::{FieldChange, ReturnEvent};
 pub use schema::SCHEMA_VERSION;
-pub use sync_outbox::{DecisionIn, OutboxItem, OutboxKind, ReadyRecord, RefusedItem, ReplicaIn};
+pub use sync_outbox::{OutboxItem, OutboxKind, ReadyRecord, RefusedItem};
+pub use sync_replica::{DecisionIn, ReplicaIn};
 pub use sync_state::SyncState;
 pub use writer::{BURST_IDLE, JOURNAL_DELAY, StoreWriter, Waker, WriterStatus};
 

@@ -1,6 +1,6 @@
 //! Sync orchestration on a device, over the store's API (no SQL here): enrolment,
-//! building envelopes for the outbox, push and pull, and the USB package's export and
-//! import. Used by the CLI (`enrol`, `sync`, `package export|import`) and by the app (on
+//! building envelopes for the outbox, push and pull (the USB package's export and import
+//! are in `usb.rs`). Used by the CLI (`enrol`, `sync`, `package export|import`) and by the app (on
 //! a job: [`sync_data_dir`] with a progress callback).
 
 use std::path::Path;
@@ -12,7 +12,7 @@ use chrono::{DateTime, Utc};
 use super::client::Client;
 use super::device::{DeviceKey, nonce};
 use super::envelope::{ENVELOPE_FORMAT, EnvelopeBody, EnvelopeId, OutcomeSummary};
-use super::package::{self, PACKAGE_FORMAT, Package, SignedPackage};
+use super::package;
 use super::protocol::{
     CountyState, Decision, EnrolRequest, EventKind, ItemOutcome, ItemResult, PullRequest,
     PushRequest, Verdict,
@@ -150,7 +150,7 @@ pub fn enrol(
 }
 
 /// The device's enrolment and key.
-fn enrolled(store: &Store) -> Result<(SyncState, DeviceKey), SyncError> {
+pub(super) fn enrolled(store: &Store) -> Result<(SyncState, DeviceKey), SyncError> {
     let state = store.sync_state()?.ok_or(SyncError::NotEnrolled)?;
     let key = DeviceKey::from_stored(&state.device_key)?;
     Ok((state, key))
@@ -205,7 +205,7 @@ pub fn enqueue_ready(store: &Store, now: DateTime<Utc>) -> Result<usize, SyncErr
 }
 
 /// The pending outbox as envelopes and decisions (exact stored bytes parsed back).
-fn outbox(store: &Store) -> Result<(Vec<SignedEnvelope>, Vec<Decision>), SyncError> {
+pub(super) fn outbox(store: &Store) -> Result<(Vec<SignedEnvelope>, Vec<Decision>), SyncError> {
     let mut envelopes = Vec::new();
     let mut decisions = Vec::new();
     for item in store.outbox_items()? {
@@ -237,119 +237,127 @@ pub fn sync(
     let mut summary =
         SyncSummary { queued: enqueue_ready(store, now())?, ..SyncSummary::default() };
     progress(SyncProgress::Queued(summary.queued));
-    push(store, client, &key, &mut summary, progress, now)?;
-    pull(store, dir, client, &key, &mut summary, progress, now)?;
+    let exchange = Exchange { store, client, key: &key, now };
+    exchange.push(&mut summary, progress)?;
+    exchange.pull(dir, &mut summary, progress)?;
     summary.outbox_left = store.outbox_count()?;
     Ok(summary)
 }
 
-fn push(
-    store: &Store,
-    client: &Client,
-    key: &DeviceKey,
-    summary: &mut SyncSummary,
-    progress: &mut dyn FnMut(SyncProgress),
-    now: &dyn Fn() -> DateTime<Utc>,
-) -> Result<(), SyncError> {
-    let (envelopes, decisions) = outbox(store)?;
-    let total = envelopes.len() + decisions.len();
-    let mut done = 0;
-    let mut batches: Vec<(Vec<SignedEnvelope>, Vec<Decision>)> =
-        envelopes.chunks(PUSH_BATCH).map(|chunk| (chunk.to_vec(), Vec::new())).collect();
-    if !decisions.is_empty() || batches.is_empty() {
-        batches.push((Vec::new(), decisions));
-    }
-    for (envelopes, decisions) in batches {
-        if envelopes.is_empty() && decisions.is_empty() {
-            continue;
+/// One sync's parties: the store, the server, the device key and the clock.
+struct Exchange<'a> {
+    store: &'a Store,
+    client: &'a Client,
+    key: &'a DeviceKey,
+    now: &'a dyn Fn() -> DateTime<Utc>,
+}
+
+impl Exchange<'_> {
+    fn push(
+        &self,
+        summary: &mut SyncSummary,
+        progress: &mut dyn FnMut(SyncProgress),
+    ) -> Result<(), SyncError> {
+        let Self { store, client, key, now } = *self;
+        let (envelopes, decisions) = outbox(store)?;
+        let total = envelopes.len() + decisions.len();
+        let mut done = 0;
+        let mut batches: Vec<(Vec<SignedEnvelope>, Vec<Decision>)> =
+            envelopes.chunks(PUSH_BATCH).map(|chunk| (chunk.to_vec(), Vec::new())).collect();
+        if !decisions.is_empty() || batches.is_empty() {
+            batches.push((Vec::new(), decisions));
         }
-        let request = PushRequest {
-            nonce: nonce(),
-            device_time: now(),
-            audit_head: store.audit_head()?,
-            envelopes,
-            decisions,
-        };
-        let answer = client.push(key, &request)?;
-        if answer.clock_warning.is_some() {
-            summary.clock_warning.clone_from(&answer.clock_warning);
+        for (envelopes, decisions) in batches {
+            if envelopes.is_empty() && decisions.is_empty() {
+                continue;
+            }
+            let request = PushRequest {
+                nonce: nonce(),
+                device_time: now(),
+                audit_head: store.audit_head()?,
+                envelopes,
+                decisions,
+            };
+            let answer = client.push(key, &request)?;
+            if answer.clock_warning.is_some() {
+                summary.clock_warning.clone_from(&answer.clock_warning);
+            }
+            let outcomes: Vec<(String, Option<String>)> = answer
+                .envelopes
+                .iter()
+                .chain(&answer.decisions)
+                .map(|ItemResult { id, outcome }| {
+                    let refused = match outcome {
+                        ItemOutcome::Accepted { .. } => {
+                            summary.uploaded += 1;
+                            None
+                        }
+                        ItemOutcome::Duplicate { .. } => {
+                            summary.duplicates += 1;
+                            None
+                        }
+                        ItemOutcome::Conflict => {
+                            summary.conflicts += 1;
+                            None
+                        }
+                        ItemOutcome::Refused { reason } => Some(reason.clone()),
+                    };
+                    (id.to_string(), refused)
+                })
+                .collect();
+            store.apply_push_outcomes(&outcomes, now())?;
+            done += request.envelopes.len() + request.decisions.len();
+            progress(SyncProgress::Pushed { done, total });
         }
-        let outcomes: Vec<(String, Option<String>)> = answer
-            .envelopes
-            .iter()
-            .chain(&answer.decisions)
-            .map(|ItemResult { id, outcome }| {
-                let refused = match outcome {
-                    ItemOutcome::Accepted { .. } => {
-                        summary.uploaded += 1;
-                        None
-                    }
-                    ItemOutcome::Duplicate { .. } => {
-                        summary.duplicates += 1;
-                        None
-                    }
-                    ItemOutcome::Conflict => {
-                        summary.conflicts += 1;
-                        None
-                    }
-                    ItemOutcome::Refused { reason } => Some(reason.clone()),
-                };
-                (id.to_string(), refused)
-            })
-            .collect();
-        store.apply_push_outcomes(&outcomes, now())?;
-        done += request.envelopes.len() + request.decisions.len();
-        progress(SyncProgress::Pushed { done, total });
-    }
-    let refused: Vec<_> = store.refused_items()?;
-    for item in refused {
-        if outcomes_named(&item.item_id, summary) {
-            continue;
+        let refused: Vec<_> = store.refused_items()?;
+        for item in refused {
+            if outcomes_named(&item.item_id, summary) {
+                continue;
+            }
+            summary.refused.push((item.item_id, item.number, item.reason));
         }
-        summary.refused.push((item.item_id, item.number, item.reason));
+        Ok(())
     }
-    Ok(())
+
+    fn pull(
+        &self,
+        dir: &Path,
+        summary: &mut SyncSummary,
+        progress: &mut dyn FnMut(SyncProgress),
+    ) -> Result<(), SyncError> {
+        let Self { store, client, key, now } = *self;
+        let mut received = 0;
+        loop {
+            let state = store.sync_state()?.ok_or(SyncError::NotEnrolled)?;
+            let since = state.cursor;
+            let request =
+                PullRequest { nonce: nonce(), device_time: now(), since, limit: PULL_LIMIT };
+            let page = client.pull(key, &request)?;
+            if page.clock_warning.is_some() {
+                summary.clock_warning.clone_from(&page.clock_warning);
+            }
+            let (replicas, decisions) =
+                page_items(&page.events, &state.county, &page.county_state, &mut summary.rejected)?;
+            summary.envelopes += replicas.len();
+            received += page.events.len();
+            summary.decisions += store.apply_pull_page(
+                &replicas,
+                &decisions,
+                Some((&page.county_state, page.cursor)),
+                now(),
+            )?;
+            install_trust(dir, &page.county_state, now())?;
+            progress(SyncProgress::Pulled(received));
+            if !page.more || page.cursor <= since {
+                return Ok(());
+            }
+        }
+    }
 }
 
 /// Whether `summary` lists the refused item already.
 fn outcomes_named(id: &str, summary: &SyncSummary) -> bool {
     summary.refused.iter().any(|(item, _, _)| item == id)
-}
-
-fn pull(
-    store: &Store,
-    dir: &Path,
-    client: &Client,
-    key: &DeviceKey,
-    summary: &mut SyncSummary,
-    progress: &mut dyn FnMut(SyncProgress),
-    now: &dyn Fn() -> DateTime<Utc>,
-) -> Result<(), SyncError> {
-    let mut received = 0;
-    loop {
-        let state = store.sync_state()?.ok_or(SyncError::NotEnrolled)?;
-        let since = state.cursor;
-        let request = PullRequest { nonce: nonce(), device_time: now(), since, limit: PULL_LIMIT };
-        let page = client.pull(key, &request)?;
-        if page.clock_warning.is_some() {
-            summary.clock_warning.clone_from(&page.clock_warning);
-        }
-        let (replicas, decisions) =
-            page_items(&page.events, &state.county, &page.county_state, &mut summary.rejected)?;
-        summary.envelopes += replicas.len();
-        received += page.events.len();
-        summary.decisions += store.apply_pull_page(
-            &replicas,
-            &decisions,
-            Some((&page.county_state, page.cursor)),
-            now(),
-        )?;
-        install_trust(dir, &page.county_state, now())?;
-        progress(SyncProgress::Pulled(received));
-        if !page.more || page.cursor <= since {
-            return Ok(());
-        }
-    }
 }
 
 /// A page's events as store inputs; envelopes failing the device's checks are left out
@@ -392,7 +400,7 @@ fn decision_in(decision: &Decision, number: &str, applied_at: DateTime<Utc>) -> 
     }
 }
 
-fn replica_in(
+pub(super) fn replica_in(
     envelope: &SignedEnvelope,
     body: EnvelopeBody,
     received_at: DateTime<Utc>,
@@ -425,87 +433,4 @@ pub fn sync_data_dir(
     };
     let url = store.sync_state()?.ok_or(SyncError::NotEnrolled)?.server_url;
     sync(&store, dir, &client_for(dir, &url)?, now, progress)
-}
-
-/// Writes the outbox (after queueing ready records) as one signed package to `out`
-/// (atomically, 0600). The items stay in the outbox until a sync confirms them.
-/// Returns (envelopes, decisions) written.
-pub fn export_package(
-    store: &Store,
-    out: &Path,
-    now: DateTime<Utc>,
-) -> Result<(usize, usize), SyncError> {
-    enqueue_ready(store, now)?;
-    let (state, key) = enrolled(store)?;
-    let (envelopes, decisions) = outbox(store)?;
-    let counts = (envelopes.len(), decisions.len());
-    let package = Package {
-        format: PACKAGE_FORMAT,
-        county: state.county,
-        device: key.id()?,
-        created_at: now,
-        envelopes,
-        decisions,
-        audit_head: store.audit_head()?,
-    };
-    let bytes = SignedPackage::seal(&package, &key)?.to_bytes()?;
-    crate::output::atomic::write_atomically(out, &bytes)
-        .map_err(|err| SyncError::File { path: out.to_owned(), reason: err.kind().to_string() })?;
-    Ok(counts)
-}
-
-/// What a package import did.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct ImportSummary {
-    /// Envelopes new to this machine.
-    pub imported: usize,
-    /// Envelopes it had already (same id and content).
-    pub already: usize,
-    /// Queued for relay to the server.
-    pub relayed: usize,
-}
-
-/// Imports a package read from `bytes` on an enrolled bureau or reviewer machine: every
-/// check first ([`package::check`]; an envelope whose id is known with other content is
-/// a replay with changes), then, in one transaction, the envelopes into the replica and
-/// the outbox for relay to the server. A refused package imports nothing.
-pub fn import_package(
-    store: &Store,
-    bytes: &[u8],
-    now: DateTime<Utc>,
-) -> Result<ImportSummary, SyncError> {
-    let (state, _) = enrolled(store)?;
-    let signed = SignedPackage::read(bytes)?;
-    let (package, bodies) = package::check(&signed, &state.county, &state.county_state.devices)?;
-    let mut summary = ImportSummary::default();
-    let mut replicas = Vec::new();
-    for (envelope, body) in package.envelopes.iter().zip(bodies) {
-        if store.has_replica(envelope.id.as_str(), &envelope.hash)? {
-            summary.already += 1;
-            continue;
-        }
-        if store.has_replica_id(envelope.id.as_str())? {
-            return Err(SyncError::Replayed { id: envelope.id.to_string() });
-        }
-        replicas.push((envelope, replica_in(envelope, body, package.created_at, false)?));
-    }
-    let envelopes: Vec<(String, String)> = replicas
-        .iter()
-        .map(|(envelope, _)| item_text(envelope.id.as_str(), envelope))
-        .collect::<Result<_, _>>()?;
-    let decisions: Vec<(String, String)> = package
-        .decisions
-        .iter()
-        .map(|decision| item_text(decision.id.as_str(), decision))
-        .collect::<Result<_, _>>()?;
-    let replicas: Vec<ReplicaIn> = replicas.into_iter().map(|(_, replica)| replica).collect();
-    summary.relayed = store.import_relayed(&replicas, &envelopes, &decisions, now)?;
-    summary.imported = replicas.len();
-    Ok(summary)
-}
-
-/// An outbox item's id and exact JSON.
-fn item_text(id: &str, item: &impl serde::Serialize) -> Result<(String, String), SyncError> {
-    let text = serde_json::to_string(item).map_err(|_| SyncError::Sign)?;
-    Ok((id.to_owned(), text))
 }
