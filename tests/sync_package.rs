@@ -191,3 +191,33 @@ fn a_foreign_county_package_is_refused() {
     assert!(matches!(error, SyncError::PackageForeignCounty { .. }), "{error}");
     assert!(error.to_string().contains("其他县"), "{error}");
 }
+
+#[test]
+fn two_devices_assessing_one_id_number_are_one_elder_on_the_reviewers_machine() {
+    let s = setup();
+    // A second assessor device, enrolled too, assesses the same elder.
+    let other_dir = TempDir::new("pkg-other");
+    let other_key = DeviceKey::generate();
+    let other = enrolled(other_dir.path(), &other_key, "D009", "a2", Vec::new());
+    submitted(&other, "PG20251202-D009-0001", at(12));
+    let other_file = other_dir.path().join("package.json");
+    usb::export_package(&other, &other_file, at(20)).unwrap();
+    // The reviewer's roster lists both devices.
+    let mut state = s.reviewer.sync_state().unwrap().unwrap().county_state;
+    state.devices.push(roster_device(&other_key, "D009", "a2"));
+    s.reviewer.apply_pull_page(&[], &[], Some((&state, 0)), at(21)).unwrap();
+    for file in [&s.file, &other_file] {
+        usb::import_package(&s.reviewer, &std::fs::read(file).unwrap(), at(22)).unwrap();
+    }
+    let queue = s.reviewer.queue(&QueueFilter::default()).unwrap();
+    assert_eq!(queue.len(), 3);
+    let id_number = s.reviewer.load(queue[0].id).unwrap().unwrap().record.subject.id_number;
+    let history = s.reviewer.history(id_number.as_str()).unwrap();
+    let mut numbers: Vec<&str> = history.iter().map(|row| row.number.as_str()).collect();
+    numbers.sort_unstable();
+    assert_eq!(
+        numbers,
+        ["PG20251201-D007-0001", "PG20251201-D007-0002", "PG20251202-D009-0001"],
+        "both devices' records are the same elder's history"
+    );
+}
