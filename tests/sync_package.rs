@@ -6,8 +6,8 @@
 use elder_assess::store::{QueueFilter, Store};
 use elder_assess::sync::device::DeviceKey;
 use elder_assess::sync::package::{Package, SignedPackage};
-use elder_assess::sync::usb;
 use elder_assess::sync::{SignedEnvelope, SyncError};
+use elder_assess::sync::{run, usb};
 
 use super::common::TempDir;
 use super::sync_outbox::{at, enrolled, roster_device, submitted};
@@ -220,4 +220,50 @@ fn two_devices_assessing_one_id_number_are_one_elder_on_the_reviewers_machine() 
         ["PG20251201-D007-0001", "PG20251201-D007-0002", "PG20251202-D009-0001"],
         "both devices' records are the same elder's history"
     );
+}
+
+#[test]
+fn pulled_envelopes_become_replicas_once_and_a_conflict_is_marked() {
+    use elder_assess::sync::protocol::{Event, EventKind};
+    let s = setup();
+    let items = s.assessor.outbox_items().unwrap();
+    let envelope: SignedEnvelope = serde_json::from_str(&items[0].body).unwrap();
+    // The same id with other content (a second body the server kept beside the first).
+    let mut body = envelope.open().unwrap();
+    body.record.health.other = "另一份".to_owned();
+    let conflicting = SignedEnvelope::seal(&body, s.assessor_key.signing_key()).unwrap();
+    let event = |cursor, envelope: &SignedEnvelope, conflict| Event {
+        cursor,
+        kind: EventKind::Envelope { envelope: envelope.clone(), received_at: at(40), conflict },
+    };
+    let events = [event(1, &envelope, false), event(2, &conflicting, true)];
+    let state = s.reviewer.sync_state().unwrap().unwrap();
+    let mut rejected = Vec::new();
+    let (replicas, decisions) =
+        run::page_items(&events, &state.county, &state.county_state, &mut rejected).unwrap();
+    assert!(rejected.is_empty(), "{rejected:?}");
+    assert_eq!((replicas.len(), decisions.len()), (2, 0));
+    for _ in 0..2 {
+        s.reviewer
+            .apply_pull_page(&replicas, &decisions, Some((&state.county_state, 2)), at(41))
+            .unwrap();
+    }
+    assert_eq!(held(&s.reviewer), (1, 0), "one replica record; nothing to relay");
+    let conflicts = s.reviewer.replica_conflicts().unwrap();
+    assert_eq!(conflicts, vec![(envelope.id.to_string(), "PG20251201-D007-0001".to_owned())]);
+    // An envelope from a device the roster does not list is not kept.
+    let stranger = DeviceKey::generate();
+    let mut body = envelope.open().unwrap();
+    body.device = stranger.id().unwrap();
+    let foreign = SignedEnvelope::seal(&body, stranger.signing_key()).unwrap();
+    let (replicas, _) = run::page_items(
+        &[event(3, &foreign, false)],
+        &state.county,
+        &state.county_state,
+        &mut rejected,
+    )
+    .unwrap();
+    assert!(replicas.is_empty());
+    assert_eq!(rejected.len(), 1);
+    assert!(s.reviewer.verify_audit().unwrap().is_intact());
 }
