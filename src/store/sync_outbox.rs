@@ -270,6 +270,7 @@ impl Store {
         Ok(queued)
     }
 
+    /// [`Store::enqueue`] inside the caller's transaction.
     pub(super) fn enqueue_in_tx(
         &self,
         kind: OutboxKind,
