@@ -308,7 +308,7 @@ impl Store {
             &self.conn,
             &Entry {
                 at: &at,
-                actor: &self.acting().map(|actor| actor.account).unwrap_or_default(),
+                actor: &self.acting().map_or_else(|_| "(同步)".to_owned(), |actor| actor.account),
                 record_id,
                 action: "outbox",
                 field: Some(kind.code()),

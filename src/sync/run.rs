@@ -60,7 +60,8 @@ pub struct SyncSummary {
     pub decisions: usize,
     /// County envelopes received (reviewer devices).
     pub envelopes: usize,
-    /// Received envelopes that failed the device's checks (not kept), with the reason.
+    /// Received envelopes that failed the device's checks (not kept), and county trust
+    /// files that could not be installed, each with the reason.
     pub rejected: Vec<String>,
     /// The server's warning about this device's clock.
     pub clock_warning: Option<String>,
@@ -87,13 +88,18 @@ pub fn client_for(dir: &Path, url: &str) -> Result<Client, SyncError> {
     }
 }
 
-/// Installs the county's roots and CRLs into the device's trust store (`dir/trust`).
-fn install_trust(dir: &Path, state: &CountyState, now: DateTime<Utc>) -> Result<(), SyncError> {
-    for pem in state.trust.roots.iter().chain(&state.trust.crls) {
-        crate::sign::trust::install(dir, pem.as_bytes(), now)
-            .map_err(|err| SyncError::File { path: dir.join("trust"), reason: err.to_string() })?;
-    }
-    Ok(())
+/// Installs the county's roots and CRLs into the device's trust store (`dir/trust`);
+/// returns what could not be installed (e.g. a CRL older than the one installed), each
+/// as a message.
+fn install_trust(dir: &Path, state: &CountyState, now: DateTime<Utc>) -> Vec<String> {
+    state
+        .trust
+        .roots
+        .iter()
+        .chain(&state.trust.crls)
+        .filter_map(|pem| crate::sign::trust::install(dir, pem.as_bytes(), now).err())
+        .map(|err| format!("县级证书未安装：{err}"))
+        .collect()
 }
 
 /// Enrols the fresh data directory `dir` with the server at `url` (through `client`,
@@ -133,7 +139,9 @@ pub fn enrol(
     if answer.device != key.id()? {
         return Err(SyncError::BadDevice);
     }
-    install_trust(dir, &answer.county_state, now)?;
+    if let Some(problem) = install_trust(dir, &answer.county_state, now).into_iter().next() {
+        return Err(SyncError::File { path: dir.join("trust"), reason: problem });
+    }
     let state = SyncState {
         server_url: url.trim().trim_end_matches('/').to_owned(),
         device_id: answer.device.to_string(),
@@ -346,7 +354,8 @@ impl Exchange<'_> {
                 Some((&page.county_state, page.cursor)),
                 now(),
             )?;
-            install_trust(dir, &page.county_state, now())?;
+            // Not fatal: the page is applied; what was not installed is reported.
+            summary.rejected.extend(install_trust(dir, &page.county_state, now()));
             progress(SyncProgress::Pulled(received));
             if !page.more || page.cursor <= since {
                 return Ok(());
