@@ -61,6 +61,12 @@ mod store_access; // Read-only commands (read-only directory, lock held), file m
 #[cfg(test)]
 mod store_safety; // Checked backups (full disk, kill -9), damage found before writing, recovery.
 #[cfg(test)]
+mod sync_client;
+#[cfg(test)]
+mod sync_outbox;
+#[cfg(test)]
+mod sync_package;
+#[cfg(test)]
 mod tables; // CSV/XLSX exports read back, statistics.
 #[cfg(test)]
 mod timestamp; // Issue 15 point 7: RFC 3161 document time-stamps (PAdES B-T), verify, pdfsig, pyHanko.
@@ -97,4 +103,4 @@ mod ui_trust;
 #[cfg(test)]
 mod unanswered_lists; // A.2.14 and A.4.1 start unanswered, block completion, decide C.4 only when answered.
 #[cfg(test)]
-mod wording_shown; // Wizard, report and blank form show items, options and notes from the scale only. // Forged, altered and mis-signed reports: the verdict and reason for each. // The README's county-trust flow, run as written on a fresh data directory. // 县级证书 in the app: an admin installs the county root from a file.
+mod wording_shown; // Wizard, report and blank form show items, options and notes from the scale only. // Forged, altered and mis-signed reports: the verdict and reason for each. // The README's county-trust flow, run as written on a fresh data directory. // 县级证书 in the app: an admin installs the county root from a file. // Issue 15: enrolled device, outbox built once, frozen records, sign-out, kill -9, refusals, pulled decisions. // Issue 15: the USB package round trip and every refusal. // Issue 15: enrolment and sync against a fake county server.

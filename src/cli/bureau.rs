@@ -138,6 +138,14 @@ pub fn review_command(env: &mut Env, command: ReviewCommand) -> Result<(), CliEr
     };
     let number = number.trim();
     let status = review_action(env, &store, number, &sign_in, action)?;
+    // A county record (replica): the decision waits in the outbox for the next sync.
+    if let Some(id) = store.find_by_number(number)?
+        && store.pending_decision(id)?.is_some()
+    {
+        return env
+            .out
+            .line(format_args!("{number}：审核决定已记录，待同步（下次 sync 时提交县级服务器）"));
+    }
     env.out.line(format_args!("{number}：{}", status.label()))
 }
 

@@ -342,6 +342,9 @@ pub enum CliError {
     /// Writing a table file.
     #[error(transparent)]
     TableExport(#[from] TableExportError),
+    /// Enrolment, sync or a USB package (network errors leave everything as it was).
+    #[error(transparent)]
+    Sync(#[from] crate::sync::SyncError),
 }
 
 impl CliError {

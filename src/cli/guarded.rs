@@ -42,12 +42,22 @@ pub fn open_stored(
 }
 
 impl StoredReport {
-    /// The audit row of the report, written before the file.
-    pub fn record(&self, out: &Path, now: chrono::DateTime<chrono::Utc>) -> Result<(), CliError> {
+    /// The audit row of the report, written before the file; a fully signed report
+    /// (`signed`) is kept in the store too, for the record's sync envelope.
+    pub fn record(
+        &self,
+        out: &Path,
+        signed: Option<&[u8]>,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Result<(), CliError> {
         let detail = out.display().to_string();
         self.store
             .log_event(crate::store::REPORT_ACTION, Some(self.id), Some(&detail), None, now)
-            .map_err(CliError::RecordReport)
+            .map_err(CliError::RecordReport)?;
+        if let Some(pdf) = signed {
+            self.store.store_report(self.id, pdf, now).map_err(CliError::RecordReport)?;
+        }
+        Ok(())
     }
 }
 

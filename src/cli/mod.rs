@@ -42,6 +42,7 @@ mod scoring;
 mod secrets;
 mod signing;
 mod store_open;
+mod sync;
 mod trust;
 mod tsa;
 mod verify;
@@ -104,5 +105,8 @@ fn dispatch(env: &mut Env, command: Command) -> Result<(), CliError> {
         Command::Accounts { command } => accounts::accounts_command(env, &command),
         Command::Ca { command } => ca::ca_command(env, &command),
         Command::Trust { command } => trust::trust_command(env, &command),
+        Command::Enrol(args) => sync::enrol_command(env, &args),
+        Command::Sync(args) => sync::sync_command(env, &args),
+        Command::Package { command } => sync::package_command(env, &command),
     }
 }

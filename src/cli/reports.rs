@@ -82,7 +82,8 @@ pub fn report_command(env: &mut Env, args: &ReportArgs) -> Result<(), CliError> 
     }
     let out = args.out.as_path();
     if let Some(stored) = &stored {
-        stored.record(out, now)?;
+        let signed = (exported.signatures >= 2).then_some(exported.bytes.as_slice());
+        stored.record(out, signed, now)?;
     }
     write_file(out, &exported.bytes)?;
     env.out.line(format_args!(

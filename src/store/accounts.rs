@@ -135,6 +135,7 @@ impl Store {
         now: DateTime<Utc>,
     ) -> Result<Actor, StoreError> {
         let tx = self.immediate()?;
+        self.refuse_if_enrolled()?;
         if self.has_accounts()? {
             return Err(StoreError::Forbidden);
         }
@@ -157,6 +158,7 @@ impl Store {
         now: DateTime<Utc>,
     ) -> Result<Actor, StoreError> {
         let tx = self.immediate()?;
+        self.refuse_if_enrolled()?;
         let admin = self.require_admin(admin)?;
         let actor =
             self.insert_account(login, display_name, role, password, now, Some(&admin.account))?;
@@ -176,6 +178,7 @@ impl Store {
         check_new_password(new_password)?;
         let login = normalise_login(login);
         let tx = self.immediate()?;
+        self.refuse_if_enrolled()?;
         let admin = self.require_admin(admin)?;
         let hash = hash_password(self.password_cost, new_password)?;
         let changed = self
@@ -290,6 +293,10 @@ impl Store {
                 &Entry { at: &at, actor: login, action: success_action, ..Entry::default() },
             )?;
             tx.commit()?;
+            if self.is_enrolled()? {
+                // A roster account's first sign-in on this device: its own keyring entry.
+                self.seal_if_missing(login, password)?;
+            }
             return Ok(Actor { account: login.to_owned(), display_name, role });
         }
         let failed = failed.saturating_add(1);

@@ -239,6 +239,33 @@ pub enum StoreError {
     /// The bundled scale, needed to validate a record, could not be loaded.
     #[error("无法加载内置量表，无法校验评估")]
     NoScale,
+    /// The device is enrolled: accounts are the county server's.
+    #[error("账号由县级服务器统一管理，不能在本机创建账号或重置密码")]
+    CountyManaged,
+    /// The device is enrolled already.
+    #[error("本机已登记到县级服务器，不能再次登记")]
+    AlreadyEnrolled,
+    /// Enrolment needs a data directory without local accounts.
+    #[error("本机数据目录已有账号，不能登记到县级服务器：请在新的数据目录中登记")]
+    LocalAccounts,
+    /// The device is not enrolled.
+    #[error("本机尚未登记到县级服务器（先运行 elder-assess enrol）")]
+    NotEnrolled,
+    /// The record waits in the outbox: frozen until the server has it.
+    #[error("该评估正在等待同步，暂不能修改")]
+    SyncPending {
+        /// The row id.
+        id: i64,
+    },
+    /// The record is a copy of another device's envelope: decided through the outbox only.
+    #[error("该评估是县级服务器上的记录副本，只能审核，不能修改")]
+    Replica {
+        /// The row id.
+        id: i64,
+    },
+    /// A sync item or page cannot be stored.
+    #[error("同步数据无法保存：{0}")]
+    SyncData(String),
 }
 
 impl From<rusqlite::Error> for StoreError {

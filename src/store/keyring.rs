@@ -184,6 +184,11 @@ impl Keyring {
         Self { path: keyring_path(dir), entries: Vec::new() }
     }
 
+    /// Whether `login` has a sealed copy of the database key.
+    pub fn has_entry(&self, login: &str) -> bool {
+        self.entries.iter().any(|entry| entry.login == login)
+    }
+
     /// Reads and checks the keyring of `dir`; `None` when there is none.
     pub fn load(dir: &Path) -> Result<Option<Self>, KeyringError> {
         let path = keyring_path(dir);

@@ -123,6 +123,11 @@ impl Store {
             other => other,
         };
         let audit_reason = action.reason().or(reason).map(str::to_owned);
+        if let Some(envelope) = self.replica_envelope(id)? {
+            // Another device's record: the decision goes to the server through the outbox.
+            return self.queue_replica_decision((id, &envelope), &action, &actor, now);
+        }
+        self.check_not_frozen(id)?;
         let tx = self.immediate()?;
         let (current, record) = self.status_and_record(id)?;
         let parties = self.parties(id, &record)?;

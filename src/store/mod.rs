@@ -65,6 +65,9 @@ mod lifecycle;
 mod open;
 mod returns;
 mod schema;
+mod sync_outbox;
+mod sync_replica;
+mod sync_state;
 mod writer;
 
 use std::cell::{OnceCell, RefCell};
@@ -91,6 +94,9 @@ pub use keyring::{DbKey, KEYRING_FILE_NAME, KeyringError, has_keyring};
 pub use lifecycle::{DUE_SOON_DAYS, DueRow, QueueFilter, QueueRow};
 pub use returns::{FieldChange, ReturnEvent};
 pub use schema::SCHEMA_VERSION;
+pub use sync_outbox::{OutboxItem, OutboxKind, ReadyRecord, RefusedItem};
+pub use sync_replica::{DecisionIn, ReplicaIn};
+pub use sync_state::SyncState;
 pub use writer::{BURST_IDLE, JOURNAL_DELAY, StoreWriter, Waker, WriterStatus};
 
 /// The audit `actor` (and account) of changes made while no account exists.
@@ -425,10 +431,10 @@ impl Store {
             .prepare_cached("SELECT id, status, record_json FROM assessments WHERE number = ?1")?
             .query_row([number], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)))
             .optional()?;
-        let current = match &existing {
-            Some((id, text, _)) => Some(parse_status(*id, text)?),
-            None => None,
-        };
+        let current = existing.as_ref().map(|(id, text, _)| parse_status(*id, text)).transpose()?;
+        if let Some((id, _, _)) = &existing {
+            self.check_not_frozen(*id)?;
+        }
         let action = save_action(current, status)?;
         let assessors = self.listed_assessors(existing.as_ref().map(|e| e.0), record)?;
         let next = review::transition(
@@ -747,7 +753,11 @@ impl Store {
     ///
     /// The number is not reserved: save a record with it before asking for the next one.
     pub fn next_number(&self, date: NaiveDate) -> Result<String, StoreError> {
-        let prefix = format!("{NUMBER_PREFIX}{}-", date.format("%Y%m%d"));
+        let prefix = match self.device_code()? {
+            // Enrolled: the device code makes the number unique in the county.
+            Some(code) => format!("{NUMBER_PREFIX}{}-{code}-", date.format("%Y%m%d")),
+            None => format!("{NUMBER_PREFIX}{}-", date.format("%Y%m%d")),
+        };
         let mut statement = self.conn.prepare_cached(
             "SELECT substr(number, length(?1) + 1) FROM assessments
              WHERE substr(number, 1, length(?1)) = ?1",

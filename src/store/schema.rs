@@ -169,6 +169,63 @@ pub(super) const MIGRATIONS: &[&str] = &[
         record_json TEXT NOT NULL,
         saved_at TEXT NOT NULL
     ) STRICT;",
+    // 6: sync with the county server (issue 15). `sync_state` is the one row of a device
+    // enrolled with the county (its P-256 key, kept only in this — encrypted — file, the
+    // server URL, device id and code, the pull cursor and the county state last
+    // received); `reports` keeps each stored record's fully signed report PDF, the one
+    // an envelope carries; `sync_outbox` holds what waits to be sent (envelopes and
+    // decisions, exact bytes, built once); `sync_replica` the county's envelopes received
+    // on a reviewer's device, whose records are `assessments` rows marked `replica` (the
+    // envelope id: read-only, decided through the outbox); `sync_applied` the decisions
+    // received, so that a page applied twice changes nothing.
+    "CREATE TABLE sync_state (
+        one INTEGER PRIMARY KEY CHECK (one = 1),
+        server_url TEXT NOT NULL,
+        device_id TEXT NOT NULL,
+        device_code TEXT NOT NULL,
+        county TEXT NOT NULL,
+        device_key TEXT NOT NULL,
+        enrolled_by TEXT NOT NULL,
+        cursor INTEGER NOT NULL DEFAULT 0,
+        county_state TEXT NOT NULL,
+        enrolled_at TEXT NOT NULL
+    ) STRICT;
+    CREATE TABLE reports (
+        record_id INTEGER PRIMARY KEY,
+        pdf BLOB NOT NULL,
+        sha256 TEXT NOT NULL,
+        stored_at TEXT NOT NULL
+    ) STRICT;
+    CREATE TABLE sync_outbox (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        item_id TEXT NOT NULL UNIQUE,
+        kind TEXT NOT NULL CHECK (kind IN ('envelope', 'decision')),
+        record_id INTEGER,
+        submitted_at TEXT,
+        body TEXT NOT NULL,
+        state TEXT NOT NULL CHECK (state IN ('pending', 'sent', 'refused')),
+        reason TEXT,
+        created_at TEXT NOT NULL,
+        done_at TEXT
+    ) STRICT;
+    CREATE INDEX sync_outbox_record ON sync_outbox (record_id, state);
+    CREATE TABLE sync_replica (
+        envelope_id TEXT NOT NULL,
+        hash TEXT NOT NULL,
+        envelope TEXT NOT NULL,
+        number TEXT NOT NULL,
+        id_number TEXT NOT NULL,
+        device TEXT NOT NULL,
+        received_at TEXT NOT NULL,
+        conflict INTEGER NOT NULL DEFAULT 0,
+        PRIMARY KEY (envelope_id, hash)
+    ) STRICT;
+    CREATE INDEX sync_replica_id_number ON sync_replica (id_number);
+    CREATE TABLE sync_applied (
+        decision_id TEXT PRIMARY KEY,
+        applied_at TEXT NOT NULL
+    ) STRICT;
+    ALTER TABLE assessments ADD COLUMN replica TEXT;",
 ];
 
 /// The version whose migration adds content hashes to the audit trail.

@@ -127,6 +127,67 @@ pub enum SyncError {
         /// The row.
         seq: i64,
     },
+    /// The server URL is not `https://`.
+    #[error("服务器地址必须以 https:// 开头")]
+    NotHttps,
+    /// No county root is installed to check the server's certificate.
+    #[error("本机没有安装县级根证书，无法验证服务器（先运行 elder-assess trust add 根证书.pem）")]
+    NoCountyRoot,
+    /// The server could not be reached or the exchange broke off (nothing was lost).
+    #[error("无法与县级服务器通信：{detail}；数据仍在本机，稍后可重试")]
+    Network {
+        /// What failed (its kind, never a body).
+        detail: String,
+    },
+    /// The server answered with an error.
+    #[error("县级服务器拒绝了请求（HTTP {status}）：{message}")]
+    Server {
+        /// The HTTP status.
+        status: u16,
+        /// The server's message.
+        message: String,
+    },
+    /// The device's store failed during a sync or a package import.
+    #[error("{0}")]
+    Store(#[from] crate::store::StoreError),
+    /// The device is not enrolled.
+    #[error("本机尚未登记到县级服务器（先运行 elder-assess enrol）")]
+    NotEnrolled,
+    /// A package whose own hash or signature does not verify.
+    #[error("U盘数据包的{what}无效：内容已被改动或不完整")]
+    PackageDamaged {
+        /// 摘要 or 签名.
+        what: &'static str,
+    },
+    /// A package (or an envelope) from a device the roster does not list, or withdrew,
+    /// or with another key.
+    #[error("{what}来自未登记、已撤销或密钥不符的设备 {device}")]
+    UnenrolledDevice {
+        /// 数据包 or 信封 <id>.
+        what: String,
+        /// The device id.
+        device: String,
+    },
+    /// A package from another county.
+    #[error("U盘数据包属于其他县（{county}），不能导入本县")]
+    PackageForeignCounty {
+        /// The county it names.
+        county: String,
+    },
+    /// An envelope in the package conflicts with the one already imported under its id.
+    #[error("信封 {id} 与已导入的同一编号信封内容不同（重放且被改动），数据包未导入")]
+    Replayed {
+        /// The envelope.
+        id: String,
+    },
+    /// A file could not be read or written.
+    #[error("无法读写文件 {path}：{reason}")]
+    File {
+        /// The file.
+        path: std::path::PathBuf,
+        /// The OS's reason.
+        reason: String,
+    },
 }
 
 impl SyncError {

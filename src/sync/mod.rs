@@ -11,12 +11,19 @@
 //! content hash is accepted once; the same id with another hash is a conflict, kept and
 //! flagged, never merged.
 //!
-//! Nothing here does I/O: the client, the outbox and the server call into it.
+//! `envelope.rs`, `protocol.rs` and `package.rs` do no I/O; `device.rs` is the device
+//! key, `client.rs` the HTTPS client, `run.rs` (sync) and `usb.rs` (packages) the
+//! device's orchestration over the store's API.
 
+pub mod client;
+pub mod device;
 pub mod envelope;
 mod error;
 pub mod intake;
+pub mod package;
 pub mod protocol;
+pub mod run;
+pub mod usb;
 
 pub use envelope::{
     DeviceId, ENVELOPE_FORMAT, EnvelopeBody, EnvelopeId, EnvelopeParties, OutcomeSummary,

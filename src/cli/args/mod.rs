@@ -9,9 +9,11 @@
 //! - [`ca`]: the county certificate authority, the trust store and the account-key
 //!   requests and certificates;
 //! - [`tsa`]: trusted time (`ca issue-tsa`, `timestamp`).
+//! - [`sync`]: enrolment with the county server, sync and the USB package.
 
 pub mod bureau;
 pub mod ca;
+pub mod sync;
 pub mod tsa;
 
 use std::path::PathBuf;
@@ -139,6 +141,19 @@ pub enum Command {
         /// What to do.
         #[command(subcommand)]
         command: ReviewCommand,
+    },
+    /// Enrol this device with the county server (once, in a new data directory): the
+    /// county's accounts become this device's, its trust is installed.
+    Enrol(sync::EnrolArgs),
+    /// Sync with the county server: upload the outbox, receive review decisions, the
+    /// county's records (reviewers), the roster, trust and versions.
+    Sync(sync::SyncArgs),
+    /// The outbox as a signed package on a USB stick: export, or import on a bureau
+    /// machine.
+    Package {
+        /// What to do.
+        #[command(subcommand)]
+        command: sync::PackageCommand,
     },
 }
 

@@ -353,6 +353,12 @@ impl AppState {
                 self.clock.now(),
             )
             .map_err(|err| Err(format!("无法记录报告导出（未导出）：{err}")))?;
+        if signatures >= 2 {
+            // The fully signed report is what the record's sync envelope carries.
+            self.store
+                .store_report(record_id, &bytes, self.clock.now())
+                .map_err(|err| Err(format!("无法保存已签名的报告（未导出）：{err}")))?;
+        }
         let message = format!("已导出 {detail}（{pages} 页，{signatures} 个数字签名）");
         let failed =
             |path: &Path, err: std::io::Error| format!("无法写入 {}：{err}", path.display());
