@@ -3,6 +3,9 @@
 //! `--trust` directory, both parsed (for [`elder_assess::sync::intake`]) and as PEM texts
 //! (for the devices' [`CountyState`](elder_assess::sync::protocol::CountyState)).
 
+use std::sync::Arc;
+
+use elder_assess::sign::TimestampAuthority;
 use std::path::Path;
 
 use elder_assess::policy::Policy;
@@ -13,7 +16,7 @@ use elder_assess::sync::protocol::TrustBundle;
 use crate::ServerError;
 
 /// The county's fixed facts for this server process.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct CountyConfig {
     /// The county's name (as in the county file).
     pub name: String,
@@ -29,6 +32,19 @@ pub struct CountyConfig {
     pub bundle: TrustBundle,
     /// The key that turns an ID number into the indexed "same elder" hash.
     pub person_key: Vec<u8>,
+    /// The time-stamp authority that stamps each accepted report (`serve --tsa-cert`).
+    pub tsa: Option<Arc<TimestampAuthority>>,
+}
+
+impl std::fmt::Debug for CountyConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Never the person key.
+        f.debug_struct("CountyConfig")
+            .field("name", &self.name)
+            .field("policy_version", &self.policy_version)
+            .field("tsa", &self.tsa.is_some())
+            .finish_non_exhaustive()
+    }
 }
 
 impl CountyConfig {
@@ -48,6 +64,7 @@ impl CountyConfig {
             trust: store,
             bundle,
             person_key: Vec::new(),
+            tsa: None,
         })
     }
 
@@ -55,6 +72,17 @@ impl CountyConfig {
     pub fn scale_code(&self) -> String {
         self.scale.id().to_owned()
     }
+}
+
+/// The time-stamp authority from its certificate and key files.
+pub fn load_tsa(cert: &Path, key: &Path) -> Result<TimestampAuthority, ServerError> {
+    let read = |path: &Path, what: &'static str| {
+        std::fs::read_to_string(path)
+            .map_err(|e| file_error(what, &path.display().to_string(), e.to_string()))
+    };
+    let (cert_pem, key_pem) = (read(cert, "时间戳服务证书")?, read(key, "时间戳服务私钥")?);
+    TimestampAuthority::from_pem(&cert_pem, &key_pem)
+        .map_err(|e| file_error("时间戳服务证书", &cert.display().to_string(), e.to_string()))
 }
 
 fn file_error(what: &'static str, path: &str, reason: String) -> ServerError {

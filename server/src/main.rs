@@ -44,6 +44,22 @@ enum Command {
         /// 放有县级根证书和吊销列表（PEM）的目录
         #[arg(long)]
         trust: PathBuf,
+        /// 时间戳服务证书（PEM，elder-assess ca issue-tsa 签发）；给出时每份收到的报告都加盖时间戳
+        #[arg(long, requires = "tsa_key")]
+        tsa_cert: Option<PathBuf>,
+        /// 时间戳服务私钥（PKCS#8 PEM）
+        #[arg(long, requires = "tsa_cert")]
+        tsa_key: Option<PathBuf>,
+    },
+    /// 取出服务器保存的一份评估报告（已加盖时间戳时为 PAdES B-T）
+    Report {
+        #[arg(long)]
+        database_url: String,
+        /// 评估编号（A.1.1）
+        number: String,
+        /// 写入的 PDF 文件（不覆盖已有文件）
+        #[arg(long)]
+        out: PathBuf,
     },
     /// 账号
     Account {
@@ -111,7 +127,16 @@ async fn run(cli: Cli) -> Result<(), ServerError> {
             let version = migrate::migrate(&mut client).await?;
             println!("数据库结构版本：{version}");
         }
-        Command::Serve { database_url, listen, tls_cert, tls_key, county_file, trust } => {
+        Command::Serve {
+            database_url,
+            listen,
+            tls_cert,
+            tls_key,
+            county_file,
+            trust,
+            tsa_cert,
+            tsa_key,
+        } => {
             let policy = match &county_file {
                 Some(path) => {
                     elder_assess::policy::load_file(path).map_err(|e| ServerError::File {
@@ -127,7 +152,10 @@ async fn run(cli: Cli) -> Result<(), ServerError> {
                         ServerError::BadRequest("内置县级政策文件无法读取".to_owned())
                     })?,
             };
-            let county = county::CountyConfig::load(&policy, &trust)?;
+            let mut county = county::CountyConfig::load(&policy, &trust)?;
+            if let (Some(cert), Some(key)) = (&tsa_cert, &tsa_key) {
+                county.tsa = Some(std::sync::Arc::new(county::load_tsa(cert, key)?));
+            }
             let server = elder_assess_server::open(&database_url, county).await?;
             http::serve_tls(server, listen, &tls_cert, &tls_key).await?;
         }
@@ -147,6 +175,21 @@ async fn run(cli: Cli) -> Result<(), ServerError> {
                     if a.active { "在用" } else { "停用" }
                 );
             }
+        }
+        Command::Report { database_url, number, out } => {
+            let pool = elder_assess_server::pool(&database_url)?;
+            let pdf = admin::stored_report(&pool, &number).await?;
+            let file_error = |reason: String| ServerError::File {
+                what: "报告文件",
+                path: out.display().to_string(),
+                reason,
+            };
+            if out.exists() {
+                return Err(file_error("文件已存在，不覆盖".to_owned()));
+            }
+            elder_assess::output::atomic::write_atomically(&out, &pdf)
+                .map_err(|e| file_error(e.to_string()))?;
+            println!("已写出 {}（{} 字节）", out.display(), pdf.len());
         }
         Command::Device { command: DeviceCommand::List { database_url } } => {
             let pool = elder_assess_server::pool(&database_url)?;

@@ -54,7 +54,11 @@ impl Server {
             .collect();
         let stamped: Vec<Option<Vec<u8>>> = checked
             .iter()
-            .map(|body| body.as_ref().ok().and_then(|body| crate::stamp::stamp_report(body, now)))
+            .map(|body| {
+                body.as_ref()
+                    .ok()
+                    .and_then(|body| crate::stamp::stamp_report(county.tsa.as_deref(), body, now))
+            })
             .collect();
         let warning = clock_warning(request.device_time, now);
         let tx = client.transaction().await?;

@@ -12,6 +12,8 @@ mod kill; // The server process killed mid-upload, over HTTPS.
 #[cfg(test)]
 mod pg; // A throw-away PostgreSQL cluster per test.
 #[cfg(test)]
+mod readme_flow; // The README's county-server flow, as written.
+#[cfg(test)]
 mod schema; // Migrations: concurrent starts, a newer schema.
 #[cfg(test)]
 mod support; // County root, signed report, devices, envelopes.

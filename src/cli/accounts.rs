@@ -18,9 +18,10 @@ impl AccountsCommand {
     fn credentials(&self) -> Credentials {
         match self {
             Self::Init { .. } => Credentials::default(),
-            Self::Add { sign_in, .. } | Self::Reset { sign_in, .. } | Self::List { sign_in } => {
-                sign_in.into()
-            }
+            Self::Add { sign_in, .. }
+            | Self::Reset { sign_in, .. }
+            | Self::Join { sign_in, .. }
+            | Self::List { sign_in } => sign_in.into(),
         }
     }
 }
@@ -40,6 +41,9 @@ pub fn accounts_command(env: &mut Env, command: &AccountsCommand) -> Result<(), 
         }
         AccountsCommand::Reset { sign_in, login, new_password_file } => {
             reset_account(env, &store, sign_in, login, new_password_file.as_deref())?
+        }
+        AccountsCommand::Join { sign_in, login, join_password_file } => {
+            join_account(env, &store, sign_in, login, join_password_file.as_deref())?
         }
         AccountsCommand::List { sign_in } => list_accounts(env, &store, sign_in)?,
     };
@@ -83,6 +87,25 @@ struct NewAccount<'a> {
     login: &'a str,
     name: &'a str,
     role: Role,
+}
+
+/// `accounts join`: on an enrolled machine, `login` (a county account) signs in while
+/// the store is open, which gives it its own unlock entry; afterwards it signs in here
+/// by itself, offline.
+fn join_account(
+    env: &Env,
+    store: &Store,
+    sign_in: &SignIn,
+    login: &str,
+    password_file: Option<&Path>,
+) -> Result<String, CliError> {
+    if !store.is_enrolled()? {
+        return Err(StoreError::NotEnrolled.into());
+    }
+    sign_in_as(store, sign_in, env.now())?;
+    let password = password_from(password_file, NEW_PASSWORD_ENV, false)?;
+    let actor = store.login(login, password.as_str(), env.now())?;
+    Ok(format!("{}（{}）现在可以在本机登录", actor.display_name, actor.role.label()))
 }
 
 /// Signs in as an admin; anyone else is refused before the new password is asked for.

@@ -133,6 +133,21 @@ pub enum AccountsCommand {
         #[arg(long, value_name = "FILE")]
         new_password_file: Option<PathBuf>,
     },
+    /// On a machine enrolled with the county server: let another county account sign in
+    /// here. An account already on this machine signs in (`--as`), then the joining
+    /// account signs in with its county password, which gives it its own unlock entry.
+    Join {
+        /// The account already on this machine, signing in.
+        #[command(flatten)]
+        sign_in: SignIn,
+        /// The county account joining (its login, from the roster).
+        #[arg(long)]
+        login: String,
+        /// Read the joining account's password from this file (else
+        /// `ELDER_ASSESS_NEW_PASSWORD`, else the terminal).
+        #[arg(long, value_name = "FILE")]
+        join_password_file: Option<PathBuf>,
+    },
     /// Set a new password for an account and unlock it, signed in as an admin.
     Reset {
         /// The admin signing in.
