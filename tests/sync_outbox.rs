@@ -23,7 +23,51 @@ pub(super) const PASSWORD: &str = "correct horse battery";
 pub(super) const COUNTY: &str = "耿马傣族佤族自治县";
 
 pub(super) fn at(secs: i64) -> DateTime<Utc> {
-    DateTime::from_timestamp(1_764_547_200 + secs, 0).unwrap() // 2025-12-01
+    DateTime::from_timestamp(1_796_083_200 + secs, 0).unwrap() // 2026-12-01
+}
+
+/// This test's county: a root, and county certificates for a1 and a2 named as the
+/// example record names its assessors (the names printed in the signature slots).
+pub(super) struct Kit {
+    _dir: TempDir,
+    pub root_pem: String,
+    signers: [elder_assess::sign::Signer; 2],
+}
+
+thread_local! {
+    /// One county per test (a test's devices share it).
+    static KIT: Kit = {
+        let dir = TempDir::new("sync-county");
+        let county = super::attacks::county::County::new(COUNTY);
+        let (from, until) = ("2026-06-01T00:00:00Z", "2029-06-01T00:00:00Z");
+        let a1 = county.assessor(&dir.path().join("a1"), "a1", "李明（示例）", from, until);
+        let a2 = county.assessor(&dir.path().join("a2"), "a2", "杨芳（示例）", from, until);
+        Kit { root_pem: county.root_pem(), signers: [a1, a2], _dir: dir }
+    };
+}
+
+/// The county root's PEM of this test's county.
+pub(super) fn county_root_pem() -> String {
+    KIT.with(|kit| kit.root_pem.clone())
+}
+
+/// `record`'s report signed by a1 and a2 with this test's county certificates.
+pub(super) fn signed_report(record: &AssessmentRecord) -> Vec<u8> {
+    use elder_assess::output::signed_report::{ExportRequest, export_report};
+    let scale =
+        elder_assess::scale::bundled(elder_assess::scale::DEFAULT_SCALE_ID).unwrap().unwrap();
+    let options = elder_assess::report::ReportOptions::new(at(5));
+    KIT.with(|kit| {
+        let request = ExportRequest {
+            record,
+            scale: &scale,
+            options: &options,
+            resident_page: true,
+            signers: [Some(&kit.signers[0]), Some(&kit.signers[1])],
+            accounts: Some([Some("a1".to_owned()), Some("a2".to_owned())]),
+        };
+        export_report(&request).unwrap().bytes
+    })
 }
 
 /// An Argon2id PHC hash of `password` with light parameters (tests only).
@@ -90,6 +134,7 @@ pub(super) fn enrolled(
         county_state: county_state(devices),
     };
     store.record_enrolment(&state, at(0)).unwrap();
+    elder_assess::sign::trust::install(dir, county_root_pem().as_bytes(), at(0)).unwrap();
     store
 }
 
@@ -101,14 +146,15 @@ pub(super) fn example(number: &str) -> AssessmentRecord {
     record
 }
 
-/// Record `number` completed, bound to a1 and a2, submitted by a1, its signed report
-/// kept (a stand-in PDF). Returns its row id.
+/// Record `number` completed, bound to a1 and a2, submitted by a1, its report signed by
+/// both with the test county's certificates kept. Returns its row id.
 pub(super) fn submitted(store: &Store, number: &str, now: DateTime<Utc>) -> i64 {
     let a1 = store.login("a1", PASSWORD, now).unwrap();
     let id = store.save(&example(number), Status::Completed, Some(0), now).unwrap();
     bind_assessors(store, id, ["a1", "a2"], PASSWORD, now);
     store.transition(id, Action::Submit, &a1, None, now).unwrap();
-    store.store_report(id, format!("%PDF-1.7 signed report of {number}").as_bytes(), now).unwrap();
+    let record = store.load(id).unwrap().unwrap().record;
+    store.store_report(id, &signed_report(&record), now).unwrap();
     id
 }
 

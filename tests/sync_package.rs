@@ -22,6 +22,12 @@ struct Setup {
     file: std::path::PathBuf,
 }
 
+impl Setup {
+    fn reviewer_dir(&self) -> &std::path::Path {
+        self._dirs.1.path()
+    }
+}
+
 fn setup() -> Setup {
     let (a_dir, r_dir) = (TempDir::new("pkg-assessor"), TempDir::new("pkg-reviewer"));
     let assessor_key = DeviceKey::generate();
@@ -72,7 +78,7 @@ fn a_package_round_trips_into_the_reviewers_queue_once() {
     // The items stay in the assessor's outbox until a sync confirms them.
     assert_eq!(s.assessor.outbox_count().unwrap(), 2);
     let bytes = std::fs::read(&s.file).unwrap();
-    let summary = usb::import_package(&s.reviewer, &bytes, at(22)).unwrap();
+    let summary = usb::import_package(&s.reviewer, s.reviewer_dir(), &bytes, at(22)).unwrap();
     assert_eq!((summary.imported, summary.already, summary.relayed), (2, 0, 2));
     assert_eq!(held(&s.reviewer), (2, 2));
     let queue = s.reviewer.queue(&QueueFilter::default()).unwrap();
@@ -87,7 +93,7 @@ fn a_package_round_trips_into_the_reviewers_queue_once() {
         .unwrap_err();
     assert!(matches!(error, elder_assess::store::StoreError::Replica { .. }), "{error:?}");
     // Imported again: nothing new.
-    let summary = usb::import_package(&s.reviewer, &bytes, at(24)).unwrap();
+    let summary = usb::import_package(&s.reviewer, s.reviewer_dir(), &bytes, at(24)).unwrap();
     assert_eq!((summary.imported, summary.already, summary.relayed), (0, 2, 0));
     assert_eq!(held(&s.reviewer), (2, 2));
     assert!(s.reviewer.verify_audit().unwrap().is_intact());
@@ -96,7 +102,8 @@ fn a_package_round_trips_into_the_reviewers_queue_once() {
 #[test]
 fn a_reviewers_decision_on_a_replica_is_queued_for_the_server() {
     let s = setup();
-    usb::import_package(&s.reviewer, &std::fs::read(&s.file).unwrap(), at(22)).unwrap();
+    usb::import_package(&s.reviewer, s.reviewer_dir(), &std::fs::read(&s.file).unwrap(), at(22))
+        .unwrap();
     let id = s.reviewer.queue(&QueueFilter::default()).unwrap()[0].id;
     let r1 = s.reviewer.current_actor().unwrap();
     let status = s
@@ -120,7 +127,7 @@ fn a_reviewers_decision_on_a_replica_is_queued_for_the_server() {
 
 /// Imports `bytes` expecting a refusal; nothing may have been imported.
 fn refused(s: &Setup, bytes: &[u8]) -> SyncError {
-    let error = usb::import_package(&s.reviewer, bytes, at(30)).unwrap_err();
+    let error = usb::import_package(&s.reviewer, s.reviewer_dir(), bytes, at(30)).unwrap_err();
     assert_eq!(held(&s.reviewer), (0, 0), "nothing imported from a refused package: {error}");
     error
 }
@@ -157,8 +164,9 @@ fn a_changed_envelope_resealed_by_another_key_is_refused_by_name() {
     package.envelopes[0] = SignedEnvelope::seal(&body, stranger.signing_key()).unwrap();
     // The package itself re-sealed with the assessor device's key.
     let bytes = SignedPackage::seal(&package, &s.assessor_key).unwrap().to_bytes().unwrap();
+    // The full entrance check (`intake`) refuses the envelope: its device is not enrolled.
     let error = refused(&s, &bytes);
-    assert!(matches!(error, SyncError::UnenrolledDevice { .. }), "{error}");
+    assert!(matches!(error, SyncError::UnknownDevice { .. }), "{error}");
     assert!(error.to_string().contains(body.id.as_str()), "names the envelope: {error}");
     // Re-sealed whole by the stranger: the package's device is unknown.
     package.device = stranger.id().unwrap();
@@ -169,14 +177,15 @@ fn a_changed_envelope_resealed_by_another_key_is_refused_by_name() {
 #[test]
 fn a_replay_with_changes_is_refused_by_name() {
     let s = setup();
-    usb::import_package(&s.reviewer, &std::fs::read(&s.file).unwrap(), at(22)).unwrap();
+    usb::import_package(&s.reviewer, s.reviewer_dir(), &std::fs::read(&s.file).unwrap(), at(22))
+        .unwrap();
     let before = held(&s.reviewer);
     let (_, mut package) = read(&s.file);
     let mut body = package.envelopes[1].open().unwrap();
     body.record.health.other = "改过".to_owned();
     package.envelopes[1] = SignedEnvelope::seal(&body, s.assessor_key.signing_key()).unwrap();
     let bytes = SignedPackage::seal(&package, &s.assessor_key).unwrap().to_bytes().unwrap();
-    let error = usb::import_package(&s.reviewer, &bytes, at(30)).unwrap_err();
+    let error = usb::import_package(&s.reviewer, s.reviewer_dir(), &bytes, at(30)).unwrap_err();
     assert!(matches!(&error, SyncError::Replayed { id } if id == body.id.as_str()), "{error}");
     assert_eq!(held(&s.reviewer), before, "nothing imported");
 }
@@ -207,7 +216,8 @@ fn two_devices_assessing_one_id_number_are_one_elder_on_the_reviewers_machine() 
     state.devices.push(roster_device(&other_key, "D009", "a2"));
     s.reviewer.apply_pull_page(&[], &[], Some((&state, 0)), at(21)).unwrap();
     for file in [&s.file, &other_file] {
-        usb::import_package(&s.reviewer, &std::fs::read(file).unwrap(), at(22)).unwrap();
+        usb::import_package(&s.reviewer, s.reviewer_dir(), &std::fs::read(file).unwrap(), at(22))
+            .unwrap();
     }
     let queue = s.reviewer.queue(&QueueFilter::default()).unwrap();
     assert_eq!(queue.len(), 3);
@@ -266,4 +276,27 @@ fn pulled_envelopes_become_replicas_once_and_a_conflict_is_marked() {
     assert!(replicas.is_empty());
     assert_eq!(rejected.len(), 1);
     assert!(s.reviewer.verify_audit().unwrap().is_intact());
+}
+
+/// The enrolled device itself sends an envelope whose signed report was changed after
+/// signing (one byte): every signature in the package holds, but the bureau machine
+/// checks the report through the county trust and refuses the package, naming the
+/// envelope (the device-side checks before the entrance check let it in).
+#[test]
+fn a_report_changed_after_signing_is_refused_by_name_even_from_an_enrolled_device() {
+    use base64::Engine as _;
+    let s = setup();
+    let (_, mut package) = read(&s.file);
+    let mut body = package.envelopes[0].open().unwrap();
+    let engine = base64::engine::general_purpose::STANDARD;
+    let mut pdf = engine.decode(&body.report_pdf).unwrap();
+    let middle = pdf.len() / 3;
+    pdf[middle] ^= 0x01;
+    body.report_pdf = engine.encode(&pdf);
+    package.envelopes[0] = SignedEnvelope::seal(&body, s.assessor_key.signing_key()).unwrap();
+    let bytes = SignedPackage::seal(&package, &s.assessor_key).unwrap().to_bytes().unwrap();
+    let error = refused(&s, &bytes);
+    assert!(matches!(error, SyncError::Report { .. }), "{error}");
+    assert!(error.to_string().contains(body.id.as_str()), "names the envelope: {error}");
+    assert_eq!(held(&s.reviewer), (0, 0), "nothing imported");
 }

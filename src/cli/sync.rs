@@ -105,8 +105,9 @@ pub fn package_command(env: &mut Env, command: &PackageCommand) -> Result<(), Cl
         }
         PackageCommand::Import { file, sign_in } => {
             let bytes = read(file)?;
+            let dir = env.data_dir()?;
             let store = open(env, sign_in)?;
-            let summary = crate::sync::usb::import_package(&store, &bytes, env.now())?;
+            let summary = crate::sync::usb::import_package(&store, &dir, &bytes, env.now())?;
             env.out.line(format_args!(
                 "{}：导入 {} 份评估，{} 份此前已导入；{} 项将在下次同步时转交县级服务器",
                 file.display(),

@@ -127,6 +127,12 @@ pub enum SyncError {
         /// The row.
         seq: i64,
     },
+    /// The device cannot check envelopes: its scale, county file or trust is unusable.
+    #[error("本机无法检查收到的评估：{what}")]
+    DeviceSetup {
+        /// What is missing.
+        what: String,
+    },
     /// The server URL is not `https://`.
     #[error("服务器地址必须以 https:// 开头")]
     NotHttps,

@@ -37,6 +37,54 @@ pub struct CountyContext<'a> {
     pub now: DateTime<Utc>,
 }
 
+/// What a device knows of its county for [`check_envelope`]: the scale the county
+/// state names (the bundled one), the bundled county file's townships and the trust
+/// installed in the data directory.
+pub struct DeviceCounty {
+    scale: Scale,
+    townships: Vec<String>,
+    trust: TrustStore,
+}
+
+impl DeviceCounty {
+    /// Loads it for the device whose data directory is `dir`.
+    pub fn load(
+        dir: &std::path::Path,
+        state: &super::protocol::CountyState,
+    ) -> Result<Self, SyncError> {
+        let setup = |what: &str| SyncError::DeviceSetup { what: what.to_owned() };
+        let id = if state.scale.is_empty() { crate::scale::DEFAULT_SCALE_ID } else { &state.scale };
+        let scale = crate::scale::bundled(id)
+            .ok()
+            .flatten()
+            .ok_or_else(|| setup("县级服务器要求的量表本程序没有，请更新程序"))?;
+        let policy = crate::policy::bundled(crate::policy::DEFAULT_POLICY_ID)
+            .ok()
+            .flatten()
+            .ok_or_else(|| setup("内置县级政策文件无法读取"))?;
+        let trust = TrustStore::load(dir).map_err(|_| setup("本机的县级证书无法读取"))?;
+        Ok(Self { scale, townships: policy.county().townships.clone(), trust })
+    }
+
+    /// The context for checking envelopes of `county` against `state`'s roster at `now`.
+    pub fn context<'a>(
+        &'a self,
+        county: &'a str,
+        state: &'a super::protocol::CountyState,
+        now: DateTime<Utc>,
+    ) -> CountyContext<'a> {
+        CountyContext {
+            county,
+            scale: &self.scale,
+            townships: &self.townships,
+            devices: &state.devices,
+            accounts: &state.accounts,
+            trust: &self.trust,
+            now,
+        }
+    }
+}
+
 /// Everything an entrance checks before it keeps an envelope: [`SignedEnvelope::open`],
 /// the device enrolled with this key and not withdrawn, the county, the scale version,
 /// the record's checks (no invalid value, nothing a report needs missing, a township of

@@ -19,7 +19,7 @@ use serde::{Deserialize, Serialize};
 use super::device::DeviceKey;
 use super::envelope::content_hash;
 use super::protocol::{Decision, RosterDevice};
-use super::{DeviceId, EnvelopeBody, SignedEnvelope, SyncError};
+use super::{DeviceId, EnvelopeBody, SignedEnvelope, SyncError, intake};
 
 /// The package format this program writes and reads.
 pub const PACKAGE_FORMAT: u32 = 1;
@@ -116,17 +116,19 @@ fn enrolled(devices: &[RosterDevice], device: &DeviceId, key: &str) -> bool {
 }
 
 /// Everything checked before a package is imported; returns the package and each
-/// envelope's opened body, in package order.
+/// envelope's opened body, in package order. The package's own hash, signature and county
+/// and its device against the roster, then every envelope through the full entrance check
+/// ([`intake::check_envelope`]: its device, county, scale, record, outcome, parties, signed
+/// report through the county trust and audit rows).
 pub fn check(
     signed: &SignedPackage,
-    county: &str,
-    devices: &[RosterDevice],
+    ctx: &intake::CountyContext<'_>,
 ) -> Result<(Package, Vec<EnvelopeBody>), SyncError> {
     let package = signed.open()?;
-    if package.county != county {
+    if package.county != ctx.county {
         return Err(SyncError::PackageForeignCounty { county: package.county });
     }
-    if !enrolled(devices, &package.device, &signed.device_key) {
+    if !enrolled(ctx.devices, &package.device, &signed.device_key) {
         return Err(SyncError::UnenrolledDevice {
             what: "数据包".to_owned(),
             device: package.device.to_string(),
@@ -134,9 +136,7 @@ pub fn check(
     }
     let mut bodies = Vec::with_capacity(package.envelopes.len());
     for envelope in &package.envelopes {
-        // intake: the lead replaces these checks with sync::intake::check_envelope.
-        let body = check_envelope(envelope, county, devices)?;
-        bodies.push(body);
+        bodies.push(intake::check_envelope(envelope, ctx)?);
     }
     Ok((package, bodies))
 }

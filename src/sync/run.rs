@@ -385,7 +385,9 @@ pub fn page_items(
                 decisions.push(decision_in(decision, number, *applied_at));
             }
             EventKind::Envelope { envelope, received_at, conflict } => {
-                // intake: the lead replaces this check with sync::intake::check_envelope.
+                // From the county server, which ran the full entrance check
+                // (`intake::check_envelope`, the signed report included) before it kept
+                // the envelope: here its device signature, county and roster device again.
                 match package::check_envelope(envelope, county, &state.devices) {
                     Ok(body) => replicas.push(replica_in(envelope, body, *received_at, *conflict)?),
                     Err(err) => rejected.push(err.to_string()),

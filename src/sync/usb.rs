@@ -7,6 +7,7 @@ use std::path::Path;
 use chrono::{DateTime, Utc};
 
 use super::SyncError;
+use super::intake::DeviceCounty;
 use super::package::{self, PACKAGE_FORMAT, Package, SignedPackage};
 use super::run::{enqueue_ready, enrolled, outbox, replica_in};
 use crate::store::{ReplicaIn, Store};
@@ -50,17 +51,20 @@ pub struct ImportSummary {
 }
 
 /// Imports a package read from `bytes` on an enrolled bureau or reviewer machine: every
-/// check first ([`package::check`]; an envelope whose id is known with other content is
+/// check first ([`package::check`], with the device's scale, county file and trust in `dir`; an envelope whose id is known with other content is
 /// a replay with changes), then, in one transaction, the envelopes into the replica and
 /// the outbox for relay to the server. A refused package imports nothing.
 pub fn import_package(
     store: &Store,
+    dir: &Path,
     bytes: &[u8],
     now: DateTime<Utc>,
 ) -> Result<ImportSummary, SyncError> {
     let (state, _) = enrolled(store)?;
     let signed = SignedPackage::read(bytes)?;
-    let (package, bodies) = package::check(&signed, &state.county, &state.county_state.devices)?;
+    let county = DeviceCounty::load(dir, &state.county_state)?;
+    let ctx = county.context(&state.county, &state.county_state, now);
+    let (package, bodies) = package::check(&signed, &ctx)?;
     let mut summary = ImportSummary::default();
     let mut replicas = Vec::new();
     for (envelope, body) in package.envelopes.iter().zip(bodies) {
