@@ -18,6 +18,7 @@ pub mod county;
 mod error;
 pub mod http;
 pub mod migrate;
+pub mod package_import;
 pub mod partitions;
 pub mod pull;
 pub mod push;

@@ -51,6 +51,11 @@ enum Command {
         #[arg(long, requires = "tsa_cert")]
         tsa_key: Option<PathBuf>,
     },
+    /// U盘数据包：导入（验证每个签名、证书和摘要；重复导入不重复保存）
+    Package {
+        #[command(subcommand)]
+        command: PackageCommand,
+    },
     /// 取出服务器保存的一份评估报告（已加盖时间戳时为 PAdES B-T）
     Report {
         #[arg(long)]
@@ -91,6 +96,23 @@ enum AccountCommand {
     List {
         #[arg(long)]
         database_url: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum PackageCommand {
+    /// 导入一个U盘数据包（elder-assess package export 写出的文件）
+    Import {
+        #[arg(long)]
+        database_url: String,
+        /// 数据包文件
+        file: PathBuf,
+        /// 县级政策文件（RON）；缺省用内置的
+        #[arg(long)]
+        county_file: Option<PathBuf>,
+        /// 放有县级根证书和吊销列表（PEM）的目录
+        #[arg(long)]
+        trust: PathBuf,
     },
 }
 
@@ -137,22 +159,7 @@ async fn run(cli: Cli) -> Result<(), ServerError> {
             tsa_cert,
             tsa_key,
         } => {
-            let policy = match &county_file {
-                Some(path) => {
-                    elder_assess::policy::load_file(path).map_err(|e| ServerError::File {
-                        what: "县级政策文件",
-                        path: path.display().to_string(),
-                        reason: e.to_string(),
-                    })?
-                }
-                None => elder_assess::policy::bundled(elder_assess::policy::DEFAULT_POLICY_ID)
-                    .ok()
-                    .flatten()
-                    .ok_or_else(|| {
-                        ServerError::BadRequest("内置县级政策文件无法读取".to_owned())
-                    })?,
-            };
-            let mut county = county::CountyConfig::load(&policy, &trust)?;
+            let mut county = load_county(county_file.as_deref(), &trust)?;
             if let (Some(cert), Some(key)) = (&tsa_cert, &tsa_key) {
                 county.tsa = Some(std::sync::Arc::new(county::load_tsa(cert, key)?));
             }
@@ -174,6 +181,23 @@ async fn run(cli: Cli) -> Result<(), ServerError> {
                     a.role,
                     if a.active { "在用" } else { "停用" }
                 );
+            }
+        }
+        Command::Package {
+            command: PackageCommand::Import { database_url, file, county_file, trust },
+        } => {
+            let bytes = std::fs::read(&file).map_err(|e| ServerError::File {
+                what: "U盘数据包",
+                path: file.display().to_string(),
+                reason: e.to_string(),
+            })?;
+            let county = load_county(county_file.as_deref(), &trust)?;
+            let server = elder_assess_server::open(&database_url, county).await?;
+            let answer =
+                elder_assess_server::package_import::import_package(&server, &bytes, now).await?;
+            let refused = print_outcomes(&answer);
+            if refused > 0 {
+                return Err(ServerError::BadRequest(format!("{refused} 项被拒收（原因见上）")));
             }
         }
         Command::Report { database_url, number, out } => {
@@ -212,6 +236,46 @@ async fn run(cli: Cli) -> Result<(), ServerError> {
         }
     }
     Ok(())
+}
+
+/// The county (its file, default the bundled one) and the trust in `trust`.
+fn load_county(
+    county_file: Option<&std::path::Path>,
+    trust: &std::path::Path,
+) -> Result<county::CountyConfig, ServerError> {
+    let policy = match county_file {
+        Some(path) => elder_assess::policy::load_file(path).map_err(|e| ServerError::File {
+            what: "县级政策文件",
+            path: path.display().to_string(),
+            reason: e.to_string(),
+        })?,
+        None => elder_assess::policy::bundled(elder_assess::policy::DEFAULT_POLICY_ID)
+            .ok()
+            .flatten()
+            .ok_or_else(|| ServerError::BadRequest("内置县级政策文件无法读取".to_owned()))?,
+    };
+    county::CountyConfig::load(&policy, trust)
+}
+
+/// Prints what became of each imported item; returns how many were refused.
+fn print_outcomes(answer: &elder_assess::sync::protocol::PushResponse) -> usize {
+    use elder_assess::sync::protocol::ItemOutcome;
+    let mut refused = 0;
+    for (kind, items) in [("信封", &answer.envelopes), ("审核决定", &answer.decisions)] {
+        for item in items {
+            let what = match &item.outcome {
+                ItemOutcome::Accepted { .. } => "已接收".to_owned(),
+                ItemOutcome::Duplicate { .. } => "此前已接收".to_owned(),
+                ItemOutcome::Conflict => "同一编号内容不同：已保存并标记冲突，待复核".to_owned(),
+                ItemOutcome::Refused { reason } => {
+                    refused += 1;
+                    format!("拒收：{reason}")
+                }
+            };
+            println!("{kind} {}：{what}", item.id);
+        }
+    }
+    refused
 }
 
 fn main() -> ExitCode {

@@ -10,6 +10,8 @@ mod faults; // Issue 15's faults, each a test.
 #[cfg(test)]
 mod kill; // The server process killed mid-upload, over HTTPS.
 #[cfg(test)]
+mod package; // A USB package imported at the server.
+#[cfg(test)]
 mod pg; // A throw-away PostgreSQL cluster per test.
 #[cfg(test)]
 mod readme_flow; // The README's county-server flow, as written.

@@ -27,6 +27,11 @@ impl DeviceKey {
         Self { key: SigningKey::random(&mut rand_core::OsRng) }
     }
 
+    /// The device key `key` (a key made elsewhere, e.g. by a test or a benchmark).
+    pub fn from_signing_key(key: SigningKey) -> Self {
+        Self { key }
+    }
+
     /// The key stored as PKCS#8 DER base64.
     pub fn from_stored(text: &str) -> Result<Self, SyncError> {
         let der = Zeroizing::new(BASE64.decode(text.trim()).map_err(|_| SyncError::BadKey)?);
