@@ -15,7 +15,7 @@ use super::sync_outbox::{at, enrolled, roster_device, submitted};
 /// An assessor device (D007) with two submitted records, and a reviewer device (D001)
 /// whose roster lists it; the assessor's package written to `package.json`.
 struct Setup {
-    _dirs: (TempDir, TempDir),
+    dirs: (TempDir, TempDir),
     assessor: Store,
     assessor_key: DeviceKey,
     reviewer: Store,
@@ -24,7 +24,7 @@ struct Setup {
 
 impl Setup {
     fn reviewer_dir(&self) -> &std::path::Path {
-        self._dirs.1.path()
+        self.dirs.1.path()
     }
 }
 
@@ -51,7 +51,7 @@ fn setup() -> Setup {
     let file = a_dir.path().join("package.json");
     assert_eq!(usb::export_package(&assessor, &file, at(20)).unwrap(), (2, 0));
     reviewer.login("r1", super::sync_outbox::PASSWORD, at(21)).unwrap();
-    Setup { _dirs: (a_dir, r_dir), assessor, assessor_key, reviewer, file }
+    Setup { dirs: (a_dir, r_dir), assessor, assessor_key, reviewer, file }
 }
 
 /// What the reviewer machine holds: (replica records in the queue, outbox items).
