@@ -3,7 +3,7 @@
 //! idempotent), and every refusal — a tampered byte, a truncated file, a changed envelope
 //! re-sealed by another key, a replay with changes, another county — imports nothing.
 
-use elder_assess::store::{QueueFilter, Store};
+use elder_assess::store::{QueueFilter, Status, Store};
 use elder_assess::sync::device::DeviceKey;
 use elder_assess::sync::package::{Package, SignedPackage};
 use elder_assess::sync::{SignedEnvelope, SyncError};
@@ -299,4 +299,58 @@ fn a_report_changed_after_signing_is_refused_by_name_even_from_an_enrolled_devic
     assert!(matches!(error, SyncError::Report { .. }), "{error}");
     assert!(error.to_string().contains(body.id.as_str()), "names the envelope: {error}");
     assert_eq!(held(&s.reviewer), (0, 0), "nothing imported");
+}
+
+/// The reviewer returns a county record; the assessors correct it and resubmit it as a
+/// new envelope under the same assessment number. On the reviewer's machine the record
+/// comes back into the queue with the corrected content (before, the second envelope
+/// was kept aside because the number was known, and the queue never showed it again).
+#[test]
+fn a_returned_county_record_resubmitted_comes_back_into_the_reviewers_queue() {
+    use elder_assess::store::DecisionIn;
+    use elder_assess::sync::EnvelopeId;
+    use elder_assess::sync::protocol::{Event, EventKind};
+    let s = setup();
+    let items = s.assessor.outbox_items().unwrap();
+    let first: SignedEnvelope = serde_json::from_str(&items[0].body).unwrap();
+    let mut body = first.open().unwrap();
+    let number = body.record.info.number.clone();
+    body.id = EnvelopeId::random();
+    body.record.health.other = "复核后补充".to_owned();
+    let resubmitted = SignedEnvelope::seal(&body, s.assessor_key.signing_key()).unwrap();
+    let state = s.reviewer.sync_state().unwrap().unwrap();
+    let page = |events: &[Event]| {
+        let mut rejected = Vec::new();
+        let items =
+            run::page_items(events, &state.county, &state.county_state, &mut rejected).unwrap();
+        assert!(rejected.is_empty(), "{rejected:?}");
+        items
+    };
+    let event = |cursor, envelope: &SignedEnvelope| Event {
+        cursor,
+        kind: EventKind::Envelope {
+            envelope: envelope.clone(),
+            received_at: at(40),
+            conflict: false,
+        },
+    };
+    let (replicas, _) = page(&[event(1, &first)]);
+    s.reviewer.apply_pull_page(&replicas, &[], Some((&state.county_state, 1)), at(41)).unwrap();
+    let returned = DecisionIn {
+        decision_id: EnvelopeId::random().to_string(),
+        number: number.clone(),
+        reviewer: "r1".to_owned(),
+        returned: Some("B.2 请复核".to_owned()),
+        applied_at: at(42),
+    };
+    s.reviewer.apply_pull_page(&[], &[returned], Some((&state.county_state, 2)), at(42)).unwrap();
+    let id = s.reviewer.find_by_number(&number).unwrap().unwrap();
+    assert_eq!(s.reviewer.load(id).unwrap().unwrap().status, Status::Returned);
+
+    let (replicas, _) = page(&[event(3, &resubmitted)]);
+    s.reviewer.apply_pull_page(&replicas, &[], Some((&state.county_state, 3)), at(43)).unwrap();
+    let stored = s.reviewer.load(id).unwrap().unwrap();
+    assert_eq!(stored.status, Status::Submitted, "back in the queue");
+    assert_eq!(stored.record.health.other, "复核后补充", "with the corrected content");
+    assert_eq!(s.reviewer.replica_envelope(id).unwrap().as_deref(), Some(body.id.as_str()));
 }

@@ -173,7 +173,8 @@ impl Store {
     }
 
     /// Keeps one received envelope (inside the caller's transaction): in `sync_replica`
-    /// always (once per id and hash), and as a replica record when its number is new here.
+    /// always (once per id and hash), and as a replica record when its number is new here
+    /// or is a county record returned from here (a resubmission replaces its content).
     fn keep_replica(&self, replica: &ReplicaIn) -> Result<(), StoreError> {
         if self.has_replica(&replica.envelope_id, &replica.hash)? {
             return Ok(());
@@ -200,9 +201,24 @@ impl Store {
                 received,
                 replica.conflict || earlier
             ])?;
-        if earlier || self.find_by_number(&number)?.is_some() {
+        // A county record this machine returned, resubmitted under its number as a new
+        // envelope: the record takes the new content and goes back into the queue.
+        let resubmitted: bool = self
+            .conn
+            .prepare_cached(
+                "SELECT EXISTS (SELECT 1 FROM assessments
+                 WHERE number = ?1 AND replica IS NOT NULL AND status = 'returned')",
+            )?
+            .query_row([&number], |row| row.get(0))?;
+        if earlier || (!resubmitted && self.find_by_number(&number)?.is_some()) {
             // A conflicting copy, or this device's own record: kept in sync_replica only.
             return Ok(());
+        }
+        if resubmitted {
+            // Lifted for this save only, in this transaction: set again to the new envelope below.
+            self.conn
+                .prepare_cached("UPDATE assessments SET replica = NULL WHERE number = ?1")?
+                .execute([&number])?;
         }
         let maker = Actor {
             account: replica.parties.assessor_accounts[0].clone(),
@@ -218,6 +234,10 @@ impl Store {
         let scored = self
             .bundled_scale()
             .map_or(Scored::default(), |scale| Scored::of(scale, &replica.record));
+        if resubmitted {
+            // 已退回 → 草稿 (the correction) → 已完成, as on the assessors' machine.
+            self.save_in_tx(&replica.record, Status::Draft, scored.clone(), &context)?;
+        }
         let id = self.save_in_tx(&replica.record, Status::Completed, scored, &context)?;
         self.conn
             .prepare_cached(
