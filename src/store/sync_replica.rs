@@ -236,7 +236,7 @@ impl Store {
             .map_or(Scored::default(), |scale| Scored::of(scale, &replica.record));
         if resubmitted {
             // 已退回 → 草稿 (the correction) → 已完成, as on the assessors' machine.
-            self.save_in_tx(&replica.record, Status::Draft, scored.clone(), &context)?;
+            self.save_in_tx(&replica.record, Status::Draft, scored, &context)?;
         }
         let id = self.save_in_tx(&replica.record, Status::Completed, scored, &context)?;
         self.conn
