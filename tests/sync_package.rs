@@ -89,7 +89,7 @@ fn a_package_round_trips_into_the_reviewers_queue_once() {
     let record = s.reviewer.load(id).unwrap().unwrap().record;
     let error = s
         .reviewer
-        .save(&record, elder_assess::store::Status::Completed, Some(0), at(23))
+        .save(&record, Status::Completed, Some(0), at(23))
         .unwrap_err();
     assert!(matches!(error, elder_assess::store::StoreError::Replica { .. }), "{error:?}");
     // Imported again: nothing new.
@@ -111,7 +111,7 @@ fn a_reviewers_decision_on_a_replica_is_queued_for_the_server() {
         .transition(id, elder_assess::review::Action::Approve, &r1, None, at(23))
         .unwrap();
     // Pending until the server's event comes back.
-    assert_eq!(status, elder_assess::store::Status::Submitted);
+    assert_eq!(status, Status::Submitted);
     let pending = s.reviewer.pending_decision(id).unwrap().unwrap();
     let decision: elder_assess::sync::protocol::Decision = serde_json::from_str(&pending).unwrap();
     assert_eq!(decision.reviewer, "r1");
