@@ -130,7 +130,16 @@ fn records_and_data_files_do_not_reach_up() {
 #[test]
 fn the_server_never_links_the_gui() {
     let output = std::process::Command::new(env!("CARGO"))
-        .args(["tree", "--offline", "-p", "elder-assess-server", "-e", "normal", "--prefix", "none"])
+        .args([
+            "tree",
+            "--offline",
+            "-p",
+            "elder-assess-server",
+            "-e",
+            "normal",
+            "--prefix",
+            "none",
+        ])
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .output()
         .unwrap();
@@ -143,7 +152,7 @@ fn the_server_never_links_the_gui() {
         .collect();
     assert_eq!(gui, Vec::<&str>::new());
     // And the library's GUI module is behind the `gui` feature that the server leaves off.
-    let lib = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("src/lib.rs"))
-        .unwrap();
+    let lib =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("src/lib.rs")).unwrap();
     assert!(lib.contains("#[cfg(feature = \"gui\")]\npub mod ui;"));
 }

@@ -122,6 +122,7 @@ pub fn queue_ui(
     state: &mut QueueState,
     scale: &Scale,
     townships: &[String],
+    marks: Option<&crate::store::SyncMarks>,
 ) -> Option<i64> {
     if let Some((overdue, soon)) = state.due
         && overdue + soon > 0
@@ -162,8 +163,12 @@ pub fn queue_ui(
                 4 => ui.label(row.reference_date.to_string()),
                 5 => ui.label(level_short(scale, row.final_level)),
                 6 => {
-                    let warnings = RichText::new(row.warnings.to_string());
-                    ui.label(if row.warnings > 0 {
+                    let hold = super::sync_view::SyncHold::of(marks, row.id, &row.number);
+                    let text = row.warnings.to_string();
+                    let text =
+                        hold.map_or(text.clone(), |hold| format!("{text} · {}", hold.text()));
+                    let warnings = RichText::new(text);
+                    ui.label(if row.warnings > 0 || hold.is_some() {
                         warnings.color(theme::WARNING)
                     } else {
                         warnings
@@ -260,6 +265,8 @@ pub struct ReviewView {
     pub reason: String,
     /// The last failure, in words.
     pub message: Option<String>,
+    /// A county record's sync state (a decision waiting to go, a conflict), if any.
+    pub hold: Option<super::sync_view::SyncHold>,
 }
 
 /// What the reviewer decided.
@@ -297,6 +304,9 @@ pub fn review_ui(ui: &mut Ui, view: &mut ReviewView, scale: &Scale) -> Option<Re
     let height = (ui.available_height() - ACTIONS_HEIGHT).max(theme::TARGET_HEIGHT * 2.0);
     egui::ScrollArea::vertical().auto_shrink([false, false]).max_height(height).show(ui, |ui| {
         ui.heading(format!("审核 {}", record.info.number));
+        if let Some(hold) = view.hold {
+            super::sync_view::hold_ui(ui, hold);
+        }
         ui.label(format!(
             "{}　{}　评估日期 {}　评估员 {}、{}",
             record.info.township,
@@ -343,6 +353,11 @@ pub fn review_ui(ui: &mut Ui, view: &mut ReviewView, scale: &Scale) -> Option<Re
     ui.separator();
     {
         ui.add_space(6.0);
+        if let Some(hold) = view.hold.filter(|hold| !hold.allows_decision()) {
+            // The decision is given (or must wait for the county): no buttons.
+            ui.label(RichText::new(hold.text()).color(theme::WARNING).strong());
+            return decision;
+        }
         ui.horizontal_wrapped(|ui| {
             let size = egui::vec2(140.0, theme::TARGET_HEIGHT);
             if confirm_button(ui, true, "通过", "通过后不能再修改，确认通过？", size)

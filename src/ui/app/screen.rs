@@ -114,6 +114,14 @@ impl AppState {
 
     /// Loads what the current screen shows, where it is not loaded yet.
     fn load_screen(&mut self) {
+        let list_loads = match &self.screen {
+            Screen::Home { rows, .. } => rows.is_none(),
+            Screen::Queue(queue) => queue.rows.is_none(),
+            _ => false,
+        };
+        if list_loads {
+            self.refresh_sync_marks();
+        }
         match &mut self.screen {
             Screen::Queue(queue) => {
                 if queue.due.is_none() {
@@ -193,6 +201,11 @@ impl AppState {
                 });
             }
             Screen::Home { query, rows } => {
+                let running = self.sync.as_ref().map(super::sync_job::SyncRun::what);
+                let sync = self.sync_marks.as_ref().map(|marks| super::super::home::SyncShown {
+                    marks,
+                    running: running.as_deref(),
+                });
                 egui::CentralPanel::default().show(ui, |ui| {
                     let mut error = None;
                     command = super::super::home::home_ui(
@@ -202,6 +215,7 @@ impl AppState {
                         rows,
                         &mut error,
                         &self.scale,
+                        sync.as_ref(),
                     )
                     .map(Command::Home);
                     if let Some(error) = error {
@@ -217,6 +231,7 @@ impl AppState {
                         queue,
                         &self.scale,
                         townships.unwrap_or_default(),
+                        self.sync_marks.as_ref(),
                     )
                     .map(Command::OpenReview);
                 });
@@ -246,14 +261,19 @@ impl AppState {
                 let can_reassess =
                     self.store.current_actor().is_none_or(|actor| actor.role.can_assess());
                 egui::CentralPanel::default().show(ui, |ui| {
-                    command =
-                        super::super::history::history_ui(ui, view, can_reassess, &self.scale).map(
-                            |action| match action {
-                                HistoryAction::Open(id) => Command::OpenAny(id),
-                                HistoryAction::Reassess(id) => Command::Reassess(id),
-                                HistoryAction::Back => Command::Wizard(WizardCommand::GoHome),
-                            },
-                        );
+                    let marks = self.sync_marks.as_ref();
+                    command = super::super::history::history_ui(
+                        ui,
+                        view,
+                        can_reassess,
+                        &self.scale,
+                        marks,
+                    )
+                    .map(|action| match action {
+                        HistoryAction::Open(id) => Command::OpenAny(id),
+                        HistoryAction::Reassess(id) => Command::Reassess(id),
+                        HistoryAction::Back => Command::Wizard(WizardCommand::GoHome),
+                    });
                 });
             }
             Screen::Accounts(accounts) => {
