@@ -45,7 +45,7 @@ fn http_runner(
 
 /// An enrolled device in `dir` (encrypted, a1 signed in) with two submitted records
 /// queued in its outbox, syncing with the server at `url`; and the device key.
-fn device_with_outbox(dir: &TempDir, url: Option<&str>) -> (Store, DeviceKey) {
+pub(super) fn device_with_outbox(dir: &TempDir, url: Option<&str>) -> (Store, DeviceKey) {
     let key = DeviceKey::generate();
     let store = enrolled(dir.path(), &key, "D007", "a1", Vec::new());
     submitted(&store, "PG20251201-D007-0001", at(10));
@@ -59,7 +59,7 @@ fn device_with_outbox(dir: &TempDir, url: Option<&str>) -> (Store, DeviceKey) {
     (store, key)
 }
 
-fn app(store: Store) -> Harness<'static, AppState> {
+pub(super) fn app(store: Store) -> Harness<'static, AppState> {
     let mut state = AppState::new(gbt(), store, Box::new(FixedClock(at(100))));
     state.set_sync_runner(http_runner);
     harness_for(state)
@@ -71,7 +71,7 @@ fn button_shown(harness: &Harness<'static, AppState>, text: &str) -> bool {
 }
 
 /// A URL where nothing answers.
-fn nobody_listening() -> String {
+pub(super) fn nobody_listening() -> String {
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     format!("http://{}", listener.local_addr().unwrap())
 }
@@ -147,8 +147,9 @@ fn a_record_frozen_in_the_outbox_opens_read_only_with_the_reason() {
     assert!(harness.state().error().is_none(), "no store refusal shown");
 }
 
-#[test]
-fn a_county_record_on_a_reviewers_device_queues_its_decision() {
+/// A reviewer's device in `dir` (enrolled by r1, not signed in) holding one county
+/// record, PG20251201-D007-0001, relayed from another device's envelope.
+pub(super) fn reviewer_with_county_record(dir: &TempDir) -> Store {
     // Device A (an assessor's laptop) builds an envelope; the reviewer's device B
     // receives it as the server relays it.
     let a_dir = TempDir::new("ui-sync-county-a");
@@ -157,9 +158,8 @@ fn a_county_record_on_a_reviewers_device_queues_its_decision() {
     submitted(&a, "PG20251201-D007-0001", at(10));
     run::enqueue_ready(&a, at(12)).unwrap();
     let envelope = serde_json::from_str(&a.outbox_items().unwrap()[0].body).unwrap();
-    let b_dir = TempDir::new("ui-sync-county-b");
     let b_key = DeviceKey::generate();
-    let b = enrolled(b_dir.path(), &b_key, "D009", "r1", vec![roster_device(&a_key, "D007", "a1")]);
+    let b = enrolled(dir.path(), &b_key, "D009", "r1", vec![roster_device(&a_key, "D007", "a1")]);
     let state = b.sync_state().unwrap().unwrap();
     let event = Event {
         cursor: 1,
@@ -170,8 +170,13 @@ fn a_county_record_on_a_reviewers_device_queues_its_decision() {
         run::page_items(&[event], COUNTY, &state.county_state, &mut rejected).unwrap();
     assert!(rejected.is_empty(), "{rejected:?}");
     b.apply_pull_page(&replicas, &decisions, None, at(51)).unwrap();
+    b
+}
 
-    let mut harness = app(b);
+#[test]
+fn a_county_record_on_a_reviewers_device_queues_its_decision() {
+    let dir = TempDir::new("ui-sync-county-b");
+    let mut harness = app(reviewer_with_county_record(&dir));
     sign_in(&mut harness, "r1", PASSWORD);
     click(&mut harness, "审核队列");
     assert!(shown_containing(&harness, "县级记录"), "the queue marks the county record");

@@ -85,7 +85,7 @@ pub(super) fn home_ui(
     });
     ui.add_space(8.0);
     if let Some(sync) = sync {
-        super::sync_view::problems_ui(ui, sync.marks);
+        super::sync_view::status_ui(ui, sync.marks, sync.running);
     }
     if !store.is_encrypted() {
         // Wrapped at the visible width: the row above may be wider than the window.

@@ -90,8 +90,8 @@ pub fn hold_ui(ui: &mut Ui, hold: SyncHold) {
     ui.label(RichText::new(format!("{}{explain}", hold.text())).color(theme::WARNING).strong());
 }
 
-/// The 同步 button with the outbox count, or the running sync's step with a spinner.
-/// Returns whether it was clicked.
+/// The 同步 button with the outbox count, disabled while a sync runs. Returns whether it
+/// was clicked.
 pub fn sync_button_ui(ui: &mut Ui, marks: &SyncMarks, running: Option<&str>) -> bool {
     let label = if marks.outbox > 0 {
         format!("同步（待上传 {}）", marks.outbox)
@@ -105,14 +105,15 @@ pub fn sync_button_ui(ui: &mut Ui, marks: &SyncMarks, running: Option<&str>) -> 
         .on_hover_text("上传待同步的评估和审核决定，接收审核结果和县内评估")
         .on_disabled_hover_text("正在同步…")
         .clicked();
-    if let Some(what) = running {
-        super::jobs::progress_ui(ui, what);
-    }
     clicked
 }
 
-/// The items the server refused and the conflicts received, on the home screen.
-pub fn problems_ui(ui: &mut Ui, marks: &SyncMarks) {
+/// Under the home screen's buttons: the running sync's step with a spinner, the items the
+/// server refused and the conflicts received.
+pub fn status_ui(ui: &mut Ui, marks: &SyncMarks, running: Option<&str>) {
+    if let Some(what) = running {
+        super::jobs::progress_ui(ui, what);
+    }
     for item in &marks.refused {
         let number = item.number.as_deref().unwrap_or("（本机已无此评估）");
         let text =
