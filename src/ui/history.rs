@@ -82,8 +82,8 @@ pub fn history_ui(
                     ui.label(&row.number);
                 }
                 2 => {
-                    let label = row.status.label();
-                    ui.label(super::sync_view::status_text(label, marks, row.id, &row.number));
+                    let status = RichText::new(row.status.label());
+                    let _ = super::sync_view::status_cell(ui, status, marks, row.id, &row.number);
                 }
                 3 => {
                     ui.label(&row.township);

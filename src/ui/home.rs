@@ -134,18 +134,13 @@ fn list_ui(
             let row = &list[index];
             match column {
                 0 => {
-                    let label = row.status.label();
-                    let status = RichText::new(super::sync_view::status_text(
-                        label,
-                        marks,
-                        row.id,
-                        &row.number,
-                    ));
-                    ui.label(if row.status == Status::Completed {
+                    let status = RichText::new(row.status.label());
+                    let status = if row.status == Status::Completed {
                         status.color(theme::OK)
                     } else {
                         status
-                    });
+                    };
+                    let _ = super::sync_view::status_cell(ui, status, marks, row.id, &row.number);
                 }
                 1 => {
                     ui.label(if row.subject_name.is_empty() {

@@ -163,16 +163,10 @@ pub fn queue_ui(
                 4 => ui.label(row.reference_date.to_string()),
                 5 => ui.label(level_short(scale, row.final_level)),
                 6 => {
-                    let hold = super::sync_view::SyncHold::of(marks, row.id, &row.number);
-                    let text = row.warnings.to_string();
-                    let text =
-                        hold.map_or(text.clone(), |hold| format!("{text} · {}", hold.text()));
-                    let warnings = RichText::new(text);
-                    ui.label(if row.warnings > 0 || hold.is_some() {
-                        warnings.color(theme::WARNING)
-                    } else {
-                        warnings
-                    })
+                    let warnings = RichText::new(row.warnings.to_string());
+                    let warnings =
+                        if row.warnings > 0 { warnings.color(theme::WARNING) } else { warnings };
+                    super::sync_view::status_cell(ui, warnings, marks, row.id, &row.number)
                 }
                 _ => {
                     let button = row_button(ui, "审核", &row.number);

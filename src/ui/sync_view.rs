@@ -45,11 +45,11 @@ impl SyncHold {
         marks.frozen.contains(&id).then_some(Self::Frozen)
     }
 
-    /// The words shown, joined.
+    /// The words shown, one a part.
     #[must_use]
-    pub fn text(self) -> String {
+    pub fn parts(self) -> Vec<&'static str> {
         match self {
-            Self::Frozen => FROZEN.to_owned(),
+            Self::Frozen => vec![FROZEN],
             Self::Replica { decision_pending, conflict } => {
                 let mut parts = vec![REPLICA];
                 if decision_pending {
@@ -58,9 +58,15 @@ impl SyncHold {
                 if conflict {
                     parts.push(CONFLICT);
                 }
-                parts.join(" · ")
+                parts
             }
         }
+    }
+
+    /// The words shown, joined.
+    #[must_use]
+    pub fn text(self) -> String {
+        self.parts().join(" · ")
     }
 
     /// Whether a review decision may be given here now.
@@ -70,13 +76,25 @@ impl SyncHold {
     }
 }
 
-/// A status label with the record's sync state after it, for the lists.
-#[must_use]
-pub fn status_text(status: &str, marks: Option<&SyncMarks>, id: i64, number: &str) -> String {
-    match SyncHold::of(marks, id, number) {
-        Some(hold) => format!("{status} · {}", hold.text()),
-        None => status.to_owned(),
-    }
+/// A list cell: the status, with the record's sync state under it (one line a part, so
+/// the column stays narrow).
+pub fn status_cell(
+    ui: &mut Ui,
+    status: RichText,
+    marks: Option<&SyncMarks>,
+    id: i64,
+    number: &str,
+) -> egui::Response {
+    let Some(hold) = SyncHold::of(marks, id, number) else {
+        return ui.label(status);
+    };
+    ui.vertical(|ui| {
+        ui.label(status);
+        for part in hold.parts() {
+            ui.label(RichText::new(part).small().color(theme::WARNING));
+        }
+    })
+    .response
 }
 
 /// The hold's line in a header (wizard, review).
