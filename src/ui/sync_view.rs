@@ -17,6 +17,9 @@ pub const DECISION_PENDING: &str = "审核决定待同步";
 /// Shown for a number received twice with different content.
 pub const CONFLICT: &str = "冲突：同一编号有两份不同内容，待复核";
 
+/// A conflict, short, for a list cell.
+const CONFLICT_SHORT: &str = "冲突待复核";
+
 /// Why a record cannot be changed here because of sync.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SyncHold {
@@ -45,9 +48,9 @@ impl SyncHold {
         marks.frozen.contains(&id).then_some(Self::Frozen)
     }
 
-    /// The words shown, one a part.
+    /// The words shown, one a part; `short` for a list cell.
     #[must_use]
-    pub fn parts(self) -> Vec<&'static str> {
+    pub fn parts(self, short: bool) -> Vec<&'static str> {
         match self {
             Self::Frozen => vec![FROZEN],
             Self::Replica { decision_pending, conflict } => {
@@ -56,7 +59,7 @@ impl SyncHold {
                     parts.push(DECISION_PENDING);
                 }
                 if conflict {
-                    parts.push(CONFLICT);
+                    parts.push(if short { CONFLICT_SHORT } else { CONFLICT });
                 }
                 parts
             }
@@ -66,7 +69,7 @@ impl SyncHold {
     /// The words shown, joined.
     #[must_use]
     pub fn text(self) -> String {
-        self.parts().join(" · ")
+        self.parts(false).join(" · ")
     }
 
     /// Whether a review decision may be given here now.
@@ -88,10 +91,11 @@ pub fn status_cell(
     let Some(hold) = SyncHold::of(marks, id, number) else {
         return ui.label(status);
     };
+    // Unwrapped: the table measures each cell's natural width.
     ui.vertical(|ui| {
-        ui.label(status);
-        for part in hold.parts() {
-            ui.label(RichText::new(part).small().color(theme::WARNING));
+        ui.add(egui::Label::new(status).extend());
+        for part in hold.parts(true) {
+            ui.add(egui::Label::new(RichText::new(part).small().color(theme::WARNING)).extend());
         }
     })
     .response
