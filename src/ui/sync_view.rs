@@ -122,12 +122,10 @@ pub fn sync_button_ui(ui: &mut Ui, marks: &SyncMarks, running: Option<&str>) -> 
     };
     let button = egui::Button::new(RichText::new(label).strong())
         .min_size(egui::vec2(160.0, theme::TARGET_HEIGHT));
-    let clicked = ui
-        .add_enabled(running.is_none(), button)
+    ui.add_enabled(running.is_none(), button)
         .on_hover_text("上传待同步的评估和审核决定，接收审核结果和县内评估")
         .on_disabled_hover_text("正在同步…")
-        .clicked();
-    clicked
+        .clicked()
 }
 
 /// Under the home screen's buttons: the running sync's step with a spinner, the items the

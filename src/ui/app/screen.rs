@@ -200,29 +200,7 @@ impl AppState {
                     }
                 });
             }
-            Screen::Home { query, rows } => {
-                let running = self.sync.as_ref().map(super::sync_job::SyncRun::what);
-                let sync = self.sync_marks.as_ref().map(|marks| super::super::home::SyncShown {
-                    marks,
-                    running: running.as_deref(),
-                });
-                egui::CentralPanel::default().show(ui, |ui| {
-                    let mut error = None;
-                    command = super::super::home::home_ui(
-                        ui,
-                        &self.store,
-                        query,
-                        rows,
-                        &mut error,
-                        &self.scale,
-                        sync.as_ref(),
-                    )
-                    .map(Command::Home);
-                    if let Some(error) = error {
-                        self.notice = Some(Notice::error(error));
-                    }
-                });
-            }
+            Screen::Home { .. } => command = self.home_screen_ui(ui),
             Screen::Queue(queue) => {
                 egui::CentralPanel::default().show(ui, |ui| {
                     let townships = self.policy.as_ref().map(|p| &p.county().townships[..]);
@@ -294,6 +272,35 @@ impl AppState {
                 editor.now = self.clock.now();
                 command = editor.ui(ui, &self.scale, self.policy.as_ref()).map(Command::Wizard);
             }
+        }
+        command
+    }
+
+    /// The home screen (the list, and 同步 on an enrolled device).
+    fn home_screen_ui(&mut self, ui: &mut Ui) -> Option<Command> {
+        let Screen::Home { query, rows } = &mut self.screen else { return None };
+        let running = self.sync.as_ref().map(super::sync_job::SyncRun::what);
+        let sync = self
+            .sync_marks
+            .as_ref()
+            .map(|marks| super::super::home::SyncShown { marks, running: running.as_deref() });
+        let mut error = None;
+        let command = egui::CentralPanel::default()
+            .show(ui, |ui| {
+                super::super::home::home_ui(
+                    ui,
+                    &self.store,
+                    query,
+                    rows,
+                    &mut error,
+                    &self.scale,
+                    sync.as_ref(),
+                )
+            })
+            .inner
+            .map(Command::Home);
+        if let Some(error) = error {
+            self.notice = Some(Notice::error(error));
         }
         command
     }

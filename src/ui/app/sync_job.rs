@@ -51,13 +51,6 @@ impl SyncRun {
 
 /// The summary of a finished sync, in words (without the clock warning).
 pub fn summary_text(summary: &SyncSummary) -> String {
-    let mut text = format!(
-        "上传 {} 份，服务器已有 {} 份，冲突 {} 份，被拒收 {} 份",
-        summary.uploaded,
-        summary.duplicates,
-        summary.conflicts,
-        summary.refused.len()
-    );
     let refused: Vec<String> = summary
         .refused
         .iter()
@@ -65,24 +58,25 @@ pub fn summary_text(summary: &SyncSummary) -> String {
             format!("{}：{reason}", number.as_deref().unwrap_or("（本机已无此评估）"))
         })
         .collect();
-    if !refused.is_empty() {
-        text.push_str(&format!("（{}）", refused.join("；")));
-    }
-    text.push_str(&format!(
-        "，收到审核结果 {} 条，收到县内评估 {} 份",
-        summary.decisions, summary.envelopes
-    ));
+    let refused =
+        if refused.is_empty() { String::new() } else { format!("（{}）", refused.join("；")) };
+    let mut parts = vec![format!(
+        "上传 {} 份，服务器已有 {} 份，冲突 {} 份，被拒收 {} 份{refused}，收到审核结果 {} 条，收到县内评估 {} 份",
+        summary.uploaded,
+        summary.duplicates,
+        summary.conflicts,
+        summary.refused.len(),
+        summary.decisions,
+        summary.envelopes
+    )];
     if !summary.rejected.is_empty() {
-        text.push_str(&format!(
-            "；未接收 {} 项：{}",
-            summary.rejected.len(),
-            summary.rejected.join("；")
-        ));
+        let rejected = summary.rejected.join("；");
+        parts.push(format!("未接收 {} 项：{rejected}", summary.rejected.len()));
     }
     if summary.outbox_left > 0 {
-        text.push_str(&format!("；仍待上传 {} 项", summary.outbox_left));
+        parts.push(format!("仍待上传 {} 项", summary.outbox_left));
     }
-    text
+    parts.join("；")
 }
 
 /// The notice for a finished sync.
@@ -169,10 +163,9 @@ impl AppState {
                 let id = editor.id;
                 self.open(id);
             }
-            Screen::Editor(_) => {}
             Screen::Stats(stats) => stats.table = None,
             Screen::Accounts(accounts) => accounts.rows = None,
-            Screen::Login(_) => {}
+            Screen::Editor(_) | Screen::Login(_) => {}
         }
     }
 }
