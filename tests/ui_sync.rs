@@ -25,8 +25,9 @@ use super::sync_outbox::{COUNTY, PASSWORD, at, enrolled, roster_device, submitte
 use super::ui::{harness_for, shown_containing, wait_for_jobs};
 use super::ui_bureau::{click, sign_in};
 
-/// [`run::sync_data_dir`] reaching the plain-HTTP fake server saved as the store's server
-/// (the test-only client; the app's runner accepts HTTPS only).
+/// [`run::sync`] over the store opened with the key the app passes (the test stores are
+/// encrypted), reaching the plain-HTTP fake server saved as the store's server through
+/// the test-only client (the app's runner, [`run::sync_data_dir`], accepts HTTPS only).
 fn http_runner(
     dir: &Path,
     key: Option<DbKey>,
@@ -34,13 +35,10 @@ fn http_runner(
     now: &dyn Fn() -> DateTime<Utc>,
     progress: &mut dyn FnMut(SyncProgress),
 ) -> Result<SyncSummary, SyncError> {
-    let store = match key {
-        Some(key) => Store::open_unlocked(dir, login, key, now(), PasswordCost::TestOnlyLight)?,
-        None => Store::open_at(dir, now())?,
-    };
-    let url = store.sync_state()?.ok_or(SyncError::NotEnrolled)?.server_url;
-    let client = Client::new_allowing_http_for_tests(&url, &[])?;
-    run::sync(&store, dir, &client, now, progress)
+    let key = key.expect("the app passes the encrypted store's key to the job");
+    let store = Store::open_unlocked(dir, login, key, now(), PasswordCost::TestOnlyLight)?;
+    let server = store.sync_state()?.expect("enrolled").server_url;
+    run::sync(&store, dir, &Client::new_allowing_http_for_tests(&server, &[])?, now, progress)
 }
 
 /// SQLCipher's library start-up done once before this module's threads open stores: a
