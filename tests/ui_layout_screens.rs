@@ -206,7 +206,7 @@ fn the_sync_states_hold_at_every_size() {
     wait_for_jobs(&mut harness);
 
     let dir = TempDir::new("layout-sync-county");
-    let mut harness = app(reviewer_with_county_record(&dir));
+    let mut harness = app(reviewer_with_county_record(&dir, false));
     sign_in(&mut harness, "r1", super::sync_outbox::PASSWORD);
     click(&mut harness, "审核队列");
     click(&mut harness, "审核 PG20251201-D007-0001");

@@ -156,8 +156,9 @@ fn a_record_frozen_in_the_outbox_opens_read_only_with_the_reason() {
 }
 
 /// A reviewer's device in `dir` (enrolled by r1, not signed in) holding one county
-/// record, PG20251201-D007-0001, relayed from another device's envelope.
-pub(super) fn reviewer_with_county_record(dir: &TempDir) -> Store {
+/// record, PG20251201-D007-0001, relayed from another device's envelope (flagged by the
+/// server as a `conflict` or not).
+pub(super) fn reviewer_with_county_record(dir: &TempDir, conflict: bool) -> Store {
     // Device A (an assessor's laptop) builds an envelope; the reviewer's device B
     // receives it as the server relays it.
     let a_dir = TempDir::new("ui-sync-county-a");
@@ -169,10 +170,8 @@ pub(super) fn reviewer_with_county_record(dir: &TempDir) -> Store {
     let b_key = DeviceKey::generate();
     let b = enrolled(dir.path(), &b_key, "D009", "r1", vec![roster_device(&a_key, "D007", "a1")]);
     let state = b.sync_state().unwrap().unwrap();
-    let event = Event {
-        cursor: 1,
-        kind: EventKind::Envelope { envelope, received_at: at(50), conflict: false },
-    };
+    let event =
+        Event { cursor: 1, kind: EventKind::Envelope { envelope, received_at: at(50), conflict } };
     let mut rejected = Vec::new();
     let (replicas, decisions) =
         run::page_items(&[event], COUNTY, &state.county_state, &mut rejected).unwrap();
@@ -184,7 +183,7 @@ pub(super) fn reviewer_with_county_record(dir: &TempDir) -> Store {
 #[test]
 fn a_county_record_on_a_reviewers_device_queues_its_decision() {
     let dir = TempDir::new("ui-sync-county-b");
-    let mut harness = app(reviewer_with_county_record(&dir));
+    let mut harness = app(reviewer_with_county_record(&dir, false));
     sign_in(&mut harness, "r1", PASSWORD);
     click(&mut harness, "审核队列");
     assert!(shown_containing(&harness, "县级记录"), "the queue marks the county record");
@@ -198,4 +197,20 @@ fn a_county_record_on_a_reviewers_device_queues_its_decision() {
     click(&mut harness, "审核 PG20251201-D007-0001");
     assert!(shown_containing(&harness, "审核决定待同步"));
     assert!(harness.query_by_label("通过").is_none(), "no second decision");
+}
+
+#[test]
+fn a_conflict_received_is_shown_and_not_decided() {
+    let dir = TempDir::new("ui-sync-conflict");
+    let mut harness = app(reviewer_with_county_record(&dir, true));
+    sign_in(&mut harness, "r1", PASSWORD);
+    assert!(shown_containing(
+        &harness,
+        "冲突：同一编号有两份不同内容，待复核：PG20251201-D007-0001"
+    ));
+    click(&mut harness, "审核队列");
+    assert!(shown_containing(&harness, "冲突待复核"), "the queue marks the conflict");
+    click(&mut harness, "审核 PG20251201-D007-0001");
+    assert!(shown_containing(&harness, "县级记录 · 冲突：同一编号有两份不同内容，待复核"));
+    assert!(harness.query_by_label("通过").is_none(), "no decision on a conflict");
 }
