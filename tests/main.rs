@@ -97,6 +97,8 @@ mod ui_recovery; // The recovery screen: every good backup offered, the chosen o
 #[cfg(test)]
 mod ui_session_keys; // Issue 14: the session key cache, assessor 2 signing in the export window, sign-out.
 #[cfg(test)]
+mod ui_sync; // Issue 15: the 同步 button, its summary, frozen and county records in the app.
+#[cfg(test)]
 mod ui_township; // 乡镇 chosen in A.1, required to complete, shown at home, in the queue and statistics. // 导出 PDF…: typed paths, last folder, fits 800×600 at 200 %; pen-up ends the stroke.
 #[cfg(test)]
 mod ui_trust;

@@ -25,10 +25,11 @@ use elder_assess::sync::{DeviceId, EnvelopeId, SyncError};
 use super::common::TempDir;
 use super::sync_outbox::{COUNTY, PASSWORD, at, county_state, enrolled, roster_device, submitted};
 
-type Handler = dyn Fn(&str, &HashMap<String, String>, &[u8]) -> (u16, String) + Send + Sync;
+pub(super) type Handler =
+    dyn Fn(&str, &HashMap<String, String>, &[u8]) -> (u16, String) + Send + Sync;
 
 /// A fake server on 127.0.0.1 answering with `handler`; returns its URL.
-fn serve(handler: Arc<Handler>) -> String {
+pub(super) fn serve(handler: Arc<Handler>) -> String {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let url = format!("http://{}", listener.local_addr().unwrap());
     std::thread::spawn(move || {
@@ -201,7 +202,7 @@ fn signed_by(headers: &HashMap<String, String>, body: &[u8], key: &str) -> bool 
 /// A fake county server for the device with public key `public`: pushes logged in `log`,
 /// the first envelope accepted and the others refused; the first pull page approves the
 /// first envelope's record.
-fn fake_county(public: String, log: Arc<Mutex<Vec<PushRequest>>>) -> Arc<Handler> {
+pub(super) fn fake_county(public: String, log: Arc<Mutex<Vec<PushRequest>>>) -> Arc<Handler> {
     Arc::new(move |path: &str, headers: &HashMap<String, String>, body: &[u8]| {
         if !signed_by(headers, body, &public) {
             return (401, r#"{"code":"unauthenticated","message":"签名无效"}"#.to_owned());

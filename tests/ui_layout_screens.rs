@@ -1,7 +1,8 @@
 //! Every screen of the app through [`super::ui_layout::sweep`]: the wizard (A.1–A.5 with
 //! every optional row open, the county section, every B item, C, signatures), the export
 //! dialogs, sign-in, the lists (home, queue, due, statistics, accounts), a review, a
-//! history and the recovery screen, each at 800×600, 1280×800 and 1920×1080 and at 100 %,
+//! history, the recovery screen and the sync states (the 同步 button, a sync running, its
+//! summary and refusals, a frozen record, a county record and its queued decision), each at 800×600, 1280×800 and 1920×1080 and at 100 %,
 //! 150 % and 200 % text.
 
 use egui_kittest::Harness;
@@ -152,5 +153,66 @@ fn the_recovery_screen_holds_at_every_size() {
     let mut harness = super::ui_recovery::recovery_harness(root);
     let problems =
         sweep_with(&mut harness, "恢复", |harness, zoom| harness.ctx.set_zoom_factor(zoom));
+    assert_holds(&problems);
+}
+
+/// A sync that stays on its upload step until [`RELEASE_SYNC`] is set (to draw it).
+static RELEASE_SYNC: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+fn held_sync(
+    _: &std::path::Path,
+    _: Option<elder_assess::store::DbKey>,
+    _: &str,
+    _: &dyn Fn() -> chrono::DateTime<chrono::Utc>,
+    progress: &mut dyn FnMut(elder_assess::sync::run::SyncProgress),
+) -> Result<elder_assess::sync::run::SyncSummary, elder_assess::sync::SyncError> {
+    progress(elder_assess::sync::run::SyncProgress::Pushed { done: 12, total: 40 });
+    for _ in 0..4000 {
+        if RELEASE_SYNC.load(std::sync::atomic::Ordering::Relaxed) {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+    Err(elder_assess::sync::SyncError::Network { detail: "测试".to_owned() })
+}
+
+#[test]
+fn the_sync_states_hold_at_every_size() {
+    use super::sync_client::{fake_county, serve};
+    use super::ui_sync::{app, device_with_outbox, reviewer_with_county_record};
+
+    let dir = TempDir::new("layout-sync");
+    let (store, key) = device_with_outbox(&dir, None);
+    let log = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    store.set_sync_server(&serve(fake_county(key.public_key().unwrap(), log))).unwrap();
+    let mut harness = app(store);
+    let mut problems = sweep(&mut harness, "同步前");
+    harness.get_by_label("打开 PG20251201-D007-0001").click();
+    harness.run();
+    problems.extend(sweep(&mut harness, "已冻结的评估"));
+    click(&mut harness, "← 返回列表");
+    click(&mut harness, "同步（待上传 2）");
+    problems.extend(sweep(&mut harness, "同步结果"));
+
+    let dir = TempDir::new("layout-sync-running");
+    let (store, _) = device_with_outbox(&dir, None);
+    let mut harness = app(store);
+    harness.state_mut().set_sync_runner(held_sync);
+    harness.get_by_label("同步（待上传 2）").click();
+    harness.run();
+    assert!(super::ui::shown_containing(&harness, "正在上传 12/40"), "the step is shown");
+    problems.extend(sweep(&mut harness, "同步中"));
+    RELEASE_SYNC.store(true, std::sync::atomic::Ordering::Relaxed);
+    wait_for_jobs(&mut harness);
+
+    let dir = TempDir::new("layout-sync-county");
+    let mut harness = app(reviewer_with_county_record(&dir, false));
+    sign_in(&mut harness, "r1", super::sync_outbox::PASSWORD);
+    click(&mut harness, "审核队列");
+    click(&mut harness, "审核 PG20251201-D007-0001");
+    problems.extend(sweep(&mut harness, "县级记录审核"));
+    click(&mut harness, "通过");
+    click(&mut harness, "确认通过");
+    problems.extend(sweep(&mut harness, "审核决定待同步"));
     assert_holds(&problems);
 }

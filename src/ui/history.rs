@@ -37,6 +37,7 @@ pub fn history_ui(
     view: &HistoryView,
     can_reassess: bool,
     scale: &Scale,
+    marks: Option<&crate::store::SyncMarks>,
 ) -> Option<HistoryAction> {
     let mut action = None;
     if ui.button("← 返回列表").clicked() {
@@ -81,7 +82,8 @@ pub fn history_ui(
                     ui.label(&row.number);
                 }
                 2 => {
-                    ui.label(row.status.label());
+                    let status = RichText::new(row.status.label());
+                    let _ = super::sync_view::status_cell(ui, status, marks, row.id, &row.number);
                 }
                 3 => {
                     ui.label(&row.township);

@@ -3,7 +3,7 @@
 use egui::{RichText, Ui};
 
 use crate::scale::Scale;
-use crate::store::{Status, Store, Summary};
+use crate::store::{Status, Store, Summary, SyncMarks};
 
 use super::table::table;
 use super::theme;
@@ -24,6 +24,15 @@ pub(super) enum HomeAction {
     Create,
     /// Open the 导出表格… window.
     ExportTable,
+    /// 同步 with the county server.
+    Sync,
+}
+
+/// What the home screen shows about sync on an enrolled device: the records' marks and
+/// the running sync's step, if one runs.
+pub(super) struct SyncShown<'a> {
+    pub marks: &'a SyncMarks,
+    pub running: Option<&'a str>,
 }
 
 /// Shows the list.
@@ -34,6 +43,7 @@ pub(super) fn home_ui(
     rows: &mut Option<(Vec<Summary>, usize)>,
     error: &mut Option<String>,
     scale: &Scale,
+    sync: Option<&SyncShown<'_>>,
 ) -> Option<HomeAction> {
     let mut action = None;
     ui.horizontal_wrapped(|ui| {
@@ -66,8 +76,17 @@ pub(super) fn home_ui(
         {
             action = Some(HomeAction::ExportTable);
         }
+        if let Some(sync) = sync {
+            ui.add_space(24.0);
+            if super::sync_view::sync_button_ui(ui, sync.marks, sync.running) {
+                action = Some(HomeAction::Sync);
+            }
+        }
     });
     ui.add_space(8.0);
+    if let Some(sync) = sync {
+        super::sync_view::status_ui(ui, sync.marks, sync.running);
+    }
     if !store.is_encrypted() {
         // Wrapped at the visible width: the row above may be wider than the window.
         let visible = (ui.clip_rect().right() - ui.cursor().left()).max(200.0);
@@ -98,11 +117,16 @@ pub(super) fn home_ui(
     if total > list.len() {
         ui.label(format!("共 {total} 条，显示最近修改的 {} 条；其他评估请用搜索查找", list.len()));
     }
-    list_ui(ui, list, scale).or(action)
+    list_ui(ui, list, scale, sync.map(|sync| sync.marks)).or(action)
 }
 
 /// The rows with their 打开 and 历史 buttons (cards in a narrow window).
-fn list_ui(ui: &mut Ui, list: &[Summary], scale: &Scale) -> Option<HomeAction> {
+fn list_ui(
+    ui: &mut Ui,
+    list: &[Summary],
+    scale: &Scale,
+    marks: Option<&SyncMarks>,
+) -> Option<HomeAction> {
     let mut action = None;
     let headers = ["状态", "姓名", "身份证号", "乡镇", "评估日期", "最终等级", "评估编号", "", ""];
     egui::ScrollArea::vertical().auto_shrink([false, false]).show(ui, |ui| {
@@ -111,11 +135,12 @@ fn list_ui(ui: &mut Ui, list: &[Summary], scale: &Scale) -> Option<HomeAction> {
             match column {
                 0 => {
                     let status = RichText::new(row.status.label());
-                    ui.label(if row.status == Status::Completed {
+                    let status = if row.status == Status::Completed {
                         status.color(theme::OK)
                     } else {
                         status
-                    });
+                    };
+                    let _ = super::sync_view::status_cell(ui, status, marks, row.id, &row.number);
                 }
                 1 => {
                     ui.label(if row.subject_name.is_empty() {

@@ -22,6 +22,7 @@ mod resubmission;
 pub mod review;
 mod signature_pad;
 pub mod stats;
+pub mod sync_view;
 mod table;
 mod theme;
 pub mod trust;

@@ -122,6 +122,7 @@ pub fn queue_ui(
     state: &mut QueueState,
     scale: &Scale,
     townships: &[String],
+    marks: Option<&crate::store::SyncMarks>,
 ) -> Option<i64> {
     if let Some((overdue, soon)) = state.due
         && overdue + soon > 0
@@ -163,11 +164,9 @@ pub fn queue_ui(
                 5 => ui.label(level_short(scale, row.final_level)),
                 6 => {
                     let warnings = RichText::new(row.warnings.to_string());
-                    ui.label(if row.warnings > 0 {
-                        warnings.color(theme::WARNING)
-                    } else {
-                        warnings
-                    })
+                    let warnings =
+                        if row.warnings > 0 { warnings.color(theme::WARNING) } else { warnings };
+                    super::sync_view::status_cell(ui, warnings, marks, row.id, &row.number)
                 }
                 _ => {
                     let button = row_button(ui, "审核", &row.number);
@@ -260,6 +259,8 @@ pub struct ReviewView {
     pub reason: String,
     /// The last failure, in words.
     pub message: Option<String>,
+    /// A county record's sync state (a decision waiting to go, a conflict), if any.
+    pub hold: Option<super::sync_view::SyncHold>,
 }
 
 /// What the reviewer decided.
@@ -297,6 +298,9 @@ pub fn review_ui(ui: &mut Ui, view: &mut ReviewView, scale: &Scale) -> Option<Re
     let height = (ui.available_height() - ACTIONS_HEIGHT).max(theme::TARGET_HEIGHT * 2.0);
     egui::ScrollArea::vertical().auto_shrink([false, false]).max_height(height).show(ui, |ui| {
         ui.heading(format!("审核 {}", record.info.number));
+        if let Some(hold) = view.hold {
+            super::sync_view::hold_ui(ui, hold);
+        }
         ui.label(format!(
             "{}　{}　评估日期 {}　评估员 {}、{}",
             record.info.township,
@@ -343,6 +347,11 @@ pub fn review_ui(ui: &mut Ui, view: &mut ReviewView, scale: &Scale) -> Option<Re
     ui.separator();
     {
         ui.add_space(6.0);
+        if let Some(hold) = view.hold.filter(|hold| !hold.allows_decision()) {
+            // The decision is given (or must wait for the county): no buttons.
+            ui.label(RichText::new(hold.text()).color(theme::WARNING).strong());
+            return decision;
+        }
         ui.horizontal_wrapped(|ui| {
             let size = egui::vec2(140.0, theme::TARGET_HEIGHT);
             if confirm_button(ui, true, "通过", "通过后不能再修改，确认通过？", size)

@@ -59,7 +59,15 @@ impl AppState {
             .and_then(|previous| Ok((previous, self.store.changes_since_return(stored.id)?)));
         match looked_up {
             Ok((previous, resubmission)) => {
+                self.refresh_sync_marks();
+                let number = &stored.record.info.number;
+                let hold = super::super::sync_view::SyncHold::of(
+                    self.sync_marks.as_ref(),
+                    stored.id,
+                    number,
+                );
                 self.screen = Screen::Review(Box::new(ReviewView {
+                    hold,
                     stored,
                     previous,
                     resubmission,
@@ -98,6 +106,13 @@ impl AppState {
             return;
         };
         match self.store.transition(view.stored.id, action, &actor, None, self.clock.now()) {
+            // A county record's decision is queued for the server; the status is the server's.
+            Ok(_) if view.hold.is_some() => {
+                let number = &view.stored.record.info.number;
+                let text = format!("{number}：审核决定已记录，将在下次同步时上传到县级服务器");
+                self.notice = Some(Notice::success(text));
+                self.screen = Screen::Queue(QueueState::default());
+            }
             Ok(status) => {
                 let text = format!("{}：{}", view.stored.record.info.number, status.label());
                 self.notice = Some(Notice::success(text));

@@ -38,6 +38,7 @@ impl AppState {
             Command::Home(HomeAction::Open(id)) => self.open(id),
             Command::Home(HomeAction::History(id)) | Command::History(id) => self.history(id),
             Command::Home(HomeAction::ExportTable) => self.open_table_export(TableContent::Records),
+            Command::Home(HomeAction::Sync) => self.start_sync(ctx),
             Command::ExportStats(table) => self.open_table_export(TableContent::Stats(table)),
             Command::OpenReview(id) => self.open_review(id),
             Command::OpenAny(id) => self.open_any(id),

@@ -28,6 +28,7 @@ mod same_elder;
 mod screen;
 mod session_keys;
 mod store_loan;
+mod sync_job;
 mod top_bar;
 
 use egui::Ui;
@@ -43,6 +44,7 @@ use super::wizard::Editor;
 
 pub use notice::{Level, Notice};
 pub use prefs::{Prefs, ZOOM_RANGE, ZOOM_STEPS, zoom_step};
+pub use sync_job::{SyncRunner, summary_text};
 
 use screen::Screen;
 
@@ -87,6 +89,12 @@ pub struct AppState {
     pending_delete: Option<same_elder::PendingDelete>,
     /// The signed-in session's unlocked signing keys; dropped at sign-out.
     session_keys: session_keys::SessionKeys,
+    /// 同步 running on its job.
+    sync: Option<sync_job::SyncRun>,
+    /// The records' sync marks on an enrolled device, read when a list loads.
+    sync_marks: Option<crate::store::SyncMarks>,
+    /// What runs a sync on the job (see [`AppState::set_sync_runner`]).
+    sync_runner: SyncRunner,
     /// Preferences applied to the egui context each frame.
     pub prefs: Prefs,
 }
@@ -121,6 +129,9 @@ impl AppState {
             lookup: None,
             pending_delete: None,
             session_keys: session_keys::SessionKeys::default(),
+            sync: None,
+            sync_marks: None,
+            sync_runner: crate::sync::run::sync_data_dir,
             prefs: Prefs::default(),
         };
         let backup_problem = state
@@ -169,6 +180,12 @@ impl AppState {
         }
     }
 
+    /// Replaces what runs 同步 on its job (tests reach a plain-HTTP fake server through
+    /// it); the app uses [`crate::sync::run::sync_data_dir`].
+    pub fn set_sync_runner(&mut self, runner: SyncRunner) {
+        self.sync_runner = runner;
+    }
+
     /// The scale in use.
     pub fn scale(&self) -> &Scale {
         &self.scale
@@ -214,6 +231,7 @@ impl AppState {
             || self.lookup.is_some()
             || self.pending_delete.is_some()
             || self.refresh_after.is_some()
+            || self.sync.is_some()
             || self.export.as_ref().is_some_and(exports::PdfExport::is_busy)
             || self.table_export.as_ref().is_some_and(exports::TableExport::is_busy)
             || matches!(&self.screen, Screen::Accounts(accounts) if accounts.trust.is_busy())
@@ -244,6 +262,7 @@ impl AppState {
     /// The work after a frame: jobs that finished, then the autosave.
     fn after_frame(&mut self, ctx: &egui::Context) {
         self.poll_loan();
+        self.poll_sync();
         self.poll_exports(ctx);
         self.check_same_elder(ctx);
         self.autosave(ctx);

@@ -73,6 +73,10 @@ impl AppState {
             }
         }
         editor.returned_reason = returned;
+        self.refresh_sync_marks();
+        let number = editor.record.info.number.clone();
+        editor.sync_hold =
+            super::super::sync_view::SyncHold::of(self.sync_marks.as_ref(), id, &number);
         editor.can_submit = self.store.current_actor().is_some_and(|actor| actor.role.can_assess());
         editor.binding = self.assessor_binding(id);
         self.screen = Screen::Editor(Box::new(editor));

@@ -114,6 +114,14 @@ impl AppState {
 
     /// Loads what the current screen shows, where it is not loaded yet.
     fn load_screen(&mut self) {
+        let list_loads = match &self.screen {
+            Screen::Home { rows, .. } => rows.is_none(),
+            Screen::Queue(queue) => queue.rows.is_none(),
+            _ => false,
+        };
+        if list_loads {
+            self.refresh_sync_marks();
+        }
         match &mut self.screen {
             Screen::Queue(queue) => {
                 if queue.due.is_none() {
@@ -192,23 +200,7 @@ impl AppState {
                     }
                 });
             }
-            Screen::Home { query, rows } => {
-                egui::CentralPanel::default().show(ui, |ui| {
-                    let mut error = None;
-                    command = super::super::home::home_ui(
-                        ui,
-                        &self.store,
-                        query,
-                        rows,
-                        &mut error,
-                        &self.scale,
-                    )
-                    .map(Command::Home);
-                    if let Some(error) = error {
-                        self.notice = Some(Notice::error(error));
-                    }
-                });
-            }
+            Screen::Home { .. } => command = self.home_screen_ui(ui),
             Screen::Queue(queue) => {
                 egui::CentralPanel::default().show(ui, |ui| {
                     let townships = self.policy.as_ref().map(|p| &p.county().townships[..]);
@@ -217,6 +209,7 @@ impl AppState {
                         queue,
                         &self.scale,
                         townships.unwrap_or_default(),
+                        self.sync_marks.as_ref(),
                     )
                     .map(Command::OpenReview);
                 });
@@ -246,14 +239,19 @@ impl AppState {
                 let can_reassess =
                     self.store.current_actor().is_none_or(|actor| actor.role.can_assess());
                 egui::CentralPanel::default().show(ui, |ui| {
-                    command =
-                        super::super::history::history_ui(ui, view, can_reassess, &self.scale).map(
-                            |action| match action {
-                                HistoryAction::Open(id) => Command::OpenAny(id),
-                                HistoryAction::Reassess(id) => Command::Reassess(id),
-                                HistoryAction::Back => Command::Wizard(WizardCommand::GoHome),
-                            },
-                        );
+                    let marks = self.sync_marks.as_ref();
+                    command = super::super::history::history_ui(
+                        ui,
+                        view,
+                        can_reassess,
+                        &self.scale,
+                        marks,
+                    )
+                    .map(|action| match action {
+                        HistoryAction::Open(id) => Command::OpenAny(id),
+                        HistoryAction::Reassess(id) => Command::Reassess(id),
+                        HistoryAction::Back => Command::Wizard(WizardCommand::GoHome),
+                    });
                 });
             }
             Screen::Accounts(accounts) => {
@@ -274,6 +272,35 @@ impl AppState {
                 editor.now = self.clock.now();
                 command = editor.ui(ui, &self.scale, self.policy.as_ref()).map(Command::Wizard);
             }
+        }
+        command
+    }
+
+    /// The home screen (the list, and 同步 on an enrolled device).
+    fn home_screen_ui(&mut self, ui: &mut Ui) -> Option<Command> {
+        let Screen::Home { query, rows } = &mut self.screen else { return None };
+        let running = self.sync.as_ref().map(super::sync_job::SyncRun::what);
+        let sync = self
+            .sync_marks
+            .as_ref()
+            .map(|marks| super::super::home::SyncShown { marks, running: running.as_deref() });
+        let mut error = None;
+        let command = egui::CentralPanel::default()
+            .show(ui, |ui| {
+                super::super::home::home_ui(
+                    ui,
+                    &self.store,
+                    query,
+                    rows,
+                    &mut error,
+                    &self.scale,
+                    sync.as_ref(),
+                )
+            })
+            .inner
+            .map(Command::Home);
+        if let Some(error) = error {
+            self.notice = Some(Notice::error(error));
         }
         command
     }

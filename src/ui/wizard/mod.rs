@@ -171,6 +171,9 @@ pub struct Editor {
     pub binding: assessors::AssessorBinding,
     /// The same elder's other assessments, once looked up for the ID number typed.
     pub same_elder: Option<SameElder>,
+    /// Why sync keeps the record from changing here (frozen in the outbox, a county
+    /// record), if it does.
+    pub sync_hold: Option<super::sync_view::SyncHold>,
     pub(super) buffers: Buffers,
     pub(super) pads: [PadState; 3],
     /// The section drawn last frame: another one has just opened (scrolled to the top,
@@ -204,10 +207,18 @@ impl Editor {
             now,
             binding: assessors::AssessorBinding::default(),
             same_elder: None,
+            sync_hold: None,
             buffers,
             pads: [PadState::default(); 3],
             shown: None,
         }
+    }
+
+    /// Whether the record is edited here: a draft (or a returned one) that sync does not
+    /// hold.
+    #[must_use]
+    pub fn is_editable(&self) -> bool {
+        matches!(self.status, Status::Draft | Status::Returned) && self.sync_hold.is_none()
     }
 
     /// The running total and possible levels.
@@ -235,8 +246,8 @@ impl Editor {
     ) -> Option<WizardCommand> {
         // Only drafts (including returned ones) are edited here; completed records can be
         // turned back into drafts, submitted and approved ones change only through review.
-        let readonly =
-            matches!(self.status, Status::Completed | Status::Submitted | Status::Approved);
+        // A record held by sync is read-only too: the store would refuse its changes.
+        let readonly = !self.is_editable();
         // Keys first, so that no focused button also reacts to Enter.
         if !readonly {
             self.keyboard(ui, scale);
@@ -254,6 +265,10 @@ impl Editor {
             let area = if opened { area.vertical_scroll_offset(0.0) } else { area };
             area.show(ui, |ui| {
                 if readonly {
+                    if let Some(hold) = self.sync_hold {
+                        super::sync_view::hold_ui(ui, hold);
+                    }
+                    let held = self.sync_hold.is_some();
                     ui.horizontal_wrapped(|ui| {
                         ui.label(
                             RichText::new(format!("本评估{}，内容只读", self.status.label()))
@@ -271,6 +286,7 @@ impl Editor {
                         }
                         if self.status == Status::Completed
                             && self.can_submit
+                            && !held
                             && super::confirm::confirm_button(
                                 ui,
                                 true,
@@ -281,7 +297,9 @@ impl Editor {
                         {
                             return Some(WizardCommand::Submit);
                         }
-                        if self.status == Status::Completed && ui.button("改为草稿以修改").clicked()
+                        if self.status == Status::Completed
+                            && !held
+                            && ui.button("改为草稿以修改").clicked()
                         {
                             return Some(WizardCommand::Reopen);
                         }
