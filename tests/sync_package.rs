@@ -87,10 +87,7 @@ fn a_package_round_trips_into_the_reviewers_queue_once() {
     let id = queue[0].id;
     assert!(s.reviewer.replica_envelope(id).unwrap().is_some());
     let record = s.reviewer.load(id).unwrap().unwrap().record;
-    let error = s
-        .reviewer
-        .save(&record, Status::Completed, Some(0), at(23))
-        .unwrap_err();
+    let error = s.reviewer.save(&record, Status::Completed, Some(0), at(23)).unwrap_err();
     assert!(matches!(error, elder_assess::store::StoreError::Replica { .. }), "{error:?}");
     // Imported again: nothing new.
     let summary = usb::import_package(&s.reviewer, s.reviewer_dir(), &bytes, at(24)).unwrap();

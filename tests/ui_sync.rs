@@ -41,19 +41,9 @@ fn http_runner(
     run::sync(&store, dir, &Client::new_allowing_http_for_tests(&server, &[])?, now, progress)
 }
 
-/// SQLCipher's library start-up done once before this module's threads open stores: a
-/// connection opened on one thread while another runs the start-up can miss
-/// `sqlcipher_export`, which [`Store::encrypt_at_rest`] needs (seen only when several
-/// test threads open their first connections at once).
-fn sqlite_initialised() {
-    static ONCE: std::sync::Once = std::sync::Once::new();
-    ONCE.call_once(|| drop(Store::open_in_memory().unwrap()));
-}
-
 /// An enrolled device in `dir` (encrypted, a1 signed in) with two submitted records
 /// queued in its outbox, syncing with the server at `url`; and the device key.
 pub(super) fn device_with_outbox(dir: &TempDir, url: Option<&str>) -> (Store, DeviceKey) {
-    sqlite_initialised();
     let key = DeviceKey::generate();
     let store = enrolled(dir.path(), &key, "D007", "a1", Vec::new());
     submitted(&store, "PG20251201-D007-0001", at(10));

@@ -93,6 +93,7 @@ fn encrypted_copy(source: &Connection, target: &Path, key: &DbKey) -> Result<(),
 
 /// Opens `path` read-only with `key` and checks it: `quick_check` and `user_version`.
 fn check_encrypted(path: &Path, key: &DbKey, version: i64) -> Result<(), StoreError> {
+    super::open::sqlite_ready();
     let conn = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY)?;
     apply_key(&conn, key)?;
     let found: i64 = conn.query_row("PRAGMA user_version", [], |row| row.get(0))?;
@@ -127,6 +128,7 @@ pub(super) fn encrypt_plain_backups(dir: &Path, key: &DbKey) -> Result<(), Store
         }
         // Read-write: an attached database is read-only when its connection is; the
         // backup itself is only read.
+        super::open::sqlite_ready();
         let plain = Connection::open(&path)?;
         encrypted_copy(&plain, &path, key)?;
     }
@@ -138,6 +140,7 @@ pub(super) fn encrypt_plain_backups(dir: &Path, key: &DbKey) -> Result<(), Store
 pub(super) fn finish_interrupted(dir: &Path, key: &DbKey) -> Result<(), StoreError> {
     let path = dir.join(DB_FILE_NAME);
     if path.exists() && is_plain(&path) {
+        super::open::sqlite_ready();
         let plain = Connection::open(&path)?;
         let staged = staged_name(dir);
         encrypted_copy(&plain, &staged, key)?;

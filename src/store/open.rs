@@ -31,6 +31,15 @@ use super::keyring::{DbKey, has_keyring};
 use super::{DB_FILE_NAME, PasswordCost, SCHEMA_VERSION, Store, StoreError, schema};
 use crate::output::atomic as files;
 
+/// Initialises SQLite (and SQLCipher's functions, `sqlcipher_export` among them) once per
+/// process before any connection of the store is opened: connections opened on several
+/// threads during the library's first start-up could miss SQLCipher's functions (seen
+/// when test threads enrolled devices at once: "no such function: sqlcipher_export").
+pub(super) fn sqlite_ready() {
+    static READY: std::sync::Once = std::sync::Once::new();
+    READY.call_once(|| drop(Connection::open_in_memory()));
+}
+
 /// What [`inspect`] found.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum FileState {
@@ -102,6 +111,7 @@ impl Store {
         if state == FileState::New {
             create_private_file(&path)?;
         }
+        sqlite_ready();
         let conn = Connection::open(&path).map_err(or_corrupt)?;
         if let Some(key) = &key {
             apply_key(&conn, key).map_err(or_corrupt)?;
@@ -267,6 +277,7 @@ impl Store {
 
     /// A fresh store in memory, for tests.
     pub fn open_in_memory() -> Result<Self, StoreError> {
+        sqlite_ready();
         Self::init(Connection::open_in_memory()?, PathBuf::from(":memory:"), None, 0)
     }
 
@@ -436,6 +447,7 @@ fn tighten_modes(dir: &Path) {
 /// shared memory (a read-only directory without a `-wal` file).
 fn open_read_only_conn(path: &Path, key: Option<&DbKey>) -> rusqlite::Result<Connection> {
     let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+    sqlite_ready();
     let conn = Connection::open_with_flags(path, flags)?;
     if let Some(key) = key {
         apply_key(&conn, key)?;

@@ -487,6 +487,7 @@ fn changed_fields(old: &AssessmentRecord, new: &AssessmentRecord) -> BTreeSet<St
 /// timeout (the writer reports a held lock instead of waiting in it), no migration (the
 /// first connection did that).
 fn open_second(opening: &Opening) -> Result<Store, StoreError> {
+    super::open::sqlite_ready();
     let conn = Connection::open(&opening.path)?;
     if let Some(key) = &opening.key {
         super::encryption::apply_key(&conn, key)?;
