@@ -34,7 +34,7 @@ use crate::output::atomic as files;
 /// Initialises SQLite (and SQLCipher's functions, `sqlcipher_export` among them) once per
 /// process before any connection of the store is opened: connections opened on several
 /// threads during the library's first start-up could miss SQLCipher's functions (seen
-/// when test threads enrolled devices at once: "no such function: sqlcipher_export").
+/// when test threads enrolled devices at once: `no such function: sqlcipher_export`).
 pub(super) fn sqlite_ready() {
     static READY: std::sync::Once = std::sync::Once::new();
     READY.call_once(|| drop(Connection::open_in_memory()));
