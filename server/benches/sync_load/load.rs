@@ -7,7 +7,6 @@ use std::time::{Duration, Instant};
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as BASE64;
-use chrono::{TimeDelta, Utc};
 use elder_assess::sync::protocol::{DEVICE_HEADER, ItemOutcome, PushResponse, SIGNATURE_HEADER};
 use elder_assess_server::Server;
 use p256::ecdsa::DerSignature;
@@ -15,8 +14,6 @@ use p256::ecdsa::signature::Signer as _;
 
 use crate::pg::Postgres;
 use crate::support::{self, Fixture, count, enrol, push_request};
-
-const CA_PASSPHRASE: &str = "county-root-passphrase-for-the-benchmark";
 
 /// How many devices push how many envelopes in batches of how many.
 pub struct Plan {
@@ -41,43 +38,10 @@ impl Drop for Instance {
     }
 }
 
-fn agent(root_pem: &[u8]) -> ureq::Agent {
-    use ureq::tls::{Certificate, RootCerts, TlsConfig};
-    let root = Certificate::from_pem(root_pem).unwrap();
-    let tls = TlsConfig::builder().root_certs(RootCerts::Specific(Arc::new(vec![root]))).build();
-    ureq::Agent::config_builder()
-        .tls_config(tls)
-        .http_status_as_error(false)
-        .timeout_global(Some(Duration::from_mins(10)))
-        .build()
-        .new_agent()
-}
-
 /// The release server on a free port with a county-root-issued certificate; its base URL
 /// and the root's PEM.
 fn serve(pg: &Postgres, fixture: &Fixture, ca: &std::path::Path) -> (Instance, String, Vec<u8>) {
-    let now = Utc::now();
-    elder_assess::sign::ca::create_root(
-        ca,
-        support::COUNTY,
-        CA_PASSPHRASE,
-        now,
-        elder_assess::sign::KdfCost::TestOnly,
-    )
-    .unwrap();
-    let hosts = ["127.0.0.1".to_owned()];
-    let issued = elder_assess::sign::ca_server::issue_server(
-        ca,
-        CA_PASSPHRASE,
-        &hosts,
-        now - TimeDelta::minutes(5),
-        now + TimeDelta::days(30),
-        now,
-    )
-    .unwrap();
-    std::fs::write(ca.join("server.crt"), &issued.cert_pem).unwrap();
-    std::fs::write(ca.join("server.key"), issued.key_pem.as_bytes()).unwrap();
-    let root_pem = std::fs::read(elder_assess::sign::ca::ca_paths(ca).cert).unwrap();
+    let root_pem = support::server_tls(ca);
     let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
     #[expect(clippy::zombie_processes, reason = "`Instance`'s drop waits for it")]
     let child = Command::new(env!("CARGO_BIN_EXE_elder-assess-server"))
@@ -93,7 +57,7 @@ fn serve(pg: &Postgres, fixture: &Fixture, ca: &std::path::Path) -> (Instance, S
         .spawn()
         .unwrap();
     let base = format!("https://127.0.0.1:{port}");
-    let health = agent(&root_pem);
+    let health = support::agent(&root_pem);
     for _ in 0..600 {
         if health.get(format!("{base}/api/v1/health")).call().is_ok_and(|r| r.status() == 200) {
             return (Instance(child), base, root_pem);
@@ -199,7 +163,7 @@ fn push_all(work: Vec<(String, Vec<Request>)>, base: &str, root_pem: &[u8], pid:
         .into_iter()
         .map(|(device, requests)| {
             let barrier = Arc::clone(&barrier);
-            let agent = agent(root_pem);
+            let agent = support::agent(root_pem);
             let url = format!("{base}/api/v1/push");
             std::thread::spawn(move || {
                 barrier.wait();
