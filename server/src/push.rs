@@ -35,8 +35,10 @@ impl Server {
                 "一次最多上传 {MAX_ENVELOPES_PER_PUSH} 个信封"
             )));
         }
-        let mut client = self.pool.get().await?;
-        let (accounts, devices) = roster(&client).await?;
+        // The connection is held only for the roster and then for the transaction, not
+        // while the envelopes' PDFs are verified: 50 devices pushing at once otherwise
+        // wait past the pool's timeout (503) behind requests that are only checking.
+        let (accounts, devices) = roster(&self.pool.get().await?).await?;
         let county = &self.county;
         let ctx = CountyContext {
             county: &county.name,
@@ -61,6 +63,7 @@ impl Server {
             })
             .collect();
         let warning = clock_warning(request.device_time, now);
+        let mut client = self.pool.get().await?;
         let tx = client.transaction().await?;
         lock_events(&tx).await?;
         let detail = serde_json::json!({

@@ -2,20 +2,16 @@
 //! upload retried against a restarted process: nothing lost, nothing duplicated.
 
 use std::process::{Child, Command, Stdio};
-use std::sync::Arc;
 use std::time::Duration;
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as BASE64;
-use chrono::{TimeDelta, Utc};
 use elder_assess::sync::protocol::{DEVICE_HEADER, ItemOutcome, PushResponse, SIGNATURE_HEADER};
 use p256::ecdsa::DerSignature;
 use p256::ecdsa::signature::Signer as _;
 
 use crate::pg::Postgres;
 use crate::support::{self, Fixture, count, enrol, push_request};
-
-const CA_PASSPHRASE: &str = "county-root-passphrase-for-tests";
 
 struct Instance(Child);
 
@@ -40,18 +36,6 @@ fn serve(url: &str, port: u16, tls: &std::path::Path, trust: &std::path::Path) -
         .spawn()
         .unwrap();
     Instance(child)
-}
-
-fn agent(root_pem: &[u8]) -> ureq::Agent {
-    use ureq::tls::{Certificate, RootCerts, TlsConfig};
-    let root = Certificate::from_pem(root_pem).unwrap();
-    let tls = TlsConfig::builder().root_certs(RootCerts::Specific(Arc::new(vec![root]))).build();
-    ureq::Agent::config_builder()
-        .tls_config(tls)
-        .http_status_as_error(false)
-        .timeout_global(Some(Duration::from_mins(2)))
-        .build()
-        .new_agent()
 }
 
 fn wait_healthy(agent: &ureq::Agent, base: &str) {
@@ -80,29 +64,8 @@ fn the_server_killed_in_the_middle_of_an_upload_loses_and_duplicates_nothing() {
     });
     // The county's TLS certificate, from a county authority made by the library.
     let ca = tempfile::tempdir().unwrap();
-    let now = Utc::now();
-    elder_assess::sign::ca::create_root(
-        ca.path(),
-        support::COUNTY,
-        CA_PASSPHRASE,
-        now,
-        elder_assess::sign::KdfCost::TestOnly,
-    )
-    .unwrap();
-    let hosts = ["127.0.0.1".to_owned()];
-    let issued = elder_assess::sign::ca_server::issue_server(
-        ca.path(),
-        CA_PASSPHRASE,
-        &hosts,
-        now - TimeDelta::minutes(5),
-        now + TimeDelta::days(30),
-        now,
-    )
-    .unwrap();
-    std::fs::write(ca.path().join("server.crt"), &issued.cert_pem).unwrap();
-    std::fs::write(ca.path().join("server.key"), issued.key_pem.as_bytes()).unwrap();
-    let root_pem = std::fs::read(elder_assess::sign::ca::ca_paths(ca.path()).cert).unwrap();
-    let agent = agent(&root_pem);
+    let root_pem = support::server_tls(ca.path());
+    let agent = support::agent(&root_pem);
     let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
     let base = format!("https://127.0.0.1:{port}");
     let signature: DerSignature = device.key.sign(&bytes);

@@ -254,3 +254,46 @@ pub async fn count(server: &Server, sql: &str) -> i64 {
     let client = server.pool.get().await.unwrap();
     client.query_one(&format!("SELECT count(*) FROM ({sql}) q"), &[]).await.unwrap().get(0)
 }
+
+/// Makes a county root in `ca` and issues the server's TLS certificate for 127.0.0.1 into
+/// `ca/server.crt` and `ca/server.key`; returns the root's PEM.
+pub fn server_tls(ca: &Path) -> Vec<u8> {
+    const CA_PASSPHRASE: &str = "county-root-passphrase-for-tests";
+    let now = Utc::now();
+    elder_assess::sign::ca::create_root(
+        ca,
+        COUNTY,
+        CA_PASSPHRASE,
+        now,
+        elder_assess::sign::KdfCost::TestOnly,
+    )
+    .unwrap();
+    let hosts = ["127.0.0.1".to_owned()];
+    let issued = elder_assess::sign::ca_server::issue_server(
+        ca,
+        CA_PASSPHRASE,
+        &hosts,
+        now - chrono::TimeDelta::minutes(5),
+        now + chrono::TimeDelta::days(30),
+        now,
+    )
+    .unwrap();
+    std::fs::write(ca.join("server.crt"), &issued.cert_pem).unwrap();
+    std::fs::write(ca.join("server.key"), issued.key_pem.as_bytes()).unwrap();
+    std::fs::read(elder_assess::sign::ca::ca_paths(ca).cert).unwrap()
+}
+
+/// An HTTPS client that trusts only `root_pem`.
+pub fn agent(root_pem: &[u8]) -> ureq::Agent {
+    use ureq::tls::{Certificate, RootCerts, TlsConfig};
+    let root = Certificate::from_pem(root_pem).unwrap();
+    let tls = TlsConfig::builder()
+        .root_certs(RootCerts::Specific(std::sync::Arc::new(vec![root])))
+        .build();
+    ureq::Agent::config_builder()
+        .tls_config(tls)
+        .http_status_as_error(false)
+        .timeout_global(Some(std::time::Duration::from_mins(10)))
+        .build()
+        .new_agent()
+}
