@@ -72,3 +72,26 @@ fn build_unsigned(bencher: divan::Bencher) {
         export_report(&request).unwrap().bytes.len()
     });
 }
+
+/// Verify a doubly signed report (what the county server's entrance check does for every
+/// envelope): parse, both signatures' digests and CMS, the revisions between them.
+#[divan::bench(sample_count = 50)]
+fn verify_doubly_signed(bencher: divan::Bencher) {
+    let scale = scale::bundled(scale::DEFAULT_SCALE_ID).unwrap().unwrap();
+    let record = example();
+    let signers = signers();
+    let options = ReportOptions::new(Utc.with_ymd_and_hms(2026, 11, 20, 4, 0, 0).unwrap());
+    let request = ExportRequest {
+        record: &record,
+        scale: &scale,
+        options: &options,
+        resident_page: true,
+        signers: [Some(&signers[0]), Some(&signers[1])],
+        accounts: None,
+    };
+    let pdf = export_report(&request).unwrap().bytes;
+    bencher.bench_local(|| {
+        let anchors = elder_assess::sign::verdict::Anchors { roots: &[], crls: &[] };
+        elder_assess::sign::verdict::verify_report(&pdf, anchors).unwrap().signatures.len()
+    });
+}
