@@ -239,15 +239,8 @@ impl SignedEnvelope {
         if content_hash(self.body.as_bytes()) != self.hash {
             return Err(SyncError::Hash { id });
         }
-        let spki = BASE64.decode(&self.device_key).map_err(|_| SyncError::BadKey)?;
-        let key = VerifyingKey::from_public_key_der(&spki).map_err(|_| SyncError::BadKey)?;
-        let signature = BASE64
-            .decode(&self.signature)
-            .ok()
-            .and_then(|der| DerSignature::try_from(der.as_slice()).ok())
-            .ok_or_else(|| SyncError::Signature { id: id.clone() })?;
-        key.verify(self.body.as_bytes(), &signature)
-            .map_err(|_| SyncError::Signature { id: id.clone() })?;
+        let spki = verify_device_signature(&self.device_key, self.body.as_bytes(), &self.signature)
+            .map_err(|err| err.unwrap_or_else(|| SyncError::Signature { id: id.clone() }))?;
         let body: EnvelopeBody =
             serde_json::from_str(&self.body).map_err(|err| SyncError::format("信封", &err))?;
         if body.format != ENVELOPE_FORMAT {
@@ -271,6 +264,26 @@ impl SignedEnvelope {
         let spki = BASE64.decode(&self.device_key).map_err(|_| SyncError::BadKey)?;
         Ok(DeviceId::of_public_key(&spki))
     }
+}
+
+/// Checks `signature` (base64 DER ECDSA P-256) over `bytes` by the device key
+/// `device_key` (base64 SPKI DER) and returns the key's SPKI DER. An unusable key is
+/// `Err(Some(SyncError::BadKey))`; a signature that is unreadable or does not verify is
+/// `Err(None)`, for the caller to name (an envelope's, a package's).
+pub(super) fn verify_device_signature(
+    device_key: &str,
+    bytes: &[u8],
+    signature: &str,
+) -> Result<Vec<u8>, Option<SyncError>> {
+    let spki = BASE64.decode(device_key).map_err(|_| Some(SyncError::BadKey))?;
+    let key = VerifyingKey::from_public_key_der(&spki).map_err(|_| Some(SyncError::BadKey))?;
+    let signature = BASE64
+        .decode(signature)
+        .ok()
+        .and_then(|der| DerSignature::try_from(der.as_slice()).ok())
+        .ok_or(None)?;
+    key.verify(bytes, &signature).map_err(|_| None)?;
+    Ok(spki)
 }
 
 /// SHA-256 of `bytes`, lower-case hex.

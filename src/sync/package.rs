@@ -8,16 +8,11 @@
 //! envelope (hash, signature, strict body, county, device against the roster). One
 //! refusal refuses the whole package, naming the envelope and the reason.
 
-use base64::Engine as _;
-use base64::engine::general_purpose::STANDARD as BASE64;
 use chrono::{DateTime, Utc};
-use p256::ecdsa::signature::Verifier as _;
-use p256::ecdsa::{DerSignature, VerifyingKey};
-use p256::pkcs8::DecodePublicKey as _;
 use serde::{Deserialize, Serialize};
 
 use super::device::DeviceKey;
-use super::envelope::content_hash;
+use super::envelope::{content_hash, verify_device_signature};
 use super::protocol::{Decision, RosterDevice};
 use super::{DeviceId, EnvelopeBody, SignedEnvelope, SyncError, intake};
 
@@ -85,15 +80,8 @@ impl SignedPackage {
         if content_hash(self.body.as_bytes()) != self.hash {
             return Err(SyncError::PackageDamaged { what: "摘要" });
         }
-        let spki = BASE64.decode(&self.device_key).map_err(|_| SyncError::BadKey)?;
-        let key = VerifyingKey::from_public_key_der(&spki).map_err(|_| SyncError::BadKey)?;
-        let signature = BASE64
-            .decode(&self.signature)
-            .ok()
-            .and_then(|der| DerSignature::try_from(der.as_slice()).ok())
-            .ok_or(SyncError::PackageDamaged { what: "签名" })?;
-        key.verify(self.body.as_bytes(), &signature)
-            .map_err(|_| SyncError::PackageDamaged { what: "签名" })?;
+        let spki = verify_device_signature(&self.device_key, self.body.as_bytes(), &self.signature)
+            .map_err(|err| err.unwrap_or(SyncError::PackageDamaged { what: "签名" }))?;
         let package: Package =
             serde_json::from_str(&self.body).map_err(|err| SyncError::format("U盘数据包", &err))?;
         if package.format != PACKAGE_FORMAT {
