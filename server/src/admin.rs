@@ -163,18 +163,14 @@ pub async fn stored_report(pool: &Pool, number: &str) -> Result<Vec<u8>, ServerE
     let client = pool.get().await?;
     let row = client
         .query_opt(
-            "SELECT stamped_report, envelope->>'body' FROM envelopes
-             WHERE number = $1 AND NOT conflict ORDER BY received_at DESC, id LIMIT 1",
+            &format!(
+                "SELECT {} FROM envelopes
+                 WHERE number = $1 AND NOT conflict ORDER BY received_at DESC, id LIMIT 1",
+                crate::stored::REPORT_COLUMNS
+            ),
             &[&number.trim()],
         )
         .await?
         .ok_or_else(|| ServerError::NotFound("没有这份评估的报告".to_owned()))?;
-    if let Some(stamped) = row.get::<_, Option<Vec<u8>>>(0) {
-        return Ok(stamped);
-    }
-    let body: String = row.get(1);
-    let body: elder_assess::sync::EnvelopeBody = serde_json::from_str(&body)
-        .map_err(|_| ServerError::Database("信封内容无法读取".to_owned()))?;
-    base64::Engine::decode(&base64::engine::general_purpose::STANDARD, &body.report_pdf)
-        .map_err(|_| ServerError::Database("报告内容无法读取".to_owned()))
+    crate::stored::report_from_row(&row)
 }

@@ -14,6 +14,7 @@
 pub mod admin;
 pub mod audit;
 pub mod bureau;
+pub mod checking;
 pub mod county;
 mod error;
 pub mod http;
@@ -24,6 +25,7 @@ pub mod pull;
 pub mod push;
 pub mod service;
 pub mod stamp;
+pub mod stored;
 
 use std::sync::Arc;
 

@@ -14,7 +14,10 @@ use crate::ServerError;
 pub const MIGRATION_LOCK: i64 = 1501;
 
 /// The migrations, in order: (version, SQL).
-pub const MIGRATIONS: &[(i32, &str)] = &[(1, include_str!("../migrations/0001_schema.sql"))];
+pub const MIGRATIONS: &[(i32, &str)] = &[
+    (1, include_str!("../migrations/0001_schema.sql")),
+    (2, include_str!("../migrations/0002_envelope_parts.sql")),
+];
 
 /// The newest schema version this program knows.
 pub fn latest() -> i32 {

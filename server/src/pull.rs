@@ -7,11 +7,11 @@
 //! event committed later always has a higher cursor and is never skipped.
 
 use chrono::{DateTime, Utc};
-use elder_assess::sync::SignedEnvelope;
+
 use elder_assess::sync::protocol::{Decision, Event, EventKind, PullRequest, PullResponse};
 
-use crate::ServerError;
 use crate::service::{DeviceRow, Server, clock_warning, micros};
+use crate::{ServerError, stored};
 
 /// The most events one pull returns (envelope events carry a report PDF each).
 pub const MAX_EVENTS_PER_PULL: u32 = 100;
@@ -47,11 +47,16 @@ impl Server {
             let kind = if kind == "envelope" {
                 let hash: Option<String> = row.get(3);
                 let r = client
-                    .query_one("SELECT envelope, received_at, conflict FROM envelopes WHERE id = $1 AND hash = $2", &[&envelope_id, &hash])
+                    .query_one(
+                        &format!(
+                            "SELECT {}, received_at, conflict FROM envelopes WHERE id = $1 AND hash = $2",
+                            stored::COLUMNS
+                        ),
+                        &[&envelope_id, &hash],
+                    )
                     .await?;
-                let envelope: SignedEnvelope = serde_json::from_value(r.get(0))
-                    .map_err(|e| ServerError::Database(e.to_string()))?;
-                EventKind::Envelope { envelope, received_at: r.get(1), conflict: r.get(2) }
+                let envelope = stored::from_row(&r)?;
+                EventKind::Envelope { envelope, received_at: r.get(8), conflict: r.get(9) }
             } else {
                 let decision_id: Option<String> = row.get(4);
                 let r = client

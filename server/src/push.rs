@@ -1,20 +1,23 @@
 //! `push`: a device's envelopes and decisions, in one transaction under the event lock.
 //!
 //! Envelopes are checked by [`elder_assess::sync::intake::check_envelope`] before the
-//! transaction (the expensive part, outside the lock). Idempotency: `envelope_keys`'
+//! transaction (the expensive part, outside the lock, on the blocking pool: `checking`)
+//! and stored as their parts (`stored`). Idempotency: `envelope_keys`'
 //! primary key (id, hash) with `ON CONFLICT DO NOTHING`; the same id with another hash is
 //! kept and flagged (`conflict`) on every row of that id. A correction that arrives before
 //! the envelope it supersedes leaves the original stored as `superseded` (out of order).
 
+use std::sync::Arc;
+
 use chrono::{DateTime, Datelike as _, Utc};
 use deadpool_postgres::Transaction;
 use elder_assess::review::{Action, Actor, Parties, ReviewStatus, Role, transition};
-use elder_assess::sync::intake::{CountyContext, check_envelope};
+use elder_assess::sync::SignedEnvelope;
 use elder_assess::sync::protocol::{
     Decision, ItemOutcome, ItemResult, PushRequest, PushResponse, Verdict,
 };
-use elder_assess::sync::{EnvelopeBody, SignedEnvelope};
 
+use crate::checking::{Checked, Roster, check_all};
 use crate::service::{DeviceRow, Server, clock_warning, lock_events, micros, next_cursor, roster};
 use crate::{ServerError, audit};
 
@@ -40,28 +43,13 @@ impl Server {
         // wait past the pool's timeout (503) behind requests that are only checking.
         let (accounts, devices) = roster(&self.pool.get().await?).await?;
         let county = &self.county;
-        let ctx = CountyContext {
-            county: &county.name,
-            scale: &county.scale,
-            townships: &county.townships,
-            devices: &devices,
-            accounts: &accounts,
-            trust: &county.trust,
+        let checked = check_all(
+            Arc::clone(county),
+            Roster { accounts, devices },
+            request.envelopes.clone(),
             now,
-        };
-        let checked: Vec<Result<EnvelopeBody, String>> = request
-            .envelopes
-            .iter()
-            .map(|e| check_envelope(e, &ctx).map_err(|err| err.to_string()))
-            .collect();
-        let stamped: Vec<Option<Vec<u8>>> = checked
-            .iter()
-            .map(|body| {
-                body.as_ref()
-                    .ok()
-                    .and_then(|body| crate::stamp::stamp_report(county.tsa.as_deref(), body, now))
-            })
-            .collect();
+        )
+        .await?;
         let warning = clock_warning(request.device_time, now);
         let mut client = self.pool.get().await?;
         let tx = client.transaction().await?;
@@ -78,9 +66,9 @@ impl Server {
         )
         .await?;
         let mut envelopes = Vec::with_capacity(checked.len());
-        for ((signed, body), stamped) in request.envelopes.iter().zip(checked).zip(stamped) {
-            let outcome = match body {
-                Ok(body) => accept(&tx, &county.person_key, signed, &body, stamped, now).await?,
+        for (signed, checked) in request.envelopes.iter().zip(checked) {
+            let outcome = match checked {
+                Ok(checked) => accept(&tx, &county.person_key, signed, &checked, now).await?,
                 Err(reason) => {
                     let detail =
                         serde_json::json!({ "envelope": signed.id.as_str(), "reason": reason });
@@ -120,10 +108,10 @@ async fn accept(
     tx: &Transaction<'_>,
     person_key: &[u8],
     signed: &SignedEnvelope,
-    body: &EnvelopeBody,
-    stamped: Option<Vec<u8>>,
+    checked: &Checked,
     now: DateTime<Utc>,
 ) -> Result<ItemOutcome, ServerError> {
+    let body = &checked.body;
     let record = &body.record;
     let year = record.info.reference_date.year();
     let id = signed.id.as_str();
@@ -168,18 +156,19 @@ async fn accept(
         "duty_accounts": body.parties.duty_accounts,
         "assessor_names": names,
     });
-    let envelope =
-        serde_json::to_value(signed).map_err(|e| ServerError::BadRequest(e.to_string()))?;
+    let parts = &checked.parts;
     let supersedes = body.supersedes.as_ref().map(|s| s.as_str().to_owned());
     tx.execute(
         "INSERT INTO envelopes (county, year, id, hash, received_at, device, supersedes, number, township,
-             final_level, sex, birth_year, reference_date, status, person_hash, conflict, counted, parties, envelope,
-             stamped_report)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)",
+             final_level, sex, birth_year, reference_date, status, person_hash, conflict, counted, parties,
+             body_head, body_tail, report, device_key, signature, stamp_tail)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21,
+             $22, $23, $24)",
         &[
             &body.county, &year, &id, &signed.hash, &now, &body.device.as_str(), &supersedes, &record.info.number,
             &township, &level, &sex, &birth_year, &record.info.reference_date, &status, &person, &conflict, &counted,
-            &parties, &envelope, &stamped,
+            &parties, &parts.body_head, &parts.body_tail, &parts.report, &signed.device_key, &signed.signature,
+            &checked.stamp_tail,
         ],
     )
     .await?;

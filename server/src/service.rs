@@ -13,13 +13,11 @@ use base64::engine::general_purpose::STANDARD as BASE64;
 use chrono::{DateTime, SubsecRound as _, Utc};
 use deadpool_postgres::GenericClient;
 use deadpool_postgres::Pool;
+use elder_assess::sign::ecdsa::PublicKey;
 use elder_assess::sync::DeviceId;
 use elder_assess::sync::protocol::{
     CLOCK_TOLERANCE_SECONDS, CountyState, EnrolRequest, EnrolResponse, RosterAccount, RosterDevice,
 };
-use p256::ecdsa::signature::Verifier as _;
-use p256::ecdsa::{DerSignature, VerifyingKey};
-use p256::pkcs8::DecodePublicKey as _;
 
 use crate::county::CountyConfig;
 use crate::{ServerError, audit};
@@ -108,14 +106,12 @@ impl Server {
         let verifying = BASE64
             .decode(key)
             .ok()
-            .and_then(|der| VerifyingKey::from_public_key_der(&der).ok())
+            .and_then(|der| PublicKey::from_spki_der(&der))
             .ok_or_else(|| unauth("设备公钥无效"))?;
-        let signature = BASE64
-            .decode(signature)
-            .ok()
-            .and_then(|der| DerSignature::try_from(der.as_slice()).ok())
-            .ok_or_else(|| unauth("请求签名无效"))?;
-        verifying.verify(body, &signature).map_err(|_| unauth("请求签名无效"))?;
+        let signature = BASE64.decode(signature).map_err(|_| unauth("请求签名无效"))?;
+        if !verifying.verifies(body, &signature) {
+            return Err(unauth("请求签名无效"));
+        }
         Ok(DeviceRow { id: row.get(0), enrolled_by: row.get(3), role: row.get(4) })
     }
 
@@ -152,7 +148,7 @@ impl Server {
         let spki = BASE64
             .decode(&request.device_key)
             .ok()
-            .filter(|der| VerifyingKey::from_public_key_der(der).is_ok())
+            .filter(|der| PublicKey::from_spki_der(der).is_some())
             .ok_or_else(|| ServerError::BadRequest("设备公钥无效".to_owned()))?;
         let device = DeviceId::of_public_key(&spki);
         let tx = client.transaction().await?;

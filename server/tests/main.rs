@@ -18,4 +18,6 @@ mod readme_flow; // The README's county-server flow, as written.
 #[cfg(test)]
 mod schema; // Migrations: concurrent starts, a newer schema.
 #[cfg(test)]
+mod storage; // Envelopes stored as their parts, pulled back byte for byte.
+#[cfg(test)]
 mod support; // County root, signed report, devices, envelopes.

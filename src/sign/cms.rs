@@ -31,10 +31,10 @@ use const_oid::db::rfc5911::{
 use const_oid::db::rfc5912::{ECDSA_WITH_SHA_256, ID_SHA_256};
 use der::asn1::{OctetString, SetOfVec};
 use der::{Any, Decode as _, Encode as _, Sequence, SliceReader};
-use p256::ecdsa::signature::{Signer as _, Verifier as _};
-use p256::ecdsa::{DerSignature, SigningKey, VerifyingKey};
+use p256::ecdsa::signature::Signer as _;
+use p256::ecdsa::{DerSignature, SigningKey};
 use sha2::{Digest as _, Sha256};
-use spki::{AlgorithmIdentifierOwned, DecodePublicKey as _};
+use spki::AlgorithmIdentifierOwned;
 use x509_cert::Certificate;
 use x509_cert::attr::{Attribute, Attributes};
 use x509_cert::time::Time;
@@ -263,14 +263,13 @@ pub(crate) fn inspect(contents: &[u8]) -> Result<Inspected, String> {
     if let Some(certificate) = &certificate
         && signer_info.signature_algorithm.oid == ECDSA_WITH_SHA_256
     {
-        let verified = (|| {
-            let spki = certificate.tbs_certificate.subject_public_key_info.to_der().ok()?;
-            let key = VerifyingKey::from_public_key_der(&spki).ok()?;
-            let signature = DerSignature::try_from(signer_info.signature.as_bytes()).ok()?;
-            let message = attrs.to_der().ok()?;
-            Some(key.verify(&message, &signature).is_ok())
-        })();
-        inspected.signature_ok = verified == Some(true);
+        let spki = certificate.tbs_certificate.subject_public_key_info.to_der();
+        inspected.signature_ok = match (spki, attrs.to_der()) {
+            (Ok(spki), Ok(message)) => {
+                super::ecdsa::verify_spki_der(&spki, &message, signer_info.signature.as_bytes())
+            }
+            _ => false,
+        };
     }
     Ok(Inspected { certificate, certificates, ..inspected })
 }

@@ -37,6 +37,7 @@ pub mod ca_tsa;
 pub mod chain;
 mod cms;
 pub mod crl;
+pub mod ecdsa;
 mod error;
 mod kdf_bounds;
 pub mod keys;

@@ -198,20 +198,24 @@ impl DocTimestamp {
 /// authority (its certificate issued by an installed county root) is checked by
 /// [`super::verdict::verify_report`]. [`SignError::NotPdf`] for unreadable input.
 pub fn document_timestamps(pdf: &[u8]) -> Result<Vec<DocTimestamp>, SignError> {
-    let doc = verify::load(pdf)?;
-    let mut out: Vec<DocTimestamp> = verify::signature_dictionaries(&doc)
+    Ok(timestamps_of(pdf, &verify::load(pdf)?))
+}
+
+/// [`document_timestamps`] of `pdf` already read as `doc`.
+pub(crate) fn timestamps_of(pdf: &[u8], doc: &lopdf::Document) -> Vec<DocTimestamp> {
+    let mut out: Vec<DocTimestamp> = verify::signature_dictionaries(doc)
         .into_iter()
         .filter(|(_, sig)| verify::is_doc_timestamp(sig))
         .map(|(field, sig)| {
-            let byte_range = verify::byte_range(&doc, sig);
-            let contents = verify::contents(pdf, &doc, sig, byte_range);
+            let byte_range = verify::byte_range(doc, sig);
+            let contents = verify::contents(pdf, doc, sig, byte_range);
             check_token(field, &contents, byte_range, verify::range_digest(pdf, byte_range))
         })
         .collect();
     out.sort_by(|a, b| {
         a.covers_whole_file_up_to.cmp(&b.covers_whole_file_up_to).then(a.field.cmp(&b.field))
     });
-    Ok(out)
+    out
 }
 
 /// Checks one token (`/Contents`) against the digest of its byte range.

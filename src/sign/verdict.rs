@@ -11,6 +11,8 @@
 //! trusted: the county vouches that it was made before. This module puts them together.
 //! Every failure has a stable code (for `verify --json`) and a message in Chinese.
 
+use std::collections::BTreeMap;
+
 use chrono::{DateTime, Utc};
 use lopdf::{Document, Object};
 use x509_cert::Certificate;
@@ -18,9 +20,10 @@ use x509_cert::crl::CertificateList;
 
 use super::chain::{self, Issued, Untrusted};
 use super::slots::{Slot, read_slots};
-use super::timestamp::{DocTimestamp, document_timestamps};
+use super::timestamp::{DocTimestamp, timestamps_of};
+use super::verify::{checks_of, load};
 use super::x509::{UID, subject_text};
-use super::{SignError, SignatureCheck, verify_pdf};
+use super::{SignError, SignatureCheck};
 
 /// One finding: a stable code and what it means.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -108,12 +111,16 @@ impl ReportVerdict {
 /// [`SignError::NotPdf`] if the bytes cannot be read as a PDF. An unsigned PDF gives a
 /// verdict with no signatures and a problem.
 pub fn verify_report(pdf: &[u8], anchors: Anchors<'_>) -> Result<ReportVerdict, SignError> {
-    let checks = verify_pdf(pdf)?;
+    let whole = load(pdf)?;
+    let checks = checks_of(pdf, &whole);
     let ends: Vec<usize> = checks.iter().map(SignatureCheck::end).collect();
-    let first_revision = ends.first().and_then(|&end| revision(pdf, end));
-    let slots = first_revision.as_ref().map(read_slots).unwrap_or_default();
+    let timestamps = timestamps_of(pdf, &whole);
+    // Each revision a signature ends is read once, however many checks look at it.
+    let revisions = Revisions::read(pdf, whole, &ends);
+    let first_revision = ends.first().and_then(|&end| revisions.at(end));
+    let slots = first_revision.map(read_slots).unwrap_or_default();
 
-    let timestamps: Vec<TimestampVerdict> = document_timestamps(pdf)?
+    let timestamps: Vec<TimestampVerdict> = timestamps
         .into_iter()
         .enumerate()
         .map(|(n, timestamp)| timestamp_verdict(n + 1, timestamp, &ends, anchors))
@@ -131,8 +138,8 @@ pub fn verify_report(pdf: &[u8], anchors: Anchors<'_>) -> Result<ReportVerdict, 
             signature_verdict(check, anchors, proven)
         })
         .collect();
-    modifications(pdf, &mut signatures);
-    certification(first_revision.as_ref(), &mut signatures);
+    modifications(pdf, &revisions, &mut signatures);
+    certification(first_revision, &mut signatures);
     let problems = slot_findings(&slots, &mut signatures);
     Ok(ReportVerdict { signatures, slots, problems, timestamps })
 }
@@ -182,9 +189,27 @@ fn timestamp_verdict(
     TimestampVerdict { timestamp, trust, covers, failures }
 }
 
-/// The document as it was at the end of the revision that ends at byte `end`.
-fn revision(pdf: &[u8], end: usize) -> Option<Document> {
-    Document::load_mem(pdf.get(..end)?).ok()
+/// The document as it was at the end of each signed revision, read once each: the
+/// whole file (already read) and the file up to each signature's end.
+struct Revisions(BTreeMap<usize, Option<Document>>);
+
+impl Revisions {
+    fn read(pdf: &[u8], whole: Document, ends: &[usize]) -> Self {
+        let mut map = BTreeMap::new();
+        for &end in ends {
+            if end != pdf.len() {
+                map.entry(end)
+                    .or_insert_with(|| pdf.get(..end).and_then(|b| Document::load_mem(b).ok()));
+            }
+        }
+        map.insert(pdf.len(), Some(whole));
+        Self(map)
+    }
+
+    /// The document as it was at the end of the revision that ends at byte `end`.
+    fn at(&self, end: usize) -> Option<&Document> {
+        self.0.get(&end).and_then(Option::as_ref)
+    }
 }
 
 /// One signature's verdict; `proven` is when a holding time-stamp shows it existed, so a
@@ -225,7 +250,7 @@ fn signature_verdict(
 }
 
 /// Compares each signed revision with the next one (and the last with the whole file).
-fn modifications(pdf: &[u8], signatures: &mut [SignatureVerdict]) {
+fn modifications(pdf: &[u8], revisions: &Revisions, signatures: &mut [SignatureVerdict]) {
     let n = signatures.len();
     for i in 0..n {
         let Some([0, _, start, len]) = signatures[i].check.byte_range else { continue };
@@ -238,8 +263,8 @@ fn modifications(pdf: &[u8], signatures: &mut [SignatureVerdict]) {
         if next_end <= end {
             continue;
         }
-        let changes = match (revision(pdf, end), revision(pdf, next_end)) {
-            (Some(old), Some(new)) => super::revisions::unexplained_changes(&old, &new),
+        let changes = match (revisions.at(end), revisions.at(next_end)) {
+            (Some(old), Some(new)) => super::revisions::unexplained_changes(old, new),
             _ => vec!["之后的修订无法读取".to_owned()],
         };
         let number = i + 1;

@@ -88,19 +88,23 @@ impl SignatureCheck {
 /// An empty list means the file has no signature. [`SignError::NotPdf`] if the bytes
 /// cannot be read as a PDF.
 pub fn verify_pdf(pdf: &[u8]) -> Result<Vec<SignatureCheck>, SignError> {
-    let doc = load(pdf)?;
+    Ok(checks_of(pdf, &load(pdf)?))
+}
+
+/// [`verify_pdf`] of `pdf` already read as `doc` (read once by the report verdict).
+pub(crate) fn checks_of(pdf: &[u8], doc: &Document) -> Vec<SignatureCheck> {
     let mut checks = Vec::new();
     let mut closers = Vec::new();
-    for (field, sig) in signature_dictionaries(&doc) {
+    for (field, sig) in signature_dictionaries(doc) {
         if is_doc_timestamp(sig) {
-            if let Some([0, gap_start, b, len]) = byte_range(&doc, sig)
+            if let Some([0, gap_start, b, len]) = byte_range(doc, sig)
                 && b.checked_add(len) == Some(pdf.len())
             {
                 closers.push(gap_start);
             }
             continue;
         }
-        checks.push(check(pdf, &doc, field, sig));
+        checks.push(check(pdf, doc, field, sig));
     }
     checks.sort_by(|a, b| a.end().cmp(&b.end()).then_with(|| a.field.cmp(&b.field)));
 
@@ -115,7 +119,7 @@ pub fn verify_pdf(pdf: &[u8]) -> Result<Vec<SignatureCheck>, SignError> {
         check.modified_after =
             !check.covers_whole_file && !closers.iter().any(|&gap_start| gap_start >= end);
     }
-    Ok(checks)
+    checks
 }
 
 /// `pdf` read as a PDF (it must start with `%PDF-`).

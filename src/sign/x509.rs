@@ -9,9 +9,7 @@ use const_oid::ObjectIdentifier;
 use const_oid::db::rfc5912::ECDSA_WITH_SHA_256;
 use der::asn1::{BitString, Ia5StringRef, PrintableStringRef, TeletexStringRef, Utf8StringRef};
 use der::{Encode as _, Tag, Tagged as _};
-use p256::ecdsa::signature::Verifier as _;
-use p256::ecdsa::{DerSignature, VerifyingKey};
-use spki::{AlgorithmIdentifierOwned, DecodePublicKey as _};
+use spki::AlgorithmIdentifierOwned;
 use x509_cert::Certificate;
 use x509_cert::crl::CertificateList;
 use x509_cert::name::Name;
@@ -44,13 +42,10 @@ pub fn verify_with_spki(
     if algorithm.oid != ECDSA_WITH_SHA_256 {
         return false;
     }
-    let verified = (|| {
-        let spki = spki.to_der().ok()?;
-        let key = VerifyingKey::from_public_key_der(&spki).ok()?;
-        let signature = DerSignature::try_from(signature.as_bytes()?).ok()?;
-        Some(key.verify(message, &signature).is_ok())
-    })();
-    verified == Some(true)
+    match (spki.to_der(), signature.as_bytes()) {
+        (Ok(spki), Some(signature)) => super::ecdsa::verify_spki_der(&spki, message, signature),
+        _ => false,
+    }
 }
 
 /// Whether `cert` names `issuer` as its issuer and carries a valid signature by its key.

@@ -8,14 +8,15 @@
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as BASE64;
 use chrono::{DateTime, Utc};
-use p256::ecdsa::signature::{Signer as _, Verifier as _};
-use p256::ecdsa::{DerSignature, SigningKey, VerifyingKey};
-use p256::pkcs8::{DecodePublicKey as _, EncodePublicKey as _};
+use p256::ecdsa::signature::Signer as _;
+use p256::ecdsa::{DerSignature, SigningKey};
+use p256::pkcs8::EncodePublicKey as _;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest as _, Sha256};
 
 use super::SyncError;
 use crate::record::AssessmentRecord;
+use crate::sign::ecdsa::PublicKey;
 
 /// The envelope format this program writes and reads.
 pub const ENVELOPE_FORMAT: u32 = 1;
@@ -276,14 +277,9 @@ pub(super) fn verify_device_signature(
     signature: &str,
 ) -> Result<Vec<u8>, Option<SyncError>> {
     let spki = BASE64.decode(device_key).map_err(|_| Some(SyncError::BadKey))?;
-    let key = VerifyingKey::from_public_key_der(&spki).map_err(|_| Some(SyncError::BadKey))?;
-    let signature = BASE64
-        .decode(signature)
-        .ok()
-        .and_then(|der| DerSignature::try_from(der.as_slice()).ok())
-        .ok_or(None)?;
-    key.verify(bytes, &signature).map_err(|_| None)?;
-    Ok(spki)
+    let key = PublicKey::from_spki_der(&spki).ok_or(Some(SyncError::BadKey))?;
+    let signature = BASE64.decode(signature).map_err(|_| None)?;
+    if key.verifies(bytes, &signature) { Ok(spki) } else { Err(None) }
 }
 
 /// SHA-256 of `bytes`, lower-case hex.

@@ -1,0 +1,81 @@
+//! How envelopes are stored (migration 0002, `stored.rs`): as their parts, the report
+//! once, rebuilt byte for byte for a pull; rows written before 0002 still read.
+
+use chrono::Utc;
+use elder_assess::sync::protocol::{EventKind, ItemOutcome};
+
+use crate::pg::Postgres;
+use crate::support::{self, Fixture, count, enrol, push, push_request};
+
+async fn pulled_envelopes(
+    server: &elder_assess_server::Server,
+    device: &support::Device,
+) -> Vec<elder_assess::sync::SignedEnvelope> {
+    let response = server.pull(&device.row, &support::pull_request(0), Utc::now()).await.unwrap();
+    response
+        .events
+        .into_iter()
+        .filter_map(|e| match e.kind {
+            EventKind::Envelope { envelope, .. } => Some(envelope),
+            EventKind::Decision { .. } => None,
+        })
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_envelope_is_stored_as_its_parts_and_pulled_back_byte_for_byte() {
+    let Some(pg) = Postgres::start() else { return };
+    let fixture = Fixture::new();
+    let server = fixture.server(&pg.url()).await;
+    support::accounts(&server).await;
+    let device = enrol(&server, "liming").await;
+    let reviewer = enrol(&server, "wanggang").await;
+    let envelope = fixture.envelope(&device, "PG-STORE-1", None);
+    let pushed = push(&server, &device, &push_request(vec![envelope.clone()], vec![])).await;
+    assert!(matches!(pushed.envelopes[0].outcome, ItemOutcome::Accepted { .. }), "{pushed:?}");
+
+    // The report is kept once, as bytes; the body around it is small; no jsonb copy.
+    let client = server.pool.get().await.unwrap();
+    let row = client
+        .query_one(
+            "SELECT envelope IS NULL, body_tail IS NOT NULL, octet_length(body_head) + octet_length(body_tail),
+                    octet_length(report), report FROM envelopes",
+            &[],
+        )
+        .await
+        .unwrap();
+    assert!(row.get::<_, bool>(0) && row.get::<_, bool>(1));
+    let around: i32 = row.get(2);
+    let report_len: i32 = row.get(3);
+    assert!(around * 4 < report_len, "body {around} bytes beside a {report_len}-byte report");
+    assert_eq!(row.get::<_, Vec<u8>>(4), fixture.pdf);
+    // Not compressed again by PostgreSQL, in every partition, including those made later.
+    let compressed = count(
+        &server,
+        "SELECT 1 FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid
+         WHERE c.relname LIKE 'envelopes%' AND a.attname = 'report' AND a.attstorage <> 'e'",
+    )
+    .await;
+    assert_eq!(compressed, 0);
+    assert!(count(&server, "SELECT 1 FROM pg_class WHERE relname LIKE 'envelopes_c%'").await > 0);
+
+    assert_eq!(pulled_envelopes(&server, &reviewer).await, vec![envelope.clone()]);
+    let report =
+        elder_assess_server::admin::stored_report(&server.pool, "PG-STORE-1").await.unwrap();
+    assert_eq!(report, fixture.pdf);
+
+    // A row as it was written before migration 0002: the whole envelope as jsonb.
+    let old = serde_json::to_value(&envelope).unwrap();
+    client
+        .execute(
+            "UPDATE envelopes SET envelope = $1, body_head = NULL, body_tail = NULL, report = NULL,
+                 device_key = NULL, signature = NULL",
+            &[&old],
+        )
+        .await
+        .unwrap();
+    assert_eq!(pulled_envelopes(&server, &reviewer).await, vec![envelope]);
+    let report =
+        elder_assess_server::admin::stored_report(&server.pool, "PG-STORE-1").await.unwrap();
+    assert_eq!(report, fixture.pdf);
+}
