@@ -36,8 +36,12 @@ pub async fn append<C: GenericClient>(
     subject: Option<&str>,
     detail: serde_json::Value,
 ) -> Result<(), ServerError> {
-    let last =
-        client.query_opt("SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1", &[]).await?;
+    let last = client
+        .query_opt(
+            &client.prepare_cached("SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1").await?,
+            &[],
+        )
+        .await?;
     let (seq, prev) =
         last.map_or((1, GENESIS.to_owned()), |row| (row.get::<_, i64>(0) + 1, row.get(1)));
     let now = crate::service::micros(now);
@@ -45,8 +49,12 @@ pub async fn append<C: GenericClient>(
     let hash = row_hash(seq, &at, actor, action, subject, &detail, &prev);
     client
         .execute(
-            "INSERT INTO audit (seq, at, actor, action, subject, detail, prev_hash, hash)
+            &client
+                .prepare_cached(
+                    "INSERT INTO audit (seq, at, actor, action, subject, detail, prev_hash, hash)
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+                )
+                .await?,
             &[&seq, &now, &actor, &action, &subject, &detail, &prev, &hash],
         )
         .await?;
@@ -55,8 +63,7 @@ pub async fn append<C: GenericClient>(
 
 /// Re-checks the whole chain; returns the number of rows, or the first broken `seq`.
 pub async fn verify<C: GenericClient>(client: &C) -> Result<Result<i64, i64>, ServerError> {
-    let rows = client
-        .query("SELECT seq, at, actor, action, subject, detail, prev_hash, hash FROM audit ORDER BY seq", &[])
+    let rows = client.query(&client.prepare_cached("SELECT seq, at, actor, action, subject, detail, prev_hash, hash FROM audit ORDER BY seq").await?, &[])
         .await?;
     let mut prev = GENESIS.to_owned();
     for (expected, row) in (1..).zip(rows.iter()) {

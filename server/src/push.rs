@@ -61,7 +61,7 @@ impl Server {
         });
         audit::append(&tx, now, &device.enrolled_by, "push", Some(&device.id), detail).await?;
         tx.execute(
-            "UPDATE devices SET audit_head = $2 WHERE id = $1",
+            &tx.prepare_cached("UPDATE devices SET audit_head = $2 WHERE id = $1").await?,
             &[&device.id, &request.audit_head],
         )
         .await?;
@@ -115,17 +115,18 @@ async fn accept(
     let record = &body.record;
     let year = record.info.reference_date.year();
     let id = signed.id.as_str();
-    let inserted = tx
-        .query_opt(
-            "INSERT INTO envelope_keys (id, hash, county, year, received_at) VALUES ($1, $2, $3, $4, $5)
-             ON CONFLICT DO NOTHING RETURNING received_at",
+    let inserted = tx.query_opt(&tx.prepare_cached("INSERT INTO envelope_keys (id, hash, county, year, received_at) VALUES ($1, $2, $3, $4, $5)
+             ON CONFLICT DO NOTHING RETURNING received_at").await?,
             &[&id, &signed.hash, &body.county, &year, &now],
         )
         .await?;
     if inserted.is_none() {
         let row = tx
             .query_one(
-                "SELECT received_at FROM envelope_keys WHERE id = $1 AND hash = $2",
+                &tx.prepare_cached(
+                    "SELECT received_at FROM envelope_keys WHERE id = $1 AND hash = $2",
+                )
+                .await?,
                 &[&id, &signed.hash],
             )
             .await?;
@@ -133,13 +134,20 @@ async fn accept(
     }
     let conflict = tx
         .query_opt(
-            "SELECT 1 FROM envelope_keys WHERE id = $1 AND hash <> $2 LIMIT 1",
+            &tx.prepare_cached("SELECT 1 FROM envelope_keys WHERE id = $1 AND hash <> $2 LIMIT 1")
+                .await?,
             &[&id, &signed.hash],
         )
         .await?
         .is_some();
     let superseded_already = tx
-        .query_opt("SELECT 1 FROM envelopes WHERE supersedes = $1 AND NOT conflict LIMIT 1", &[&id])
+        .query_opt(
+            &tx.prepare_cached(
+                "SELECT 1 FROM envelopes WHERE supersedes = $1 AND NOT conflict LIMIT 1",
+            )
+            .await?,
+            &[&id],
+        )
         .await?
         .is_some();
     let (status, counted) =
@@ -158,12 +166,11 @@ async fn accept(
     });
     let parts = &checked.parts;
     let supersedes = body.supersedes.as_ref().map(|s| s.as_str().to_owned());
-    tx.execute(
-        "INSERT INTO envelopes (county, year, id, hash, received_at, device, supersedes, number, township,
+    tx.execute(&tx.prepare_cached("INSERT INTO envelopes (county, year, id, hash, received_at, device, supersedes, number, township,
              final_level, sex, birth_year, reference_date, status, person_hash, conflict, counted, parties,
              body_head, body_tail, report, device_key, signature, stamp_tail)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21,
-             $22, $23, $24)",
+             $22, $23, $24)").await?,
         &[
             &body.county, &year, &id, &signed.hash, &now, &body.device.as_str(), &supersedes, &record.info.number,
             &township, &level, &sex, &birth_year, &record.info.reference_date, &status, &person, &conflict, &counted,
@@ -173,15 +180,17 @@ async fn accept(
     )
     .await?;
     if conflict {
-        tx.execute("UPDATE envelopes SET conflict = true WHERE id = $1", &[&id]).await?;
+        tx.execute(
+            &tx.prepare_cached("UPDATE envelopes SET conflict = true WHERE id = $1").await?,
+            &[&id],
+        )
+        .await?;
     }
     if counted {
         bump(tx, &body.county, year, &township, level, 1, 0).await?;
         if let Some(old) = &supersedes {
-            let rows = tx
-                .query(
-                    "UPDATE envelopes SET status = 'superseded', counted = false WHERE id = $1 AND counted
-                     RETURNING county, year, township, final_level",
+            let rows = tx.query(&tx.prepare_cached("UPDATE envelopes SET status = 'superseded', counted = false WHERE id = $1 AND counted
+                     RETURNING county, year, township, final_level").await?,
                     &[old],
                 )
                 .await?;
@@ -191,8 +200,7 @@ async fn accept(
         }
     }
     let cursor = next_cursor(tx).await?;
-    tx.execute(
-        "INSERT INTO events (cursor, kind, envelope_id, envelope_hash, device, at) VALUES ($1, 'envelope', $2, $3, $4, $5)",
+    tx.execute(&tx.prepare_cached("INSERT INTO events (cursor, kind, envelope_id, envelope_hash, device, at) VALUES ($1, 'envelope', $2, $3, $4, $5)").await?,
         &[&cursor, &id, &signed.hash, &body.device.as_str(), &now],
     )
     .await?;
@@ -210,10 +218,9 @@ async fn bump(
     assessed: i64,
     approved: i64,
 ) -> Result<(), ServerError> {
-    tx.execute(
-        "INSERT INTO stats (county, year, township, final_level, assessed, approved) VALUES ($1, $2, $3, $4, $5, $6)
+    tx.execute(&tx.prepare_cached("INSERT INTO stats (county, year, township, final_level, assessed, approved) VALUES ($1, $2, $3, $4, $5, $6)
          ON CONFLICT (county, year, township, final_level)
-         DO UPDATE SET assessed = stats.assessed + $5, approved = stats.approved + $6",
+         DO UPDATE SET assessed = stats.assessed + $5, approved = stats.approved + $6").await?,
         &[&county, &year, &township, &level, &assessed, &approved],
     )
     .await?;
@@ -234,8 +241,12 @@ async fn decide(
         serde_json::to_string(decision).map_err(|e| ServerError::BadRequest(e.to_string()))?;
     let hash = elder_assess::sync::envelope::content_hash(text.as_bytes());
     let id = decision.id.as_str();
-    if let Some(row) =
-        tx.query_opt("SELECT hash, applied_at FROM decisions WHERE id = $1", &[&id]).await?
+    if let Some(row) = tx
+        .query_opt(
+            &tx.prepare_cached("SELECT hash, applied_at FROM decisions WHERE id = $1").await?,
+            &[&id],
+        )
+        .await?
     {
         let stored: String = row.get(0);
         return Ok(if stored == hash {
@@ -245,10 +256,8 @@ async fn decide(
         });
     }
     let envelope = decision.envelope.as_str();
-    let Some(row) = tx
-        .query_opt(
-            "SELECT county, year, hash, status, conflict, counted, township, final_level, parties, number, device
-             FROM envelopes WHERE id = $1 ORDER BY received_at LIMIT 1",
+    let Some(row) = tx.query_opt(&tx.prepare_cached("SELECT county, year, hash, status, conflict, counted, township, final_level, parties, number, device
+             FROM envelopes WHERE id = $1 ORDER BY received_at LIMIT 1").await?,
             &[&envelope],
         )
         .await?
@@ -267,7 +276,8 @@ async fn decide(
     };
     let Some(account) = tx
         .query_opt(
-            "SELECT display_name, role, active FROM accounts WHERE login = $1",
+            &tx.prepare_cached("SELECT display_name, role, active FROM accounts WHERE login = $1")
+                .await?,
             &[&decision.reviewer.trim()],
         )
         .await?
@@ -299,7 +309,10 @@ async fn decide(
     };
     let (county, year, env_hash): (String, i32, String) = (row.get(0), row.get(1), row.get(2));
     tx.execute(
-        "UPDATE envelopes SET status = $4 WHERE county = $1 AND year = $2 AND id = $3",
+        &tx.prepare_cached(
+            "UPDATE envelopes SET status = $4 WHERE county = $1 AND year = $2 AND id = $3",
+        )
+        .await?,
         &[&county, &year, &envelope, &next_code],
     )
     .await?;
@@ -309,15 +322,13 @@ async fn decide(
     let number: String = row.get(9);
     let value =
         serde_json::to_value(decision).map_err(|e| ServerError::BadRequest(e.to_string()))?;
-    tx.execute(
-        "INSERT INTO decisions (id, hash, envelope, reviewer, decision, number, applied_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+    tx.execute(&tx.prepare_cached("INSERT INTO decisions (id, hash, envelope, reviewer, decision, number, applied_at) VALUES ($1, $2, $3, $4, $5, $6, $7)").await?,
         &[&id, &hash, &envelope, &actor.account, &value, &number, &now],
     )
     .await?;
     let cursor = next_cursor(tx).await?;
     let maker: String = row.get(10);
-    tx.execute(
-        "INSERT INTO events (cursor, kind, envelope_id, envelope_hash, decision_id, device, at) VALUES ($1, 'decision', $2, $3, $4, $5, $6)",
+    tx.execute(&tx.prepare_cached("INSERT INTO events (cursor, kind, envelope_id, envelope_hash, decision_id, device, at) VALUES ($1, 'decision', $2, $3, $4, $5, $6)").await?,
         &[&cursor, &envelope, &env_hash, &id, &maker, &now],
     )
     .await?;

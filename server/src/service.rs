@@ -70,13 +70,15 @@ pub fn clock_warning(device: DateTime<Utc>, server: DateTime<Utc>) -> Option<Str
 
 /// Locks the event cursor and audit chain for the rest of the transaction.
 pub async fn lock_events<C: GenericClient>(client: &C) -> Result<(), ServerError> {
-    client.execute("SELECT pg_advisory_xact_lock($1)", &[&EVENT_LOCK]).await?;
+    let lock = client.prepare_cached("SELECT pg_advisory_xact_lock($1)").await?;
+    client.execute(&lock, &[&EVENT_LOCK]).await?;
     Ok(())
 }
 
 /// The next event cursor (the caller holds the event lock).
 pub async fn next_cursor<C: GenericClient>(client: &C) -> Result<i64, ServerError> {
-    let row = client.query_one("SELECT coalesce(max(cursor), 0) + 1 FROM events", &[]).await?;
+    let next = client.prepare_cached("SELECT coalesce(max(cursor), 0) + 1 FROM events").await?;
+    let row = client.query_one(&next, &[]).await?;
     Ok(row.get(0))
 }
 

@@ -46,10 +46,10 @@ pub fn split(body_text: &str, report_pdf: &str) -> Result<Parts, ServerError> {
             rest.starts_with(report_pdf) && rest.as_bytes().get(report_pdf.len()) == Some(&b'"')
         })
     });
-    // Rebuilt from bytes only when encoding them again gives exactly the text sent.
-    let canonical = || BASE64.encode(&report) == report_pdf;
+    // The standard engine decodes canonical base64 only (padding required, no trailing
+    // bits), so encoding the bytes again gives exactly the text sent.
     Ok(match place {
-        Some(start) if canonical() => Parts {
+        Some(start) => Parts {
             body_head: text.as_bytes()[..start].to_vec(),
             body_tail: Some(text.as_bytes()[start + report_pdf.len()..].to_vec()),
             report,
@@ -144,6 +144,15 @@ mod tests {
         let parts = split(&text, &b64).unwrap();
         assert_eq!(parts.body_tail, None);
         assert_eq!(join(&parts.body_head, None, &parts.report), text.as_bytes());
+    }
+
+    #[test]
+    fn only_canonical_base64_is_read_so_it_is_rebuilt_exactly() {
+        assert_eq!(BASE64.decode("QQ==").unwrap(), b"A");
+        for other in ["QR==", "QQ", "QQ=", "Q Q==", "QQ==\n"] {
+            assert!(BASE64.decode(other).is_err(), "{other:?}");
+            assert!(split(&format!("{{\"report_pdf\":\"{other}\"}}"), other).is_err());
+        }
     }
 
     #[test]

@@ -79,3 +79,32 @@ async fn an_envelope_is_stored_as_its_parts_and_pulled_back_byte_for_byte() {
         elder_assess_server::admin::stored_report(&server.pool, "PG-STORE-1").await.unwrap();
     assert_eq!(report, fixture.pdf);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_servers_time_stamp_is_stored_as_the_update_it_appends() {
+    let Some(pg) = Postgres::start() else { return };
+    let fixture = Fixture::new();
+    let server = fixture.server_stamping(&pg.url(), true).await;
+    support::accounts(&server).await;
+    let device = enrol(&server, "liming").await;
+    let envelope = fixture.envelope(&device, "PG-STAMP-1", None);
+    let pushed = push(&server, &device, &push_request(vec![envelope], vec![])).await;
+    assert!(matches!(pushed.envelopes[0].outcome, ItemOutcome::Accepted { .. }), "{pushed:?}");
+    let client = server.pool.get().await.unwrap();
+    let row = client
+        .query_one("SELECT stamp_tail, stamped_report IS NULL FROM envelopes", &[])
+        .await
+        .unwrap();
+    let tail: Vec<u8> = row.get(0);
+    assert!(row.get::<_, bool>(1));
+    assert!(!tail.is_empty() && tail.len() < 32 * 1024, "a {}-byte time-stamp update", tail.len());
+    let report =
+        elder_assess_server::admin::stored_report(&server.pool, "PG-STAMP-1").await.unwrap();
+    assert_eq!(report[..fixture.pdf.len()], fixture.pdf[..]);
+    assert_eq!(report[fixture.pdf.len()..], tail[..]);
+    let trust = &server.county.trust;
+    let anchors = elder_assess::sign::verdict::Anchors { roots: &trust.roots, crls: &trust.crls };
+    let verdict = elder_assess::sign::verdict::verify_report(&report, anchors).unwrap();
+    assert!(verdict.is_valid(), "{verdict:?}");
+    assert_eq!(verdict.timestamps.len(), 1);
+}

@@ -38,6 +38,8 @@ pub struct Fixture {
     liming_revoked: String,
     pub record: AssessmentRecord,
     pub pdf: Vec<u8>,
+    /// A time-stamp authority of this county: (certificate chain, key), PEM.
+    pub tsa: (String, String),
 }
 
 impl Fixture {
@@ -56,7 +58,8 @@ impl Fixture {
         let pdf = signed_report(&record, [&liming, &yangfang]);
         let crl = county.crl_revoking(&liming, REVOKED_ON);
         let liming_revoked = elder_assess::sign::crl::crl_to_pem(&crl).unwrap();
-        Self { dir, liming_revoked, record, pdf }
+        let tsa = county.tsa_pem("耿马县时间戳服务");
+        Self { dir, liming_revoked, record, pdf, tsa }
     }
 
     /// Writes a CRL of the root revoking 李明's certificate on [`REVOKED_ON`] into the
@@ -71,11 +74,21 @@ impl Fixture {
 
     /// A server over `url` for this county.
     pub async fn server(&self, url: &str) -> Server {
+        self.server_stamping(url, false).await
+    }
+
+    /// A server over `url` for this county, time-stamping each report with [`Self::tsa`]
+    /// when `stamping`.
+    pub async fn server_stamping(&self, url: &str, stamping: bool) -> Server {
         let policy = elder_assess::policy::bundled(elder_assess::policy::DEFAULT_POLICY_ID)
             .unwrap()
             .unwrap();
-        let county =
+        let mut county =
             elder_assess_server::county::CountyConfig::load(&policy, &self.trust_dir()).unwrap();
+        if stamping {
+            let tsa = elder_assess::sign::TimestampAuthority::from_pem(&self.tsa.0, &self.tsa.1);
+            county.tsa = Some(std::sync::Arc::new(tsa.unwrap()));
+        }
         elder_assess_server::open(url, county).await.unwrap()
     }
 
