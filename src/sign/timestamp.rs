@@ -18,6 +18,8 @@
 //! authority's certificate (issued by the county root with the critical extended key
 //! usage id-kp-timeStamping, see [`super::ca_tsa`]) and the root.
 
+use std::sync::OnceLock;
+
 use chrono::{DateTime, Utc};
 use const_oid::db::rfc4519::COMMON_NAME;
 use der::Encode as _;
@@ -45,6 +47,8 @@ pub struct TimestampAuthority {
     key: SigningKey,
     certificate: Certificate,
     extra_certificates: Vec<Certificate>,
+    /// The longest token's length, measured once (a trial token costs a signature).
+    longest_token: OnceLock<usize>,
 }
 
 impl std::fmt::Debug for TimestampAuthority {
@@ -81,12 +85,22 @@ impl TimestampAuthority {
         if public != certificate.tbs_certificate.subject_public_key_info {
             return Err(bad("私钥与证书不匹配".to_owned()));
         }
-        Ok(Self { key, certificate, extra_certificates: chain })
+        Ok(Self { key, certificate, extra_certificates: chain, longest_token: OnceLock::new() })
     }
 
     /// The authority's certificate.
     pub fn certificate(&self) -> &Certificate {
         &self.certificate
+    }
+
+    /// The length of the longest token this authority makes (the largest serial; the
+    /// signature's DER length varies by a few bytes more, covered by [`CONTENTS_MARGIN`]).
+    fn longest_token(&self, now: DateTime<Utc>) -> Result<usize, SignError> {
+        if let Some(len) = self.longest_token.get() {
+            return Ok(*len);
+        }
+        let len = self.token(&[0; 32], u128::MAX >> 1, now)?.len();
+        Ok(*self.longest_token.get_or_init(|| len))
     }
 
     /// An RFC 3161 `TimeStampToken` (the DER of a `ContentInfo` of `SignedData` with
@@ -131,7 +145,7 @@ pub fn add_document_timestamp(
         .map(|n| format!("{FIELD_PREFIX}{n}"))
         .find(|name| !names.contains(name))
         .unwrap_or_default();
-    let reserved = tsa.token(&[0; 32], serial, now)?.len() + CONTENTS_MARGIN;
+    let reserved = tsa.longest_token(now)? + CONTENTS_MARGIN;
 
     let mut inc = lopdf::IncrementalDocument::create_from(pdf.to_vec(), doc);
     let timestamp_id = inc.new_document.add_object(pdf::placeholder_dictionary(
