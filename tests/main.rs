@@ -66,6 +66,7 @@ mod sync_client;
 mod sync_outbox;
 #[cfg(test)]
 mod sync_package;
+mod sync_pull_checks;
 #[cfg(test)]
 mod tables; // CSV/XLSX exports read back, statistics.
 #[cfg(test)]
