@@ -47,6 +47,18 @@ thread_local! {
     };
 }
 
+/// Account keys for a1 and a2 in the data directory `dir`, with certificates of this
+/// test's county under the roster's names (passphrase `attacks::county::PASSPHRASE`), as
+/// `keys new` + `ca issue` + `keys install` would leave them.
+pub(super) fn county_account_keys(dir: &Path) {
+    let (from, until) = ("2026-06-01T00:00:00Z", "2029-06-01T00:00:00Z");
+    KIT.with(|kit| {
+        for (login, name) in [("a1", "评估员甲"), ("a2", "评估员乙")] {
+            kit.county.assessor(dir, login, name, from, until);
+        }
+    });
+}
+
 /// A CRL of this test's county root (PEM) revoking a1's certificate on `on` (RFC 3339).
 pub(super) fn crl_revoking_a1(on: &str) -> String {
     KIT.with(|kit| {

@@ -78,7 +78,8 @@ fn reviewer_syncs(
     page: impl FnOnce(CountyState) -> String,
 ) -> (Store, run::SyncSummary) {
     let key = DeviceKey::generate();
-    let store = enrolled(dir.path(), &key, "D009", "r1", vec![roster_device(assessor, "D007", "a1")]);
+    let store =
+        enrolled(dir.path(), &key, "D009", "r1", vec![roster_device(assessor, "D007", "a1")]);
     let url = page(store.sync_state().unwrap().unwrap().county_state);
     let client = Client::new_allowing_http_for_tests(&url, &[]).unwrap();
     let summary = run::sync(&store, dir.path(), &client, &|| at(100), &mut |_| {}).unwrap();

@@ -95,6 +95,21 @@ pub fn import_command(env: &mut Env, args: &ImportArgs) -> Result<(), CliError> 
     let county = super::county::bundled_county()?;
     let records = crate::record::parse_jsonl(&text, &scale, &county.townships)
         .map_err(|source| CliError::ImportParse { file: file.to_owned(), source })?;
+    if args.correct {
+        let statuses =
+            store.correct_returned(&records, &scale, env.now()).map_err(CliError::ImportFailed)?;
+        let out = &mut env.out;
+        out.line(format_args!("已更正 {} 条退回的评估", statuses.len()))?;
+        for (record, status) in records.iter().zip(statuses) {
+            out.line(format_args!(
+                "  {}：{}；两名评估员重新签名报告（report {} --sign --cosign-as …）后再提交审核",
+                record.info.number.trim(),
+                status.label(),
+                record.info.number.trim()
+            ))?;
+        }
+        return Ok(());
+    }
     let count =
         store.import_records(&records, &scale, env.now()).map_err(CliError::ImportFailed)?;
     env.out.line(format_args!("已导入 {count} 条评估"))

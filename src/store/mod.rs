@@ -57,6 +57,7 @@ mod backup;
 mod backup_check;
 mod bulk;
 mod checks;
+mod corrections;
 mod duties;
 mod encryption;
 mod error;
@@ -503,6 +504,9 @@ impl Store {
             )?;
 
         let old_json = existing.as_ref().map(|(_, _, json)| json.as_str());
+        if old_json.is_some_and(|old| old != json) {
+            self.drop_stale_report(id)?;
+        }
         let imported = audit_mode == AuditMode::Imported;
         if let Some(duty) =
             duties::Duty::of_save(old_json, &json, current != Some(status), imported)

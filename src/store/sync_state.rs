@@ -235,6 +235,14 @@ impl Store {
         Ok(())
     }
 
+    /// Forgets record `id`'s kept signed report when its content changes (a saved edit):
+    /// the report shows the old content, so the record is not sent until both assessors
+    /// sign a new one.
+    pub(super) fn drop_stale_report(&self, id: i64) -> Result<(), StoreError> {
+        self.conn.prepare_cached("DELETE FROM reports WHERE record_id = ?1")?.execute([id])?;
+        Ok(())
+    }
+
     /// The signed report kept for record `id`, if any.
     pub fn report_pdf(&self, id: i64) -> Result<Option<Vec<u8>>, StoreError> {
         Ok(self
