@@ -31,7 +31,7 @@ const NUMBER: &str = "PG20251201-D007-0001";
 
 /// `elder-assess --data-dir <dir> <args>` with both assessors' passwords and key
 /// passphrases in the environment and plain HTTP allowed (test-only).
-fn cli(dir: &Path, args: &[&str]) -> std::process::Output {
+pub(super) fn cli(dir: &Path, args: &[&str]) -> std::process::Output {
     let passphrase = super::attacks::county::PASSPHRASE;
     std::process::Command::new(env!("CARGO_BIN_EXE_elder-assess"))
         .arg("--data-dir")
@@ -47,7 +47,7 @@ fn cli(dir: &Path, args: &[&str]) -> std::process::Output {
 }
 
 /// `cli`, which must succeed; its stdout.
-fn ok(dir: &Path, args: &[&str]) -> String {
+pub(super) fn ok(dir: &Path, args: &[&str]) -> String {
     let output = cli(dir, args);
     let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
     assert!(
@@ -118,7 +118,7 @@ fn returning_county(device: &DeviceKey, pushed: Arc<Mutex<Vec<SignedEnvelope>>>)
 }
 
 /// The envelopes of the package `file`.
-fn package_envelopes(file: &Path) -> Vec<SignedEnvelope> {
+pub(super) fn package_envelopes(file: &Path) -> Vec<SignedEnvelope> {
     let signed = SignedPackage::read(&std::fs::read(file).unwrap()).unwrap();
     signed.open().unwrap().envelopes
 }

@@ -21,6 +21,8 @@ mod cli_correction; // Issue 15: a returned record corrected, re-signed and resu
 #[cfg(test)]
 mod cli_pipe; // A closed stdout (`| head -1`): no panic, the exit code stays the command's.
 #[cfg(test)]
+mod cli_sign_later; // Issue 15: sign REPORT.pdf keeps the completed report for the outbox.
+#[cfg(test)]
 mod cli_signing; // Issue 14: report --as --sign --cosign-as, sign REPORT.pdf --as, refusals.
 #[cfg(test)]
 mod common; // Shared fixtures: the bundled scale, answers with a chosen total.
