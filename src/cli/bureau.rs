@@ -161,7 +161,18 @@ pub fn review_command(env: &mut Env, command: ReviewCommand) -> Result<(), CliEr
             .out
             .line(format_args!("{number}：审核决定已记录，待同步（下次 sync 时提交县级服务器）"));
     }
-    env.out.line(format_args!("{number}：{}", status.label()))
+    env.out.line(format_args!("{number}：{}", status.label()))?;
+    // Sent only with both assessors' signed report: say so where it is missing.
+    if status == crate::store::Status::Submitted
+        && store.is_enrolled()?
+        && let Some(id) = store.find_by_number(number)?
+        && store.report_pdf(id)?.is_none()
+    {
+        env.out.line(format_args!(
+            "  注意：本机还没有该评估两名评估员签名的报告，生成并签名报告（report {number} --as … --sign --cosign-as …）后才会随同步上传"
+        ))?;
+    }
+    Ok(())
 }
 
 /// Signs in, then takes `action` on the assessment numbered `number`.

@@ -426,9 +426,8 @@ impl Store {
         if number.is_empty() {
             return Err(StoreError::MissingNumber);
         }
-        let json_error =
-            |e: serde_json::Error| StoreError::Json { number: number.to_owned(), source: e.into() };
-        let json = serde_json::to_string(record).map_err(json_error)?;
+        let json = serde_json::to_string(record)
+            .map_err(|e| StoreError::Json { number: number.to_owned(), source: e.into() })?;
         let existing: Option<(i64, String, String)> = self
             .conn
             .prepare_cached("SELECT id, status, record_json FROM assessments WHERE number = ?1")?
@@ -504,9 +503,7 @@ impl Store {
             )?;
 
         let old_json = existing.as_ref().map(|(_, _, json)| json.as_str());
-        if old_json.is_some_and(|old| old != json) {
-            self.drop_stale_report(id)?;
-        }
+        self.drop_stale_report(id, old_json, &json)?;
         let imported = audit_mode == AuditMode::Imported;
         if let Some(duty) =
             duties::Duty::of_save(old_json, &json, current != Some(status), imported)

@@ -235,11 +235,18 @@ impl Store {
         Ok(())
     }
 
-    /// Forgets record `id`'s kept signed report when its content changes (a saved edit):
-    /// the report shows the old content, so the record is not sent until both assessors
-    /// sign a new one.
-    pub(super) fn drop_stale_report(&self, id: i64) -> Result<(), StoreError> {
-        self.conn.prepare_cached("DELETE FROM reports WHERE record_id = ?1")?.execute([id])?;
+    /// Forgets record `id`'s kept signed report when a save changes its content from
+    /// `old_json` to `json`: the report shows the old content, so the record is not sent
+    /// until both assessors sign a new one.
+    pub(super) fn drop_stale_report(
+        &self,
+        id: i64,
+        old_json: Option<&str>,
+        json: &str,
+    ) -> Result<(), StoreError> {
+        if old_json.is_some_and(|old| old != json) {
+            self.conn.prepare_cached("DELETE FROM reports WHERE record_id = ?1")?.execute([id])?;
+        }
         Ok(())
     }
 
