@@ -43,13 +43,7 @@ pub(super) fn keep_completed_report(
         return not("报告无法读取".to_owned());
     };
     if !verdict.is_valid() {
-        let first = verdict
-            .problems
-            .iter()
-            .chain(verdict.signatures.iter().flat_map(|s| s.failures.iter()))
-            .next()
-            .map_or("签名未通过验证", |f| f.message.as_str());
-        return not(format!("签名未通过验证（{first}）"));
+        return not(format!("签名未通过验证（{}）", verdict.first_problem()));
     }
     let Ok(info) = report_info(pdf) else {
         return not("报告无法读取".to_owned());
