@@ -374,10 +374,9 @@ fn outcomes_named(id: &str, summary: &SyncSummary) -> bool {
 }
 
 /// A page's events as store inputs. Every envelope goes through the full entrance check
-/// ([`intake::check_envelope`] with `ctx`, the device's scale, county file, roster and
-/// trust), as a USB import does: one that fails it is left
-/// out (not kept as a county record) and named in `rejected` by its id and the reason,
-/// never by a person's data.
+/// ([`intake::check_envelope`] with `ctx`: the device's scale, county file, roster and
+/// trust), as a USB import does; one that fails it is left out (not kept as a county
+/// record) and named in `rejected` by its id and the reason, never by a person's data.
 pub fn page_items(
     events: &[super::protocol::Event],
     ctx: &CountyContext<'_>,
