@@ -17,7 +17,11 @@ mod cli_accounts;
 #[cfg(test)]
 mod cli_ca; // Issue 14: the README's county-certificate flow through the binary. // Accounts and review from the command line.
 #[cfg(test)]
+mod cli_correction; // Issue 15: a returned record corrected, re-signed and resubmitted from the CLI.
+#[cfg(test)]
 mod cli_pipe; // A closed stdout (`| head -1`): no panic, the exit code stays the command's.
+#[cfg(test)]
+mod cli_sign_later; // Issue 15: sign REPORT.pdf keeps the completed report for the outbox.
 #[cfg(test)]
 mod cli_signing; // Issue 14: report --as --sign --cosign-as, sign REPORT.pdf --as, refusals.
 #[cfg(test)]
@@ -66,6 +70,8 @@ mod sync_client;
 mod sync_outbox;
 #[cfg(test)]
 mod sync_package;
+#[cfg(test)]
+mod sync_pull_checks; // Issue 15: pulled envelopes through the full entrance check on a reviewer's device.
 #[cfg(test)]
 mod tables; // CSV/XLSX exports read back, statistics.
 #[cfg(test)]

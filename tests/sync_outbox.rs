@@ -32,6 +32,7 @@ pub(super) struct Kit {
     _dir: TempDir,
     pub root_pem: String,
     signers: [elder_assess::sign::Signer; 2],
+    county: super::attacks::county::County,
 }
 
 thread_local! {
@@ -42,8 +43,28 @@ thread_local! {
         let (from, until) = ("2026-06-01T00:00:00Z", "2029-06-01T00:00:00Z");
         let a1 = county.assessor(&dir.path().join("a1"), "a1", "李明（示例）", from, until);
         let a2 = county.assessor(&dir.path().join("a2"), "a2", "杨芳（示例）", from, until);
-        Kit { root_pem: county.root_pem(), signers: [a1, a2], _dir: dir }
+        Kit { root_pem: county.root_pem(), signers: [a1, a2], county, _dir: dir }
     };
+}
+
+/// Account keys for a1 and a2 in the data directory `dir`, with certificates of this
+/// test's county under the roster's names (passphrase `attacks::county::PASSPHRASE`), as
+/// `keys new` + `ca issue` + `keys install` would leave them.
+pub(super) fn county_account_keys(dir: &Path) {
+    let (from, until) = ("2026-06-01T00:00:00Z", "2029-06-01T00:00:00Z");
+    KIT.with(|kit| {
+        for (login, name) in [("a1", "评估员甲"), ("a2", "评估员乙")] {
+            kit.county.assessor(dir, login, name, from, until);
+        }
+    });
+}
+
+/// A CRL of this test's county root (PEM) revoking a1's certificate on `on` (RFC 3339).
+pub(super) fn crl_revoking_a1(on: &str) -> String {
+    KIT.with(|kit| {
+        let crl = kit.county.crl_revoking(&kit.signers[0], on);
+        elder_assess::sign::crl::crl_to_pem(&crl).unwrap()
+    })
 }
 
 /// The county root's PEM of this test's county.

@@ -5,6 +5,7 @@
 
 use elder_assess::store::{QueueFilter, Status, Store};
 use elder_assess::sync::device::DeviceKey;
+use elder_assess::sync::intake::DeviceCounty;
 use elder_assess::sync::package::{Package, SignedPackage};
 use elder_assess::sync::{SignedEnvelope, SyncError};
 use elder_assess::sync::{run, usb};
@@ -246,8 +247,9 @@ fn pulled_envelopes_become_replicas_once_and_a_conflict_is_marked() {
     let events = [event(1, &envelope, false), event(2, &conflicting, true)];
     let state = s.reviewer.sync_state().unwrap().unwrap();
     let mut rejected = Vec::new();
-    let (replicas, decisions) =
-        run::page_items(&events, &state.county, &state.county_state, &mut rejected).unwrap();
+    let county = DeviceCounty::load(s.reviewer_dir(), &state.county_state).unwrap();
+    let ctx = county.context(&state.county, &state.county_state, at(41));
+    let (replicas, decisions) = run::page_items(&events, &ctx, &mut rejected).unwrap();
     assert!(rejected.is_empty(), "{rejected:?}");
     assert_eq!((replicas.len(), decisions.len()), (2, 0));
     for _ in 0..2 {
@@ -263,13 +265,7 @@ fn pulled_envelopes_become_replicas_once_and_a_conflict_is_marked() {
     let mut body = envelope.open().unwrap();
     body.device = stranger.id().unwrap();
     let foreign = SignedEnvelope::seal(&body, stranger.signing_key()).unwrap();
-    let (replicas, _) = run::page_items(
-        &[event(3, &foreign, false)],
-        &state.county,
-        &state.county_state,
-        &mut rejected,
-    )
-    .unwrap();
+    let (replicas, _) = run::page_items(&[event(3, &foreign, false)], &ctx, &mut rejected).unwrap();
     assert!(replicas.is_empty());
     assert_eq!(rejected.len(), 1);
     assert!(s.reviewer.verify_audit().unwrap().is_intact());
@@ -316,10 +312,11 @@ fn a_returned_county_record_resubmitted_comes_back_into_the_reviewers_queue() {
     body.record.health.other = "复核后补充".to_owned();
     let resubmitted = SignedEnvelope::seal(&body, s.assessor_key.signing_key()).unwrap();
     let state = s.reviewer.sync_state().unwrap().unwrap();
+    let county = DeviceCounty::load(s.reviewer_dir(), &state.county_state).unwrap();
+    let ctx = county.context(&state.county, &state.county_state, at(41));
     let page = |events: &[Event]| {
         let mut rejected = Vec::new();
-        let items =
-            run::page_items(events, &state.county, &state.county_state, &mut rejected).unwrap();
+        let items = run::page_items(events, &ctx, &mut rejected).unwrap();
         assert!(rejected.is_empty(), "{rejected:?}");
         items
     };

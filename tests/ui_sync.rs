@@ -163,8 +163,10 @@ pub(super) fn reviewer_with_county_record(dir: &TempDir, conflict: bool) -> Stor
     let event =
         Event { cursor: 1, kind: EventKind::Envelope { envelope, received_at: at(50), conflict } };
     let mut rejected = Vec::new();
-    let (replicas, decisions) =
-        run::page_items(&[event], COUNTY, &state.county_state, &mut rejected).unwrap();
+    let county =
+        elder_assess::sync::intake::DeviceCounty::load(dir.path(), &state.county_state).unwrap();
+    let ctx = county.context(COUNTY, &state.county_state, at(51));
+    let (replicas, decisions) = run::page_items(&[event], &ctx, &mut rejected).unwrap();
     assert!(rejected.is_empty(), "{rejected:?}");
     b.apply_pull_page(&replicas, &decisions, None, at(51)).unwrap();
     b

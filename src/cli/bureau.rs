@@ -95,6 +95,21 @@ pub fn import_command(env: &mut Env, args: &ImportArgs) -> Result<(), CliError> 
     let county = super::county::bundled_county()?;
     let records = crate::record::parse_jsonl(&text, &scale, &county.townships)
         .map_err(|source| CliError::ImportParse { file: file.to_owned(), source })?;
+    if args.correct {
+        let statuses =
+            store.correct_returned(&records, &scale, env.now()).map_err(CliError::ImportFailed)?;
+        let out = &mut env.out;
+        out.line(format_args!("已更正 {} 条退回的评估", statuses.len()))?;
+        for (record, status) in records.iter().zip(statuses) {
+            out.line(format_args!(
+                "  {}：{}；两名评估员重新签名报告（report {} --sign --cosign-as …）后再提交审核",
+                record.info.number.trim(),
+                status.label(),
+                record.info.number.trim()
+            ))?;
+        }
+        return Ok(());
+    }
     let count =
         store.import_records(&records, &scale, env.now()).map_err(CliError::ImportFailed)?;
     env.out.line(format_args!("已导入 {count} 条评估"))
@@ -146,7 +161,18 @@ pub fn review_command(env: &mut Env, command: ReviewCommand) -> Result<(), CliEr
             .out
             .line(format_args!("{number}：审核决定已记录，待同步（下次 sync 时提交县级服务器）"));
     }
-    env.out.line(format_args!("{number}：{}", status.label()))
+    env.out.line(format_args!("{number}：{}", status.label()))?;
+    // Sent only with both assessors' signed report: say so where it is missing.
+    if status == crate::store::Status::Submitted
+        && store.is_enrolled()?
+        && let Some(id) = store.find_by_number(number)?
+        && store.report_pdf(id)?.is_none()
+    {
+        env.out.line(format_args!(
+            "  注意：本机还没有该评估两名评估员签名的报告，生成并签名报告（report {number} --as … --sign --cosign-as …）后才会随同步上传"
+        ))?;
+    }
+    Ok(())
 }
 
 /// Signs in, then takes `action` on the assessment numbered `number`.

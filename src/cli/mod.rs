@@ -40,6 +40,7 @@ mod keys;
 mod reports;
 mod scoring;
 mod secrets;
+mod sign_keep;
 mod signing;
 mod store_open;
 mod sync;

@@ -71,6 +71,9 @@ pub fn score_command(env: &mut Env, args: &ScoreArgs) -> Result<(), CliError> {
 struct StoredOutcome<'a> {
     number: &'a str,
     status: &'static str,
+    /// The reviewer's reason while the record is returned (已退回).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    return_reason: Option<&'a str>,
     #[serde(flatten)]
     outcome: ScoreOutput,
 }
@@ -95,6 +98,10 @@ pub fn outcome_command(env: &mut Env, args: &OutcomeArgs) -> Result<(), CliError
     env.out.json(&StoredOutcome {
         number: &record.info.number,
         status: stored.status.code(),
+        return_reason: stored
+            .review_reason
+            .as_deref()
+            .filter(|_| stored.status == crate::store::Status::Returned),
         outcome: ScoreOutput::from(&outcome),
     })
 }

@@ -20,6 +20,7 @@ use super::guarded::StoredReport;
 use super::secrets::{
     COSIGN_PASSPHRASE_ENV, PASSPHRASE_ENV, cosign_password_from, passphrase_from,
 };
+use super::sign_keep::Kept;
 use super::store_open::{self, Access, Credentials};
 
 /// The signers of a report and the accounts bound to its slots (`None`: no accounts).
@@ -185,7 +186,19 @@ pub fn sign_command(env: &mut Env, args: &SignArgs) -> Result<(), CliError> {
         out.display(),
         added.field,
         added.signatures
-    ))
+    ))?;
+    let complete = sign::slots::slot_state(&added.bytes)
+        .is_ok_and(|state| state.slots.iter().all(|slot| state.signed.contains(&slot.field)));
+    let Some(store) = store.filter(|_| complete) else { return Ok(()) };
+    match super::sign_keep::keep_completed_report(&store, &dir, &added.bytes, now)? {
+        Kept::Stored(number) => {
+            env.out.line(format_args!("  已保存为评估 {number} 的签名报告（提交审核后随同步上传）"))
+        }
+        Kept::NotKept(reason) => {
+            eprintln!("elder-assess: 注意：报告未保存为本机评估的签名报告：{reason}");
+            Ok(())
+        }
+    }
 }
 
 /// The audit action of a signature added to a report later.

@@ -43,6 +43,7 @@ mod kdf_bounds;
 pub mod keys;
 pub mod pdf;
 mod pdf_fields;
+pub mod report_info;
 pub mod request;
 pub mod revisions;
 pub mod slots;

@@ -104,6 +104,16 @@ impl ReportVerdict {
             && self.signatures.iter().all(|s| s.failures.is_empty())
             && self.timestamps.iter().all(|t| t.failures.is_empty())
     }
+
+    /// The first thing wrong, in words: the report's own problems first, then each
+    /// signature's failures (`签名未通过验证` when it is invalid without a finding).
+    pub fn first_problem(&self) -> &str {
+        self.problems
+            .iter()
+            .chain(self.signatures.iter().flat_map(|s| s.failures.iter()))
+            .next()
+            .map_or("签名未通过验证", |f| f.message.as_str())
+    }
 }
 
 /// Checks `pdf` as a signed assessment report against the installed `anchors`.

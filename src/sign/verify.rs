@@ -261,7 +261,7 @@ fn contents_in_gap(pdf: &[u8], [start, a, b, len]: [usize; 4]) -> Option<Vec<u8>
 }
 
 /// A PDF date `D:YYYYMMDDHHmmSSOHH'mm'` (every part after the year optional).
-fn parse_pdf_date(text: &str) -> Option<DateTime<Utc>> {
+pub(super) fn parse_pdf_date(text: &str) -> Option<DateTime<Utc>> {
     let text = text.strip_prefix("D:").unwrap_or(text);
     let digits: String = text.chars().take_while(char::is_ascii_digit).collect();
     let part = |from: usize, len: usize, default: u32| -> Option<u32> {

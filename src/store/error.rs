@@ -263,6 +263,14 @@ pub enum StoreError {
         /// The row id.
         id: i64,
     },
+    /// `import --correct` names a record that is not a returned one of this machine.
+    #[error("评估 {number} {}：只有本机已退回的评估可以更正", status.map_or("不存在", |s| s.label()))]
+    NotReturned {
+        /// The assessment number.
+        number: String,
+        /// Its status, if the number exists.
+        status: Option<crate::review::ReviewStatus>,
+    },
     /// A sync item or page cannot be stored.
     #[error("同步数据无法保存：{0}")]
     SyncData(String),

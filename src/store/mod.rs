@@ -57,6 +57,7 @@ mod backup;
 mod backup_check;
 mod bulk;
 mod checks;
+mod corrections;
 mod duties;
 mod encryption;
 mod error;
@@ -425,9 +426,8 @@ impl Store {
         if number.is_empty() {
             return Err(StoreError::MissingNumber);
         }
-        let json_error =
-            |e: serde_json::Error| StoreError::Json { number: number.to_owned(), source: e.into() };
-        let json = serde_json::to_string(record).map_err(json_error)?;
+        let json = serde_json::to_string(record)
+            .map_err(|e| StoreError::Json { number: number.to_owned(), source: e.into() })?;
         let existing: Option<(i64, String, String)> = self
             .conn
             .prepare_cached("SELECT id, status, record_json FROM assessments WHERE number = ?1")?
@@ -503,6 +503,7 @@ impl Store {
             )?;
 
         let old_json = existing.as_ref().map(|(_, _, json)| json.as_str());
+        self.drop_stale_report(id, old_json, &json)?;
         let imported = audit_mode == AuditMode::Imported;
         if let Some(duty) =
             duties::Duty::of_save(old_json, &json, current != Some(status), imported)

@@ -235,6 +235,35 @@ impl Store {
         Ok(())
     }
 
+    /// Forgets record `id`'s kept signed report when a save changes its content from
+    /// `old_json` to `json`: the report shows the old content, so the record is not sent
+    /// until both assessors sign a new one.
+    pub(super) fn drop_stale_report(
+        &self,
+        id: i64,
+        old_json: Option<&str>,
+        json: &str,
+    ) -> Result<(), StoreError> {
+        if old_json.is_some_and(|old| old != json) {
+            self.conn.prepare_cached("DELETE FROM reports WHERE record_id = ?1")?.execute([id])?;
+        }
+        Ok(())
+    }
+
+    /// When record `id`'s content last changed (created, imported, a field edited, a
+    /// handwritten signature made or cleared), by its audit rows; a report rendered
+    /// before then shows older content.
+    pub fn content_changed_at(&self, id: i64) -> Result<Option<DateTime<Utc>>, StoreError> {
+        let at: Option<String> = self
+            .conn
+            .prepare_cached(
+                "SELECT MAX(at) FROM audit WHERE record_id = ?1
+                 AND action IN ('create', 'import', 'edit', 'sign', 'clear')",
+            )?
+            .query_row([id], |row| row.get(0))?;
+        at.map(|text| super::parse_timestamp(id, "audit.at", &text)).transpose()
+    }
+
     /// The signed report kept for record `id`, if any.
     pub fn report_pdf(&self, id: i64) -> Result<Option<Vec<u8>>, StoreError> {
         Ok(self

@@ -205,13 +205,7 @@ fn check_report(body: &EnvelopeBody, ctx: &CountyContext<'_>) -> Result<(), Sync
     let anchors = Anchors { roots: &ctx.trust.roots, crls: &ctx.trust.crls };
     let verdict = verify_report(&pdf, anchors).map_err(|_| report("不是可读取的 PDF"))?;
     if !verdict.is_valid() {
-        let first = verdict
-            .problems
-            .iter()
-            .chain(verdict.signatures.iter().flat_map(|s| s.failures.iter()))
-            .next()
-            .map_or("签名未通过验证", |f| f.message.as_str());
-        return Err(report(first));
+        return Err(report(verdict.first_problem()));
     }
     let signers: Vec<Option<&str>> =
         verdict.signatures.iter().map(|s| s.account.as_deref()).collect();

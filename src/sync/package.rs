@@ -128,22 +128,3 @@ pub fn check(
     }
     Ok((package, bodies))
 }
-
-/// One envelope's checks on import: [`SignedEnvelope::open`], the county, the device.
-pub fn check_envelope(
-    envelope: &SignedEnvelope,
-    county: &str,
-    devices: &[RosterDevice],
-) -> Result<EnvelopeBody, SyncError> {
-    let body = envelope.open()?;
-    if body.county != county {
-        return Err(SyncError::ForeignCounty { id: envelope.id.to_string(), county: body.county });
-    }
-    if !enrolled(devices, &body.device, &envelope.device_key) {
-        return Err(SyncError::UnenrolledDevice {
-            what: format!("信封 {}", envelope.id),
-            device: body.device.to_string(),
-        });
-    }
-    Ok(body)
-}

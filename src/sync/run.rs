@@ -12,7 +12,7 @@ use chrono::{DateTime, Utc};
 use super::client::Client;
 use super::device::{DeviceKey, nonce};
 use super::envelope::{ENVELOPE_FORMAT, EnvelopeBody, EnvelopeId, OutcomeSummary};
-use super::package;
+use super::intake::{self, CountyContext, DeviceCounty};
 use super::protocol::{
     CountyState, Decision, EnrolRequest, EventKind, ItemOutcome, ItemResult, PullRequest,
     PushRequest, Verdict,
@@ -344,18 +344,22 @@ impl Exchange<'_> {
             if page.clock_warning.is_some() {
                 summary.clock_warning.clone_from(&page.clock_warning);
             }
-            let (replicas, decisions) =
-                page_items(&page.events, &state.county, &page.county_state, &mut summary.rejected)?;
+            // The page's roots and CRLs first, so its envelopes are checked against the
+            // county's newest trust. Not fatal: what was not installed is reported.
+            summary.rejected.extend(install_trust(dir, &page.county_state, now()));
+            let county = DeviceCounty::load(dir, &page.county_state)?;
+            let ctx = county.context(&state.county, &page.county_state, now());
+            let (replicas, decisions) = page_items(&page.events, &ctx, &mut summary.rejected)?;
             summary.envelopes += replicas.len();
             received += page.events.len();
+            // The cursor moves past the whole page, a rejected envelope included, so one
+            // bad envelope cannot block the queue (it stays on the server for the bureau).
             summary.decisions += store.apply_pull_page(
                 &replicas,
                 &decisions,
                 Some((&page.county_state, page.cursor)),
                 now(),
             )?;
-            // Not fatal: the page is applied; what was not installed is reported.
-            summary.rejected.extend(install_trust(dir, &page.county_state, now()));
             progress(SyncProgress::Pulled(received));
             if !page.more || page.cursor <= since {
                 return Ok(());
@@ -369,12 +373,13 @@ fn outcomes_named(id: &str, summary: &SyncSummary) -> bool {
     summary.refused.iter().any(|(item, _, _)| item == id)
 }
 
-/// A page's events as store inputs; envelopes failing the device's checks are left out
-/// and named in `rejected`.
+/// A page's events as store inputs. Every envelope goes through the full entrance check
+/// ([`intake::check_envelope`] with `ctx`: the device's scale, county file, roster and
+/// trust), as a USB import does; one that fails it is left out (not kept as a county
+/// record) and named in `rejected` by its id and the reason, never by a person's data.
 pub fn page_items(
     events: &[super::protocol::Event],
-    county: &str,
-    state: &CountyState,
+    ctx: &CountyContext<'_>,
     rejected: &mut Vec<String>,
 ) -> Result<(Vec<ReplicaIn>, Vec<DecisionIn>), SyncError> {
     let mut replicas = Vec::new();
@@ -385,10 +390,7 @@ pub fn page_items(
                 decisions.push(decision_in(decision, number, *applied_at));
             }
             EventKind::Envelope { envelope, received_at, conflict } => {
-                // From the county server, which ran the full entrance check
-                // (`intake::check_envelope`, the signed report included) before it kept
-                // the envelope: here its device signature, county and roster device again.
-                match package::check_envelope(envelope, county, &state.devices) {
+                match intake::check_envelope(envelope, ctx) {
                     Ok(body) => replicas.push(replica_in(envelope, body, *received_at, *conflict)?),
                     Err(err) => rejected.push(err.to_string()),
                 }

@@ -54,6 +54,11 @@ pub struct StatsArgs {
 pub struct ImportArgs {
     /// The JSON-lines file, or `-` for standard input.
     pub file: String,
+    /// 更正退回的评估: each line replaces the returned (已退回) record with its number,
+    /// audited field by field; its signed report must then be signed again by both
+    /// assessors (`report NUMBER --sign --cosign-as`) before `review submit`.
+    #[arg(long)]
+    pub correct: bool,
     /// Who imports (required once accounts exist).
     #[command(flatten)]
     pub sign_in: OptionalSignIn,
