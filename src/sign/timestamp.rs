@@ -47,8 +47,8 @@ pub struct TimestampAuthority {
     key: SigningKey,
     certificate: Certificate,
     extra_certificates: Vec<Certificate>,
-    /// The longest token's length, measured once (a trial token costs a signature).
-    longest_token: OnceLock<usize>,
+    /// A token's length without its serial number's, measured once (see `token_len`).
+    token_base_len: OnceLock<usize>,
 }
 
 impl std::fmt::Debug for TimestampAuthority {
@@ -85,7 +85,7 @@ impl TimestampAuthority {
         if public != certificate.tbs_certificate.subject_public_key_info {
             return Err(bad("私钥与证书不匹配".to_owned()));
         }
-        Ok(Self { key, certificate, extra_certificates: chain, longest_token: OnceLock::new() })
+        Ok(Self { key, certificate, extra_certificates: chain, token_base_len: OnceLock::new() })
     }
 
     /// The authority's certificate.
@@ -93,14 +93,20 @@ impl TimestampAuthority {
         &self.certificate
     }
 
-    /// The length of the longest token this authority makes (the largest serial; the
-    /// signature's DER length varies by a few bytes more, covered by [`CONTENTS_MARGIN`]).
-    fn longest_token(&self, now: DateTime<Utc>) -> Result<usize, SignError> {
-        if let Some(len) = self.longest_token.get() {
-            return Ok(*len);
-        }
-        let len = self.token(&[0; 32], u128::MAX >> 1, now)?.len();
-        Ok(*self.longest_token.get_or_init(|| len))
+    /// The length of this authority's token with serial number `serial`, measured once
+    /// (a trial token costs a signature) for the largest serial and adjusted for the
+    /// serial's DER length; the signature's DER length varies by a few bytes more, covered
+    /// by [`CONTENTS_MARGIN`].
+    fn token_len(&self, serial: u128, now: DateTime<Utc>) -> Result<usize, SignError> {
+        const LARGEST: u128 = u128::MAX >> 1;
+        let base = match self.token_base_len.get() {
+            Some(len) => *len,
+            None => {
+                let len = self.token(&[0; 32], LARGEST, now)?.len() - der_integer_len(LARGEST);
+                *self.token_base_len.get_or_init(|| len)
+            }
+        };
+        Ok(base + der_integer_len(serial))
     }
 
     /// An RFC 3161 `TimeStampToken` (the DER of a `ContentInfo` of `SignedData` with
@@ -145,7 +151,7 @@ pub fn add_document_timestamp(
         .map(|n| format!("{FIELD_PREFIX}{n}"))
         .find(|name| !names.contains(name))
         .unwrap_or_default();
-    let reserved = tsa.longest_token(now)? + CONTENTS_MARGIN;
+    let reserved = tsa.token_len(serial, now)? + CONTENTS_MARGIN;
 
     let mut inc = lopdf::IncrementalDocument::create_from(pdf.to_vec(), doc);
     let timestamp_id = inc.new_document.add_object(pdf::placeholder_dictionary(
@@ -165,6 +171,14 @@ pub fn add_document_timestamp(
     let placeholder = Placeholder { old_len: pdf.len(), reserved };
     pdf::fill_signature(&mut out, placeholder, |digest| tsa.token(digest, serial, now))?;
     Ok(out)
+}
+
+/// The length of the DER INTEGER content of the non-negative `value` (a leading zero
+/// byte when its top bit is set).
+fn der_integer_len(value: u128) -> usize {
+    let bytes = (16 - (value.leading_zeros() / 8) as usize).max(1);
+    let top = (value >> ((bytes - 1) * 8)) as u8;
+    bytes + usize::from(top & 0x80 != 0)
 }
 
 /// One document time-stamp found in a PDF, checked.
@@ -275,6 +289,16 @@ fn check_token(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_serials_der_length_is_its_minimal_twos_complement_length() {
+        assert_eq!(der_integer_len(0), 1);
+        assert_eq!(der_integer_len(0x7f), 1);
+        assert_eq!(der_integer_len(0x80), 2);
+        assert_eq!(der_integer_len(0x1234), 2);
+        assert_eq!(der_integer_len(u128::MAX >> 1), 16);
+        assert_eq!(der_integer_len(u128::MAX), 17);
+    }
 
     #[test]
     fn a_token_that_is_no_cms_is_reported_unreadable_not_valid() {
