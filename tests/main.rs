@@ -63,6 +63,8 @@ mod store_safety; // Checked backups (full disk, kill -9), damage found before w
 #[cfg(test)]
 mod sync_client;
 #[cfg(test)]
+mod sync_conflicts; // Issue 15: a conflict resolved on a reviewer device (以此版本为准), then approved.
+#[cfg(test)]
 mod sync_outbox;
 #[cfg(test)]
 mod sync_package;

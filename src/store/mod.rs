@@ -96,7 +96,7 @@ pub use keyring::{DbKey, KEYRING_FILE_NAME, KeyringError, has_keyring};
 pub use lifecycle::{DUE_SOON_DAYS, DueRow, QueueFilter, QueueRow};
 pub use returns::{FieldChange, ReturnEvent};
 pub use schema::SCHEMA_VERSION;
-pub use sync_conflicts::{ConflictVersion, KeptVersion};
+pub use sync_conflicts::{ConflictVersion, KeptVersion, state_label as sync_conflict_state_label};
 pub use sync_marks::SyncMarks;
 pub use sync_outbox::{OutboxItem, OutboxKind, ReadyRecord, RefusedItem};
 pub use sync_replica::{DecisionIn, ReplicaIn};

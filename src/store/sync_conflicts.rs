@@ -61,6 +61,15 @@ pub struct ConflictVersion {
     pub state: i64,
 }
 
+/// The word for a version's [`ConflictVersion::state`].
+pub fn state_label(state: i64) -> &'static str {
+    match state {
+        OPEN => "冲突",
+        SET_ASIDE => "已搁置",
+        _ => "为准",
+    }
+}
+
 impl ConflictVersion {
     /// The first 12 hex digits of the hash, enough to name it.
     pub fn short_hash(&self) -> &str {
@@ -135,7 +144,23 @@ impl Store {
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
-    /// Whether county record `id` has an open conflict (a decision on it must wait).
+    /// The version of record `id` a reviewer said stands, as the pulled decision recorded
+    /// it in the record's history: (content hash, the reason shown), newest choice.
+    pub fn kept_version(&self, id: i64) -> Result<Option<(String, String)>, StoreError> {
+        Ok(self
+            .conn
+            .prepare_cached(
+                "SELECT new_value, reason FROM audit WHERE record_id = ?1 AND action = 'keep'
+                 ORDER BY seq DESC LIMIT 1",
+            )?
+            .query_row([id], |row| {
+                Ok((row.get::<_, Option<String>>(0)?, row.get::<_, Option<String>>(1)?))
+            })
+            .optional()?
+            .map(|(hash, reason)| (hash.unwrap_or_default(), reason.unwrap_or_default())))
+    }
+
+    /// Whether envelope `envelope` has an open conflict (a decision on it must wait).
     pub(super) fn has_open_conflict(&self, envelope: &str) -> Result<bool, StoreError> {
         Ok(self
             .conn

@@ -206,6 +206,15 @@ impl Store {
                 received,
                 replica.conflict || earlier
             ])?;
+        if earlier {
+            // Every version of the id is in conflict now (a kept one again, when a further
+            // version arrives after a reviewer's choice; set-aside ones stay set aside).
+            self.conn
+                .prepare_cached(
+                    "UPDATE sync_replica SET conflict = 1 WHERE envelope_id = ?1 AND conflict = 0",
+                )?
+                .execute([&replica.envelope_id])?;
+        }
         // A county record this machine returned, resubmitted under its number as a new
         // envelope: the record takes the new content and goes back into the queue.
         let resubmitted: bool = self
