@@ -260,9 +260,8 @@ async fn decide(
             ItemOutcome::Conflict
         });
     }
-    if let Verdict::Keep { hash: kept, reason } = &decision.verdict {
-        let keep = crate::resolve::Keep { decision, kept, reason, hash: &hash };
-        return crate::resolve::resolve(tx, device, &keep, now).await;
+    if let Verdict::Keep { .. } = &decision.verdict {
+        return crate::resolve::resolve(tx, device, (decision, &hash), now).await;
     }
     let envelope = decision.envelope.as_str();
     let Some(row) = tx

@@ -14,24 +14,12 @@
 use chrono::{DateTime, Utc};
 use deadpool_postgres::Transaction;
 use elder_assess::review::Role;
-use elder_assess::sync::protocol::{Decision, ItemOutcome};
+use elder_assess::sync::protocol::{Decision, ItemOutcome, Verdict};
 use tokio_postgres::Row;
 
 use crate::push::{bump, parties_of, refused};
 use crate::service::{DeviceRow, next_cursor};
 use crate::{ServerError, audit};
-
-/// A `Keep` decision as `push` hands it over.
-pub struct Keep<'a> {
-    /// The decision as pushed.
-    pub decision: &'a Decision,
-    /// The content hash of the version that stands.
-    pub kept: &'a str,
-    /// The reviewer's reason.
-    pub reason: &'a str,
-    /// The decision's own content hash (its idempotency key with its id).
-    pub hash: &'a str,
-}
 
 /// One stored version of the envelope.
 struct Version {
@@ -70,14 +58,28 @@ impl Version {
     }
 }
 
-/// Applies `keep` (pushed through `device`) at `now`.
+/// The parts of a `Keep` decision.
+struct Keep<'a> {
+    /// The content hash of the version that stands.
+    kept: &'a str,
+    /// The reviewer's reason.
+    reason: &'a str,
+    /// The decision's own content hash (its idempotency key with its id).
+    hash: &'a str,
+}
+
+/// Applies a `Keep` `decision` whose content hash is `hash`, pushed through `device`,
+/// at `now` (any other verdict is refused).
 pub async fn resolve(
     tx: &Transaction<'_>,
     device: &DeviceRow,
-    keep: &Keep<'_>,
+    (decision, hash): (&Decision, &str),
     now: DateTime<Utc>,
 ) -> Result<ItemOutcome, ServerError> {
-    let decision = keep.decision;
+    let Verdict::Keep { hash: kept, reason } = &decision.verdict else {
+        return Ok(refused("只有以某一版本为准的决定可以处理冲突"));
+    };
+    let keep = Keep { kept: kept.trim(), reason, hash };
     let envelope = decision.envelope.as_str();
     let reviewer = decision.reviewer.trim();
     let rows = tx
