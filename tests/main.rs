@@ -81,6 +81,8 @@ mod ui_autosave; // The app's autosave: a 500-frame signature, typing while the 
 #[cfg(test)]
 mod ui_bureau; // The bureau's screens through egui_kittest: queue, review, history, exports, recovery.
 #[cfg(test)]
+mod ui_conflicts; // Issue 15: a conflicting county record, its versions and 以此版本为准.
+#[cfg(test)]
 mod ui_county; // Issue 12: the plan's new county facts asked in the wizard where they apply.
 #[cfg(test)]
 mod ui_export; // Issue 13: the PDF export window (typed paths, last folder, fits the window), pen-up.
