@@ -258,7 +258,11 @@ impl Store {
                         serde_json::from_str(&shown).ok();
                     let same_number = body.record.info.number.trim() == version.number.trim()
                         && self.find_by_number(version.number.trim())? == Some(id);
-                    if shown.as_ref() != Some(&body.record) && same_number {
+                    // Not while an item of this record waits in the outbox (the save
+                    // would be refused and the whole page with it); the history still
+                    // names the kept version.
+                    let waiting = self.pending_decision(id)?.is_some();
+                    if shown.as_ref() != Some(&body.record) && same_number && !waiting {
                         self.replace_replica_content(id, &kept.envelope_id, (&version, body))?;
                     }
                 }
