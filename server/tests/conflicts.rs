@@ -96,6 +96,13 @@ async fn a_reviewer_keeps_one_version_which_is_counted_once_and_the_other_is_set
     assert!(matches!(again.decisions[0].outcome, ItemOutcome::Duplicate { .. }), "{again:?}");
     assert_eq!(totals(&server).await, (1, 0));
     assert_eq!(count(&server, "SELECT * FROM envelopes").await, 2);
+    // Another choice once resolved (a second reviewer, too late) is refused.
+    let late = push(&server, &reviewer, &push_request(vec![], vec![keep(&first, "zhaoli")])).await;
+    assert!(
+        matches!(&late.decisions[0].outcome, ItemOutcome::Refused { reason } if reason.contains("没有待处理的内容冲突")),
+        "{late:?}"
+    );
+    assert_eq!(row(&server, &first).await.0, "set_aside");
     // The kept version is an ordinary envelope now: it can be approved.
     let approve = decision(&first.id, "wanggang", Verdict::Approve);
     let response = push(&server, &reviewer, &push_request(vec![], vec![approve])).await;
