@@ -182,3 +182,104 @@ async fn an_approved_envelope_superseded_by_a_correction_leaves_the_approved_cou
     assert_eq!(totals(&server).await, (1, 0), "the correction counted once, not yet approved");
     assert_eq!(row(&server, &original).await.0, "superseded");
 }
+
+/// A reviewer's device store enrolled with the server as `login`: (store, its device).
+async fn reviewer_device(
+    server: &Server,
+    dir: &std::path::Path,
+    login: &str,
+) -> (elder_assess::store::Store, Device) {
+    let key = elder_assess::sync::device::DeviceKey::generate();
+    let request = elder_assess::sync::protocol::EnrolRequest {
+        login: login.to_owned(),
+        password: support::PASSWORD.to_owned(),
+        device_key: key.public_key().unwrap(),
+        device_name: "bureau".to_owned(),
+        device_time: Utc::now(),
+    };
+    let answer = server.enrol(&request, Utc::now()).await.unwrap();
+    let signing = key.signing_key().clone();
+    let row = support::authenticate(server, &signing, &answer.device, b"{}").await.unwrap();
+    let store = elder_assess::store::Store::open_at(dir, Utc::now())
+        .unwrap()
+        .with_password_cost(elder_assess::store::PasswordCost::TestOnlyLight);
+    let state = elder_assess::store::SyncState {
+        server_url: "https://county.invalid".to_owned(),
+        device_id: answer.device.to_string(),
+        device_code: answer.device_code,
+        county: answer.county,
+        device_key: key.to_stored().unwrap(),
+        enrolled_by: login.to_owned(),
+        cursor: 0,
+        county_state: answer.county_state,
+    };
+    store.record_enrolment(&state, Utc::now()).unwrap();
+    (store, Device { key: signing, id: answer.device, row })
+}
+
+/// Pulls everything new from the server into `store`, as `sync` does.
+async fn pull_into(server: &Server, store: &elder_assess::store::Store, device: &Device) {
+    let since = store.sync_state().unwrap().unwrap().cursor;
+    let page = server.pull(&device.row, &support::pull_request(since), Utc::now()).await.unwrap();
+    let mut rejected = Vec::new();
+    let county = store.sync_state().unwrap().unwrap().county;
+    let (replicas, decisions) = elder_assess::sync::run::page_items(
+        &page.events,
+        &county,
+        &page.county_state,
+        &mut rejected,
+    )
+    .unwrap();
+    assert!(rejected.is_empty(), "{rejected:?}");
+    store
+        .apply_pull_page(&replicas, &decisions, Some((&page.county_state, page.cursor)), Utc::now())
+        .unwrap();
+}
+
+/// Pushes `store`'s outbox (decisions) and applies the answers, as `sync` does.
+async fn push_outbox(
+    server: &Server,
+    store: &elder_assess::store::Store,
+    device: &Device,
+) -> Vec<ItemOutcome> {
+    let items = store.outbox_items().unwrap();
+    let decisions = items.iter().map(|item| serde_json::from_str(&item.body).unwrap()).collect();
+    let response = push(server, device, &push_request(vec![], decisions)).await;
+    let outcomes: Vec<(String, Option<String>)> = response
+        .decisions
+        .iter()
+        .map(|r| match &r.outcome {
+            ItemOutcome::Refused { reason } => (r.id.to_string(), Some(reason.clone())),
+            _ => (r.id.to_string(), None),
+        })
+        .collect();
+    store.apply_push_outcomes(&outcomes, Utc::now()).unwrap();
+    response.decisions.into_iter().map(|r| r.outcome).collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_reviewer_device_resolves_a_conflict_through_the_server_and_then_approves() {
+    let Some(pg) = Postgres::start() else { return };
+    let server = setup(&pg).await;
+    let device = enrol(&server, "liming").await;
+    let (_, second) = conflict(&server, &device, None).await;
+    let dir = tempfile::tempdir().unwrap();
+    let (store, reviewer) = reviewer_device(&server, dir.path(), "wanggang").await;
+    pull_into(&server, &store, &reviewer).await;
+    let actor = store.login("wanggang", support::PASSWORD, Utc::now()).unwrap();
+    let id = store.find_by_number("PG-0001").unwrap().unwrap();
+    assert_eq!(store.conflict_versions(id).unwrap().len(), 2);
+    store.queue_keep(id, (&second.hash[..10], "复核纸质表后确认"), &actor, Utc::now()).unwrap();
+    let outcomes = push_outbox(&server, &store, &reviewer).await;
+    assert!(matches!(outcomes[..], [ItemOutcome::Accepted { .. }]), "{outcomes:?}");
+    pull_into(&server, &store, &reviewer).await;
+    assert!(store.conflict_versions(id).unwrap().is_empty(), "the conflict is cleared");
+    assert_eq!(store.kept_version(id).unwrap().unwrap().0, second.hash);
+    store.transition(id, elder_assess::review::Action::Approve, &actor, None, Utc::now()).unwrap();
+    let outcomes = push_outbox(&server, &store, &reviewer).await;
+    assert!(matches!(outcomes[..], [ItemOutcome::Accepted { .. }]), "{outcomes:?}");
+    pull_into(&server, &store, &reviewer).await;
+    assert_eq!(store.load(id).unwrap().unwrap().status, elder_assess::store::Status::Approved);
+    assert_eq!(totals(&server).await, (1, 1));
+    assert_eq!(row(&server, &second).await.0, "approved");
+}
