@@ -67,6 +67,8 @@ mod store_safety; // Checked backups (full disk, kill -9), damage found before w
 #[cfg(test)]
 mod sync_client;
 #[cfg(test)]
+mod sync_conflicts; // Issue 15: a conflict resolved on a reviewer device (以此版本为准), then approved.
+#[cfg(test)]
 mod sync_outbox;
 #[cfg(test)]
 mod sync_package;
@@ -84,6 +86,8 @@ mod ui_answers; // Answers that cannot contradict themselves: 「无」 exclusiv
 mod ui_autosave; // The app's autosave: a 500-frame signature, typing while the lock is held.
 #[cfg(test)]
 mod ui_bureau; // The bureau's screens through egui_kittest: queue, review, history, exports, recovery.
+#[cfg(test)]
+mod ui_conflicts; // Issue 15: a conflicting county record, its versions and 以此版本为准.
 #[cfg(test)]
 mod ui_county; // Issue 12: the plan's new county facts asked in the wizard where they apply.
 #[cfg(test)]

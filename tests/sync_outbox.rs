@@ -339,6 +339,7 @@ fn a_pulled_decision_applies_once_when_the_page_comes_twice() {
         reviewer: "r1".to_owned(),
         returned: Some("B.1.3 与照片不符".to_owned()),
         applied_at: at(20),
+        kept: None,
     };
     let page = [decision];
     assert_eq!(store.apply_pull_page(&[], &page, Some((&state, 7)), at(21)).unwrap(), 1);

@@ -336,6 +336,7 @@ fn a_returned_county_record_resubmitted_comes_back_into_the_reviewers_queue() {
         reviewer: "r1".to_owned(),
         returned: Some("B.2 请复核".to_owned()),
         applied_at: at(42),
+        kept: None,
     };
     s.reviewer.apply_pull_page(&[], &[returned], Some((&state.county_state, 2)), at(42)).unwrap();
     let id = s.reviewer.find_by_number(&number).unwrap().unwrap();

@@ -7,7 +7,7 @@
 //! modules (`review::transition`, `sync` envelopes, `sync::intake`) for every rule it
 //! enforces. Modules: [`migrate`] (embedded versioned migrations), [`partitions`] (the
 //! county's partitions), [`county`] (what the server knows of its county), [`service`]
-//! (enrolment, signed requests, county state), [`push`], [`pull`], [`bureau`] (queue,
+//! (enrolment, signed requests, county state), [`push`], [`resolve`] (a reviewer's choice between conflicting versions), [`pull`], [`bureau`] (queue,
 //! history, statistics), [`audit`] (the server's chain), [`http`] (axum + rustls),
 //! [`admin`] (accounts and devices for the command line).
 
@@ -23,6 +23,7 @@ pub mod package_import;
 pub mod partitions;
 pub mod pull;
 pub mod push;
+pub mod resolve;
 pub mod service;
 pub mod stamp;
 pub mod stored;

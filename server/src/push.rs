@@ -189,13 +189,23 @@ async fn accept(
     if counted {
         bump(tx, &body.county, year, &township, level, 1, 0).await?;
         if let Some(old) = &supersedes {
-            let rows = tx.query(&tx.prepare_cached("UPDATE envelopes SET status = 'superseded', counted = false WHERE id = $1 AND counted
-                     RETURNING county, year, township, final_level").await?,
+            // The old status is read before the UPDATE: an approved original leaves the
+            // approved count too.
+            let rows = tx
+                .query(
+                    &tx.prepare_cached(
+                        "WITH old AS (SELECT county, year, id, hash, status FROM envelopes WHERE id = $1 AND counted)
+                         UPDATE envelopes AS e SET status = 'superseded', counted = false FROM old
+                         WHERE e.county = old.county AND e.year = old.year AND e.id = old.id AND e.hash = old.hash
+                         RETURNING e.county, e.year, e.township, e.final_level, old.status",
+                    )
+                    .await?,
                     &[old],
                 )
                 .await?;
             for r in rows {
-                bump(tx, r.get(0), r.get(1), r.get(2), r.get(3), -1, 0).await?;
+                let approved = if r.get::<_, &str>(4) == "approved" { -1 } else { 0 };
+                bump(tx, r.get(0), r.get(1), r.get(2), r.get(3), -1, approved).await?;
             }
         }
     }
@@ -209,7 +219,7 @@ async fn accept(
     Ok(if conflict { ItemOutcome::Conflict } else { ItemOutcome::Accepted { received_at: now } })
 }
 
-async fn bump(
+pub(crate) async fn bump(
     tx: &Transaction<'_>,
     county: &str,
     year: i32,
@@ -227,7 +237,7 @@ async fn bump(
     Ok(())
 }
 
-fn refused(reason: impl Into<String>) -> ItemOutcome {
+pub(crate) fn refused(reason: impl Into<String>) -> ItemOutcome {
     ItemOutcome::Refused { reason: reason.into() }
 }
 
@@ -255,9 +265,17 @@ async fn decide(
             ItemOutcome::Conflict
         });
     }
+    if let Verdict::Keep { .. } = &decision.verdict {
+        return crate::resolve::resolve(tx, device, (decision, &hash), now).await;
+    }
     let envelope = decision.envelope.as_str();
-    let Some(row) = tx.query_opt(&tx.prepare_cached("SELECT county, year, hash, status, conflict, counted, township, final_level, parties, number, device
-             FROM envelopes WHERE id = $1 ORDER BY received_at LIMIT 1").await?,
+    let Some(row) = tx
+        .query_opt(
+            &tx.prepare_cached(
+                "SELECT county, year, hash, status, conflict, counted, township, final_level, parties, number, device
+                 FROM envelopes WHERE id = $1 ORDER BY status = 'set_aside', received_at, hash LIMIT 1",
+            )
+            .await?,
             &[&envelope],
         )
         .await?
@@ -293,6 +311,7 @@ async fn decide(
     let action = match &decision.verdict {
         Verdict::Approve => Action::Approve,
         Verdict::Return { reason } => Action::Return { reason: reason.clone() },
+        Verdict::Keep { .. } => return Ok(refused("处理冲突的决定无法作为审核决定")),
     };
     let next = match transition(current, action, &actor, &parties) {
         Ok(next) => next,
@@ -310,10 +329,10 @@ async fn decide(
     let (county, year, env_hash): (String, i32, String) = (row.get(0), row.get(1), row.get(2));
     tx.execute(
         &tx.prepare_cached(
-            "UPDATE envelopes SET status = $4 WHERE county = $1 AND year = $2 AND id = $3",
+            "UPDATE envelopes SET status = $4 WHERE county = $1 AND year = $2 AND id = $3 AND hash = $5",
         )
         .await?,
-        &[&county, &year, &envelope, &next_code],
+        &[&county, &year, &envelope, &next_code, &env_hash],
     )
     .await?;
     if next == ReviewStatus::Approved && row.get::<_, bool>(5) {
@@ -337,7 +356,7 @@ async fn decide(
     Ok(ItemOutcome::Accepted { received_at: now })
 }
 
-fn parties_of(value: &serde_json::Value) -> Parties {
+pub(crate) fn parties_of(value: &serde_json::Value) -> Parties {
     let strings = |key: &str| -> Vec<String> {
         value
             .get(key)

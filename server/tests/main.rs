@@ -2,6 +2,8 @@
 
 // The attack suite's county authority (root, assessors' certificates, CRLs), shared.
 #[cfg(test)]
+mod conflicts; // A reviewer resolves a conflict; supersession and the approved count.
+#[cfg(test)]
 #[path = "../../tests/attacks/county.rs"]
 #[expect(dead_code, reason = "the attack suite's stranger files are not used here")]
 mod county;

@@ -122,9 +122,10 @@ impl ReviewCommand {
             Self::Sign { sign_in, .. }
             | Self::Submit { sign_in, .. }
             | Self::Approve { sign_in, .. }
-            | Self::Return { sign_in, .. } => sign_in.into(),
+            | Self::Return { sign_in, .. }
+            | Self::Resolve { sign_in, .. } => sign_in.into(),
             Self::Queue(args) => (&args.sign_in).into(),
-            Self::Due { sign_in, .. } => sign_in.into(),
+            Self::Due { sign_in, .. } | Self::Conflicts { sign_in } => sign_in.into(),
         }
     }
 }
@@ -133,7 +134,9 @@ impl ReviewCommand {
 pub fn review_command(env: &mut Env, command: ReviewCommand) -> Result<(), CliError> {
     use crate::review::Action;
     let access = match command {
-        ReviewCommand::Queue { .. } | ReviewCommand::Due { .. } => Access::Read,
+        ReviewCommand::Queue { .. }
+        | ReviewCommand::Due { .. }
+        | ReviewCommand::Conflicts { .. } => Access::Read,
         _ => Access::Write,
     };
     let store = env.open_store(access, &command.credentials())?;
@@ -146,6 +149,16 @@ pub fn review_command(env: &mut Env, command: ReviewCommand) -> Result<(), CliEr
         ReviewCommand::Queue(args) => return queue_command(env, &store, &queue_filter(&args)?),
         ReviewCommand::Due { months, .. } => {
             return due_command(env, &store, super::county::due_months(months)?);
+        }
+        ReviewCommand::Conflicts { .. } => return super::conflicts::list(env, &store),
+        ReviewCommand::Resolve { number, keep, reason, sign_in } => {
+            let actor = sign_in_as(&store, &sign_in, env.now())?;
+            return super::conflicts::resolve(
+                env,
+                &store,
+                (number.trim(), &actor),
+                (&keep, &reason),
+            );
         }
         ReviewCommand::Sign { number, slot, sign_in } => {
             return super::guarded::sign_command(env, &store, number.trim(), slot, &sign_in);

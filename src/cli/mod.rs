@@ -18,7 +18,7 @@
 //!   code;
 //! - the handlers by area: `scoring` (score, check-scale, scales, outcome, entitlements,
 //!   check-policy), `reports` (report, blank-form, verify), `bureau` (export,
-//!   stats, import, review), `accounts`, and `guarded` (the commands bound to accounts:
+//!   stats, import, review), `conflicts` (`review conflicts|resolve`), `accounts`, and `guarded` (the commands bound to accounts:
 //!   a stored record's report, `review sign`, `audit verify`);
 //! - `filters` (the command line's filters in the store's and tables' terms),
 //!   `keys` (`keys new|list|request|install`), `ca` (the county certificate
@@ -31,6 +31,7 @@ pub mod args;
 mod bureau;
 mod ca;
 mod ca_server;
+mod conflicts;
 mod county;
 mod env;
 mod error;

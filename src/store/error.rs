@@ -271,6 +271,30 @@ pub enum StoreError {
         /// Its status, if the number exists.
         status: Option<crate::review::ReviewStatus>,
     },
+    /// A conflict's resolution on a record without an open conflict.
+    #[error("该评估没有待处理的内容冲突")]
+    NoConflict {
+        /// The row id.
+        id: i64,
+    },
+    /// No version (or more than one) has a hash starting with the prefix given.
+    #[error("没有唯一一个以 {prefix} 开头的版本，请用 elder-assess review conflicts 查看各版本")]
+    UnknownVersion {
+        /// The hash prefix given.
+        prefix: String,
+    },
+    /// A conflict is resolved only by a reviewer or admin who did none of the versions.
+    #[error("处理内容冲突须由审核员或管理员，且不能是任一版本的评估员或经办人")]
+    ConflictResolver,
+    /// 以此版本为准 without a reason.
+    #[error("以某一版本为准须写明理由")]
+    MissingKeepReason,
+    /// A review decision on a record whose conflict is not resolved.
+    #[error("该评估存在内容冲突，请先选定以哪一版本为准")]
+    Conflicted {
+        /// The row id.
+        id: i64,
+    },
     /// A sync item or page cannot be stored.
     #[error("同步数据无法保存：{0}")]
     SyncData(String),

@@ -37,9 +37,11 @@ impl Store {
         let decision_pending = ids("SELECT DISTINCT record_id FROM sync_outbox
              WHERE state = 'pending' AND kind = 'decision' AND record_id IS NOT NULL")?;
         let replicas = ids("SELECT id FROM assessments WHERE replica IS NOT NULL")?;
-        let mut statement = self
-            .conn
-            .prepare_cached("SELECT DISTINCT number FROM sync_replica WHERE conflict = 1")?;
+        let mut statement = self.conn.prepare_cached(
+            "SELECT number FROM sync_replica WHERE conflict = 1
+                 UNION SELECT a.number FROM assessments AS a
+                 JOIN sync_replica AS r ON r.envelope_id = a.replica WHERE r.conflict = 1",
+        )?;
         let conflicts =
             statement.query_map([], |row| row.get::<_, String>(0))?.collect::<Result<_, _>>()?;
         Ok(SyncMarks {

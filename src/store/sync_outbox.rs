@@ -399,8 +399,8 @@ impl Store {
     /// Envelope ids received flagged as conflicts (kept beside the first, for a reviewer).
     pub fn replica_conflicts(&self) -> Result<Vec<(String, String)>, StoreError> {
         let mut statement = self.conn.prepare_cached(
-            "SELECT envelope_id, number FROM sync_replica WHERE conflict = 1
-             ORDER BY envelope_id, hash",
+            "SELECT DISTINCT envelope_id, number FROM sync_replica WHERE conflict = 1
+             ORDER BY envelope_id, number",
         )?;
         let rows = statement.query_map([], |row| Ok((row.get(0)?, row.get(1)?)))?;
         Ok(rows.collect::<Result<_, _>>()?)

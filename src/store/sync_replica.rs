@@ -52,8 +52,10 @@ pub struct DecisionIn {
     pub number: String,
     /// The reviewer's account.
     pub reviewer: String,
-    /// `None`: approved; `Some(reason)`: returned.
+    /// `None`: approved; `Some(reason)`: returned (ignored when `kept` is set).
     pub returned: Option<String>,
+    /// Set for a conflict's resolution: the version that stands.
+    pub kept: Option<super::KeptVersion>,
     /// The server's time of applying it.
     pub applied_at: DateTime<Utc>,
 }
@@ -126,6 +128,9 @@ impl Store {
         let (current, record) = self.status_and_record(id)?;
         let parties = self.parties(id, &record)?;
         crate::review::transition(current, action.clone(), actor, &parties)?;
+        if self.has_open_conflict(envelope)? {
+            return Err(StoreError::Conflicted { id });
+        }
         if self.pending_decision(id)?.is_some() {
             return Err(StoreError::SyncPending { id });
         }
@@ -201,6 +206,15 @@ impl Store {
                 received,
                 replica.conflict || earlier
             ])?;
+        if earlier {
+            // Every version of the id is in conflict now (a kept one again, when a further
+            // version arrives after a reviewer's choice; set-aside ones stay set aside).
+            self.conn
+                .prepare_cached(
+                    "UPDATE sync_replica SET conflict = 1 WHERE envelope_id = ?1 AND conflict = 0",
+                )?
+                .execute([&replica.envelope_id])?;
+        }
         // A county record this machine returned, resubmitted under its number as a new
         // envelope: the record takes the new content and goes back into the queue.
         let resubmitted: bool = self
@@ -214,6 +228,20 @@ impl Store {
             // A conflicting copy, or this device's own record: kept in sync_replica only.
             return Ok(());
         }
+        self.install_replica(replica, resubmitted)
+    }
+
+    /// Saves `replica`'s record as a county record (inside the caller's transaction):
+    /// new, or with `replace` the content of the returned county record of its number
+    /// replaced (a resubmission, or the version kept in a conflict).
+    pub(super) fn install_replica(
+        &self,
+        replica: &ReplicaIn,
+        replace: bool,
+    ) -> Result<(), StoreError> {
+        let number = replica.record.info.number.trim().to_owned();
+        let received = timestamp(replica.received_at);
+        let resubmitted = replace;
         if resubmitted {
             // Lifted for this save only, in this transaction: set again to the new envelope below.
             self.conn
@@ -289,6 +317,9 @@ impl Store {
             .execute(params![decision.decision_id, at])?;
         if new == 0 {
             return Ok(false);
+        }
+        if let Some(kept) = &decision.kept {
+            return self.apply_keep(decision, kept);
         }
         let row: Option<(i64, String)> = self
             .conn

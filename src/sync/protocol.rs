@@ -134,7 +134,7 @@ pub struct Decision {
     pub decided_at: DateTime<Utc>,
 }
 
-/// 通过 or 退回 with the reason.
+/// 通过 or 退回 with the reason, or which version of a conflicting envelope stands.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case", deny_unknown_fields)]
 pub enum Verdict {
@@ -143,6 +143,16 @@ pub enum Verdict {
     /// 退回, with the reviewer's reason.
     Return {
         /// Why.
+        reason: String,
+    },
+    /// 以此版本为准: of the envelopes stored under one id with different content (a
+    /// conflict), the one with content hash `hash` stands (an ordinary submitted, counted
+    /// envelope from then on); the others are set aside, kept but never counted. Only a
+    /// reviewer or admin who is none of any version's assessors or duty accounts may say it.
+    Keep {
+        /// The content hash (SHA-256 hex) of the version that stands.
+        hash: String,
+        /// Why (required).
         reason: String,
     },
 }

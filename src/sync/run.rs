@@ -19,7 +19,8 @@ use super::protocol::{
 };
 use super::{SignedEnvelope, SyncError};
 use crate::store::{
-    DbKey, DecisionIn, OutboxKind, PasswordCost, ReplicaIn, Store, StoreError, SyncState,
+    DbKey, DecisionIn, KeptVersion, OutboxKind, PasswordCost, ReplicaIn, Store, StoreError,
+    SyncState,
 };
 
 /// Envelopes per push request.
@@ -406,8 +407,16 @@ fn decision_in(decision: &Decision, number: &str, applied_at: DateTime<Utc>) -> 
         number: number.to_owned(),
         reviewer: decision.reviewer.clone(),
         returned: match &decision.verdict {
-            Verdict::Approve => None,
+            Verdict::Approve | Verdict::Keep { .. } => None,
             Verdict::Return { reason } => Some(reason.clone()),
+        },
+        kept: match &decision.verdict {
+            Verdict::Keep { hash, reason } => Some(KeptVersion {
+                envelope_id: decision.envelope.to_string(),
+                hash: hash.clone(),
+                reason: reason.clone(),
+            }),
+            Verdict::Approve | Verdict::Return { .. } => None,
         },
         applied_at,
     }

@@ -10,6 +10,7 @@ pub mod accounts;
 pub mod app;
 mod choice;
 mod confirm;
+mod conflict;
 pub mod dialogs;
 mod fonts;
 mod form;

@@ -261,6 +261,8 @@ pub struct ReviewView {
     pub message: Option<String>,
     /// A county record's sync state (a decision waiting to go, a conflict), if any.
     pub hold: Option<super::sync_view::SyncHold>,
+    /// A county record's conflicting versions (empty without an open conflict).
+    pub versions: Vec<crate::store::ConflictVersion>,
 }
 
 /// What the reviewer decided.
@@ -275,6 +277,8 @@ pub enum ReviewDecision {
     History,
     /// Open the whole record (Annex A, items, signatures) read-only.
     OpenRecord,
+    /// 以此版本为准: the version with this content hash stands (the reason typed).
+    Keep(String),
 }
 
 /// Current and previous scores of every item, the levels, and the warnings; approve or
@@ -300,6 +304,16 @@ pub fn review_ui(ui: &mut Ui, view: &mut ReviewView, scale: &Scale) -> Option<Re
         ui.heading(format!("审核 {}", record.info.number));
         if let Some(hold) = view.hold {
             super::sync_view::hold_ui(ui, hold);
+        }
+        let pending = matches!(
+            view.hold,
+            Some(super::sync_view::SyncHold::Replica { decision_pending: true, .. })
+        );
+        if !view.versions.is_empty() && !pending {
+            let typed = (&mut view.reason, view.message.as_deref());
+            if let Some(hash) = super::conflict::conflict_ui(ui, scale, &view.versions, typed) {
+                decision = Some(ReviewDecision::Keep(hash));
+            }
         }
         ui.label(format!(
             "{}　{}　评估日期 {}　评估员 {}、{}",

@@ -106,7 +106,7 @@ pub fn hold_ui(ui: &mut Ui, hold: SyncHold) {
     let explain = match hold {
         SyncHold::Frozen => "：已交给县级服务器同步，上传完成前不能修改",
         SyncHold::Replica { decision_pending: true, .. } => "：审核决定已记录，将在下次同步时上传",
-        SyncHold::Replica { conflict: true, .. } => "：请在县级服务器上复核后再审核",
+        SyncHold::Replica { conflict: true, .. } => "：请核对各版本，选定以哪一版本为准后再审核",
         SyncHold::Replica { .. } => "：其他设备的评估，只能审核，不能修改",
     };
     ui.label(RichText::new(format!("{}{explain}", hold.text())).color(theme::WARNING).strong());

@@ -224,6 +224,30 @@ pub enum ReviewCommand {
         #[arg(long)]
         reason: String,
     },
+    /// 内容冲突: list the county records received as conflicting versions (one envelope
+    /// id with different content), each version with its hash prefix, device, receipt
+    /// time, total and level (no names or ID numbers).
+    Conflicts {
+        /// Who reads (needed once the data is encrypted, i.e. accounts exist).
+        #[command(flatten)]
+        sign_in: OptionalSignIn,
+    },
+    /// 以此版本为准: of a conflicting county record's versions, the one whose content hash
+    /// starts with `--keep` stands (reviewer or admin, none of any version's assessors
+    /// or duty accounts); queued for the next sync like an approval.
+    Resolve {
+        /// Assessment number (A.1.1).
+        number: String,
+        /// The kept version's hash prefix (as `review conflicts` lists it).
+        #[arg(long, value_name = "HASH_PREFIX")]
+        keep: String,
+        /// Why this version stands (required, not blank).
+        #[arg(long)]
+        reason: String,
+        /// Who decides.
+        #[command(flatten)]
+        sign_in: SignIn,
+    },
     /// List the submitted assessments waiting for review, oldest submission first
     /// (tab-separated; ID numbers masked).
     Queue(QueueArgs),

@@ -56,9 +56,10 @@ impl AppState {
         let looked_up = self
             .store
             .previous_of(stored.id)
-            .and_then(|previous| Ok((previous, self.store.changes_since_return(stored.id)?)));
+            .and_then(|previous| Ok((previous, self.store.changes_since_return(stored.id)?)))
+            .and_then(|found| Ok((found, self.store.conflict_versions(stored.id)?)));
         match looked_up {
-            Ok((previous, resubmission)) => {
+            Ok(((previous, resubmission), versions)) => {
                 self.refresh_sync_marks();
                 let number = &stored.record.info.number;
                 let hold = super::super::sync_view::SyncHold::of(
@@ -73,6 +74,7 @@ impl AppState {
                     resubmission,
                     reason: String::new(),
                     message: None,
+                    versions,
                 }));
             }
             Err(err) => self.fail("无法打开评估", &err),
@@ -97,6 +99,10 @@ impl AppState {
                 self.open(id);
                 return;
             }
+            ReviewDecision::Keep(hash) => {
+                self.keep_version(&hash);
+                return;
+            }
             ReviewDecision::Approve => crate::review::Action::Approve,
             ReviewDecision::Return(reason) => crate::review::Action::Return { reason },
         };
@@ -115,6 +121,28 @@ impl AppState {
             }
             Ok(status) => {
                 let text = format!("{}：{}", view.stored.record.info.number, status.label());
+                self.notice = Some(Notice::success(text));
+                self.screen = Screen::Queue(QueueState::default());
+            }
+            Err(err) => view.message = Some(err.to_string()),
+        }
+    }
+
+    /// 以此版本为准 on the conflicting county record under review: queued for the server.
+    fn keep_version(&mut self, hash: &str) {
+        let Some(actor) = self.store.current_actor() else {
+            self.session_keys.clear();
+            self.screen = Screen::Login(LoginForm::default());
+            return;
+        };
+        let Screen::Review(view) = &mut self.screen else { return };
+        let typed = (hash, view.reason.as_str());
+        match self.store.queue_keep(view.stored.id, typed, &actor, self.clock.now()) {
+            Ok(kept) => {
+                let number = &view.stored.record.info.number;
+                let short = kept.short_hash();
+                let text =
+                    format!("{number}：已选定以版本 {short} 为准，将在下次同步时上传到县级服务器");
                 self.notice = Some(Notice::success(text));
                 self.screen = Screen::Queue(QueueState::default());
             }
