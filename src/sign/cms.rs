@@ -71,7 +71,18 @@ pub(crate) fn signed_data(
     extra_certificates: &[Certificate],
     digest: &[u8; 32],
 ) -> Result<Vec<u8>, SignError> {
-    build(signer.signing_key(), signer.certificate(), extra_certificates, Content::Detached(digest))
+    build(
+        &|message| p256_sign(signer.signing_key(), message),
+        signer.certificate(),
+        extra_certificates,
+        Content::Detached(digest),
+    )
+}
+
+/// An ECDSA P-256 signature (DER) over `message` by `key`.
+pub(crate) fn p256_sign(key: &SigningKey, message: &[u8]) -> Result<Vec<u8>, SignError> {
+    let signature: DerSignature = key.try_sign(message).map_err(SignError::crypto)?;
+    Ok(signature.as_bytes().to_vec())
 }
 
 /// What a `SignedData` signs.
@@ -95,7 +106,7 @@ pub(crate) enum Content<'a> {
 /// certificate is `certificate`, with `extra_certificates` after it (duplicates dropped).
 /// The signed attributes are contentType, messageDigest and signing-certificate-v2.
 pub(crate) fn build(
-    key: &SigningKey,
+    sign: &dyn Fn(&[u8]) -> Result<Vec<u8>, SignError>,
     certificate: &Certificate,
     extra_certificates: &[Certificate],
     content: Content<'_>,
@@ -130,7 +141,7 @@ pub(crate) fn build(
         )?,
     ])?;
     let to_sign = attrs.to_der().map_err(SignError::crypto)?;
-    let signature: DerSignature = key.try_sign(&to_sign).map_err(SignError::crypto)?;
+    let signature = sign(&to_sign)?;
 
     let sha256 = AlgorithmIdentifierOwned { oid: ID_SHA_256, parameters: None };
     let signer_info = SignerInfo {
@@ -142,7 +153,7 @@ pub(crate) fn build(
         digest_alg: sha256.clone(),
         signed_attrs: Some(attrs),
         signature_algorithm: AlgorithmIdentifierOwned { oid: ECDSA_WITH_SHA_256, parameters: None },
-        signature: OctetString::new(signature.as_bytes()).map_err(SignError::crypto)?,
+        signature: OctetString::new(signature).map_err(SignError::crypto)?,
         unsigned_attrs: None,
     };
     let mut certificates = vec![CertificateChoices::Certificate(certificate.clone())];

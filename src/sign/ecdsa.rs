@@ -6,11 +6,15 @@
 //! signature is verified with `ring`, whose constant-time P-256 arithmetic is several
 //! times faster than `p256`'s portable field code. The county server verifies about
 //! seven signatures for each envelope it receives, so this is on its hot path. Signing
-//! stays with `p256` (keys are `p256` types throughout).
+//! stays with `p256` (keys are `p256` types throughout), except the time-stamp
+//! authority's, which signs every report the server receives ([`RingSigner`]).
 
-use p256::ecdsa::VerifyingKey;
-use p256::pkcs8::DecodePublicKey as _;
-use ring::signature::{ECDSA_P256_SHA256_ASN1, UnparsedPublicKey};
+use p256::ecdsa::{SigningKey, VerifyingKey};
+use p256::pkcs8::{DecodePublicKey as _, EncodePrivateKey as _};
+use ring::rand::SystemRandom;
+use ring::signature::{
+    ECDSA_P256_SHA256_ASN1, ECDSA_P256_SHA256_ASN1_SIGNING, EcdsaKeyPair, UnparsedPublicKey,
+};
 
 /// A P-256 public key ready to verify signatures (its uncompressed point).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -32,6 +36,29 @@ impl PublicKey {
 impl From<&VerifyingKey> for PublicKey {
     fn from(key: &VerifyingKey) -> Self {
         Self(key.to_encoded_point(false).as_bytes().to_vec())
+    }
+}
+
+/// A P-256 key that signs with `ring`: the county server's time-stamp authority signs
+/// every report it receives. Made from the `p256` key it was loaded as.
+pub struct RingSigner {
+    pair: EcdsaKeyPair,
+    rng: SystemRandom,
+}
+
+impl RingSigner {
+    /// The same key as `key`, for `ring`; `None` if `ring` does not take it.
+    pub fn new(key: &SigningKey) -> Option<Self> {
+        let der = key.to_pkcs8_der().ok()?;
+        let rng = SystemRandom::new();
+        let pair =
+            EcdsaKeyPair::from_pkcs8(&ECDSA_P256_SHA256_ASN1_SIGNING, der.as_bytes(), &rng).ok()?;
+        Some(Self { pair, rng })
+    }
+
+    /// An ECDSA signature (DER) over `message` (hashed with SHA-256).
+    pub fn sign(&self, message: &[u8]) -> Option<Vec<u8>> {
+        self.pair.sign(&self.rng, message).ok().map(|s| s.as_ref().to_vec())
     }
 }
 
@@ -65,6 +92,17 @@ mod tests {
         let other_spki = other.verifying_key().to_public_key_der().unwrap();
         assert!(!verify_spki_der(other_spki.as_bytes(), b"message", signature.as_bytes()));
         assert!(!verify_spki_der(b"not a key", b"message", signature.as_bytes()));
+    }
+
+    #[test]
+    fn a_ring_signature_is_the_p256_keys_and_verifies_with_p256_too() {
+        use p256::ecdsa::signature::Verifier as _;
+        let key = SigningKey::random(&mut rand_core::OsRng);
+        let ring = RingSigner::new(&key).unwrap();
+        let signature = ring.sign(b"token").unwrap();
+        let der = DerSignature::try_from(signature.as_slice()).unwrap();
+        assert!(key.verifying_key().verify(b"token", &der).is_ok());
+        assert!(key.verifying_key().verify(b"tokem", &der).is_err());
     }
 
     #[test]

@@ -31,6 +31,7 @@ use spki::SubjectPublicKeyInfoOwned;
 use x509_cert::Certificate;
 
 use super::chain::is_timestamping;
+use super::ecdsa::RingSigner;
 use super::pdf::{self, CONTENTS_MARGIN, Placeholder};
 use super::tst_info::{ID_CT_TST_INFO, TstInfo};
 use super::x509::subject_text;
@@ -47,6 +48,8 @@ pub struct TimestampAuthority {
     key: SigningKey,
     certificate: Certificate,
     extra_certificates: Vec<Certificate>,
+    /// The same key for `ring`, several times faster (`None`: signed by `p256`).
+    ring: Option<RingSigner>,
     /// A token's length without its serial number's, measured once (see `token_len`).
     token_base_len: OnceLock<usize>,
 }
@@ -85,7 +88,14 @@ impl TimestampAuthority {
         if public != certificate.tbs_certificate.subject_public_key_info {
             return Err(bad("私钥与证书不匹配".to_owned()));
         }
-        Ok(Self { key, certificate, extra_certificates: chain, token_base_len: OnceLock::new() })
+        let ring = RingSigner::new(&key);
+        Ok(Self {
+            key,
+            ring,
+            certificate,
+            extra_certificates: chain,
+            token_base_len: OnceLock::new(),
+        })
     }
 
     /// The authority's certificate.
@@ -121,7 +131,10 @@ impl TimestampAuthority {
     ) -> Result<Vec<u8>, SignError> {
         let info = TstInfo::new(digest, serial, now)?.to_der_bytes()?;
         cms::build(
-            &self.key,
+            &|message| match &self.ring {
+                Some(ring) => ring.sign(message).ok_or(SignError::Crypto("ECDSA".to_owned())),
+                None => cms::p256_sign(&self.key, message),
+            },
             &self.certificate,
             &self.extra_certificates,
             cms::Content::Encapsulated { content_type: ID_CT_TST_INFO, der: &info },
