@@ -189,24 +189,7 @@ async fn accept(
     if counted {
         bump(tx, &body.county, year, &township, level, 1, 0).await?;
         if let Some(old) = &supersedes {
-            // The old status is read before the UPDATE: an approved original leaves the
-            // approved count too.
-            let rows = tx
-                .query(
-                    &tx.prepare_cached(
-                        "WITH old AS (SELECT county, year, id, hash, status FROM envelopes WHERE id = $1 AND counted)
-                         UPDATE envelopes AS e SET status = 'superseded', counted = false FROM old
-                         WHERE e.county = old.county AND e.year = old.year AND e.id = old.id AND e.hash = old.hash
-                         RETURNING e.county, e.year, e.township, e.final_level, old.status",
-                    )
-                    .await?,
-                    &[old],
-                )
-                .await?;
-            for r in rows {
-                let approved = if r.get::<_, &str>(4) == "approved" { -1 } else { 0 };
-                bump(tx, r.get(0), r.get(1), r.get(2), r.get(3), -1, approved).await?;
-            }
+            supersede(tx, old).await?;
         }
     }
     let cursor = next_cursor(tx).await?;
@@ -217,6 +200,29 @@ async fn accept(
     let detail = serde_json::json!({ "envelope": id, "hash": signed.hash, "conflict": conflict, "status": status });
     audit::append(tx, now, body.device.as_str(), "accept", Some(id), detail).await?;
     Ok(if conflict { ItemOutcome::Conflict } else { ItemOutcome::Accepted { received_at: now } })
+}
+
+/// Marks the counted envelope `old` superseded by a correction and takes it off the
+/// summary table; the old status is read before the UPDATE, so an approved original
+/// leaves the approved count too.
+async fn supersede(tx: &Transaction<'_>, old: &str) -> Result<(), ServerError> {
+    let rows = tx
+        .query(
+            &tx.prepare_cached(
+                "WITH old AS (SELECT county, year, id, hash, status FROM envelopes WHERE id = $1 AND counted)
+                 UPDATE envelopes AS e SET status = 'superseded', counted = false FROM old
+                 WHERE e.county = old.county AND e.year = old.year AND e.id = old.id AND e.hash = old.hash
+                 RETURNING e.county, e.year, e.township, e.final_level, old.status",
+            )
+            .await?,
+            &[&old],
+        )
+        .await?;
+    for r in rows {
+        let approved = if r.get::<_, &str>(4) == "approved" { -1 } else { 0 };
+        bump(tx, r.get(0), r.get(1), r.get(2), r.get(3), -1, approved).await?;
+    }
+    Ok(())
 }
 
 pub(crate) async fn bump(
@@ -292,20 +298,10 @@ async fn decide(
         "returned" => ReviewStatus::Returned,
         _ => return Ok(refused(format!("信封 {envelope} 已被更正或复评取代"))),
     };
-    let Some(account) = tx
-        .query_opt(
-            &tx.prepare_cached("SELECT display_name, role, active FROM accounts WHERE login = $1")
-                .await?,
-            &[&decision.reviewer.trim()],
-        )
-        .await?
-    else {
-        return Ok(refused(format!("审核账号 {} 不是本县的账号", decision.reviewer.trim())));
+    let actor = match reviewer(tx, decision.reviewer.trim()).await? {
+        Ok(actor) => actor,
+        Err(refusal) => return Ok(refusal),
     };
-    let role = Role::from_code(account.get(1)).filter(|_| account.get::<_, bool>(2));
-    let Some(role) = role else { return Ok(refused("审核账号已停用")) };
-    let actor =
-        Actor { account: decision.reviewer.trim().to_owned(), display_name: account.get(0), role };
     let parties: serde_json::Value = row.get(8);
     let parties = parties_of(&parties);
     let action = match &decision.verdict {
@@ -354,6 +350,26 @@ async fn decide(
     let detail = serde_json::json!({ "decision": id, "envelope": envelope, "status": next_code, "via": device.id });
     audit::append(tx, now, &actor.account, "decision", Some(envelope), detail).await?;
     Ok(ItemOutcome::Accepted { received_at: now })
+}
+
+/// The county account `login` deciding, or why its decision is refused.
+async fn reviewer(
+    tx: &Transaction<'_>,
+    login: &str,
+) -> Result<Result<Actor, ItemOutcome>, ServerError> {
+    let Some(account) = tx
+        .query_opt(
+            &tx.prepare_cached("SELECT display_name, role, active FROM accounts WHERE login = $1")
+                .await?,
+            &[&login],
+        )
+        .await?
+    else {
+        return Ok(Err(refused(format!("审核账号 {login} 不是本县的账号"))));
+    };
+    let role = Role::from_code(account.get(1)).filter(|_| account.get::<_, bool>(2));
+    let Some(role) = role else { return Ok(Err(refused("审核账号已停用"))) };
+    Ok(Ok(Actor { account: login.to_owned(), display_name: account.get(0), role }))
 }
 
 pub(crate) fn parties_of(value: &serde_json::Value) -> Parties {

@@ -102,11 +102,14 @@ pub(crate) enum Content<'a> {
     },
 }
 
-/// The DER of a `ContentInfo(SignedData)` over `content`, signed with `key` whose
-/// certificate is `certificate`, with `extra_certificates` after it (duplicates dropped).
+/// How a CMS is signed: the message in, the DER ECDSA signature out.
+pub(crate) type SignFn<'a> = dyn Fn(&[u8]) -> Result<Vec<u8>, SignError> + 'a;
+
+/// The DER of a `ContentInfo(SignedData)` over `content`, signed by `sign` for the key
+/// whose certificate is `certificate`, with `extra_certificates` after it (duplicates dropped).
 /// The signed attributes are contentType, messageDigest and signing-certificate-v2.
 pub(crate) fn build(
-    sign: &dyn Fn(&[u8]) -> Result<Vec<u8>, SignError>,
+    sign: &SignFn<'_>,
     certificate: &Certificate,
     extra_certificates: &[Certificate],
     content: Content<'_>,

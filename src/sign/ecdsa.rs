@@ -21,7 +21,7 @@ use ring::signature::{
 pub struct PublicKey(Vec<u8>);
 
 impl PublicKey {
-    /// The key in `spki_der` (SubjectPublicKeyInfo DER), if it is a valid P-256 key.
+    /// The key in `spki_der` (`SubjectPublicKeyInfo` DER), if it is a valid P-256 key.
     pub fn from_spki_der(spki_der: &[u8]) -> Option<Self> {
         VerifyingKey::from_public_key_der(spki_der).ok().map(|key| Self::from(&key))
     }

@@ -109,12 +109,11 @@ impl TimestampAuthority {
     /// by [`CONTENTS_MARGIN`].
     fn token_len(&self, serial: u128, now: DateTime<Utc>) -> Result<usize, SignError> {
         const LARGEST: u128 = u128::MAX >> 1;
-        let base = match self.token_base_len.get() {
-            Some(len) => *len,
-            None => {
-                let len = self.token(&[0; 32], LARGEST, now)?.len() - der_integer_len(LARGEST);
-                *self.token_base_len.get_or_init(|| len)
-            }
+        let base = if let Some(len) = self.token_base_len.get() {
+            *len
+        } else {
+            let len = self.token(&[0; 32], LARGEST, now)?.len() - der_integer_len(LARGEST);
+            *self.token_base_len.get_or_init(|| len)
         };
         Ok(base + der_integer_len(serial))
     }
@@ -190,8 +189,8 @@ pub fn add_document_timestamp(
 /// byte when its top bit is set).
 fn der_integer_len(value: u128) -> usize {
     let bytes = (16 - (value.leading_zeros() / 8) as usize).max(1);
-    let top = (value >> ((bytes - 1) * 8)) as u8;
-    bytes + usize::from(top & 0x80 != 0)
+    let top_bit_set = (value >> ((bytes - 1) * 8)) & 0x80 != 0;
+    bytes + usize::from(top_bit_set)
 }
 
 /// One document time-stamp found in a PDF, checked.
