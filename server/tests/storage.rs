@@ -1,7 +1,7 @@
 //! How envelopes are stored (migration 0002, `stored.rs`): as their parts, the report
 //! once, rebuilt byte for byte for a pull; rows written before 0002 still read.
 
-use chrono::Utc;
+use chrono::{Datelike as _, Utc};
 use elder_assess::sync::protocol::{EventKind, ItemOutcome};
 
 use crate::pg::Postgres;
@@ -107,4 +107,52 @@ async fn the_servers_time_stamp_is_stored_as_the_update_it_appends() {
     let verdict = elder_assess::sign::verdict::verify_report(&report, anchors).unwrap();
     assert!(verdict.is_valid(), "{verdict:?}");
     assert_eq!(verdict.timestamps.len(), 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rows_stored_before_their_county_partition_existed_are_moved_into_it() {
+    let Some(pg) = Postgres::start() else { return };
+    let fixture = Fixture::new();
+    let server = fixture.server(&pg.url()).await;
+    support::accounts(&server).await;
+    // As if the county's envelopes had arrived before its partition was made.
+    let tag = elder_assess_server::partitions::county_tag(&server.county.name);
+    let client = server.pool.get().await.unwrap();
+    client
+        .batch_execute(&format!(
+            "ALTER TABLE envelopes DETACH PARTITION envelopes_{tag}; DROP TABLE envelopes_{tag};"
+        ))
+        .await
+        .unwrap();
+    let device = enrol(&server, "liming").await;
+    let reviewer = enrol(&server, "wanggang").await;
+    let envelopes: Vec<_> =
+        (1..=3).map(|n| fixture.envelope(&device, &format!("PG-EARLY-{n}"), None)).collect();
+    push(&server, &device, &push_request(envelopes.clone(), vec![])).await;
+    assert_eq!(count(&server, "SELECT * FROM envelopes_other").await, 3);
+
+    // The next start makes the partitions and moves the rows into them, once.
+    let server = fixture.server(&pg.url()).await;
+    assert_eq!(count(&server, "SELECT * FROM envelopes_other").await, 0);
+    let year = fixture.record.info.reference_date.year();
+    let leaf = format!("SELECT * FROM envelopes_{tag}_{year}");
+    assert_eq!(count(&server, &leaf).await, 3);
+    assert_eq!(count(&server, "SELECT * FROM envelopes").await, 3);
+    let compressed = count(
+        &server,
+        "SELECT 1 FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid
+         WHERE c.relname LIKE 'envelopes%' AND a.attname = 'report' AND a.attstorage <> 'e'",
+    )
+    .await;
+    assert_eq!(compressed, 0);
+    // Still the same envelopes: pulled back exactly, and a retry is a duplicate.
+    let mut pulled = pulled_envelopes(&server, &reviewer).await;
+    pulled.sort_by(|a, b| a.id.cmp(&b.id));
+    let mut expected = envelopes.clone();
+    expected.sort_by(|a, b| a.id.cmp(&b.id));
+    assert_eq!(pulled, expected);
+    let again = push(&server, &device, &push_request(envelopes, vec![])).await;
+    assert!(again.envelopes.iter().all(|r| matches!(r.outcome, ItemOutcome::Duplicate { .. })));
+    let server = fixture.server(&pg.url()).await;
+    assert_eq!(count(&server, &leaf).await, 3, "a third start moves nothing");
 }
