@@ -22,6 +22,16 @@ async fn pulled_envelopes(
         .collect()
 }
 
+/// The partitions whose `report` column `PostgreSQL` would still compress (not `EXTERNAL`).
+async fn compressed_report_columns(server: &elder_assess_server::Server) -> i64 {
+    count(
+        server,
+        "SELECT 1 FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid
+         WHERE c.relname LIKE 'envelopes%' AND a.attname = 'report' AND a.attstorage <> 'e'",
+    )
+    .await
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_envelope_is_stored_as_its_parts_and_pulled_back_byte_for_byte() {
     let Some(pg) = Postgres::start() else { return };
@@ -50,13 +60,7 @@ async fn an_envelope_is_stored_as_its_parts_and_pulled_back_byte_for_byte() {
     assert!(around * 4 < report_len, "body {around} bytes beside a {report_len}-byte report");
     assert_eq!(row.get::<_, Vec<u8>>(4), fixture.pdf);
     // Not compressed again by PostgreSQL, in every partition, including those made later.
-    let compressed = count(
-        &server,
-        "SELECT 1 FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid
-         WHERE c.relname LIKE 'envelopes%' AND a.attname = 'report' AND a.attstorage <> 'e'",
-    )
-    .await;
-    assert_eq!(compressed, 0);
+    assert_eq!(compressed_report_columns(&server).await, 0);
     assert!(count(&server, "SELECT 1 FROM pg_class WHERE relname LIKE 'envelopes_c%'").await > 0);
 
     assert_eq!(pulled_envelopes(&server, &reviewer).await, vec![envelope.clone()]);
@@ -138,13 +142,7 @@ async fn rows_stored_before_their_county_partition_existed_are_moved_into_it() {
     let leaf = format!("SELECT * FROM envelopes_{tag}_{year}");
     assert_eq!(count(&server, &leaf).await, 3);
     assert_eq!(count(&server, "SELECT * FROM envelopes").await, 3);
-    let compressed = count(
-        &server,
-        "SELECT 1 FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid
-         WHERE c.relname LIKE 'envelopes%' AND a.attname = 'report' AND a.attstorage <> 'e'",
-    )
-    .await;
-    assert_eq!(compressed, 0);
+    assert_eq!(compressed_report_columns(&server).await, 0);
     // Still the same envelopes: pulled back exactly, and a retry is a duplicate.
     let mut pulled = pulled_envelopes(&server, &reviewer).await;
     pulled.sort_by(|a, b| a.id.cmp(&b.id));
