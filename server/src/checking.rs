@@ -1,5 +1,5 @@
 //! The expensive half of a push, off the async runtime and across the cores: each
-//! envelope through [`check_envelope`] (its report PDF verified through the county
+//! envelope through [`check_envelope_and_report`] (its report PDF verified through the county
 //! trust), its report time-stamped (`stamp`) and split into the parts it is stored as
 //! (`stored`). All of it runs before the push's transaction, outside the event lock, on
 //! tokio's blocking pool, the envelopes of one push shared among as many threads as the
@@ -8,7 +8,7 @@
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
-use elder_assess::sync::intake::{CountyContext, check_envelope};
+use elder_assess::sync::intake::{CountyContext, check_envelope_and_report};
 use elder_assess::sync::protocol::{RosterAccount, RosterDevice};
 use elder_assess::sync::{EnvelopeBody, SignedEnvelope};
 
@@ -94,8 +94,9 @@ fn check_one(
         trust: &county.trust,
         now,
     };
-    let body = check_envelope(envelope, &ctx).map_err(|err| err.to_string())?;
-    let parts = stored::split(&envelope.body, &body.report_pdf).map_err(|err| err.to_string())?;
+    let (body, report) =
+        check_envelope_and_report(envelope, &ctx).map_err(|err| err.to_string())?;
+    let parts = stored::split(&envelope.body, &body.report_pdf, report);
     let stamp_tail = crate::stamp::stamp_report(county.tsa.as_deref(), &parts.report, now)
         .and_then(|stamped| stored::stamp_tail(&parts.report, &stamped));
     Ok(Checked { body, parts, stamp_tail })

@@ -95,6 +95,15 @@ pub fn check_envelope(
     envelope: &SignedEnvelope,
     ctx: &CountyContext<'_>,
 ) -> Result<EnvelopeBody, SyncError> {
+    check_envelope_and_report(envelope, ctx).map(|(body, _)| body)
+}
+
+/// [`check_envelope`], also giving the report PDF's bytes it decoded and verified (the
+/// county server stores them, without decoding the report a second time).
+pub fn check_envelope_and_report(
+    envelope: &SignedEnvelope,
+    ctx: &CountyContext<'_>,
+) -> Result<(EnvelopeBody, Vec<u8>), SyncError> {
     let body = envelope.open()?;
     let id = body.id.to_string();
     check_device(envelope, &body, ctx)?;
@@ -110,9 +119,9 @@ pub fn check_envelope(
     }
     check_record(&body, ctx)?;
     check_parties(&body, ctx)?;
-    check_report(&body, ctx)?;
+    let pdf = check_report(&body, ctx)?;
     check_audit(&body)?;
-    Ok(body)
+    Ok((body, pdf))
 }
 
 fn check_device(
@@ -198,7 +207,7 @@ fn check_parties(body: &EnvelopeBody, ctx: &CountyContext<'_>) -> Result<(), Syn
     Ok(())
 }
 
-fn check_report(body: &EnvelopeBody, ctx: &CountyContext<'_>) -> Result<(), SyncError> {
+fn check_report(body: &EnvelopeBody, ctx: &CountyContext<'_>) -> Result<Vec<u8>, SyncError> {
     let report =
         |detail: &str| SyncError::Report { id: body.id.to_string(), detail: detail.to_owned() };
     let pdf = BASE64.decode(&body.report_pdf).map_err(|_| report("不是有效的 base64"))?;
@@ -222,7 +231,7 @@ fn check_report(body: &EnvelopeBody, ctx: &CountyContext<'_>) -> Result<(), Sync
     if revoked {
         return Err(report("签名证书在接收前已被吊销"));
     }
-    Ok(())
+    Ok(pdf)
 }
 
 fn check_audit(body: &EnvelopeBody) -> Result<(), SyncError> {
